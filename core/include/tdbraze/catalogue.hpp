@@ -1,0 +1,44 @@
+// The Braze Currents event catalogue: every event type, its fields, their JSON types and presence.
+// The tables are generated from assets/currents-catalogue.json by tools/generate_tables.py.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+namespace tdbraze::currents {
+
+enum class JsonType : std::uint8_t { String, Integer, Number, Boolean, Object, StringArray };
+enum class Presence : std::uint8_t { Required, Expected, Optional };
+
+struct FieldSpec {
+    std::string_view name;
+    JsonType type;
+    Presence presence;
+};
+
+struct EventSpec {
+    std::string_view name;
+    std::span<const FieldSpec> user;        // sorted by name
+    std::span<const FieldSpec> properties;  // sorted by name
+    bool time_64bit;  // the Avro schema declares `time` as long rather than int
+    bool retired;     // Braze no longer emits it, old data still holds it
+    bool http;        // false: only cloud-storage connectors ever receive it
+};
+
+// All event types, sorted by name.
+std::span<const EventSpec> event_catalogue();
+
+// nullptr when the name is not a known event type (exact, case-sensitive match).
+const EventSpec* find_event(std::string_view name);
+
+// nullptr when the field is not in the list.
+const FieldSpec* find_field(std::span<const FieldSpec> fields, std::string_view name);
+
+// The user fields every event type may carry, whatever its own catalogue entry lists.
+std::span<const FieldSpec> common_user_fields();
+
+std::string_view to_string(JsonType type);  // "string", "integer", ... as in the catalogue
+std::string_view to_string(Presence presence);
+
+}  // namespace tdbraze::currents

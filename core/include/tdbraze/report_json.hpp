@@ -1,0 +1,16 @@
+// The machine-readable report: one JSON object per input, the shape documented in docs/currents.md.
+#pragma once
+
+#include <string>
+
+#include "tdbraze/currents.hpp"
+
+namespace tdbraze {
+
+// One line of JSON, no trailing newline. Identical bytes from the native and the WebAssembly build.
+std::string to_json(const currents::Report& report);
+
+// The entry that stands for diagnostics left out of a report by Options::max_diagnostics.
+Diagnostic omitted_diagnostic(std::uint64_t count);
+
+}  // namespace tdbraze

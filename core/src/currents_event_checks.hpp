@@ -1,0 +1,77 @@
+// The checks of one Currents event against the catalogue: the severity policy of docs/currents.md.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "json_tape.hpp"
+#include "tdbraze/catalogue.hpp"
+#include "tdbraze/currents.hpp"
+
+namespace tdbraze::currents {
+
+// Where findings go. `offset` is a byte offset into the tape's text; the sink turns it into line:column.
+class DiagnosticSink {
+public:
+    virtual void add(Severity severity, std::string_view code, std::string message, std::string hint,
+                     std::string pointer, std::size_t offset) = 0;
+
+protected:
+    ~DiagnosticSink() = default;
+};
+
+// What a JSON object that is meant to be an event looks like.
+enum class EventShape {
+    Event,               // has at least one of the five envelope members
+    CloudStorageRecord,  // the flat Avro-JSON record of Currents' cloud-storage connectors
+    NotAnEvent,          // an object with none of an event's members
+};
+EventShape classify_object(const json::Tape& tape, std::uint32_t index);
+
+// RFC 6901: "~" -> "~0", "/" -> "~1".
+std::string json_pointer_append(std::string_view pointer, std::string_view token);
+
+class EventChecker {
+public:
+    EventChecker(const Options& options, DiagnosticSink& sink, Summary& summary);
+
+    // Checks the value tape.nodes[index] as one event found at `pointer`.
+    void check(const json::Tape& tape, std::uint32_t index, std::string_view pointer);
+
+    // Duplicate ids are looked for within one payload (one request body): call this when one begins.
+    void start_payload() { ids_.clear(); id_limit_reported_ = false; }
+
+private:
+    void check_event_type(const json::Tape& t, const json::Node* node, std::string_view pointer,
+                          std::uint32_t event_begin, const EventSpec*& spec);
+    void check_id(const json::Tape& t, const json::Node* node, std::string_view pointer, std::uint32_t event_begin);
+    void check_time(const json::Tape& t, const json::Node* node, std::string_view pointer, std::uint32_t event_begin);
+    void check_fields(const json::Tape& t, const json::Node& object, std::span<const FieldSpec> fields,
+                      std::span<const FieldSpec> extra, std::string_view pointer, std::string_view section,
+                      std::string_view event_name);
+    void check_string_format(const json::Tape& t, const json::Node& value, std::string_view section,
+                             std::string_view field, std::string_view pointer);
+    void count_event_type(std::string_view name);
+    std::string_view decoded(const json::Tape& t, const json::Node& n);
+
+    const Options& options_;
+    DiagnosticSink& sink_;
+    Summary& summary_;
+    std::vector<std::uint8_t> seen_;  // per catalogue field of the object being checked: 1 seen, 2 non-null
+    std::string scratch_;
+    std::unordered_map<std::uint64_t, std::uint64_t> ids_;  // FNV-1a hash of id -> number of the event that had it
+    bool id_limit_reported_ = false;
+    std::uint64_t unknown_types_ = 0;
+};
+
+// Most distinct ids remembered per payload for the duplicate check (bounded memory on huge inputs).
+inline constexpr std::size_t kMaxTrackedIds = 200000;
+// Most distinct unknown event types counted by name in the summary; the rest are summed under one key.
+inline constexpr std::uint64_t kMaxUnknownEventTypes = 1000;
+inline constexpr std::string_view kOtherEventTypes = "(other unknown types)";
+
+}  // namespace tdbraze::currents

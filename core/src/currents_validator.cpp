@@ -1,0 +1,528 @@
+// The streaming side of Currents validation: finds the events in the input, whatever its shape (envelope,
+// bare array, bare event, JSON Lines of either), hands each one to EventChecker, and turns byte offsets into
+// line:column. Only the value being parsed is kept in memory, so memory does not grow with the input.
+#include <algorithm>
+#include <cstring>
+#include <optional>
+
+#include "currents_event_checks.hpp"
+#include "json_tape.hpp"
+#include "tdbraze/currents.hpp"
+
+namespace tdbraze::currents {
+namespace {
+
+using json::Kind;
+using json::ParseResult;
+using json::ParseStatus;
+
+// A place in the input: byte offset into the window and the line/column it is at.
+struct Cursor {
+    std::size_t offset = 0;
+    std::uint64_t line = 1;
+    std::uint64_t column = 0;  // code points before `offset` on its line
+};
+
+void advance(Cursor& c, const std::string& text, std::size_t to) {
+    const char* data = text.data();
+    std::size_t start = c.offset;
+    while (start < to) {
+        const void* nl = std::memchr(data + start, '\n', to - start);
+        if (nl == nullptr) break;
+        start = static_cast<std::size_t>(static_cast<const char*>(nl) - data) + 1;
+        ++c.line;
+        c.column = 0;
+    }
+    for (std::size_t i = start; i < to; ++i)
+        if ((static_cast<unsigned char>(data[i]) & 0xC0) != 0x80) ++c.column;
+    c.offset = to;
+}
+
+std::string syntax_hint(const std::string& message) {
+    if (message.find("after member of object") != std::string::npos)
+        return "a ',' is missing between two members, or a '}' is missing";
+    if (message.find("after element of array") != std::string::npos)
+        return "a ',' is missing between two elements, or a ']' is missing";
+    if (message.find("trailing comma") != std::string::npos) return "remove the last ','";
+    if (message.find("end of input") != std::string::npos)
+        return "the input was cut off: check that the whole body was captured";
+    if (message.find("UTF-8") != std::string::npos) return "re-export the data as UTF-8";
+    return "fix the JSON at this place; nothing after a syntax error can be checked";
+}
+
+constexpr std::size_t kFeedSlice = 1 << 20;
+
+}  // namespace
+
+struct Validator::Impl final : DiagnosticSink {
+    enum class State { Top, ObjectMembers, Elements, SkipLine, Done };
+
+    struct PendingMember {
+        std::string key;
+        std::size_t key_offset;  // relative to top_start
+    };
+
+    struct PendingDiagnostic {
+        Diagnostic diagnostic;
+        std::size_t offset;
+    };
+
+    Options options;
+    Report report;
+    EventChecker checker{options, *this, report.summary};
+    json::Tape tape;
+
+    std::string buf;       // the window: input not yet consumed, from the start of the value being parsed
+    std::size_t pos = 0;   // next byte to look at, in buf
+    std::uint64_t discarded = 0;  // bytes dropped from the front of the window so far
+    Cursor base;           // position of buf[0]
+    Cursor cursor;         // a position in buf that later diagnostics are resolved from
+    bool eof = false;
+    State state = State::Top;
+
+    // The top-level value being read.
+    std::size_t top_start = 0;
+    Cursor top_cursor;
+    std::uint64_t top_values = 0;
+    bool top_is_array = false;
+    bool top_decided = false;      // an object's "events" array was found (it is an envelope)
+    bool first_member = true;
+    std::vector<PendingMember> pending_members;  // members met before "events"
+    // The elements of an events array (or of a bare array).
+    std::string element_prefix;
+    std::uint64_t element_index = 0;
+    bool first_element = true;
+    Cursor events_cursor;
+    std::optional<Diagnostic> bare_event;  // error for a lone bare event; dropped if more values follow
+    std::vector<PendingDiagnostic> event_diagnostics;  // of the event being checked, sorted before release
+    bool in_event = false;
+
+    Impl(Options o, std::string source) : options(o) { report.source = std::move(source); }
+
+    // DiagnosticSink: called by EventChecker with offsets into buf.
+    void add(Severity severity, std::string_view code, std::string message, std::string hint, std::string pointer,
+             std::size_t offset) override {
+        Diagnostic d;
+        d.severity = (options.strict && severity == Severity::Warning) ? Severity::Error : severity;
+        d.code = std::string(code);
+        d.message = std::move(message);
+        d.hint = std::move(hint);
+        d.pointer = std::move(pointer);
+        if (in_event) {
+            event_diagnostics.push_back({std::move(d), offset});
+            return;
+        }
+        const Cursor at = resolve(offset);
+        d.line = at.line;
+        d.column = at.column + 1;
+        record(std::move(d));
+    }
+
+    void record(Diagnostic d) {
+        switch (d.severity) {
+            case Severity::Error: ++report.summary.errors; break;
+            case Severity::Warning: ++report.summary.warnings; break;
+            case Severity::Info: ++report.summary.infos; break;
+        }
+        if (report.diagnostics.size() < options.max_diagnostics) report.diagnostics.push_back(std::move(d));
+        else ++report.diagnostics_omitted;
+    }
+
+    Cursor resolve(std::size_t offset) const {
+        Cursor c = offset >= cursor.offset ? cursor : base;
+        advance(c, buf, offset);
+        return c;
+    }
+
+    void add_at(Severity severity, std::string_view code, std::string message, std::string hint, std::string pointer,
+                const Cursor& at) {
+        Diagnostic d;
+        d.severity = (options.strict && severity == Severity::Warning) ? Severity::Error : severity;
+        d.code = std::string(code);
+        d.message = std::move(message);
+        d.hint = std::move(hint);
+        d.pointer = std::move(pointer);
+        d.line = at.line;
+        d.column = at.column + 1;
+        record(std::move(d));
+    }
+
+    void check_event(std::uint32_t index, const std::string& pointer) {
+        advance(cursor, buf, tape.nodes[index].begin);
+        in_event = true;
+        checker.check(tape, index, pointer);
+        in_event = false;
+        std::stable_sort(event_diagnostics.begin(), event_diagnostics.end(),
+                         [](const PendingDiagnostic& a, const PendingDiagnostic& b) { return a.offset < b.offset; });
+        for (auto& p : event_diagnostics) {
+            const Cursor at = resolve(p.offset);
+            p.diagnostic.line = at.line;
+            p.diagnostic.column = at.column + 1;
+            record(std::move(p.diagnostic));
+        }
+        event_diagnostics.clear();
+    }
+
+    void syntax_error(std::size_t offset, const std::string& message) {
+        add(Severity::Error, "json-syntax", message, syntax_hint(message), "", offset);
+        // In JSON Lines a broken line does not hide the next ones; anywhere else the rest is unreadable.
+        const Cursor at = resolve(offset);
+        const bool one_line_value = top_cursor.column == 0 && at.line == top_cursor.line;
+        if (top_values >= 1 && one_line_value && !eof_reached_at(offset)) {
+            pos = offset;
+            state = State::SkipLine;
+        } else {
+            state = State::Done;
+        }
+    }
+    bool eof_reached_at(std::size_t offset) const { return eof && offset >= buf.size(); }
+
+    // True when the window has a byte at pos after skipping whitespace. At the end of input, reports `missing`.
+    bool have_byte(const char* missing) {
+        while (pos < buf.size() && json::is_json_space(buf[pos])) ++pos;
+        if (pos < buf.size()) return true;
+        if (eof) syntax_error(pos, std::string("unexpected end of input: ") + missing);
+        return false;
+    }
+
+    // Parses one whole value at pos. Ok: tape holds it. Incomplete: pos is restored to `restart`.
+    bool parse_here(std::size_t restart) {
+        const ParseResult r = json::parse_value(buf, pos, eof, tape);
+        if (r.status == ParseStatus::Ok) return true;
+        if (r.status == ParseStatus::Incomplete) pos = restart;
+        else syntax_error(r.end, r.message);
+        return false;
+    }
+
+    void begin_top_value() {
+        ++top_values;
+        if (top_values == 2) bare_event.reset();  // JSON Lines: one event per line is how TD stores them
+        top_start = pos;
+        advance(cursor, buf, pos);
+        top_cursor = cursor;
+        top_decided = false;
+        first_member = true;
+        pending_members.clear();
+    }
+
+    // Step functions: each consumes one piece of input or returns false (waiting for more, or done).
+    bool step_top() {
+        while (pos < buf.size() && json::is_json_space(buf[pos])) ++pos;
+        if (pos >= buf.size()) {
+            if (eof) state = State::Done;
+            return false;
+        }
+        const char c = buf[pos];
+        if (c == '{') {
+            begin_top_value();
+            ++pos;
+            state = State::ObjectMembers;
+            return true;
+        }
+        if (c == '[') {
+            begin_top_value();
+            add_at(Severity::Error, "bare-array", "the input is a bare array of events, not an envelope",
+                   "Braze POSTs {\"events\": [...]}; wrap the array: {\"events\": " + std::string(1, '[') + "...]}",
+                   "", top_cursor);
+            checker.start_payload();
+            ++pos;
+            start_elements("");
+            return true;
+        }
+        const std::size_t start = pos;
+        advance(cursor, buf, pos);
+        top_cursor = cursor;  // so that a syntax error in this value knows where the value began
+        if (!parse_here(start)) return false;
+        begin_top_value();
+        add_at(Severity::Error, "envelope-not-object",
+               "the input is " + std::string(json::to_string(tape.root().kind)) + ", not a JSON object",
+               "a Currents body is {\"events\": [event, ...]}; an empty body or {\"events\": []} is a no-op", "",
+               top_cursor);
+        pos = tape.root().end;
+        state = State::Top;
+        return true;
+    }
+
+    void start_elements(std::string prefix) {
+        element_prefix = std::move(prefix);
+        element_index = 0;
+        first_element = true;
+        state = State::Elements;
+    }
+
+    bool step_object_member() {
+        const std::size_t restart = pos;
+        const bool was_first = first_member;
+        auto wait = [&] {  // the member is cut off: try again from its start when more input arrives
+            if (state != State::Done && state != State::SkipLine) {
+                pos = restart;
+                first_member = was_first;
+            }
+            return false;
+        };
+        if (!have_byte("expected a member or '}'")) return wait();
+        if (buf[pos] == '}') {
+            ++pos;
+            finish_top_object();
+            return true;
+        }
+        if (!first_member) {
+            if (buf[pos] != ',') {
+                syntax_error(pos, "expected ',' or '}' after member of object");
+                return false;
+            }
+            ++pos;
+            if (!have_byte("expected a member name")) return wait();
+            if (buf[pos] == '}') {
+                syntax_error(pos, "trailing comma before '}'");
+                return false;
+            }
+        }
+        if (buf[pos] != '"') {
+            syntax_error(pos, "expected a member name in double quotes");
+            return false;
+        }
+        const std::size_t key_pos = pos;
+        if (!parse_here(restart)) return wait();
+        const std::string key = tape.string_value(tape.root());
+        pos = tape.root().end;
+        if (!have_byte("expected ':' after member name")) return wait();
+        if (buf[pos] != ':') {
+            syntax_error(pos, "expected ':' after member name");
+            return false;
+        }
+        ++pos;
+        if (!have_byte("expected a value")) return wait();
+        first_member = false;
+        if (key == "events" && !top_decided && buf[pos] == '[') {
+            decide_envelope();
+            advance(cursor, buf, pos);
+            events_cursor = cursor;
+            ++pos;
+            checker.start_payload();
+            start_elements("/events");
+            return true;
+        }
+        const std::size_t value_pos = pos;
+        if (!parse_here(restart)) return wait();
+        pos = tape.root().end;
+        if (key == "events") {
+            if (top_decided)
+                add(Severity::Error, "duplicate-key", "a second \"events\" member",
+                    "a body has one events array; merge them", "/events", key_pos);
+            else
+                add(Severity::Error, "events-not-array",
+                    "\"events\" must be an array, got " + std::string(json::to_string(tape.root().kind)),
+                    "write \"events\": [event, ...]", "/events", value_pos);
+            decide_envelope();
+            return true;
+        }
+        if (top_decided) unknown_envelope_member(key, key_pos);
+        else pending_members.push_back({key, key_pos - top_start});
+        return true;
+    }
+
+    void unknown_envelope_member(const std::string& key, std::size_t offset) {
+        add(Severity::Warning, "unknown-envelope-member", "unknown member \"" + key + "\" next to \"events\"",
+            key == "timezone" ? "timezone belongs in each event's user object (user.timezone)"
+                              : "Braze's body has only \"events\"; receivers ignore other members",
+            json_pointer_append("", key), offset);
+    }
+
+    void decide_envelope() {
+        top_decided = true;
+        for (const PendingMember& m : pending_members) unknown_envelope_member(m.key, top_start + m.key_offset);
+        pending_members.clear();
+    }
+
+    // The top-level object is complete and pos is after its '}'.
+    void finish_top_object() {
+        if (top_decided) {
+            finish_payload();
+            return;
+        }
+        // No "events" array: the object is a bare event, a cloud-storage record or an envelope missing its array.
+        pos = top_start;
+        const ParseResult r = json::parse_value(buf, pos, true, tape);
+        pos = r.end;  // parsed before, member by member, so it is complete and valid
+        const EventShape shape = classify_object(tape, 0);
+        if (shape == EventShape::NotAnEvent) {
+            add_at(Severity::Error, "missing-events", "the body has no \"events\" array",
+                   "a Currents body is {\"events\": [event, ...]}; {\"events\": []} is a valid empty batch", "",
+                   top_cursor);
+        } else {
+            if (shape == EventShape::Event && top_values == 1) {
+                Diagnostic d;
+                d.severity = Severity::Error;
+                d.code = "bare-event";
+                d.message = "the input is a single event without the envelope";
+                d.hint = "Braze POSTs {\"events\": [event]}; wrap the event in an events array";
+                d.line = top_cursor.line;
+                d.column = top_cursor.column + 1;
+                bare_event = std::move(d);
+            }
+            check_event(0, "");
+        }
+        finish_payload();
+    }
+
+    void finish_payload() {
+        const std::uint64_t bytes = pos - top_start;
+        if (top_decided && bytes > kMaxRequestBytes)
+            add_at(Severity::Warning, "request-too-large",
+                   "this body is " + std::to_string(bytes) + " bytes; Treasure Data's streaming ingestion takes at most " +
+                       std::to_string(kMaxRequestBytes) + " bytes per request",
+                   "Braze sends at most 100 events per request; split the batch", "", top_cursor);
+        state = State::Top;
+    }
+
+    bool step_element() {
+        const std::size_t restart = pos;
+        auto wait = [&] {
+            if (state != State::Done && state != State::SkipLine) pos = restart;
+            return false;
+        };
+        if (!have_byte(first_element ? "expected an event or ']'" : "expected ',' or ']' after element of array"))
+            return wait();
+        if (buf[pos] == ']') {
+            ++pos;
+            finish_elements();
+            return true;
+        }
+        if (!first_element) {
+            if (buf[pos] != ',') {
+                syntax_error(pos, "expected ',' or ']' after element of array");
+                return false;
+            }
+            ++pos;
+            if (!have_byte("expected an event")) return wait();
+            if (buf[pos] == ']') {
+                syntax_error(pos, "trailing comma before ']'");
+                return false;
+            }
+        }
+        if (!parse_here(restart)) return wait();
+        check_event(0, element_prefix + "/" + std::to_string(element_index));
+        ++element_index;
+        first_element = false;
+        pos = tape.root().end;
+        return true;
+    }
+
+    void finish_elements() {
+        if (element_prefix.empty()) {  // a bare array
+            finish_payload();
+            return;
+        }
+        if (element_index > kMaxEventsPerBatch)
+            add_at(Severity::Warning, "batch-too-large",
+                   "this batch has " + std::to_string(element_index) + " events; Braze sends at most " +
+                       std::to_string(kMaxEventsPerBatch) + " per request",
+                   "split it into requests of at most 100 events (tdbraze send currents does)", "/events",
+                   events_cursor);
+        state = State::ObjectMembers;
+    }
+
+    bool step_skip_line() {
+        const void* nl = std::memchr(buf.data() + pos, '\n', buf.size() - pos);
+        if (nl == nullptr) {
+            pos = buf.size();
+            if (eof) state = State::Done;
+            return false;
+        }
+        pos = static_cast<std::size_t>(static_cast<const char*>(nl) - buf.data()) + 1;
+        state = State::Top;
+        return true;
+    }
+
+    void run() {
+        for (;;) {
+            bool progressed = false;
+            switch (state) {
+                case State::Top: progressed = step_top(); break;
+                case State::ObjectMembers: progressed = step_object_member(); break;
+                case State::Elements: progressed = step_element(); break;
+                case State::SkipLine: progressed = step_skip_line(); break;
+                case State::Done: return;
+            }
+            if (!progressed) return;
+        }
+    }
+
+    // Drops consumed input from the front of the window, keeping what the current step still needs.
+    void compact() {
+        if (state == State::Done) {
+            discarded += buf.size();
+            buf.clear();
+            pos = 0;
+            base = cursor = Cursor{};
+            return;
+        }
+        const bool whole_object_needed = state == State::ObjectMembers && !top_decided;
+        const std::size_t keep = whole_object_needed ? top_start : pos;
+        if (buf.size() - keep > kMaxValueBytes) {
+            add(Severity::Error, "value-too-large",
+                "one value is larger than " + std::to_string(kMaxValueBytes) + " bytes; it is not checked",
+                "Braze events are at most 900 KB; this input is not a Currents payload, or a bracket is missing", "",
+                keep);
+            state = State::Done;
+            compact();
+            return;
+        }
+        if (keep == 0 || keep < buf.size() / 2) return;
+        if (cursor.offset <= keep) {
+            advance(cursor, buf, keep);
+        } else {
+            cursor = base;
+            advance(cursor, buf, keep);
+        }
+        base = cursor;
+        base.offset = 0;
+        cursor = base;
+        buf.erase(0, keep);
+        discarded += keep;
+        pos -= keep;
+        top_start = top_start >= keep ? top_start - keep : 0;
+    }
+
+    void feed(std::string_view chunk) {
+        if (state == State::Done) {
+            discarded += chunk.size();
+            return;
+        }
+        buf.append(chunk.data(), chunk.size());
+        run();
+        compact();
+    }
+
+    Report finish() {
+        eof = true;
+        run();
+        if (bare_event) {
+            ++report.summary.errors;
+            report.diagnostics.insert(report.diagnostics.begin(), std::move(*bare_event));
+            if (report.diagnostics.size() > options.max_diagnostics) {
+                report.diagnostics.pop_back();
+                ++report.diagnostics_omitted;
+            }
+        }
+        return std::move(report);
+    }
+};
+
+Validator::Validator(Options options, std::string source) : impl_(std::make_unique<Impl>(options, std::move(source))) {}
+Validator::~Validator() = default;
+Validator::Validator(Validator&&) noexcept = default;
+Validator& Validator::operator=(Validator&&) noexcept = default;
+
+void Validator::feed(std::string_view chunk) { impl_->feed(chunk); }
+Report Validator::finish() { return impl_->finish(); }
+std::uint64_t Validator::bytes_consumed() const { return impl_->discarded + impl_->pos; }
+
+Report validate(std::string_view input, const Options& options, std::string source) {
+    Validator v(options, std::move(source));
+    for (std::size_t i = 0; i < input.size(); i += kFeedSlice) v.feed(input.substr(i, kFeedSlice));
+    return v.finish();
+}
+
+}  // namespace tdbraze::currents

@@ -1,0 +1,433 @@
+#include "json_tape.hpp"
+
+#include <cstring>
+
+namespace tdbraze::json {
+
+std::string_view to_string(Kind kind) {
+    switch (kind) {
+        case Kind::Null: return "null";
+        case Kind::Boolean: return "boolean";
+        case Kind::Integer: return "integer";
+        case Kind::Number: return "number";
+        case Kind::String: return "string";
+        case Kind::Array: return "array";
+        case Kind::Object: return "object";
+    }
+    return "?";
+}
+
+namespace {
+
+constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+constexpr std::uint64_t kHighs = 0x8080808080808080ull;
+
+// True when any of the 8 bytes is a quote, a backslash, a control character or not ASCII: the bytes a string
+// scanner must look at one by one. Everything else is skipped 8 bytes at a time.
+inline bool has_special_byte(std::uint64_t w) {
+    auto has_zero = [](std::uint64_t v) { return (v - kOnes) & ~v & kHighs; };
+    const std::uint64_t below_space = (w - kOnes * 0x20) & ~w & kHighs;
+    return ((w & kHighs) | below_space | has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\'))) != 0;
+}
+
+inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
+inline bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+std::string describe_byte(unsigned char c) {
+    static const char* hex = "0123456789ABCDEF";
+    if (c >= 0x21 && c < 0x7F) return std::string("'") + static_cast<char>(c) + "'";
+    return std::string("byte 0x") + hex[c >> 4] + hex[c & 15];
+}
+
+class Parser {
+public:
+    Parser(std::string_view text, bool at_eof, Tape& tape, const ParseLimits& limits)
+        : t_(text), eof_(at_eof), tape_(tape), limits_(limits) {}
+
+    ParseResult run(std::size_t pos) {
+        p_ = pos;
+        tape_.text = t_;
+        tape_.nodes.clear();
+        std::uint32_t root = 0;
+        if (value(0, root)) {
+            result_.status = ParseStatus::Ok;
+            result_.end = p_;
+        }
+        return result_;
+    }
+
+private:
+    std::string_view t_;
+    std::size_t p_ = 0;
+    bool eof_;
+    Tape& tape_;
+    const ParseLimits& limits_;
+    ParseResult result_;
+
+    bool fail(std::size_t at, std::string message) {
+        result_.status = ParseStatus::Error;
+        result_.end = at;
+        result_.message = std::move(message);
+        return false;
+    }
+    // The text ran out at `at`: wait for more input, or at the real end say what was still missing.
+    bool out_of_input(std::size_t at, const char* missing) {
+        if (!eof_) {
+            result_.status = ParseStatus::Incomplete;
+            result_.end = at;
+            return false;
+        }
+        return fail(at, std::string("unexpected end of input: ") + missing);
+    }
+    void skip_space() {
+        while (p_ < t_.size() && is_json_space(t_[p_])) ++p_;
+    }
+    std::uint32_t add_node(Kind kind) {
+        tape_.nodes.emplace_back();
+        Node& n = tape_.nodes.back();
+        n.kind = kind;
+        n.begin = static_cast<std::uint32_t>(p_);
+        return static_cast<std::uint32_t>(tape_.nodes.size() - 1);
+    }
+
+    bool value(std::uint32_t depth, std::uint32_t& index) {
+        if (p_ >= t_.size()) return out_of_input(p_, "expected a value");
+        if (tape_.nodes.size() >= limits_.max_nodes)
+            return fail(p_, "more than " + std::to_string(limits_.max_nodes) + " values in one event; too large to check");
+        const char c = t_[p_];
+        switch (c) {
+            case '{': return object(depth, index);
+            case '[': return array(depth, index);
+            case '"': {
+                index = add_node(Kind::String);
+                bool escaped = false;
+                if (!string(escaped)) return false;
+                tape_.nodes[index].escaped = escaped;
+                tape_.nodes[index].end = static_cast<std::uint32_t>(p_);
+                return true;
+            }
+            case 't': return literal("true", Kind::Boolean, true, index);
+            case 'f': return literal("false", Kind::Boolean, false, index);
+            case 'n': return literal("null", Kind::Null, false, index);
+            default: break;
+        }
+        if (c == '-' || is_digit(c)) return number(index);
+        if (c == '\'') return fail(p_, "strings must be in double quotes, not single quotes");
+        if (c == ']' || c == '}') return fail(p_, std::string("expected a value before '") + c + "' (a trailing comma?)");
+        if (c == 'N' || c == 'I' || c == 'u' || c == 'T' || c == 'F')
+            return fail(p_, "invalid literal: JSON has only true, false and null (lower case); NaN, Infinity and undefined are not JSON");
+        return fail(p_, "expected a value (object, array, string, number, true, false or null), got " +
+                            describe_byte(static_cast<unsigned char>(c)));
+    }
+
+    bool literal(std::string_view word, Kind kind, bool truth, std::uint32_t& index) {
+        const std::size_t available = t_.size() - p_;
+        const std::size_t n = available < word.size() ? available : word.size();
+        if (t_.compare(p_, n, word.substr(0, n)) != 0)
+            return fail(p_, "invalid literal: JSON has only true, false and null (lower case)");
+        if (n < word.size()) return out_of_input(t_.size(), "unfinished literal");
+        index = add_node(kind);
+        p_ += word.size();
+        tape_.nodes[index].truth = truth;
+        tape_.nodes[index].end = static_cast<std::uint32_t>(p_);
+        return true;
+    }
+
+    bool number(std::uint32_t& index) {
+        index = add_node(Kind::Integer);
+        const std::size_t n = t_.size();
+        auto digits = [&] { while (p_ < n && is_digit(t_[p_])) ++p_; };
+        bool integer = true;
+        if (t_[p_] == '-') ++p_;
+        if (p_ >= n) return out_of_input(p_, "expected a digit after '-'");
+        if (t_[p_] == '0') {
+            ++p_;
+            if (p_ < n && is_digit(t_[p_])) return fail(p_ - 1, "numbers must not have leading zeros");
+        } else if (is_digit(t_[p_])) {
+            digits();
+        } else {
+            return fail(p_, "expected a digit after '-'");
+        }
+        if (p_ < n && t_[p_] == '.') {
+            integer = false;
+            ++p_;
+            if (p_ >= n) return out_of_input(p_, "expected a digit after the decimal point");
+            if (!is_digit(t_[p_])) return fail(p_, "expected a digit after the decimal point");
+            digits();
+        }
+        if (p_ < n && (t_[p_] == 'e' || t_[p_] == 'E')) {
+            integer = false;
+            ++p_;
+            if (p_ < n && (t_[p_] == '+' || t_[p_] == '-')) ++p_;
+            if (p_ >= n) return out_of_input(p_, "expected a digit in the exponent");
+            if (!is_digit(t_[p_])) return fail(p_, "expected a digit in the exponent");
+            digits();
+        }
+        // A number that touches the end of the buffer may go on in the next chunk.
+        if (p_ >= n && !eof_) return out_of_input(p_, "");
+        tape_.nodes[index].kind = integer ? Kind::Integer : Kind::Number;
+        tape_.nodes[index].end = static_cast<std::uint32_t>(p_);
+        return true;
+    }
+
+    // Scans a string starting at the opening quote; leaves p_ after the closing quote.
+    bool string(bool& escaped) {
+        const std::size_t n = t_.size();
+        const char* data = t_.data();
+        std::size_t i = p_ + 1;
+        for (;;) {
+            while (i + 8 <= n) {
+                std::uint64_t w;
+                std::memcpy(&w, data + i, 8);
+                if (has_special_byte(w)) break;
+                i += 8;
+            }
+            if (i >= n) return out_of_input(i, "unterminated string");
+            const auto c = static_cast<unsigned char>(data[i]);
+            if (c == '"') {
+                p_ = i + 1;
+                return true;
+            }
+            if (c == '\\') {
+                escaped = true;
+                if (i + 1 >= n) return out_of_input(i + 1, "unterminated string");
+                const char e = data[i + 1];
+                if (e == 'u') {
+                    for (std::size_t k = 2; k < 6; ++k) {
+                        if (i + k >= n) return out_of_input(i + k, "unterminated string");
+                        if (!is_hex(data[i + k]))
+                            return fail(i, "invalid \\u escape: expected four hexadecimal digits");
+                    }
+                    i += 6;
+                } else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r' || e == 't') {
+                    i += 2;
+                } else {
+                    return fail(i, "invalid escape '\\" + std::string(1, e) + "' in string; valid escapes are \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX");
+                }
+                continue;
+            }
+            if (c < 0x20) {
+                static const char* hex = "0123456789ABCDEF";
+                return fail(i, std::string("unescaped control character U+00") + hex[c >> 4] + hex[c & 15] +
+                                   " in string (a raw line break or tab inside quotes?); write it as \\n, \\t or \\u00XX");
+            }
+            if (c < 0x80) {
+                ++i;
+                continue;
+            }
+            const std::size_t len = utf8_sequence(i);
+            if (len == 0) return false;
+            i += len;
+        }
+    }
+
+    // Checks the UTF-8 sequence at i; returns its length or 0 after recording the failure.
+    std::size_t utf8_sequence(std::size_t i) {
+        const auto* u = reinterpret_cast<const unsigned char*>(t_.data());
+        const unsigned char c0 = u[i];
+        std::size_t len = 0;
+        unsigned char lo = 0x80, hi = 0xBF;
+        if (c0 >= 0xC2 && c0 <= 0xDF) len = 2;
+        else if (c0 >= 0xE0 && c0 <= 0xEF) {
+            len = 3;
+            if (c0 == 0xE0) lo = 0xA0;
+            if (c0 == 0xED) hi = 0x9F;
+        } else if (c0 >= 0xF0 && c0 <= 0xF4) {
+            len = 4;
+            if (c0 == 0xF0) lo = 0x90;
+            if (c0 == 0xF4) hi = 0x8F;
+        } else {
+            fail(i, "invalid UTF-8: " + describe_byte(c0) + " cannot start a character; the input must be UTF-8");
+            return 0;
+        }
+        for (std::size_t k = 1; k < len; ++k) {
+            if (i + k >= t_.size()) {
+                out_of_input(i + k, "unterminated string");
+                return 0;
+            }
+            const unsigned char ck = u[i + k];
+            const unsigned char l = k == 1 ? lo : 0x80, h = k == 1 ? hi : 0xBF;
+            if (ck < l || ck > h) {
+                fail(i, "invalid UTF-8: a broken multi-byte character; the input must be UTF-8");
+                return 0;
+            }
+        }
+        return len;
+    }
+
+    bool enter(std::uint32_t depth) {
+        if (depth >= limits_.max_depth)
+            return fail(p_, "nesting deeper than " + std::to_string(limits_.max_depth) + " levels");
+        return true;
+    }
+
+    bool object(std::uint32_t depth, std::uint32_t& index) {
+        if (!enter(depth)) return false;
+        index = add_node(Kind::Object);
+        ++p_;
+        skip_space();
+        std::uint32_t previous = 0, count = 0;
+        if (p_ >= t_.size()) return out_of_input(p_, "expected a member or '}'");
+        if (t_[p_] != '}') {
+            for (;;) {
+                if (p_ >= t_.size()) return out_of_input(p_, "expected a member name");
+                if (t_[p_] != '"') {
+                    if (t_[p_] == '}') return fail(p_, "trailing comma before '}'");
+                    if (t_[p_] == '\'') return fail(p_, "member names must be in double quotes, not single quotes");
+                    return fail(p_, "expected a member name in double quotes, got " +
+                                        describe_byte(static_cast<unsigned char>(t_[p_])));
+                }
+                const std::size_t key_begin = p_ + 1;
+                bool key_escaped = false;
+                if (!string(key_escaped)) return false;
+                const std::size_t key_end = p_ - 1;
+                skip_space();
+                if (p_ >= t_.size()) return out_of_input(p_, "expected ':' after member name");
+                if (t_[p_] != ':') return fail(p_, "expected ':' after member name");
+                ++p_;
+                skip_space();
+                std::uint32_t child = 0;
+                if (!value(depth + 1, child)) return false;
+                Node& c = tape_.nodes[child];
+                c.key_begin = static_cast<std::uint32_t>(key_begin);
+                c.key_end = static_cast<std::uint32_t>(key_end);
+                c.key_escaped = key_escaped;
+                link(index, previous, child);
+                previous = child;
+                ++count;
+                skip_space();
+                if (p_ >= t_.size()) return out_of_input(p_, "expected ',' or '}' after member of object");
+                if (t_[p_] == ',') {
+                    ++p_;
+                    skip_space();
+                    continue;
+                }
+                if (t_[p_] == '}') break;
+                return fail(p_, "expected ',' or '}' after member of object");
+            }
+        }
+        ++p_;
+        tape_.nodes[index].count = count;
+        tape_.nodes[index].end = static_cast<std::uint32_t>(p_);
+        return true;
+    }
+
+    bool array(std::uint32_t depth, std::uint32_t& index) {
+        if (!enter(depth)) return false;
+        index = add_node(Kind::Array);
+        ++p_;
+        skip_space();
+        std::uint32_t previous = 0, count = 0;
+        if (p_ >= t_.size()) return out_of_input(p_, "expected a value or ']'");
+        if (t_[p_] != ']') {
+            for (;;) {
+                if (p_ < t_.size() && t_[p_] == ']' && count > 0) return fail(p_, "trailing comma before ']'");
+                std::uint32_t child = 0;
+                if (!value(depth + 1, child)) return false;
+                link(index, previous, child);
+                previous = child;
+                ++count;
+                skip_space();
+                if (p_ >= t_.size()) return out_of_input(p_, "expected ',' or ']' after element of array");
+                if (t_[p_] == ',') {
+                    ++p_;
+                    skip_space();
+                    continue;
+                }
+                if (t_[p_] == ']') break;
+                return fail(p_, "expected ',' or ']' after element of array");
+            }
+        }
+        ++p_;
+        tape_.nodes[index].count = count;
+        tape_.nodes[index].end = static_cast<std::uint32_t>(p_);
+        return true;
+    }
+
+    void link(std::uint32_t parent, std::uint32_t previous, std::uint32_t child) {
+        if (previous == 0) tape_.nodes[parent].first_child = child;
+        else tape_.nodes[previous].next = child;
+    }
+};
+
+void append_utf8(std::string& out, std::uint32_t cp) {
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
+
+std::uint32_t hex4(std::string_view s) {
+    std::uint32_t v = 0;
+    for (char c : s.substr(0, 4)) {
+        v <<= 4;
+        if (c >= '0' && c <= '9') v |= static_cast<std::uint32_t>(c - '0');
+        else if (c >= 'a' && c <= 'f') v |= static_cast<std::uint32_t>(c - 'a' + 10);
+        else v |= static_cast<std::uint32_t>(c - 'A' + 10);
+    }
+    return v;
+}
+
+}  // namespace
+
+ParseResult parse_value(std::string_view text, std::size_t pos, bool at_eof, Tape& tape, const ParseLimits& limits) {
+    return Parser(text, at_eof, tape, limits).run(pos);
+}
+
+std::string decode_string(std::string_view raw) {
+    std::string out;
+    out.reserve(raw.size());
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        if (raw[i] != '\\') {
+            out += raw[i];
+            continue;
+        }
+        const char e = raw[++i];
+        switch (e) {
+            case 'b': out += '\b'; break;
+            case 'f': out += '\f'; break;
+            case 'n': out += '\n'; break;
+            case 'r': out += '\r'; break;
+            case 't': out += '\t'; break;
+            case 'u': {
+                std::uint32_t cp = hex4(raw.substr(i + 1));
+                i += 4;
+                if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 < raw.size() && raw.substr(i + 1, 2) == "\\u") {
+                    const std::uint32_t low = hex4(raw.substr(i + 3));
+                    if (low >= 0xDC00 && low <= 0xDFFF) {
+                        cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+                        i += 6;
+                    }
+                }
+                if (cp >= 0xD800 && cp <= 0xDFFF) cp = 0xFFFD;  // a lone surrogate has no UTF-8 form
+                append_utf8(out, cp);
+                break;
+            }
+            default: out += e; break;  // \" \\ \/
+        }
+    }
+    return out;
+}
+
+std::string Tape::string_value(const Node& n) const {
+    const std::string_view raw = raw_string(n);
+    return n.escaped ? decode_string(raw) : std::string(raw);
+}
+
+std::string Tape::key(const Node& n) const {
+    const std::string_view raw = raw_key(n);
+    return n.key_escaped ? decode_string(raw) : std::string(raw);
+}
+
+}  // namespace tdbraze::json

@@ -1,0 +1,64 @@
+#include "tdbraze/report_json.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace tdbraze {
+
+std::string_view to_string(Severity severity) {
+    switch (severity) {
+        case Severity::Error: return "error";
+        case Severity::Warning: return "warning";
+        case Severity::Info: return "info";
+    }
+    return "?";
+}
+
+namespace {
+
+using ordered = nlohmann::ordered_json;
+
+ordered diagnostic_json(const Diagnostic& d) {
+    ordered j;
+    j["severity"] = std::string(to_string(d.severity));
+    j["code"] = d.code;
+    j["message"] = d.message;
+    j["hint"] = d.hint;
+    j["pointer"] = d.pointer;
+    j["line"] = d.line;
+    j["column"] = d.column;
+    return j;
+}
+
+}  // namespace
+
+std::string to_json(const currents::Report& report) {
+    ordered j;
+    j["tool"] = "tdbraze";
+    j["kind"] = "currents";
+    j["source"] = report.source;
+    j["ok"] = report.ok();
+    ordered summary;
+    summary["events"] = report.summary.events;
+    summary["errors"] = report.summary.errors;
+    summary["warnings"] = report.summary.warnings;
+    summary["event_types"] = ordered::object();
+    for (const auto& [type, count] : report.summary.event_types) summary["event_types"][type] = count;
+    j["summary"] = std::move(summary);
+    ordered diagnostics = ordered::array();
+    for (const Diagnostic& d : report.diagnostics) diagnostics.push_back(diagnostic_json(d));
+    if (report.diagnostics_omitted > 0) diagnostics.push_back(diagnostic_json(omitted_diagnostic(report.diagnostics_omitted)));
+    j["diagnostics"] = std::move(diagnostics);
+    // Replace, not throw, on invalid UTF-8: a file name given on the command line may hold any bytes.
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Diagnostic omitted_diagnostic(std::uint64_t count) {
+    Diagnostic d;
+    d.severity = Severity::Info;
+    d.code = "diagnostics-omitted";
+    d.message = std::to_string(count) + " more diagnostics are counted in the summary but not listed";
+    d.hint = "raise --max-diagnostics to list more";
+    return d;
+}
+
+}  // namespace tdbraze

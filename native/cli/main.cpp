@@ -1,0 +1,31 @@
+// tdbraze: validate Braze Currents payloads and Treasure Data cohort tables; plan and send Braze requests.
+#include <iostream>
+
+#include "commands.hpp"
+#include "tdbraze/version.hpp"
+
+int main(int argc, char** argv) {
+    using namespace tdbraze::cli;
+    CLI::App app{"tdbraze: Braze <-> Treasure Data toolkit (Currents payloads, cohort tables)", "tdbraze"};
+    app.set_version_flag("--version", std::string("tdbraze ") + tdbraze::kVersion);
+    app.require_subcommand(1);
+
+    CLI::App* validate = app.add_subcommand("validate", "Check an input and report every problem");
+    validate->require_subcommand(1);
+    const auto run_validate_currents = add_validate_currents(*validate);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        app.exit(e);
+        return kExitUsage;
+    }
+    if (validate->got_subcommand("currents")) return run_validate_currents();
+    return kExitUsage;
+}

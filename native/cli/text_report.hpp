@@ -1,0 +1,16 @@
+// The human-readable report: compiler-style lines, then a summary.
+#pragma once
+
+#include <ostream>
+
+#include "tdbraze/currents.hpp"
+
+namespace tdbraze::cli {
+
+struct TextStyle {
+    bool colour = false;  // ANSI colours; only when writing to a terminal
+};
+
+void print_text_report(std::ostream& out, const currents::Report& report, const TextStyle& style);
+
+}  // namespace tdbraze::cli

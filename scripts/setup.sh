@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Sets tdbraze up on a fresh Debian 12 machine: installs the Debian and npm packages it needs (skipping what
+# is there), builds the native and WebAssembly targets, then validates the example payload.
+# Run from anywhere; as root or with sudo available.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake ninja-build python3 git ca-certificates
+  nlohmann-json3-dev catch2 libcli11-dev
+  emscripten nodejs npm
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "setup: Debian packages already installed"
+fi
+
+scripts/build.sh
+
+echo
+echo "setup: done. Validating the example payload:"
+build/native/bin/tdbraze validate currents assets/examples/currents/td-doc-example.json || true
