@@ -8,8 +8,12 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential cmake ninja-build python3 git ca-certificates
   nlohmann-json3-dev catch2 libcli11-dev
-  emscripten nodejs npm
+  emscripten
 )
+# Node.js and npm: Debian's packages, unless a Node.js with npm is already there (NodeSource's nodejs ships
+# npm itself and conflicts with Debian's npm package).
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do

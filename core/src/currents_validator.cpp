@@ -188,6 +188,10 @@ struct Validator::Impl final : DiagnosticSink {
     // Parses one whole value at pos. Ok: tape holds it. Incomplete: pos is restored to `restart`.
     bool parse_here(std::size_t restart) {
         const ParseResult r = json::parse_value(buf, pos, eof, tape);
+        if (r.status == ParseStatus::Ok && r.end - pos > kMaxValueBytes) {
+            too_large(pos);  // the same finding as when the window outgrows the limit, whatever the chunking
+            return false;
+        }
         if (r.status == ParseStatus::Ok) return true;
         if (r.status == ParseStatus::Incomplete) pos = restart;
         else syntax_error(r.end, r.message);
@@ -449,6 +453,14 @@ struct Validator::Impl final : DiagnosticSink {
         }
     }
 
+    void too_large(std::size_t offset) {
+        add(Severity::Error, "value-too-large",
+            "one value is larger than " + std::to_string(kMaxValueBytes) + " bytes; it and the rest are not checked",
+            "Braze events are at most 900 KB: this is not a Currents payload, or a bracket or quote is missing", "",
+            offset);
+        state = State::Done;
+    }
+
     // Drops consumed input from the front of the window, keeping what the current step still needs.
     void compact() {
         if (state == State::Done) {
@@ -461,11 +473,9 @@ struct Validator::Impl final : DiagnosticSink {
         const bool whole_object_needed = state == State::ObjectMembers && !top_decided;
         const std::size_t keep = whole_object_needed ? top_start : pos;
         if (buf.size() - keep > kMaxValueBytes) {
-            add(Severity::Error, "value-too-large",
-                "one value is larger than " + std::to_string(kMaxValueBytes) + " bytes; it is not checked",
-                "Braze events are at most 900 KB; this input is not a Currents payload, or a bracket is missing", "",
-                keep);
-            state = State::Done;
+            std::size_t start = keep;
+            while (start < buf.size() && (json::is_json_space(buf[start]) || buf[start] == ',')) ++start;
+            too_large(start);
             compact();
             return;
         }
@@ -518,6 +528,7 @@ Validator& Validator::operator=(Validator&&) noexcept = default;
 void Validator::feed(std::string_view chunk) { impl_->feed(chunk); }
 Report Validator::finish() { return impl_->finish(); }
 std::uint64_t Validator::bytes_consumed() const { return impl_->discarded + impl_->pos; }
+std::size_t Validator::buffered_bytes() const { return impl_->buf.size(); }
 
 Report validate(std::string_view input, const Options& options, std::string source) {
     Validator v(options, std::move(source));

@@ -54,6 +54,7 @@ public:
     void feed(std::string_view chunk);
     Report finish();  // call once, after the last chunk
     std::uint64_t bytes_consumed() const;  // for progress displays
+    std::size_t buffered_bytes() const;    // input held in memory now: at most one value plus one chunk
 
 private:
     struct Impl;

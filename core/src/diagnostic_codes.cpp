@@ -1,0 +1,59 @@
+#include "tdbraze/diagnostic_codes.hpp"
+
+#include <algorithm>
+#include <iterator>
+
+namespace tdbraze {
+namespace {
+
+constexpr DiagnosticCode kCodes[] = {
+    // Currents: the body
+    {"json-syntax", "currents", Severity::Error, "the input is not valid JSON"},
+    {"envelope-not-object", "currents", Severity::Error, "the body is not a JSON object"},
+    {"missing-events", "currents", Severity::Error, "the body has no \"events\" array"},
+    {"events-not-array", "currents", Severity::Error, "\"events\" is not an array"},
+    {"bare-array", "currents", Severity::Error, "a bare array of events without the envelope"},
+    {"bare-event", "currents", Severity::Error, "a single event without the envelope"},
+    {"unknown-envelope-member", "currents", Severity::Warning, "a member next to \"events\""},
+    {"value-too-large", "currents", Severity::Error, "a single value too large to check"},
+    {"batch-too-large", "currents", Severity::Warning, "more than 100 events in one batch"},
+    {"request-too-large", "currents", Severity::Warning, "a body over Treasure Data's 1 MiB request limit"},
+    {"duplicate-check-limit", "currents", Severity::Info, "too many ids to look for duplicates"},
+    // Currents: one event
+    {"event-not-object", "currents", Severity::Error, "an event that is not a JSON object"},
+    {"cloud-storage-shape", "currents", Severity::Error, "a cloud-storage (Avro) record, not an HTTP event"},
+    {"missing-member", "currents", Severity::Error, "event_type, id, time, user or properties is missing"},
+    {"member-type", "currents", Severity::Error, "event_type, id, time, user or properties has the wrong type"},
+    {"event-too-large", "currents", Severity::Warning, "an event over Braze's 900 KiB limit"},
+    {"unknown-event-type", "currents", Severity::Warning, "an event type not in the catalogue"},
+    {"retired-event-type", "currents", Severity::Info, "an event type Braze no longer emits"},
+    {"not-sent-over-http", "currents", Severity::Warning, "an event type only cloud-storage connectors get"},
+    {"duplicate-id", "currents", Severity::Warning, "an id used by an earlier event"},
+    {"duplicate-key", "currents", Severity::Warning, "the same member twice in one object"},
+    {"time-in-milliseconds", "currents", Severity::Warning, "time in epoch milliseconds instead of seconds"},
+    {"time-before-2010", "currents", Severity::Warning, "a time before Currents existed"},
+    {"time-in-future", "currents", Severity::Warning, "a time in the future"},
+    // Currents: fields
+    {"field-type", "currents", Severity::Error, "a known field with the wrong JSON type"},
+    {"missing-required-field", "currents", Severity::Error, "a field Braze always sends is missing"},
+    {"missing-expected-field", "currents", Severity::Warning, "a field Braze normally sends is missing"},
+    {"unknown-field", "currents", Severity::Warning, "a field not in the catalogue"},
+    {"user-id-format", "currents", Severity::Warning, "user.user_id is not a Braze id"},
+    {"timezone-format", "currents", Severity::Warning, "user.timezone is not an IANA zone name"},
+    {"uuid-format", "currents", Severity::Warning, "a Braze UUID field that is not a UUID"},
+    {"phone-format", "currents", Severity::Warning, "a phone number not in E.164 form"},
+    {"platform-value", "currents", Severity::Warning, "an unknown platform name"},
+    // Every report
+    {"diagnostics-omitted", "report", Severity::Info, "more diagnostics than --max-diagnostics"},
+};
+
+}  // namespace
+
+std::span<const DiagnosticCode> diagnostic_codes() { return kCodes; }
+
+const DiagnosticCode* find_diagnostic_code(std::string_view code) {
+    auto it = std::find_if(std::begin(kCodes), std::end(kCodes), [&](const DiagnosticCode& c) { return c.code == code; });
+    return it == std::end(kCodes) ? nullptr : &*it;
+}
+
+}  // namespace tdbraze
