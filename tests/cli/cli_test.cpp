@@ -1,1 +1,150 @@
+// End-to-end tests of the tdbraze command line: arguments, output formats, exit codes, I/O errors.
 #include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include <sys/wait.h>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Run {
+    int code;
+    std::string out;
+    std::string err;
+};
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+fs::path scratch_dir() {
+    static const fs::path dir = [] {
+        fs::path d = fs::temp_directory_path() / ("tdbraze-cli-test-" + std::to_string(::getpid()));
+        fs::create_directories(d);
+        return d;
+    }();
+    return dir;
+}
+
+fs::path write_file(const std::string& name, const std::string& text) {
+    const fs::path p = scratch_dir() / name;
+    std::ofstream(p, std::ios::binary) << text;
+    return p;
+}
+
+// Runs the CLI with a shell command line of arguments; stdin from `input`.
+Run run(const std::string& args, const std::string& input = "") {
+    const fs::path in = write_file("stdin.txt", input), out = scratch_dir() / "out.txt", err = scratch_dir() / "err.txt";
+    const std::string command = std::string(TDBRAZE_CLI) + " " + args + " <" + in.string() + " >" + out.string() +
+                                " 2>" + err.string();
+    const int status = std::system(command.c_str());
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+}
+
+const std::string kFixtures = TDBRAZE_FIXTURES;
+const std::string kValid = kFixtures + "/currents/valid-batch.json";
+const std::string kTdDoc = kFixtures + "/currents/td-doc-example.json";
+
+}  // namespace
+
+TEST_CASE("cli: version and help") {
+    const Run v = run("--version");
+    CHECK(v.code == 0);
+    CHECK(v.out == "tdbraze 0.1.0\n");
+    const Run h = run("--help");
+    CHECK(h.code == 0);
+    CHECK(h.out.find("validate") != std::string::npos);
+    const Run vh = run("validate --help");
+    CHECK(vh.code == 0);
+    CHECK(vh.out.find("currents") != std::string::npos);
+    const Run ch = run("validate currents --help");
+    CHECK(ch.code == 0);
+    CHECK(ch.out.find("--max-diagnostics") != std::string::npos);
+    CHECK(ch.out.find("--strict") != std::string::npos);
+}
+
+TEST_CASE("cli: usage errors exit 2") {
+    CHECK(run("").code == 2);
+    CHECK(run("validate").code == 2);
+    CHECK(run("validate currents").code == 2);
+    CHECK(run("validate currents --format xml " + kValid).code == 2);
+    CHECK(run("frobnicate").code == 2);
+}
+
+TEST_CASE("cli: a missing file is a clear message and exit 2, other inputs are still checked") {
+    const Run r = run("validate currents --format json /nonexistent/payload.json " + kValid);
+    CHECK(r.code == 2);
+    CHECK(r.err == "tdbraze: cannot open '/nonexistent/payload.json': No such file or directory\n");
+    CHECK(nlohmann::json::parse(r.out)["source"] == kValid);
+    const Run d = run("validate currents " + kFixtures);
+    CHECK(d.code == 2);
+    CHECK(d.err.find("is a directory") != std::string::npos);
+}
+
+TEST_CASE("cli: text report is compiler style with a hint and a summary") {
+    const std::string bad = write_file("bad.json",
+                                       "{\"events\":[\n{\"event_type\":\"users.behaviors.CustomEvent\",\"id\":\"i\","
+                                       "\"time\":\"soon\",\"user\":{\"user_id\":\"65a1f0c2e4b0a1b2c3d4e5f6\"},"
+                                       "\"properties\":{\"name\":\"n\"}}]}")
+                                .string();
+    const Run r = run("validate currents " + bad);
+    CHECK(r.code == 1);
+    CHECK(r.out.rfind(bad + ":2:", 0) == 0);
+    CHECK(r.out.find(": error[member-type]: \"time\" must be an integer of epoch seconds") != std::string::npos);
+    CHECK(r.out.find("\n  hint: ") != std::string::npos);
+    CHECK(r.out.find(bad + ": 1 event; 1 error, 0 warnings, 0 notes; by type: users.behaviors.CustomEvent 1\n") !=
+          std::string::npos);
+    CHECK(r.out.find('\x1b') == std::string::npos);  // no colour when not a terminal
+}
+
+TEST_CASE("cli: json report has the documented shape, one line per input") {
+    const Run r = run("validate currents --format json --now 1764000000 " + kValid + " " + kTdDoc);
+    CHECK(r.code == 0);
+    std::istringstream lines(r.out);
+    std::string line;
+    std::vector<nlohmann::ordered_json> reports;
+    while (std::getline(lines, line)) reports.push_back(nlohmann::ordered_json::parse(line));
+    REQUIRE(reports.size() == 2);
+    std::vector<std::string> keys;
+    for (const auto& [k, v] : reports[1].items()) keys.push_back(k);
+    CHECK(keys == std::vector<std::string>{"tool", "kind", "source", "ok", "summary", "diagnostics"});
+    keys.clear();
+    for (const auto& [k, v] : reports[1]["summary"].items()) keys.push_back(k);
+    CHECK(keys == std::vector<std::string>{"events", "errors", "warnings", "event_types"});
+    const auto& d = reports[1]["diagnostics"][0];
+    keys.clear();
+    for (const auto& [k, v] : d.items()) keys.push_back(k);
+    CHECK(keys == std::vector<std::string>{"severity", "code", "message", "hint", "pointer", "line", "column"});
+    CHECK(reports[0]["ok"] == true);
+    CHECK(reports[0]["summary"]["events"] == 3);
+    CHECK(reports[1]["diagnostics"][0]["code"] == "unknown-event-type");
+    CHECK(reports[1]["summary"]["event_types"]["users.message.email.Open"] == 1);
+}
+
+TEST_CASE("cli: strict fails on warnings; stdin is read with -") {
+    std::ifstream in(kTdDoc);
+    std::stringstream s;
+    s << in.rdbuf();
+    CHECK(run("validate currents -", s.str()).code == 0);
+    const Run strict = run("validate currents --strict -", s.str());
+    CHECK(strict.code == 1);
+    CHECK(strict.out.rfind("-:4:21: error[unknown-event-type]", 0) == 0);
+}
+
+TEST_CASE("cli: max-diagnostics lists fewer and says how many are left out") {
+    const Run r = run("validate currents --format json --max-diagnostics 0 " + kTdDoc);
+    const auto report = nlohmann::json::parse(r.out);
+    REQUIRE(report["diagnostics"].size() == 1);
+    CHECK(report["diagnostics"][0]["code"] == "diagnostics-omitted");
+    CHECK(report["summary"]["warnings"] == 1);
+}

@@ -74,7 +74,7 @@ TEST_CASE("syntax errors say what was expected, at the right byte") {
     CHECK(error_of("[") == "unexpected end of input: expected a value or ']'");
 }
 
-TEST_CASE("invalid UTF-8 inside strings is an error; valid multi-byte text is not") {
+TEST_CASE("invalid UTF-8 inside strings is an error but valid multi-byte text is not") {
     CHECK(error_of("\"caf\xC3\xA9 \xE3\x81\x82 \xF0\x9F\x98\x80\"") == "(no error)");
     CHECK(error_of("\"\xFF\"").rfind("invalid UTF-8", 0) == 0);
     CHECK(error_of("\"\xC0\xAF\"").rfind("invalid UTF-8", 0) == 0);   // overlong
