@@ -131,7 +131,7 @@ TEST_CASE("cli: json report has the documented shape, one line per input") {
     CHECK(reports[1]["summary"]["event_types"]["users.message.email.Open"] == 1);
 }
 
-TEST_CASE("cli: strict fails on warnings; stdin is read with -") {
+TEST_CASE("cli: strict fails on warnings and stdin is read with a dash") {
     std::ifstream in(kTdDoc);
     std::stringstream s;
     s << in.rdbuf();
