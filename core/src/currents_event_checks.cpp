@@ -125,6 +125,13 @@ bool all_digits(std::string_view s) {
     return true;
 }
 
+// A member's name without allocating, unless it holds escapes (then decoded into `storage`).
+std::string_view key_of(const Tape& t, const Node& member, std::string& storage) {
+    if (!member.key_escaped) return t.raw_key(member);
+    storage = t.key(member);
+    return storage;
+}
+
 }  // namespace
 
 std::string json_pointer_append(std::string_view pointer, std::string_view token) {
@@ -154,7 +161,7 @@ EventShape classify_object(const Tape& t, std::uint32_t index) {
 }
 
 EventChecker::EventChecker(const Options& options, DiagnosticSink& sink, Summary& summary)
-    : options_(options), sink_(sink), summary_(summary) {}
+    : options_(options), sink_(sink), summary_(summary), known_counts_(event_catalogue().size(), 0) {}
 
 std::string_view EventChecker::decoded(const Tape& t, const Node& n) {
     if (!n.escaped) return t.raw_string(n);
@@ -162,17 +169,24 @@ std::string_view EventChecker::decoded(const Tape& t, const Node& n) {
     return scratch_;
 }
 
-void EventChecker::count_event_type(std::string_view name) {
-    auto it = summary_.event_types.find(std::string(name));
-    if (it != summary_.event_types.end()) {
-        ++it->second;
+void EventChecker::count_event_type(std::string_view name, const EventSpec* spec) {
+    if (spec != nullptr) {
+        ++known_counts_[static_cast<std::size_t>(spec - event_catalogue().data())];
         return;
     }
-    if (find_event(name) == nullptr && ++unknown_types_ > kMaxUnknownEventTypes) {
-        ++summary_.event_types[std::string(kOtherEventTypes)];
-        return;
-    }
-    summary_.event_types.emplace(std::string(name), 1);
+    auto it = unknown_counts_.find(std::string(name));
+    if (it != unknown_counts_.end()) ++it->second;
+    else if (unknown_counts_.size() < kMaxUnknownEventTypes) unknown_counts_.emplace(std::string(name), 1);
+    else ++unknown_counts_[std::string(kOtherEventTypes)];
+}
+
+void EventChecker::flush_counts() {
+    const auto catalogue = event_catalogue();
+    for (std::size_t i = 0; i < known_counts_.size(); ++i)
+        if (known_counts_[i] != 0) summary_.event_types[std::string(catalogue[i].name)] += known_counts_[i];
+    for (const auto& [name, count] : unknown_counts_) summary_.event_types[name] += count;
+    std::fill(known_counts_.begin(), known_counts_.end(), 0);
+    unknown_counts_.clear();
 }
 
 void EventChecker::check(const Tape& t, std::uint32_t index, std::string_view pointer) {
@@ -205,13 +219,14 @@ void EventChecker::check(const Tape& t, std::uint32_t index, std::string_view po
     const Node* members[5] = {nullptr, nullptr, nullptr, nullptr, nullptr};
     for (std::uint32_t c = event.first_child; c != 0; c = t.nodes[c].next) {
         const Node& member = t.nodes[c];
-        const std::string key = t.key(member);
+        std::string key_storage;
+        const std::string_view key = key_of(t, member, key_storage);
         std::size_t slot = 5;
         for (std::size_t i = 0; i < 5; ++i)
             if (key == kEnvelopeMembers[i]) slot = i;
         if (slot < 5) {
             if (members[slot] != nullptr)
-                sink_.add(Severity::Warning, "duplicate-key", "member \"" + key + "\" appears twice in this event",
+                sink_.add(Severity::Warning, "duplicate-key", "member \"" + std::string(key) + "\" appears twice in this event",
                           "receivers keep only one of them (which one depends on the parser); remove the other",
                           json_pointer_append(pointer, key), member.key_begin - 1);
             members[slot] = &member;
@@ -219,14 +234,14 @@ void EventChecker::check(const Tape& t, std::uint32_t index, std::string_view po
         }
         std::string hint;
         if (key == "timezone" || key == "user_id" || key == "external_user_id" || key == "device_id")
-            hint = "\"" + key + "\" belongs inside \"user\": move it to user." + key;
+            hint = "\"" + std::string(key) + "\" belongs inside \"user\": move it to user." + std::string(key);
         else {
             const std::string_view near = closest_name(key, kEnvelopeMembers, [](std::string_view s) { return s; });
             hint = near.empty() ? "an event has exactly five members (event_type, id, time, user, properties); "
                                   "receivers must tolerate new ones, so this is only a warning"
                                 : "did you mean \"" + std::string(near) + "\"?";
         }
-        sink_.add(Severity::Warning, "unknown-field", "unknown member \"" + key + "\" at the top level of the event",
+        sink_.add(Severity::Warning, "unknown-field", "unknown member \"" + std::string(key) + "\" at the top level of the event",
                   hint, json_pointer_append(pointer, key), member.key_begin - 1);
     }
 
@@ -251,13 +266,12 @@ void EventChecker::check(const Tape& t, std::uint32_t index, std::string_view po
     else if (members[3]->kind != Kind::Object) wrong_type(*members[3], "user", "an object");
     else
         check_fields(t, *members[3], spec != nullptr ? spec->user : std::span<const FieldSpec>(), common_user_fields(),
-                     json_pointer_append(pointer, "user"), "user", event_name);
+                     pointer, "user", event_name);
 
     if (members[4] == nullptr) missing("properties", "a \"properties\" object (it may be empty: {})");
     else if (members[4]->kind != Kind::Object) wrong_type(*members[4], "properties", "an object");
     else if (spec != nullptr)
-        check_fields(t, *members[4], spec->properties, {}, json_pointer_append(pointer, "properties"), "properties",
-                     event_name);
+        check_fields(t, *members[4], spec->properties, {}, pointer, "properties", event_name);
 }
 
 void EventChecker::check_event_type(const Tape& t, const Node* node, std::string_view pointer,
@@ -268,20 +282,21 @@ void EventChecker::check_event_type(const Tape& t, const Node* node, std::string
                   std::string(pointer), event_begin);
         return;
     }
-    const std::string pointer_here = json_pointer_append(pointer, "event_type");
+    auto pointer_here = [&] { return json_pointer_append(pointer, "event_type"); };
     if (node->kind != Kind::String) {
         sink_.add(Severity::Error, "member-type", "\"event_type\" must be a string, got " + kind_phrase(node->kind),
-                  "write the type as a string, e.g. \"users.messages.email.Open\"", pointer_here, node->begin);
+                  "write the type as a string, e.g. \"users.messages.email.Open\"", pointer_here(), node->begin);
         return;
     }
-    const std::string name(decoded(t, *node));
+    const std::string_view name = decoded(t, *node);
     spec = find_event(name);
-    count_event_type(name);
+    count_event_type(name, spec);
     if (spec == nullptr) {
         std::string suggestion;
         // Treasure Data's own example spells the channel prefix in the singular.
-        if (name.rfind("users.message.", 0) == 0 && find_event("users.messages." + name.substr(14)) != nullptr)
-            suggestion = "users.messages." + name.substr(14);
+        if (name.substr(0, 14) == "users.message." &&
+            find_event("users.messages." + std::string(name.substr(14))) != nullptr)
+            suggestion = "users.messages." + std::string(name.substr(14));
         else
             suggestion = closest_name(name, event_catalogue(), [](const EventSpec& e) { return e.name; });
         sink_.add(Severity::Warning, "unknown-event-type", "unknown event type " + quoted(name),
@@ -290,17 +305,17 @@ void EventChecker::check_event_type(const Tape& t, const Node* node, std::string
                             " types; Braze adds types over time and receivers must accept them, so only the "
                             "envelope was checked"
                       : "did you mean \"" + suggestion + "\"? (only the envelope of unknown types is checked)",
-                  pointer_here, node->begin);
+                  pointer_here(), node->begin);
         return;
     }
     if (spec->retired)
         sink_.add(Severity::Info, "retired-event-type", "event type " + quoted(name) + " is retired",
-                  "Braze no longer emits it; it is valid in old data", pointer_here, node->begin);
+                  "Braze no longer emits it; it is valid in old data", pointer_here(), node->begin);
     if (!spec->http)
         sink_.add(Severity::Warning, "not-sent-over-http",
                   "event type " + quoted(name) + " is only delivered to cloud-storage connectors, never over HTTP",
                   "this payload did not come from a Currents HTTP connector; check where it was taken from",
-                  pointer_here, node->begin);
+                  pointer_here(), node->begin);
 }
 
 void EventChecker::check_id(const Tape& t, const Node* node, std::string_view pointer, std::uint32_t event_begin) {
@@ -349,7 +364,7 @@ void EventChecker::check_time(const Tape& t, const Node* node, std::string_view 
                   event_begin);
         return;
     }
-    const std::string here = json_pointer_append(pointer, "time");
+    auto here = [&] { return json_pointer_append(pointer, "time"); };
     if (node->kind != Kind::Integer) {
         std::string hint = "write epoch seconds as a JSON integer, e.g. \"time\": 1700000000";
         if (node->kind == Kind::String && all_digits(t.raw_string(*node)))
@@ -359,7 +374,7 @@ void EventChecker::check_time(const Tape& t, const Node* node, std::string_view 
         sink_.add(Severity::Error, "member-type",
                   "\"time\" must be an integer of epoch seconds, got " + kind_phrase(node->kind) + " " +
                       shown(t, *node),
-                  hint, here, node->begin);
+                  hint, here(), node->begin);
         return;
     }
     std::int64_t seconds = 0;
@@ -371,44 +386,49 @@ void EventChecker::check_time(const Tape& t, const Node* node, std::string_view 
             message += " (as milliseconds it is " + iso_date(seconds / 1000) + ")";
         sink_.add(Severity::Warning, "time-in-milliseconds", message,
                   "Currents sends epoch seconds; divide by 1000 (properties.time_ms is the only millisecond field)",
-                  here, node->begin);
+                  here(), node->begin);
         return;
     }
     if (seconds < kEpoch2010) {
         sink_.add(Severity::Warning, "time-before-2010",
                   "\"time\" " + std::string(raw) + " is " + iso_date(seconds) + ", before Braze Currents existed",
-                  "check the unit and the source of the timestamp (epoch seconds, UTC)", here, node->begin);
+                  "check the unit and the source of the timestamp (epoch seconds, UTC)", here(), node->begin);
         return;
     }
     if (options_.now_epoch_seconds != 0 && seconds > options_.now_epoch_seconds + 86400) {
         sink_.add(Severity::Warning, "time-in-future",
                   "\"time\" " + std::string(raw) + " is " + iso_date(seconds) + ", in the future",
-                  "Braze's sample data uses future times; real events are never later than now", here, node->begin);
+                  "Braze's sample data uses future times; real events are never later than now", here(), node->begin);
     }
 }
 
 void EventChecker::check_fields(const Tape& t, const Node& object, std::span<const FieldSpec> fields,
-                                std::span<const FieldSpec> extra, std::string_view pointer, std::string_view section,
-                                std::string_view event_name) {
+                                std::span<const FieldSpec> extra, std::string_view event_pointer,
+                                std::string_view section, std::string_view event_name) {
+    // Pointers are built only for findings: most fields have none, and building them costs an allocation.
+    auto pointer_of = [&](std::string_view key) {
+        return json_pointer_append(json_pointer_append(event_pointer, section), key);
+    };
     seen_.assign(fields.size(), 0);
     const std::string for_event = event_name.empty() ? std::string() : " for " + std::string(event_name);
     for (std::uint32_t c = object.first_child; c != 0; c = t.nodes[c].next) {
         const Node& value = t.nodes[c];
-        const std::string key = t.key(value);
+        std::string key_storage;
+        const std::string_view key = key_of(t, value, key_storage);
         const FieldSpec* spec = find_field(fields, key);
         if (spec != nullptr) {
             std::uint8_t& seen = seen_[static_cast<std::size_t>(spec - fields.data())];
             if (seen != 0)
                 sink_.add(Severity::Warning, "duplicate-key",
-                          "field \"" + std::string(section) + "." + key + "\" appears twice",
+                          "field \"" + std::string(section) + "." + std::string(key) + "\" appears twice",
                           "receivers keep only one of them (which one depends on the parser); remove the other",
-                          json_pointer_append(pointer, key), value.key_begin - 1);
+                          pointer_of(key), value.key_begin - 1);
             seen = value.kind == Kind::Null ? 1 : 2;
         } else if (!extra.empty()) {
             spec = find_field(extra, key);
         }
-        const std::string path = std::string(section) + "." + key;
         if (spec == nullptr) {
+            const std::string path = std::string(section) + "." + std::string(key);
             std::string_view near = closest_name(key, fields, [](const FieldSpec& f) { return f.name; });
             if (near.empty() && !extra.empty())
                 near = closest_name(key, extra, [](const FieldSpec& f) { return f.name; });
@@ -417,44 +437,46 @@ void EventChecker::check_fields(const Tape& t, const Node& object, std::span<con
                       near.empty() ? "Braze adds optional fields several times a year and receivers must tolerate "
                                      "them; check the name if you wrote this event yourself"
                                    : "did you mean \"" + std::string(near) + "\"?",
-                      json_pointer_append(pointer, key), value.key_begin - 1);
+                      pointer_of(key), value.key_begin - 1);
             continue;
         }
         if (value.kind == Kind::Null) continue;  // null is "absent": the presence check below decides
         if (!kind_matches(spec->type, value.kind)) {
+            const std::string path = std::string(section) + "." + std::string(key);
             std::string hint;
             if (key == "machine_open" && value.kind == Kind::Boolean)
                 hint = "Braze sends machine_open as the string \"true\", not a boolean";
             else if (spec->type == JsonType::String && (value.kind == Kind::Integer || value.kind == Kind::Number ||
                                                          value.kind == Kind::Boolean))
-                hint = "Braze sends " + key + " as a string: quote the value";
+                hint = "Braze sends " + std::string(key) + " as a string: quote the value";
             else if ((spec->type == JsonType::Number || spec->type == JsonType::Integer) && value.kind == Kind::String)
                 hint = "write the number without quotes";
             else if (spec->type == JsonType::Integer && value.kind == Kind::Number)
                 hint = "write a whole number without a fraction or exponent";
             else if (spec->type == JsonType::String && value.kind == Kind::Object)
-                hint = "Braze sends " + key + " as JSON text inside a string, not as an object";
+                hint = "Braze sends " + std::string(key) + " as JSON text inside a string, not as an object";
             else
                 hint = "the catalogue declares " + path + " as " + std::string(to_string(spec->type));
             sink_.add(Severity::Error, "field-type",
                       "\"" + path + "\" must be " + type_phrase(spec->type) + ", got " + kind_phrase(value.kind) +
                           " " + shown(t, value),
-                      hint, json_pointer_append(pointer, key), value.begin);
+                      hint, pointer_of(key), value.begin);
             continue;
         }
         if (spec->type == JsonType::StringArray) {
+            const std::string path = std::string(section) + "." + std::string(key);
             std::uint32_t i = 0;
             for (std::uint32_t e = value.first_child; e != 0; e = t.nodes[e].next, ++i) {
                 if (t.nodes[e].kind == Kind::String) continue;
                 sink_.add(Severity::Error, "field-type",
                           "\"" + path + "\" must be an array of strings; element " + std::to_string(i) + " is " +
                               kind_phrase(t.nodes[e].kind),
-                          "quote every element", json_pointer_append(json_pointer_append(pointer, key), std::to_string(i)),
+                          "quote every element", json_pointer_append(pointer_of(key), std::to_string(i)),
                           t.nodes[e].begin);
                 break;
             }
         }
-        if (value.kind == Kind::String) check_string_format(t, value, section, key, json_pointer_append(pointer, key));
+        if (value.kind == Kind::String) check_string_format(t, value, section, key, event_pointer);
     }
     for (std::size_t i = 0; i < fields.size(); ++i) {
         if (seen_[i] == 2 || fields[i].presence == Presence::Optional) continue;
@@ -466,23 +488,23 @@ void EventChecker::check_fields(const Tape& t, const Node& object, std::span<con
                           ? "user.user_id is the Braze user id (24 hex characters); Braze always sends it for this "
                             "event type, so the event was changed on its way here"
                           : "Braze always sends " + path + for_event + "; the event was changed on its way here",
-                      std::string(pointer), object.begin);
+                      json_pointer_append(event_pointer, section), object.begin);
         } else {
             sink_.add(Severity::Warning, "missing-expected-field", "field \"" + path + "\" " + what + for_event,
                       "Braze normally sends it; receivers should not rely on it being there",
-                      std::string(pointer), object.begin);
+                      json_pointer_append(event_pointer, section), object.begin);
         }
     }
 }
 
 void EventChecker::check_string_format(const Tape& t, const Node& value, std::string_view section,
-                                       std::string_view field, std::string_view pointer) {
+                                       std::string_view field, std::string_view event_pointer) {
     const std::string_view v = decoded(t, value);
     if (is_transformed_value(v)) return;
-    const std::string path = std::string(section) + "." + std::string(field);
     auto warn = [&](std::string_view code, const std::string& expectation, std::string hint) {
-        sink_.add(Severity::Warning, code, "\"" + path + "\" " + quoted(v) + " is not " + expectation,
-                  std::move(hint), std::string(pointer), value.begin);
+        const std::string path = std::string(section) + "." + std::string(field);
+        sink_.add(Severity::Warning, code, "\"" + path + "\" " + quoted(v) + " is not " + expectation, std::move(hint),
+                  json_pointer_append(json_pointer_append(event_pointer, section), field), value.begin);
     };
     if (section == "user") {
         if (field == "user_id" && !is_braze_user_id(v))

@@ -5,6 +5,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <map>
 #include <unordered_map>
 #include <vector>
 
@@ -45,17 +46,20 @@ public:
     // Duplicate ids are looked for within one payload (one request body): call this when one begins.
     void start_payload() { ids_.clear(); id_limit_reported_ = false; }
 
+    // Writes the event type counts into the summary (kept per catalogue index until then: no lookup by name).
+    void flush_counts();
+
 private:
     void check_event_type(const json::Tape& t, const json::Node* node, std::string_view pointer,
                           std::uint32_t event_begin, const EventSpec*& spec);
     void check_id(const json::Tape& t, const json::Node* node, std::string_view pointer, std::uint32_t event_begin);
     void check_time(const json::Tape& t, const json::Node* node, std::string_view pointer, std::uint32_t event_begin);
     void check_fields(const json::Tape& t, const json::Node& object, std::span<const FieldSpec> fields,
-                      std::span<const FieldSpec> extra, std::string_view pointer, std::string_view section,
+                      std::span<const FieldSpec> extra, std::string_view event_pointer, std::string_view section,
                       std::string_view event_name);
     void check_string_format(const json::Tape& t, const json::Node& value, std::string_view section,
-                             std::string_view field, std::string_view pointer);
-    void count_event_type(std::string_view name);
+                             std::string_view field, std::string_view event_pointer);
+    void count_event_type(std::string_view name, const EventSpec* spec);
     std::string_view decoded(const json::Tape& t, const json::Node& n);
 
     const Options& options_;
@@ -65,7 +69,8 @@ private:
     std::string scratch_;
     std::unordered_map<std::uint64_t, std::uint64_t> ids_;  // FNV-1a hash of id -> number of the event that had it
     bool id_limit_reported_ = false;
-    std::uint64_t unknown_types_ = 0;
+    std::vector<std::uint64_t> known_counts_;             // by index in event_catalogue()
+    std::map<std::string, std::uint64_t> unknown_counts_;  // at most kMaxUnknownEventTypes names
 };
 
 // Most distinct ids remembered per payload for the duplicate check (bounded memory on huge inputs).

@@ -23,6 +23,23 @@ struct Cursor {
     std::uint64_t column = 0;  // code points before `offset` on its line
 };
 
+// Characters (code points) in valid UTF-8: the bytes that are not continuation bytes (10xxxxxx). Eight
+// bytes at a time, because the column of a long single-line payload means counting all of it.
+std::uint64_t count_code_points(const char* data, std::size_t n) {
+    constexpr std::uint64_t kHighs = 0x8080808080808080ull;
+    std::uint64_t count = 0;
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, data + i, 8);
+        const std::uint64_t continuation = w & ~(w << 1) & kHighs;  // bit 7 set and bit 6 clear
+        count += 8 - static_cast<std::uint64_t>(__builtin_popcountll(continuation));
+    }
+    for (; i < n; ++i)
+        if ((static_cast<unsigned char>(data[i]) & 0xC0) != 0x80) ++count;
+    return count;
+}
+
 void advance(Cursor& c, const std::string& text, std::size_t to) {
     const char* data = text.data();
     std::size_t start = c.offset;
@@ -33,8 +50,7 @@ void advance(Cursor& c, const std::string& text, std::size_t to) {
         ++c.line;
         c.column = 0;
     }
-    for (std::size_t i = start; i < to; ++i)
-        if ((static_cast<unsigned char>(data[i]) & 0xC0) != 0x80) ++c.column;
+    if (start < to) c.column += count_code_points(data + start, to - start);
     c.offset = to;
 }
 
@@ -128,8 +144,14 @@ struct Validator::Impl final : DiagnosticSink {
         else ++report.diagnostics_omitted;
     }
 
-    Cursor resolve(std::size_t offset) const {
-        Cursor c = offset >= cursor.offset ? cursor : base;
+    // Line and column of a byte of the window. Positions are worked out only when a finding needs one; the
+    // cursor moves forward with them, so a window is scanned about once.
+    Cursor resolve(std::size_t offset) {
+        if (offset >= cursor.offset) {
+            advance(cursor, buf, offset);
+            return cursor;
+        }
+        Cursor c = base;
         advance(c, buf, offset);
         return c;
     }
@@ -148,7 +170,6 @@ struct Validator::Impl final : DiagnosticSink {
     }
 
     void check_event(std::uint32_t index, const std::string& pointer) {
-        advance(cursor, buf, tape.nodes[index].begin);
         in_event = true;
         checker.check(tape, index, pointer);
         in_event = false;
@@ -508,6 +529,7 @@ struct Validator::Impl final : DiagnosticSink {
     Report finish() {
         eof = true;
         run();
+        checker.flush_counts();
         if (bare_event) {
             ++report.summary.errors;
             report.diagnostics.insert(report.diagnostics.begin(), std::move(*bare_event));
