@@ -7,6 +7,7 @@
 
 #include "currents_event_checks.hpp"
 #include "json_tape.hpp"
+#include "utf8.hpp"
 #include "tdbraze/currents.hpp"
 
 namespace tdbraze::currents {
@@ -23,23 +24,6 @@ struct Cursor {
     std::uint64_t column = 0;  // code points before `offset` on its line
 };
 
-// Characters (code points) in valid UTF-8: the bytes that are not continuation bytes (10xxxxxx). Eight
-// bytes at a time, because the column of a long single-line payload means counting all of it.
-std::uint64_t count_code_points(const char* data, std::size_t n) {
-    constexpr std::uint64_t kHighs = 0x8080808080808080ull;
-    std::uint64_t count = 0;
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        std::uint64_t w;
-        std::memcpy(&w, data + i, 8);
-        const std::uint64_t continuation = w & ~(w << 1) & kHighs;  // bit 7 set and bit 6 clear
-        count += 8 - static_cast<std::uint64_t>(__builtin_popcountll(continuation));
-    }
-    for (; i < n; ++i)
-        if ((static_cast<unsigned char>(data[i]) & 0xC0) != 0x80) ++count;
-    return count;
-}
-
 void advance(Cursor& c, const std::string& text, std::size_t to) {
     const char* data = text.data();
     std::size_t start = c.offset;
@@ -50,7 +34,7 @@ void advance(Cursor& c, const std::string& text, std::size_t to) {
         ++c.line;
         c.column = 0;
     }
-    if (start < to) c.column += count_code_points(data + start, to - start);
+    if (start < to) c.column += utf8::count_code_points(data + start, to - start);
     c.offset = to;
 }
 

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "utf8.hpp"
+
 namespace tdbraze::json {
 
 std::string_view to_string(Kind kind) {
@@ -224,35 +226,17 @@ private:
     // Checks the UTF-8 sequence at i; returns its length or 0 after recording the failure.
     std::size_t utf8_sequence(std::size_t i) {
         const auto* u = reinterpret_cast<const unsigned char*>(t_.data());
-        const unsigned char c0 = u[i];
-        std::size_t len = 0;
-        unsigned char lo = 0x80, hi = 0xBF;
-        if (c0 >= 0xC2 && c0 <= 0xDF) len = 2;
-        else if (c0 >= 0xE0 && c0 <= 0xEF) {
-            len = 3;
-            if (c0 == 0xE0) lo = 0xA0;
-            if (c0 == 0xED) hi = 0x9F;
-        } else if (c0 >= 0xF0 && c0 <= 0xF4) {
-            len = 4;
-            if (c0 == 0xF0) lo = 0x90;
-            if (c0 == 0xF4) hi = 0x8F;
-        } else {
-            fail(i, "invalid UTF-8: " + describe_byte(c0) + " cannot start a character; the input must be UTF-8");
-            return 0;
+        std::size_t length = 0;
+        switch (utf8::check_sequence(u + i, t_.size() - i, length)) {
+            case utf8::Sequence::Valid: return length;
+            case utf8::Sequence::Truncated: out_of_input(t_.size(), "unterminated string"); return 0;
+            case utf8::Sequence::Invalid: break;
         }
-        for (std::size_t k = 1; k < len; ++k) {
-            if (i + k >= t_.size()) {
-                out_of_input(i + k, "unterminated string");
-                return 0;
-            }
-            const unsigned char ck = u[i + k];
-            const unsigned char l = k == 1 ? lo : 0x80, h = k == 1 ? hi : 0xBF;
-            if (ck < l || ck > h) {
-                fail(i, "invalid UTF-8: a broken multi-byte character; the input must be UTF-8");
-                return 0;
-            }
-        }
-        return len;
+        if (u[i] < 0xC2 || u[i] > 0xF4)
+            fail(i, "invalid UTF-8: " + describe_byte(u[i]) + " cannot start a character; the input must be UTF-8");
+        else
+            fail(i, "invalid UTF-8: a broken multi-byte character; the input must be UTF-8");
+        return 0;
     }
 
     bool enter(std::uint32_t depth) {
