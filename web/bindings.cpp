@@ -5,6 +5,9 @@
 #include <memory>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
+#include "tdbraze/cohort.hpp"
 #include "tdbraze/currents.hpp"
 #include "tdbraze/report_json.hpp"
 
@@ -38,9 +41,56 @@ private:
     tdbraze::currents::Validator validator_;
 };
 
+// Settings as the page's form sends them: {"cohort_id":..., "cohort_name":..., "operation":"add|remove",
+// "alias_columns":[...], "partner":..., "threads":N, "max_ids_per_request":N, "created_at":ISO,
+// "table_format":"auto|csv|tsv|json|jsonl", "trim":bool, "max_diagnostics":N}. Missing members keep defaults.
+struct CohortInputs {
+    tdbraze::cohort::Settings settings;
+    tdbraze::cohort::ReadOptions options;
+};
+
+CohortInputs cohort_inputs(const std::string& settings_json) {
+    CohortInputs in;
+    const auto j = nlohmann::json::parse(settings_json, nullptr, false);
+    if (!j.is_object()) return in;
+    auto& s = in.settings;
+    s.cohort_id = j.value("cohort_id", "");
+    s.cohort_name = j.value("cohort_name", "");
+    s.operation = j.value("operation", "add") == "remove" ? tdbraze::cohort::Operation::Remove
+                                                          : tdbraze::cohort::Operation::Add;
+    s.alias_columns = j.value("alias_columns", std::vector<std::string>{});
+    s.partner = j.value("partner", s.partner);
+    s.threads = j.value("threads", s.threads);
+    s.max_ids_per_request = j.value("max_ids_per_request", s.max_ids_per_request);
+    s.created_at = j.value("created_at", "");
+    const std::string format = j.value("table_format", "auto");
+    using tdbraze::cohort::TableFormat;
+    in.options.format = format == "csv"     ? TableFormat::Csv
+                        : format == "tsv"   ? TableFormat::Tsv
+                        : format == "json"  ? TableFormat::JsonArray
+                        : format == "jsonl" ? TableFormat::JsonLines
+                                            : TableFormat::Auto;
+    in.options.trim = j.value("trim", false);
+    in.options.max_diagnostics = j.value("max_diagnostics", in.options.max_diagnostics);
+    return in;
+}
+
+// Returns {report: JSON text, requests: [JSON Lines record, ...]}: the same bytes as `tdbraze plan cohort`.
+emscripten::val plan_cohort(const std::string& input, const std::string& source, const std::string& settings_json) {
+    const CohortInputs in = cohort_inputs(settings_json);
+    const tdbraze::cohort::Plan plan = tdbraze::cohort::plan(input, in.settings, in.options, source);
+    emscripten::val requests = emscripten::val::array();
+    for (const auto& r : plan.requests) requests.call<void>("push", tdbraze::to_json_line(r));
+    emscripten::val out = emscripten::val::object();
+    out.set("report", tdbraze::to_json(plan.report));
+    out.set("requests", requests);
+    return out;
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(tdbraze) {
+    emscripten::function("planCohort", &plan_cohort);
     emscripten::function("validateCurrents", &validate_currents);
     emscripten::class_<CurrentsSession>("CurrentsSession")
         .constructor<const std::string&, double, bool, double>()

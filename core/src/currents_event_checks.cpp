@@ -303,8 +303,8 @@ void EventChecker::check_event_type(const Tape& t, const Node* node, std::string
                   suggestion.empty()
                       ? "not in tdbraze's catalogue of " + std::to_string(event_catalogue().size()) +
                             " types; Braze adds types over time and receivers must accept them, so only the "
-                            "envelope was checked"
-                      : "did you mean \"" + suggestion + "\"? (only the envelope of unknown types is checked)",
+                            "envelope and user were checked"
+                      : "did you mean \"" + suggestion + "\"? (of an unknown type only the envelope and user are checked)",
                   pointer_here(), node->begin);
         return;
     }
@@ -336,9 +336,10 @@ void EventChecker::check_id(const Tape& t, const Node* node, std::string_view po
     const std::uint64_t h = fnv1a(id);
     auto it = ids_.find(h);
     if (it != ids_.end()) {
-        sink_.add(Severity::Warning, "duplicate-id",
-                  "id " + quoted(id) + " is used again; event " + std::to_string(it->second) +
-                      " of this input had it first",
+        const FirstSighting& first = it->second;
+        const std::string where = first.pointer.empty() ? "the event on line " + std::to_string(first.line)
+                                                        : first.pointer + " (line " + std::to_string(first.line) + ")";
+        sink_.add(Severity::Warning, "duplicate-id", "id " + quoted(id) + " was already used by " + where,
                   "Braze delivers at least once, so receivers de-duplicate on id; if these are different events, "
                   "their ids were not unique",
                   json_pointer_append(pointer, "id"), node->begin);
@@ -354,7 +355,7 @@ void EventChecker::check_id(const Tape& t, const Node* node, std::string_view po
         id_limit_reported_ = true;
         return;
     }
-    ids_.emplace(h, summary_.events);
+    ids_.emplace(h, FirstSighting{value_line_, std::string(pointer)});
 }
 
 void EventChecker::check_time(const Tape& t, const Node* node, std::string_view pointer, std::uint32_t event_begin) {
@@ -372,8 +373,8 @@ void EventChecker::check_time(const Tape& t, const Node* node, std::string_view 
         else if (node->kind == Kind::String)
             hint = "convert the date to epoch seconds (an integer), e.g. \"time\": 1700000000";
         sink_.add(Severity::Error, "member-type",
-                  "\"time\" must be an integer of epoch seconds, got " + kind_phrase(node->kind) + " " +
-                      shown(t, *node),
+                  "\"time\" must be an integer of epoch seconds, got " + kind_phrase(node->kind) +
+                      (node->kind == Kind::String || node->kind == Kind::Number ? " " + shown(t, *node) : ""),
                   hint, here(), node->begin);
         return;
     }
@@ -525,7 +526,8 @@ void EventChecker::check_string_format(const Tape& t, const Node& value, std::st
         case ValueFormat::Platform:
             if (!is_known_platform(v))
                 warn("platform-value", "a known platform",
-                     "Braze's platforms are ios, android, kindle, web, tvos and roku (lower case)");
+                     "platforms are lower case: ios, android, kindle, web, tvos, roku (also accepted: windows, "
+                     "watchos, macos)");
             break;
         case ValueFormat::None: break;
     }

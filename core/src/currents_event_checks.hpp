@@ -46,6 +46,9 @@ public:
     // Duplicate ids are looked for within one payload (one request body): call this when one begins.
     void start_payload() { ids_.clear(); id_limit_reported_ = false; }
 
+    // The line the current top-level value (a batch, or a bare event) starts on, to say where an id was first seen.
+    void set_value_line(std::uint64_t line) { value_line_ = line; }
+
     // Writes the event type counts into the summary (kept per catalogue index until then: no lookup by name).
     void flush_counts();
 
@@ -67,7 +70,12 @@ private:
     Summary& summary_;
     std::vector<std::uint8_t> seen_;  // per catalogue field of the object being checked: 1 seen, 2 non-null
     std::string scratch_;
-    std::unordered_map<std::uint64_t, std::uint64_t> ids_;  // FNV-1a hash of id -> number of the event that had it
+    struct FirstSighting {
+        std::uint64_t line;   // line of the top-level value (the batch, or the bare event)
+        std::string pointer;  // the event within it
+    };
+    std::unordered_map<std::uint64_t, FirstSighting> ids_;  // FNV-1a hash of id -> where it was first seen
+    std::uint64_t value_line_ = 1;
     bool id_limit_reported_ = false;
     std::vector<std::uint64_t> known_counts_;             // by index in event_catalogue()
     std::map<std::string, std::uint64_t> unknown_counts_;  // at most kMaxUnknownEventTypes names

@@ -7,7 +7,7 @@
 
 #include "currents_event_checks.hpp"
 #include "json_tape.hpp"
-#include "utf8.hpp"
+#include "text_position.hpp"
 #include "tdbraze/currents.hpp"
 
 namespace tdbraze::currents {
@@ -17,26 +17,7 @@ using json::Kind;
 using json::ParseResult;
 using json::ParseStatus;
 
-// A place in the input: byte offset into the window and the line/column it is at.
-struct Cursor {
-    std::size_t offset = 0;
-    std::uint64_t line = 1;
-    std::uint64_t column = 0;  // code points before `offset` on its line
-};
-
-void advance(Cursor& c, const std::string& text, std::size_t to) {
-    const char* data = text.data();
-    std::size_t start = c.offset;
-    while (start < to) {
-        const void* nl = std::memchr(data + start, '\n', to - start);
-        if (nl == nullptr) break;
-        start = static_cast<std::size_t>(static_cast<const char*>(nl) - data) + 1;
-        ++c.line;
-        c.column = 0;
-    }
-    if (start < to) c.column += utf8::count_code_points(data + start, to - start);
-    c.offset = to;
-}
+using Cursor = TextPosition;
 
 std::string syntax_hint(const std::string& message) {
     if (message.find("after member of object") != std::string::npos)
@@ -51,6 +32,19 @@ std::string syntax_hint(const std::string& message) {
 }
 
 constexpr std::size_t kFeedSlice = 1 << 20;
+
+std::string kind_phrase(Kind kind) {
+    switch (kind) {
+        case Kind::Null: return "null";
+        case Kind::Boolean: return "a boolean";
+        case Kind::Integer:
+        case Kind::Number: return "a number";
+        case Kind::String: return "a string";
+        case Kind::Array: return "an array";
+        case Kind::Object: return "an object";
+    }
+    return "?";
+}
 
 }  // namespace
 
@@ -78,10 +72,12 @@ struct Validator::Impl final : DiagnosticSink {
     Cursor base;           // position of buf[0]
     Cursor cursor;         // a position in buf that later diagnostics are resolved from
     bool eof = false;
+    bool bom_checked = false;
     State state = State::Top;
 
     // The top-level value being read.
     std::size_t top_start = 0;
+    std::uint64_t top_start_absolute = 0;  // survives compaction, for the size of the body
     Cursor top_cursor;
     std::uint64_t top_values = 0;
     bool top_is_array = false;
@@ -169,11 +165,24 @@ struct Validator::Impl final : DiagnosticSink {
     }
 
     void syntax_error(std::size_t offset, const std::string& message) {
+        const Cursor at = resolve(offset);
+        const bool json_lines = top_values >= 2 || at.line == top_cursor.line;
+        if (json_lines && at.line > top_cursor.line) {
+            // A line of JSON Lines that is cut off: the parser only notices on the next line. Say so, and go on
+            // from the start of the line where the next value begins.
+            add(Severity::Error, "json-syntax", message,
+                "the value that starts on line " + std::to_string(top_cursor.line) +
+                    " is not complete: in JSON Lines each line holds one whole value",
+                "", offset);
+            std::size_t line_start = offset;
+            while (line_start > 0 && buf[line_start - 1] != '\n') --line_start;
+            pos = line_start;
+            state = State::Top;
+            return;
+        }
         add(Severity::Error, "json-syntax", message, syntax_hint(message), "", offset);
         // In JSON Lines a broken line does not hide the next ones; anywhere else the rest is unreadable.
-        const Cursor at = resolve(offset);
-        const bool one_line_value = top_cursor.column == 0 && at.line == top_cursor.line;
-        if (top_values >= 1 && one_line_value && !eof_reached_at(offset)) {
+        if (json_lines && !eof_reached_at(offset)) {
             pos = offset;
             state = State::SkipLine;
         } else {
@@ -207,8 +216,10 @@ struct Validator::Impl final : DiagnosticSink {
         ++top_values;
         if (top_values == 2) bare_event.reset();  // JSON Lines: one event per line is how TD stores them
         top_start = pos;
+        top_start_absolute = discarded + pos;
         advance(cursor, buf, pos);
         top_cursor = cursor;
+        checker.set_value_line(top_cursor.line);
         top_decided = false;
         first_member = true;
         pending_members.clear();
@@ -216,6 +227,11 @@ struct Validator::Impl final : DiagnosticSink {
 
     // Step functions: each consumes one piece of input or returns false (waiting for more, or done).
     bool step_top() {
+        if (!bom_checked) {
+            if (buf.size() - pos < 3 && !eof) return false;
+            bom_checked = true;
+            if (buf.compare(pos, 3, "\xEF\xBB\xBF") == 0) pos += 3;  // an encoding marker (RFC 8259 allows ignoring it)
+        }
         while (pos < buf.size() && json::is_json_space(buf[pos])) ++pos;
         if (pos >= buf.size()) {
             if (eof) state = State::Done;
@@ -244,7 +260,7 @@ struct Validator::Impl final : DiagnosticSink {
         if (!parse_here(start)) return false;
         begin_top_value();
         add_at(Severity::Error, "envelope-not-object",
-               "the input is " + std::string(json::to_string(tape.root().kind)) + ", not a JSON object",
+               "the input is " + kind_phrase(tape.root().kind) + ", not a JSON object",
                "a Currents body is {\"events\": [event, ...]}; an empty body or {\"events\": []} is a no-op", "",
                top_cursor);
         pos = tape.root().end;
@@ -317,11 +333,12 @@ struct Validator::Impl final : DiagnosticSink {
         pos = tape.root().end;
         if (key == "events") {
             if (top_decided)
-                add(Severity::Error, "duplicate-key", "a second \"events\" member",
-                    "a body has one events array; merge them", "/events", key_pos);
+                add(Severity::Warning, "duplicate-key", "a second \"events\" member; it is not checked",
+                    "receivers keep only one of the two (which one depends on the parser); merge them", "/events",
+                    key_pos);
             else
                 add(Severity::Error, "events-not-array",
-                    "\"events\" must be an array, got " + std::string(json::to_string(tape.root().kind)),
+                    "\"events\" must be an array, got " + kind_phrase(tape.root().kind),
                     "write \"events\": [event, ...]", "/events", value_pos);
             decide_envelope();
             return true;
@@ -376,7 +393,7 @@ struct Validator::Impl final : DiagnosticSink {
     }
 
     void finish_payload() {
-        const std::uint64_t bytes = pos - top_start;
+        const std::uint64_t bytes = discarded + pos - top_start_absolute;
         if (top_decided && bytes > kMaxRequestBytes)
             add_at(Severity::Warning, "request-too-large",
                    "this body is " + std::to_string(bytes) + " bytes; Treasure Data's streaming ingestion takes at most " +
@@ -427,7 +444,7 @@ struct Validator::Impl final : DiagnosticSink {
             add_at(Severity::Warning, "batch-too-large",
                    "this batch has " + std::to_string(element_index) + " events; Braze sends at most " +
                        std::to_string(kMaxEventsPerBatch) + " per request",
-                   "split it into requests of at most 100 events (tdbraze send currents does)", "/events",
+                   "split it into requests of at most 100 events", "/events",
                    events_cursor);
         state = State::ObjectMembers;
     }

@@ -43,6 +43,38 @@ constexpr DiagnosticCode kCodes[] = {
     {"uuid-format", "currents", Severity::Warning, "a Braze UUID field that is not a UUID"},
     {"phone-format", "currents", Severity::Warning, "a phone number not in E.164 form"},
     {"platform-value", "currents", Severity::Warning, "an unknown platform name"},
+    // Cohort tables: settings
+    {"missing-cohort-id", "cohort", Severity::Error, "the cohort id setting is missing"},
+    {"invalid-setting", "cohort", Severity::Error, "a setting is out of range"},
+    {"alias-column-reserved", "cohort", Severity::Error, "the alias column is user_ids or device_ids"},
+    // Cohort tables: the header
+    {"empty-table", "cohort", Severity::Error, "no header and no rows"},
+    {"no-identifier-column", "cohort", Severity::Error, "no column that is sent"},
+    {"near-miss-column", "cohort", Severity::Warning, "a column name close to user_ids or device_ids"},
+    {"duplicate-column", "cohort", Severity::Error, "the same column name twice"},
+    {"alias-column-missing", "cohort", Severity::Error, "the configured alias column is not in the table"},
+    {"alias-column-empty", "cohort", Severity::Warning, "the alias column has no values"},
+    {"ignored-columns", "cohort", Severity::Info, "columns that are not sent"},
+    // Cohort tables: rows
+    {"invalid-utf8", "cohort", Severity::Error, "a row that is not UTF-8"},
+    {"table-syntax", "cohort", Severity::Error, "a row that cannot be read (quoting, JSON syntax)"},
+    {"row-width", "cohort", Severity::Error, "a row with more or fewer fields than the header"},
+    {"row-not-object", "cohort", Severity::Error, "a JSON row that is not an object"},
+    {"row-too-large", "cohort", Severity::Error, "a row too large to read"},
+    // Cohort tables: values
+    {"empty-cell", "cohort", Severity::Info, "empty, blank, NULL or \\N cells skipped"},
+    {"whitespace", "cohort", Severity::Warning, "identifiers with leading or trailing whitespace"},
+    {"trimmed", "cohort", Severity::Info, "identifiers trimmed by --trim"},
+    {"control-character", "cohort", Severity::Error, "a control character or line break in an identifier"},
+    {"nested-value", "cohort", Severity::Error, "an object, list or boolean where an identifier belongs"},
+    {"long-identifier", "cohort", Severity::Warning, "identifiers over 512 bytes"},
+    {"identifier-too-large", "cohort", Severity::Error, "a value too large for any request"},
+    {"float-formatted-id", "cohort", Severity::Warning, "numeric ids damaged by float formatting"},
+    {"duplicate-identifier", "cohort", Severity::Info, "identifiers seen before, sent once"},
+    {"user-and-device-same-value", "cohort", Severity::Warning, "the same value as user id and device id"},
+    {"user-and-device-id", "cohort", Severity::Warning, "rows with both user_ids and device_ids"},
+    {"alias-case-drift", "cohort", Severity::Warning, "alias values differing only by case or whitespace"},
+    {"nothing-to-send", "cohort", Severity::Info, "no identifiers in the table"},
     // Every report
     {"diagnostics-omitted", "report", Severity::Info, "more diagnostics than --max-diagnostics"},
 };

@@ -115,7 +115,7 @@ private:
         }
         if (c == '-' || is_digit(c)) return number(index);
         if (c == '\'') return fail(p_, "strings must be in double quotes, not single quotes");
-        if (c == ']' || c == '}') return fail(p_, std::string("expected a value before '") + c + "' (a trailing comma?)");
+        if (c == ']' || c == '}') return fail(p_, std::string("expected a value, got '") + c + "'");
         if (c == 'N' || c == 'I' || c == 'u' || c == 'T' || c == 'F')
             return fail(p_, "invalid literal: JSON has only true, false and null (lower case); NaN, Infinity and undefined are not JSON");
         return fail(p_, "expected a value (object, array, string, number, true, false or null), got " +

@@ -29,7 +29,57 @@ ordered diagnostic_json(const Diagnostic& d) {
     return j;
 }
 
+ordered table_diagnostic_json(const Diagnostic& d) {
+    ordered j;
+    j["severity"] = std::string(to_string(d.severity));
+    j["code"] = d.code;
+    j["message"] = d.message;
+    j["hint"] = d.hint;
+    j["row"] = d.row;
+    j["line"] = d.line;
+    j["column_name"] = d.column_name;
+    return j;
+}
+
+// Replace, not throw, on invalid UTF-8: a file name given on the command line may hold any bytes.
+std::string dump(const ordered& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+
 }  // namespace
+
+std::string to_json(const cohort::Report& report) {
+    ordered j;
+    j["tool"] = "tdbraze";
+    j["kind"] = "cohort";
+    j["source"] = report.source;
+    j["ok"] = report.ok();
+    const auto& s = report.summary;
+    ordered summary;
+    summary["rows"] = s.rows;
+    summary["user_ids"] = s.user_ids;
+    summary["device_ids"] = s.device_ids;
+    summary["aliases"] = s.aliases;
+    summary["duplicates"] = s.duplicates;
+    summary["skipped"] = s.skipped;
+    summary["requests"] = s.requests;
+    summary["errors"] = s.errors;
+    summary["warnings"] = s.warnings;
+    j["summary"] = std::move(summary);
+    ordered diagnostics = ordered::array();
+    for (const Diagnostic& d : report.diagnostics) diagnostics.push_back(table_diagnostic_json(d));
+    if (report.diagnostics_omitted > 0)
+        diagnostics.push_back(table_diagnostic_json(omitted_diagnostic(report.diagnostics_omitted)));
+    j["diagnostics"] = std::move(diagnostics);
+    return dump(j);
+}
+
+std::string to_json_line(const cohort::PlannedRequest& request) {
+    // The body is already JSON text; it is embedded as is so that its bytes are exactly what is sent.
+    std::string out = "{\"method\":" + dump(ordered(request.method)) + ",\"path\":" + dump(ordered(request.path)) +
+                      ",\"body\":";
+    out += request.body;
+    out += '}';
+    return out;
+}
 
 std::string to_json(const currents::Report& report) {
     ordered j;
@@ -48,15 +98,15 @@ std::string to_json(const currents::Report& report) {
     for (const Diagnostic& d : report.diagnostics) diagnostics.push_back(diagnostic_json(d));
     if (report.diagnostics_omitted > 0) diagnostics.push_back(diagnostic_json(omitted_diagnostic(report.diagnostics_omitted)));
     j["diagnostics"] = std::move(diagnostics);
-    // Replace, not throw, on invalid UTF-8: a file name given on the command line may hold any bytes.
-    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return dump(j);
 }
 
 Diagnostic omitted_diagnostic(std::uint64_t count) {
     Diagnostic d;
     d.severity = Severity::Info;
     d.code = "diagnostics-omitted";
-    d.message = std::to_string(count) + " more diagnostics are counted in the summary but not listed";
+    d.message = std::to_string(count) + (count == 1 ? " more diagnostic is" : " more diagnostics are") +
+                " counted in the summary but not listed";
     d.hint = "raise --max-diagnostics to list more";
     return d;
 }

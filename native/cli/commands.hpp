@@ -15,4 +15,15 @@ inline constexpr int kExitUsage = 2;
 // Adds `validate currents` under `validate`; the returned function runs it after parsing.
 std::function<int()> add_validate_currents(CLI::App& validate);
 
+// Adds `validate cohort` and `plan cohort`.
+std::function<int()> add_validate_cohort(CLI::App& validate);
+std::function<int()> add_plan_cohort(CLI::App& plan);
+
+// The current time as ISO-8601 UTC ("2025-11-24T09:30:00Z").
+std::string utc_now_iso8601();
+std::int64_t epoch_seconds_now();
+
+// Colour only on a terminal, and never when NO_COLOR is set.
+bool use_colour(int fd);
+
 }  // namespace tdbraze::cli

@@ -13,6 +13,11 @@ int main(int argc, char** argv) {
     CLI::App* validate = app.add_subcommand("validate", "Check an input and report every problem");
     validate->require_subcommand(1);
     const auto run_validate_currents = add_validate_currents(*validate);
+    const auto run_validate_cohort = add_validate_cohort(*validate);
+
+    CLI::App* plan = app.add_subcommand("plan", "Plan the exact requests an input becomes, without sending");
+    plan->require_subcommand(1);
+    const auto run_plan_cohort = add_plan_cohort(*plan);
 
     try {
         app.parse(argc, argv);
@@ -27,5 +32,7 @@ int main(int argc, char** argv) {
         return kExitUsage;
     }
     if (validate->got_subcommand("currents")) return run_validate_currents();
+    if (validate->got_subcommand("cohort")) return run_validate_cohort();
+    if (plan->got_subcommand("cohort")) return run_plan_cohort();
     return kExitUsage;
 }

@@ -18,16 +18,21 @@ void print_diagnostic(std::ostream& out, const std::string& source, const Diagno
     const char* bold = style.colour ? "\x1b[1m" : "";
     const char* reset = style.colour ? "\x1b[0m" : "";
     out << bold << source;
-    if (d.line != 0) out << ':' << d.line << ':' << d.column;
+    if (d.line != 0) out << ':' << d.line;
+    if (d.line != 0 && d.column != 0) out << ':' << d.column;
     out << ':' << reset << ' ' << (style.colour ? colour_of(d.severity) : "") << to_string(d.severity) << '['
         << d.code << ']' << reset << ": " << d.message;
     if (!d.pointer.empty()) out << " (at " << d.pointer << ')';
+    if (d.row != 0 && !d.column_name.empty()) out << " [row " << d.row << ", column " << d.column_name << ']';
+    else if (d.row != 0) out << " [row " << d.row << ']';
+    else if (!d.column_name.empty()) out << " [column " << d.column_name << ']';
     out << '\n';
     if (!d.hint.empty()) out << "  hint: " << d.hint << '\n';
 }
 
 std::string plural(std::uint64_t n, const char* word) {
-    return std::to_string(n) + ' ' + word + (n == 1 ? "" : "s");
+    const std::string w = word;
+    return std::to_string(n) + ' ' + w + (n == 1 ? "" : w.back() == 's' ? "es" : "s");
 }
 
 }  // namespace
@@ -48,6 +53,17 @@ void print_text_report(std::ostream& out, const currents::Report& report, const 
         }
     }
     out << '\n';
+}
+
+void print_text_report(std::ostream& out, const cohort::Report& report, const TextStyle& style) {
+    for (const Diagnostic& d : report.diagnostics) print_diagnostic(out, report.source, d, style);
+    if (report.diagnostics_omitted > 0)
+        print_diagnostic(out, report.source, omitted_diagnostic(report.diagnostics_omitted), style);
+    const auto& s = report.summary;
+    out << report.source << ": " << plural(s.rows, "row") << " (" << cohort::to_string(report.format) << "); "
+        << s.user_ids << " user_ids, " << s.device_ids << " device_ids, " << plural(s.aliases, "alias")
+        << " in " << plural(s.requests, "request") << "; " << s.duplicates << " duplicates, " << s.skipped
+        << " skipped; " << plural(s.errors, "error") << ", " << plural(s.warnings, "warning") << '\n';
 }
 
 }  // namespace tdbraze::cli

@@ -3,6 +3,7 @@
 
 #include <ostream>
 
+#include "tdbraze/cohort.hpp"
 #include "tdbraze/currents.hpp"
 
 namespace tdbraze::cli {
@@ -12,5 +13,6 @@ struct TextStyle {
 };
 
 void print_text_report(std::ostream& out, const currents::Report& report, const TextStyle& style);
+void print_text_report(std::ostream& out, const cohort::Report& report, const TextStyle& style);
 
 }  // namespace tdbraze::cli

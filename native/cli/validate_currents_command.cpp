@@ -1,4 +1,3 @@
-#include <chrono>
 #include <iostream>
 #include <memory>
 
@@ -25,12 +24,8 @@ int run(const ValidateCurrentsArgs& args) {
     currents::Options options;
     options.strict = args.strict;
     options.max_diagnostics = args.max_diagnostics;
-    options.now_epoch_seconds =
-        args.now >= 0 ? args.now
-                      : std::chrono::duration_cast<std::chrono::seconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
-    const TextStyle style{args.format == "text" && ::isatty(STDOUT_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr};
+    options.now_epoch_seconds = args.now >= 0 ? args.now : epoch_seconds_now();
+    const TextStyle style{args.format == "text" && use_colour(STDOUT_FILENO)};
 
     int exit_code = kExitOk;
     for (const std::string& input : args.inputs) {
@@ -60,8 +55,11 @@ std::function<int()> add_validate_currents(CLI::App& validate) {
     cmd->add_option("--format", args->format, "Report format: text (compiler style) or json (one object per input)")
         ->check(CLI::IsMember({"text", "json"}));
     cmd->add_flag("--strict", args->strict, "Treat warnings as errors");
-    cmd->add_option("--max-diagnostics", args->max_diagnostics, "List at most N diagnostics per input (all are counted)");
-    cmd->add_option("--now", args->now, "Epoch seconds to use as the current time (for reproducible reports)");
+    cmd->add_option("--max-diagnostics", args->max_diagnostics, "List at most N diagnostics per input (all are counted)")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--now", args->now,
+                    "Epoch seconds to use as the current time (reproducible reports); 0 turns the future check off")
+        ->check(CLI::NonNegativeNumber);
     cmd->footer(
         "Exit status: 0 when no input has an error (warnings allowed unless --strict), 1 when one has,\n"
         "2 for usage or I/O problems. Every diagnostic code is explained in docs/currents.md.");

@@ -108,3 +108,53 @@ TEST_CASE("the cloud-storage (Avro JSON) shape is recognised and explained") {
     r = validate(avro + "\n" + avro + "\n");  // a cloud-storage dump, one record per line
     CHECK(codes(r) == Codes{"cloud-storage-shape", "cloud-storage-shape"});
 }
+
+TEST_CASE("a body over 1 MiB made of ordinary events is flagged however it is chunked") {
+    std::vector<std::string> events;
+    for (int i = 0; i < 100; ++i)
+        events.push_back(event("users.behaviors.CustomEvent",
+                               R"({"name":"n","custom_properties":{"note":")" + std::string(12000, 'x') + "\"}}",
+                               "id-" + std::to_string(i)));
+    const std::string body = envelope(events);
+    REQUIRE(body.size() > currents::kMaxRequestBytes);
+    CHECK(with_code(validate(body), "request-too-large").size() == 1);
+    currents::Validator v({}, "chunks");
+    for (std::size_t i = 0; i < body.size(); i += 4096) v.feed(std::string_view(body).substr(i, 4096));
+    CHECK(with_code(v.finish(), "request-too-large").size() == 1);
+}
+
+TEST_CASE("a cut-off line in JSON Lines is reported and the next lines are still checked") {
+    const std::string text = kOpen + "\n" + R"({"event_type": "users.behaviors.CustomEvent", "id": "b", "time": 17324568)" +
+                             "\n" + event("users.messages.email.Open", R"({"email_address":5})", "id-3") + "\n";
+    const auto r = validate(text);
+    REQUIRE(codes(r) == Codes{"json-syntax", "field-type"});
+    CHECK(r.diagnostics[0].hint.find("starts on line 2 is not complete") != std::string::npos);
+    CHECK(r.diagnostics[1].line == 3);
+}
+
+TEST_CASE("an indented broken line in JSON Lines does not hide the next one") {
+    const std::string text = kOpen + "\n   {\"event_type\": nope}\n" +
+                             event("users.messages.email.Open", R"({"email_address":5})", "id-3") + "\n";
+    CHECK(codes(validate(text)) == Codes{"json-syntax", "field-type"});
+}
+
+TEST_CASE("a UTF-8 byte order mark before the body is ignored") {
+    const auto r = validate("\xEF\xBB\xBF" + envelope({kOpen}));
+    CHECK(r.diagnostics.empty());
+    CHECK(r.summary.events == 1);
+}
+
+TEST_CASE("duplicate ids name where the id was first seen") {
+    const std::string text = envelope({kOpen}) + "\n" + envelope({event("users.behaviors.CustomEvent", R"({"name":"n"})"), kOpen}) + "\n";
+    const auto d = with_code(validate(text), "duplicate-id");
+    REQUIRE(d.size() == 1);
+    CHECK(d[0].message.find("/events/0 (line 2)") != std::string::npos);
+    CHECK(d[0].pointer == "/events/1/id");
+}
+
+TEST_CASE("messages do not repeat null or say what is not there") {
+    const auto r = validate(envelope({event("users.behaviors.CustomEvent", R"({"name":"n"})", "i", "null")}));
+    CHECK(with_code(r, "member-type")[0].message == "\"time\" must be an integer of epoch seconds, got null");
+    const auto s = validate(R"({"events":[{"id": }]})");
+    CHECK(with_code(s, "json-syntax")[0].message == "expected a value, got '}'");
+}

@@ -39,7 +39,7 @@ struct Summary {
 struct Report {
     std::string source;  // file name, "-" for standard input
     Summary summary;
-    std::vector<Diagnostic> diagnostics;  // in input order; at most Options::max_diagnostics
+    std::vector<Diagnostic> diagnostics;  // in input order (findings about a whole batch after its events)
     std::uint64_t diagnostics_omitted = 0;
     bool ok() const { return summary.errors == 0; }
 };

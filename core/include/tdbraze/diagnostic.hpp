@@ -21,6 +21,9 @@ struct Diagnostic {
     std::string pointer;  // RFC 6901 JSON pointer into the document the line belongs to
     std::uint64_t line = 0;
     std::uint64_t column = 0;
+    // Tables (cohort mapping): the data row, 1-based (0: the header or the settings), and the column's name.
+    std::uint64_t row = 0;
+    std::string column_name;
 };
 
 }  // namespace tdbraze

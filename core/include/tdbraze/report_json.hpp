@@ -3,12 +3,17 @@
 
 #include <string>
 
+#include "tdbraze/cohort.hpp"
 #include "tdbraze/currents.hpp"
 
 namespace tdbraze {
 
 // One line of JSON, no trailing newline. Identical bytes from the native and the WebAssembly build.
 std::string to_json(const currents::Report& report);
+std::string to_json(const cohort::Report& report);
+
+// One planned request as a JSON Lines record: {"method":"POST","path":...,"body":{...}}.
+std::string to_json_line(const cohort::PlannedRequest& request);
 
 // The entry that stands for diagnostics left out of a report by Options::max_diagnostics.
 Diagnostic omitted_diagnostic(std::uint64_t count);

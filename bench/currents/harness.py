@@ -1,0 +1,332 @@
+#!/usr/bin/env python3
+"""Measure Currents validators on the same payload and write the results (called by bench/currents/run.sh).
+
+Wall time comes from the clock around each process (GNU time's %e has only 10 ms resolution, too coarse
+for tdbraze's fraction of a second); peak RSS from GNU time's %M. Repetitions are interleaved, tool after
+tool, so that a burst of background load hits every tool alike rather than all runs of one.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import platform
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+MB = 1_000_000  # throughput unit: 10^6 bytes, as disks and networks count
+MIB = 1 << 20   # memory unit: RSS in MiB, as the 64 MB budget of the issue means it
+RSS_BUDGET_MIB = 64
+
+
+def sh(cmd: str, cwd: Path | None = None) -> str:
+    try:
+        return subprocess.run(cmd, shell=True, cwd=cwd, capture_output=True, text=True, check=True).stdout.strip()
+    except (subprocess.CalledProcessError, OSError):
+        return ""
+
+
+def measure(command: str, stdin_file: Path | None = None) -> dict:
+    """Runs a shell command under GNU time: wall seconds, peak RSS (MiB), exit status and its stdout."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time", delete=False) as tf:
+        time_file = tf.name
+    # Only the last stage of a pipeline is timed: `cat` feeding it is not part of the tool.
+    full = command.replace("{time}", f"/usr/bin/time -f '%e %M' -o {shlex.quote(time_file)}")
+    start = time.perf_counter()
+    proc = subprocess.run(["bash", "-o", "pipefail", "-c", full], capture_output=True, text=True,
+                          stdin=open(stdin_file, "rb") if stdin_file else subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    try:
+        fields = Path(time_file).read_text().split()
+        rss_kib = int(fields[-1])
+    except (OSError, ValueError, IndexError):
+        rss_kib = -1
+    finally:
+        os.unlink(time_file)
+    return {"wall": wall, "rss_mib": rss_kib * 1024 / MIB, "status": proc.returncode, "stdout": proc.stdout,
+            "stderr": proc.stderr[-2000:]}
+
+
+def summary_of(stdout: str) -> dict:
+    """The last JSON object a tool printed: tdbraze's report, or the Node scripts' summary line."""
+    for line in reversed(stdout.strip().splitlines()):
+        try:
+            doc = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if "summary" in doc:  # tdbraze --format json
+            s = doc["summary"]
+            return {"events": s["events"], "errors": s["errors"], "warnings": s.get("warnings", 0),
+                    "codes": sorted({d["code"] for d in doc.get("diagnostics", [])})}
+        return doc
+    return {}
+
+
+def fmt(x: float, digits: int = 1) -> str:
+    return f"{x:,.{digits}f}"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bench-dir", type=Path, required=True)
+    ap.add_argument("--tdbraze", required=True)
+    ap.add_argument("--payload", type=Path, required=True)
+    ap.add_argument("--envelope", type=Path, help="the same kind of events as one pretty-printed envelope")
+    ap.add_argument("--schema", type=Path, required=True)
+    ap.add_argument("--schema-strict", type=Path)
+    ap.add_argument("--site", type=Path, help="the WebAssembly build (tdbraze.js + tdbraze.wasm)")
+    ap.add_argument("--now", type=int, required=True)
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--copies", type=int, default=5, help="the payload this many times in a row, for memory")
+    ap.add_argument("--seed", type=int)
+    args = ap.parse_args()
+
+    bench = args.bench_dir.resolve()
+    repo = bench.parent
+    q = shlex.quote
+    node_ajv = f"node {q(str(bench / 'currents' / 'ajv_validate.mjs'))}"
+    node_wasm = f"node {q(str(bench / 'currents' / 'wasm_validate.mjs'))}"
+    tdbraze = f"{q(args.tdbraze)} validate currents --format json --now {args.now}"
+
+    def tools_for(path: str) -> list[tuple[str, str, str]]:
+        """(key, label, command) of every tool, reading `path` ('-' for standard input)."""
+        out = [
+            ("tdbraze", "tdbraze (native CLI)", f"{{time}} {tdbraze} {path}"),
+            ("tdbraze_strict", "tdbraze --strict", f"{{time}} {tdbraze} --strict {path}"),
+            ("ajv", "Node + JSON.parse + ajv", f"{{time}} {node_ajv} --schema {q(str(args.schema))} {path}"),
+        ]
+        out.append(("parse_only", "Node + JSON.parse only (no validation)", f"{{time}} {node_ajv} --parse-only {path}"))
+        if args.schema_strict:
+            out.append(("ajv_strict", "Node + JSON.parse + ajv, strict schema",
+                        f"{{time}} {node_ajv} --schema {q(str(args.schema_strict))} {path}"))
+        if args.site:
+            out.append(("wasm", "tdbraze WebAssembly in Node",
+                        f"{{time}} {node_wasm} --site {q(str(args.site))} --now {args.now} {path}"))
+        return out
+
+    payload_bytes = args.payload.stat().st_size
+    failures: list[str] = []
+
+    def check(key: str, result: dict, expected_events: int | None, where: str) -> dict:
+        s = summary_of(result["stdout"])
+        result["summary"] = s
+        problem = None
+        if not s:
+            problem = f"no summary (exit {result['status']}): {result['stderr'].strip()[-300:]}"
+        elif s.get("errors", 0) != 0:
+            problem = f"{s['errors']} errors reported ({', '.join(s.get('codes', [])) or 'see its output'})"
+        elif expected_events is not None and s.get("events") != expected_events:
+            problem = f"counted {s.get('events')} events, expected {expected_events}"
+        elif result["status"] != 0:
+            problem = f"exit status {result['status']}"
+        if problem:
+            failures.append(f"{key} on {where}: {problem}")
+            print(f"  !! {key} on {where}: {problem}", file=sys.stderr)
+        return s
+
+    # --- throughput: the payload file, best of N --------------------------------------------------------
+    print(f"throughput: {args.payload.name} ({fmt(payload_bytes / MB)} MB), best of {args.reps}", file=sys.stderr)
+    tools = tools_for(q(str(args.payload)))
+    runs: dict[str, list[dict]] = {key: [] for key, _, _ in tools}
+    expected = None
+    for rep in range(args.reps):
+        for key, label, cmd in tools:
+            r = measure(cmd)
+            s = check(key, r, expected, args.payload.name)
+            if expected is None and key == "tdbraze" and s:
+                expected = s.get("events")
+            runs[key].append(r)
+            print(f"  run {rep + 1} {key:15s} {r['wall']:7.3f} s  {r['rss_mib']:7.1f} MiB", file=sys.stderr)
+
+    throughput = {}
+    for key, label, cmd in tools:
+        best = min(runs[key], key=lambda r: r["wall"])
+        entry = {
+            "label": label,
+            "command": cmd.replace("{time} ", ""),
+            "wall_seconds": [round(r["wall"], 4) for r in runs[key]],
+            "best_seconds": round(best["wall"], 4),
+            "mb_per_s": round(payload_bytes / MB / best["wall"], 1),
+            "peak_rss_mib": round(max(r["rss_mib"] for r in runs[key]), 1),
+            "events": best["summary"].get("events"),
+            "errors": best["summary"].get("errors"),
+        }
+        if "seconds" in best["summary"]:
+            # The Node scripts time their own loop: without Node's start-up, ajv's schema compilation and
+            # the module instantiation, what a long-running service would see.
+            inner = best["summary"]["seconds"]
+            entry["in_process_seconds"] = inner
+            entry["in_process_mb_per_s"] = round(payload_bytes / MB / inner, 1) if inner > 0 else None
+        for extra in ("compile_seconds", "load_seconds"):
+            if extra in best["summary"]:
+                entry[extra] = best["summary"][extra]
+        throughput[key] = entry
+
+    # --- memory: a much larger input through a pipe -----------------------------------------------------
+    big_bytes = payload_bytes * args.copies
+    cat = "cat " + " ".join([q(str(args.payload))] * args.copies)
+    print(f"memory: {args.copies} x {args.payload.name} through a pipe ({fmt(big_bytes / MB)} MB)", file=sys.stderr)
+    large = {}
+    for key, label, cmd in tools_for("-"):
+        if key in ("tdbraze_strict", "ajv_strict", "parse_only"):
+            continue  # they read and hold input as the tools they vary do: one run each tells enough
+        r = measure(f"{cat} | {cmd}")
+        s = check(key, r, expected * args.copies if expected else None, f"{args.copies} x payload")
+        large[key] = {"label": label, "seconds": round(r["wall"], 3), "mb_per_s": round(big_bytes / MB / r["wall"], 1),
+                      "peak_rss_mib": round(r["rss_mib"], 1), "events": s.get("events"), "errors": s.get("errors")}
+        print(f"  {key:15s} {r['wall']:7.3f} s  {r['rss_mib']:7.1f} MiB", file=sys.stderr)
+
+    # --- one big envelope: JSON.parse has to hold all of it ---------------------------------------------
+    envelope = {}
+    if args.envelope and args.envelope.exists():
+        env_bytes = args.envelope.stat().st_size
+        print(f"one envelope: {args.envelope.name} ({fmt(env_bytes / MB)} MB)", file=sys.stderr)
+        for key, label, cmd in tools_for(q(str(args.envelope))):
+            if key in ("tdbraze_strict", "ajv_strict", "parse_only"):
+                continue  # strict fails a 100-event-plus batch by design; parsing alone is not validation
+            r = measure(cmd)
+            s = check(key, r, None, args.envelope.name)
+            envelope[key] = {"label": label, "bytes": env_bytes, "seconds": round(r["wall"], 3),
+                             "mb_per_s": round(env_bytes / MB / r["wall"], 1), "peak_rss_mib": round(r["rss_mib"], 1),
+                             "events": s.get("events"), "errors": s.get("errors"),
+                             "warnings": s.get("warnings"), "codes": s.get("codes")}
+            print(f"  {key:15s} {r['wall']:7.3f} s  {r['rss_mib']:7.1f} MiB", file=sys.stderr)
+
+    t, a = throughput["tdbraze"], throughput["ajv"]
+    ratios = {
+        "throughput_tdbraze_over_ajv": round(t["mb_per_s"] / a["mb_per_s"], 2),
+        "throughput_tdbraze_over_ajv_in_process": round(t["mb_per_s"] / a["in_process_mb_per_s"], 2)
+        if a.get("in_process_mb_per_s") else None,
+        "memory_tdbraze_over_ajv": round(t["peak_rss_mib"] / a["peak_rss_mib"], 3),
+    }
+    if "ajv_strict" in throughput:
+        ratios["throughput_tdbraze_strict_over_ajv_strict"] = round(
+            throughput["tdbraze_strict"]["mb_per_s"] / throughput["ajv_strict"]["mb_per_s"], 2)
+    if "wasm" in throughput:
+        ratios["throughput_wasm_over_native"] = round(throughput["wasm"]["mb_per_s"] / t["mb_per_s"], 3)
+        ratios["throughput_wasm_over_ajv"] = round(throughput["wasm"]["mb_per_s"] / a["mb_per_s"], 2)
+
+    cpu = ""
+    for line in Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []:
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    binary = Path(sh(f"command -v {q(args.tdbraze)}") or args.tdbraze)
+    ajv_version = json.loads((bench / "node_modules" / "ajv" / "package.json").read_text())["version"]
+    results = {
+        "benchmark": "currents",
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "machine": {"cpu": cpu, "cores": os.cpu_count(), "kernel": platform.release(),
+                    "load_average_before": sh("cut -d' ' -f1-3 /proc/loadavg")},
+        "software": {
+            "tdbraze": sh(f"{q(args.tdbraze)} --version"),
+            "tdbraze_binary_sha256": hashlib.sha256(binary.read_bytes()).hexdigest()[:16] if binary.exists() else None,
+            "repository": sh("git describe --always --dirty --abbrev=12", cwd=repo),
+            "node": sh("node --version"), "ajv": ajv_version, "python": platform.python_version(),
+        },
+        "payload": {"file": str(args.payload.relative_to(repo)) if args.payload.is_relative_to(repo) else str(args.payload),
+                    "bytes": payload_bytes, "events": expected, "format": "JSON Lines, 100 events per envelope",
+                    "seed": args.seed, "now": args.now},
+        "units": {"throughput": "MB/s, 1 MB = 10^6 bytes, best wall time of the repetitions",
+                  "memory": "peak resident set size in MiB (GNU time %M), largest of the repetitions"},
+        "repetitions": args.reps,
+        "throughput": throughput,
+        "ratios": ratios,
+        "large_input": {"bytes": big_bytes, "copies": args.copies, "how": f"{args.copies} copies of the payload "
+                        "through a pipe into standard input", "rss_budget_mib": RSS_BUDGET_MIB,
+                        "tdbraze_within_budget": large.get("tdbraze", {}).get("peak_rss_mib", 1e9) < RSS_BUDGET_MIB,
+                        "tools": large},
+        "single_envelope": envelope,
+        "problems": failures,
+    }
+    out_dir = bench / "results"
+    out_dir.mkdir(exist_ok=True)
+    (out_dir / "currents.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    md = markdown(results)
+    (out_dir / "currents.md").write_text(md)
+    update_readme(bench / "README.md", md)
+    print()
+    print(md)
+    if failures:
+        print("PROBLEMS:\n  " + "\n  ".join(failures), file=sys.stderr)
+        return 1
+    return 0
+
+
+def markdown(r: dict) -> str:
+    t = r["throughput"]
+    p = r["payload"]
+    lines = [
+        f"Currents validation, {fmt(p['bytes'] / MB)} MB of JSON Lines ({p['events']:,} events in envelopes of 100), "
+        f"best of {r['repetitions']}; {r['machine']['cpu']} ({r['machine']['cores']} cores), "
+        f"node {r['software']['node']}, ajv {r['software']['ajv']}, {r['software']['tdbraze']} "
+        f"({r['software']['repository']}), {r['date'][:10]}.",
+        "",
+        "| tool | MB/s | peak RSS (MiB) | wall (s) | events | errors |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for key, e in t.items():
+        lines.append(f"| {e['label']} | {fmt(e['mb_per_s'])} | {fmt(e['peak_rss_mib'])} | {e['best_seconds']:.3f} | "
+                     f"{e['events']:,} | {e['errors']} |" if e["events"] is not None else
+                     f"| {e['label']} | {fmt(e['mb_per_s'])} | {fmt(e['peak_rss_mib'])} | {e['best_seconds']:.3f} | ? | ? |")
+    ra = r["ratios"]
+    a = t["ajv"]
+    lines += ["", f"tdbraze / ajv: **{ra['throughput_tdbraze_over_ajv']}x** the throughput "
+              f"({ra['throughput_tdbraze_over_ajv_in_process']}x against ajv's own loop alone, "
+              f"{fmt(a['in_process_mb_per_s'])} MB/s without Node start-up and the "
+              f"{a.get('compile_seconds', 0):.2f} s schema compilation), "
+              f"**{ra['memory_tdbraze_over_ajv']}x** the peak memory."]
+    if "throughput_tdbraze_strict_over_ajv_strict" in ra:
+        lines.append(f"With warnings as errors on both sides (tdbraze --strict, strict schema): "
+                     f"{ra['throughput_tdbraze_strict_over_ajv_strict']}x.")
+    if "wasm" in t:
+        w = t["wasm"]
+        lines.append(f"WebAssembly in Node: {fmt(w['mb_per_s'])} MB/s end to end "
+                     f"({fmt(w['in_process_mb_per_s'])} MB/s feeding alone), "
+                     f"{ra['throughput_wasm_over_native']}x native, {ra['throughput_wasm_over_ajv']}x ajv.")
+    big = r["large_input"]
+    lines += ["", f"Larger input: {fmt(big['bytes'] / MB)} MB ({big['copies']} copies of the payload through a pipe):", "",
+              "| tool | MB/s | peak RSS (MiB) | events |", "|---|---:|---:|---:|"]
+    for key, e in big["tools"].items():
+        lines.append(f"| {e['label']} | {fmt(e['mb_per_s'])} | {fmt(e['peak_rss_mib'])} | "
+                     f"{e['events']:,} |" if e["events"] is not None else f"| {e['label']} | ? | ? | ? |")
+    tb = big["tools"].get("tdbraze")
+    if tb:
+        lines += ["", f"tdbraze peak memory on {fmt(big['bytes'] / MB)} MB: {fmt(tb['peak_rss_mib'])} MiB "
+                  f"({'within' if big['tdbraze_within_budget'] else 'OVER'} the {big['rss_budget_mib']} MiB budget; "
+                  f"{fmt(t['tdbraze']['peak_rss_mib'])} MiB on {fmt(p['bytes'] / MB)} MB)."]
+    env = r["single_envelope"]
+    if env:
+        size = next(iter(env.values()))["bytes"]
+        lines += ["", f"One pretty-printed envelope of {fmt(size / MB)} MB (a single request body; not what Braze "
+                  "sends, but what a hand-made export can look like):", "",
+                  "| tool | MB/s | peak RSS (MiB) |", "|---|---:|---:|"]
+        for key, e in env.items():
+            lines.append(f"| {e['label']} | {fmt(e['mb_per_s'])} | {fmt(e['peak_rss_mib'])} |")
+    if r["problems"]:
+        lines += ["", "Problems in this run:", ""] + [f"- {x}" for x in r["problems"]]
+    return "\n".join(lines) + "\n"
+
+
+BEGIN = "<!-- currents-results:begin (written by currents/run.sh) -->"
+END = "<!-- currents-results:end -->"
+
+
+def update_readme(path: Path, md: str) -> None:
+    if not path.exists():
+        return
+    text = path.read_text()
+    pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.S)
+    if pattern.search(text):
+        path.write_text(pattern.sub(lambda _: f"{BEGIN}\n{md}{END}", text))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Currents validation benchmark: tdbraze (native, and WebAssembly in Node when built) against the obvious
+# peer, JSON.parse + ajv in Node, on the same generated payload. Prints a table and writes
+# bench/results/currents.{json,md} and the numbers in bench/README.md.
+#
+# Knobs (environment): SIZE_MB (100), REPS (3), COPIES (5: the payload this many times through a pipe, for
+# memory), SEED, NOW, ENVELOPE=0 to skip the single-envelope measurement, WASM=0 to skip WebAssembly,
+# TDBRAZE (path of the CLI).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+bench="$(dirname "$here")"
+repo="$(dirname "$bench")"
+
+size_mb="${SIZE_MB:-100}"
+reps="${REPS:-3}"
+copies="${COPIES:-5}"
+seed="${SEED:-20241123}"
+now="${NOW:-1793491200}"  # 2026-11-01T00:00:00Z; the payload's times are in the year before it
+tdbraze="${TDBRAZE:-$repo/build/native/bin/tdbraze}"
+site="$repo/build/wasm/site"
+data="$bench/data"
+
+say() { printf 'bench/currents: %s\n' "$*" >&2; }
+
+# GNU time reports peak memory; Debian ships it as its own package.
+if [ ! -x /usr/bin/time ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    say "installing GNU time"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null
+  else
+    say "/usr/bin/time is missing: sudo apt-get install time"; exit 2
+  fi
+fi
+command -v node >/dev/null || { say "node is missing (scripts/setup.sh installs it)"; exit 2; }
+
+if [ ! -d "$bench/node_modules/ajv" ]; then
+  say "installing ajv (npm ci)"
+  (cd "$bench" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+if [ ! -x "$tdbraze" ]; then
+  say "building the native CLI"
+  (cd "$repo" && cmake --preset native >/dev/null && cmake --build --preset native)
+fi
+
+mkdir -p "$data"
+payload="$data/currents-${size_mb}mb-seed${seed}.jsonl"
+envelope="$data/currents-${size_mb}mb-seed${seed}-envelope.json"
+generator="$here/generate_payload.py"
+# Regenerated when the generator or the catalogue changed since, so a stale payload is never measured.
+stale() { [ ! -s "$1" ] || [ "$generator" -nt "$1" ] || [ "$repo/assets/currents-catalogue.json" -nt "$1" ]; }
+if stale "$payload"; then
+  say "generating $size_mb MB of JSON Lines"
+  python3 "$generator" --size-mb "$size_mb" --seed "$seed" --now "$now" -o "$payload.tmp"
+  mv "$payload.tmp" "$payload"
+fi
+envelope_args=()
+if [ "${ENVELOPE:-1}" != 0 ]; then
+  if stale "$envelope"; then
+    say "generating one $size_mb MB envelope"
+    python3 "$generator" --size-mb "$size_mb" --seed "$seed" --now "$now" --pretty -o "$envelope.tmp"
+    mv "$envelope.tmp" "$envelope"
+  fi
+  envelope_args=(--envelope "$envelope")
+fi
+
+python3 "$here/make_schema.py" -o "$data/currents.schema.json"
+python3 "$here/make_schema.py" --strict --now "$now" -o "$data/currents.strict.schema.json"
+
+wasm_args=()
+if [ "${WASM:-1}" != 0 ] && [ -f "$site/tdbraze.js" ] && [ -f "$site/tdbraze.wasm" ]; then
+  wasm_args=(--site "$site")
+elif [ "${WASM:-1}" != 0 ]; then
+  say "no WebAssembly build in $site: skipping it (scripts/build.sh builds it)"
+fi
+
+say "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (the numbers are only meaningful on an idle machine)"
+exec python3 "$here/harness.py" --bench-dir "$bench" --tdbraze "$tdbraze" --payload "$payload" \
+  "${envelope_args[@]}" --schema "$data/currents.schema.json" --schema-strict "$data/currents.strict.schema.json" \
+  "${wasm_args[@]}" --now "$now" --reps "$reps" --copies "$copies" --seed "$seed"

@@ -1,0 +1,116 @@
+// Cohort mapping tables (Treasure Data -> Braze): validate a query result and plan the exact Braze partner
+// cohort-import requests it becomes.
+//
+//   tdbraze::cohort::Planner p(settings, read_options, "result.csv");
+//   while (read chunk) { p.feed(chunk); for (auto& r : p.take_requests()) write(r); }
+//   tdbraze::cohort::Report report = p.finish();
+//   for (auto& r : p.take_requests()) write(r);
+//
+// Memory stays bounded apart from the set of distinct identifiers (needed to send each one once).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tdbraze/diagnostic.hpp"
+
+namespace tdbraze::cohort {
+
+enum class Operation : std::uint8_t { Add, Remove };
+
+std::string_view to_string(Operation op);
+
+// The settings of a Treasure Data -> Braze export, shared by the CLI, the page and the desktop app.
+struct Settings {
+    std::string cohort_id;                   // required
+    std::string cohort_name;                 // optional; the cohort id when empty
+    Operation operation = Operation::Add;
+    std::vector<std::string> alias_columns;  // each becomes alias_label; its cells become alias_name
+    std::string partner = "treasuredata";    // the {partner} path segment
+    int threads = 4;                         // concurrent calls when sending (1..32)
+    int max_ids_per_request = 1000;          // 1..1000, Braze's limit
+    std::string created_at;                  // ISO-8601 UTC for the naming call; the core has no clock
+};
+
+inline constexpr int kMaxThreads = 32;
+inline constexpr int kMaxIdsPerRequest = 1000;
+inline constexpr std::size_t kMaxBodyBytes = 4 * 1024 * 1024;  // Braze REST body limit
+inline constexpr std::size_t kLongIdBytes = 512;
+
+enum class TableFormat : std::uint8_t { Auto, Csv, Tsv, JsonArray, JsonLines };
+
+std::string_view to_string(TableFormat format);
+
+struct ReadOptions {
+    TableFormat format = TableFormat::Auto;  // Auto: detected from the first bytes
+    bool trim = false;                       // strip leading/trailing whitespace from identifiers
+    std::uint64_t max_diagnostics = 1000;
+};
+
+struct Summary {
+    std::uint64_t rows = 0;
+    std::uint64_t user_ids = 0;    // distinct, as sent
+    std::uint64_t device_ids = 0;  // distinct, as sent
+    std::uint64_t aliases = 0;     // distinct, as sent
+    std::uint64_t duplicates = 0;  // cells not sent because the identifier was sent before
+    std::uint64_t skipped = 0;     // empty / NULL / \N / blank cells
+    std::uint64_t requests = 0;    // membership requests (the naming call comes on top)
+    std::uint64_t errors = 0;
+    std::uint64_t warnings = 0;
+    std::uint64_t infos = 0;
+};
+
+struct Report {
+    std::string source;
+    TableFormat format = TableFormat::Auto;  // as read (detected or given)
+    Summary summary;
+    std::vector<Diagnostic> diagnostics;  // sorted by row; at most ReadOptions::max_diagnostics
+    std::uint64_t diagnostics_omitted = 0;
+    bool ok() const { return summary.errors == 0; }
+};
+
+// One planned HTTP call. Secrets are placeholders ("<partner_api_key>", "<client_secret>") that only the
+// native transport fills in, at send time.
+struct PlannedRequest {
+    std::string method = "POST";
+    std::string path;  // "/partners/{partner}/cohorts" or ".../cohorts/users"
+    std::string body;  // JSON text
+    std::uint64_t ids = 0;  // identifiers in it (0 for the naming call)
+};
+
+inline constexpr std::string_view kPartnerApiKeyPlaceholder = "<partner_api_key>";
+inline constexpr std::string_view kClientSecretPlaceholder = "<client_secret>";
+
+class Planner {
+public:
+    Planner(Settings settings, ReadOptions options, std::string source = "-");
+    ~Planner();
+    Planner(Planner&&) noexcept;
+    Planner& operator=(Planner&&) noexcept;
+
+    void feed(std::string_view chunk);
+    // Requests completed so far, in order: the naming call first, then membership calls. Moves them out.
+    std::vector<PlannedRequest> take_requests();
+    Report finish();  // call once, after the last chunk; then take_requests() for the last ones
+    std::uint64_t bytes_consumed() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+struct Plan {
+    Report report;
+    std::vector<PlannedRequest> requests;
+};
+
+// Whole input in memory at once.
+Plan plan(std::string_view input, const Settings& settings, const ReadOptions& options = {}, std::string source = "-");
+
+// Settings problems (cohort id missing, threads out of range, ...): errors with row 0.
+std::vector<Diagnostic> check_settings(const Settings& settings);
+
+}  // namespace tdbraze::cohort

@@ -1,0 +1,637 @@
+// Cohort tables: the mapping contract (which columns are sent and how), the checks of the table, and the
+// planning of the exact partner requests. Rows arrive from TableReader; requests leave as soon as they fill.
+#include <algorithm>
+#include <map>
+#include <utility>
+
+#include "id_set.hpp"
+#include "json_text.hpp"
+#include "suggest.hpp"
+#include "table_reader.hpp"
+#include "tdbraze/cohort.hpp"
+
+namespace tdbraze::cohort {
+
+std::string_view to_string(Operation op) { return op == Operation::Remove ? "remove" : "add"; }
+
+std::string_view to_string(TableFormat format) {
+    switch (format) {
+        case TableFormat::Auto: return "auto";
+        case TableFormat::Csv: return "csv";
+        case TableFormat::Tsv: return "tsv";
+        case TableFormat::JsonArray: return "json";
+        case TableFormat::JsonLines: return "jsonl";
+    }
+    return "?";
+}
+
+namespace {
+
+constexpr std::string_view kUserIds = "user_ids";
+constexpr std::string_view kDeviceIds = "device_ids";
+
+enum class Role : std::uint8_t { Ignored, UserIds, DeviceIds, Alias };
+
+struct Column {
+    std::string name;
+    Role role = Role::Ignored;
+    bool duplicate = false;
+    std::uint64_t line = 0;  // where the column first appeared
+    std::uint64_t values = 0;  // non-empty cells
+};
+
+Diagnostic table_diagnostic(Severity severity, std::string code, std::string message, std::string hint,
+                            std::uint64_t row, std::uint64_t line, std::string column_name) {
+    Diagnostic d;
+    d.severity = severity;
+    d.code = std::move(code);
+    d.message = std::move(message);
+    d.hint = std::move(hint);
+    d.row = row;
+    d.line = line;
+    d.column_name = std::move(column_name);
+    return d;
+}
+
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+bool has_outer_whitespace(std::string_view s) {
+    if (s.empty()) return false;
+    auto nbsp_at = [&](std::size_t i) { return i + 1 < s.size() + 1 && s.substr(i, 2) == "\xC2\xA0"; };
+    return is_blank(s.front()) || is_blank(s.back()) || nbsp_at(0) ||
+           (s.size() >= 2 && s.substr(s.size() - 2) == "\xC2\xA0");
+}
+
+std::string_view trim(std::string_view s) {
+    for (;;) {
+        if (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
+        else if (s.substr(0, 2) == "\xC2\xA0") s.remove_prefix(2);
+        else break;
+    }
+    for (;;) {
+        if (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
+        else if (s.size() >= 2 && s.substr(s.size() - 2) == "\xC2\xA0") s.remove_suffix(2);
+        else break;
+    }
+    return s;
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// "123.0", "1.0E7", "1E+07": what spreadsheets and float columns make of numeric ids.
+bool looks_float_formatted(std::string_view s) {
+    std::size_t i = 0;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    const std::size_t int_begin = i;
+    while (i < s.size() && is_digit(s[i])) ++i;
+    if (i == int_begin) return false;
+    bool fraction_zero = true, has_fraction = false;
+    if (i < s.size() && s[i] == '.') {
+        has_fraction = true;
+        ++i;
+        const std::size_t frac_begin = i;
+        while (i < s.size() && is_digit(s[i])) {
+            if (s[i] != '0') fraction_zero = false;
+            ++i;
+        }
+        if (i == frac_begin) return false;
+    }
+    if (i == s.size()) return has_fraction && fraction_zero;  // 123.0
+    if (s[i] != 'e' && s[i] != 'E') return false;
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    const std::size_t exp_begin = i;
+    while (i < s.size() && is_digit(s[i])) ++i;
+    return i == s.size() && i > exp_begin;  // 1.0E7
+}
+
+bool has_control_character(std::string_view s) {
+    return std::any_of(s.begin(), s.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return u < 0x20 || u == 0x7F;
+    });
+}
+
+std::string lower_ascii(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+// The identifier column a header name was probably meant to be, or empty.
+std::string_view intended_identifier(std::string_view name) {
+    std::string n;
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        if (name.substr(i, 3) == "\xEF\xBB\xBF") {
+            i += 2;
+            continue;
+        }
+        const char c = name[i];
+        if (c == '_' || c == '-' || c == ' ' || c == '\t' || c == '"' || c == '`') continue;
+        n += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+    static constexpr std::string_view kUser[] = {"userids", "userid", "externalid", "externalids",
+                                                  "externaluserid", "externaluserids", "brazeexternalid"};
+    static constexpr std::string_view kDevice[] = {"deviceids", "deviceid", "brazedeviceid"};
+    if (std::find(std::begin(kUser), std::end(kUser), n) != std::end(kUser)) return kUserIds;
+    if (std::find(std::begin(kDevice), std::end(kDevice), n) != std::end(kDevice)) return kDeviceIds;
+    return {};
+}
+
+std::string sql_identifier(std::string_view name) {
+    const bool plain = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    }) && !is_digit(name[0]);
+    if (plain) return std::string(name);
+    std::string out = "\"";
+    for (char c : name) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + "\"";
+}
+
+std::string shown_value(std::string_view v) {
+    std::string out = "\"";
+    std::size_t n = 0;
+    for (char c : v) {
+        if (++n > 40) {
+            out += "...";
+            break;
+        }
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x20) out += u == '\n' ? "\\n" : u == '\t' ? "\\t" : u == '\r' ? "\\r" : "?";
+        else out += c;
+    }
+    return out + "\"";
+}
+
+// A finding about many cells, reported once per column with a count and the first place it was seen.
+struct Tally {
+    std::uint64_t count = 0;
+    std::uint64_t row = 0;
+    std::uint64_t line = 0;
+    std::string example;
+};
+
+}  // namespace
+
+std::vector<Diagnostic> check_settings(const Settings& s) {
+    std::vector<Diagnostic> out;
+    auto error = [&](std::string code, std::string message, std::string hint) {
+        out.push_back(table_diagnostic(Severity::Error, std::move(code), std::move(message), std::move(hint), 0, 0, ""));
+    };
+    if (s.cohort_id.empty())
+        error("missing-cohort-id", "the cohort id is missing",
+              "give the Cohort ID of the Treasure Data export (--cohort-id); Braze shows the cohort under it");
+    if (s.threads < 1 || s.threads > kMaxThreads)
+        error("invalid-setting", "thread count " + std::to_string(s.threads) + " is out of range",
+              "use 1 to " + std::to_string(kMaxThreads) + " concurrent calls (Treasure Data's default is 4)");
+    if (s.max_ids_per_request < 1 || s.max_ids_per_request > kMaxIdsPerRequest)
+        error("invalid-setting", "maximum ids per request " + std::to_string(s.max_ids_per_request) + " is out of range",
+              "Braze accepts 1 to 1000 identifiers per request");
+    if (s.partner.empty() || s.partner.find('/') != std::string::npos)
+        error("invalid-setting", "partner name " + shown_value(s.partner) + " cannot be a URL path segment",
+              "use the partner segment of the endpoint path, treasuredata by default");
+    if (s.created_at.size() < 20 || s.created_at[4] != '-' || s.created_at[10] != 'T')
+        error("invalid-setting", "created_at " + shown_value(s.created_at) + " is not an ISO-8601 time",
+              "for example 2025-11-24T09:30:00Z");
+    for (const std::string& alias : s.alias_columns) {
+        if (alias == kUserIds || alias == kDeviceIds)
+            error("alias-column-reserved", "the alias column cannot be \"" + alias + "\"",
+                  "\"" + alias + "\" is already sent as " + alias + "; pick the column that holds alias names");
+        else if (alias.empty())
+            error("invalid-setting", "an alias column name is empty", "name the column that holds alias values");
+    }
+    return out;
+}
+
+struct Planner::Impl final : TableSink {
+    Settings settings;
+    ReadOptions options;
+    Report report;
+    TableReader reader;
+    bool settings_ok = true;
+
+    std::vector<Column> columns;
+    std::vector<std::size_t> identifier_columns;  // indexes into columns, in header order
+    std::vector<Diagnostic> row_errors;           // at most max_diagnostics, then counted only
+    std::map<std::pair<std::string, std::size_t>, Tally> tallies;  // (code, column) -> tally
+    IdSet ids;
+    IdSet alias_spellings;  // lower-cased, trimmed alias values: to notice case or whitespace drift
+    std::string key;        // reused buffer for set keys
+
+    // The membership request being filled.
+    std::vector<std::string> batch_users, batch_devices;
+    std::vector<std::pair<std::size_t, std::string>> batch_aliases;  // (column, value)
+    std::size_t batch_ids = 0;
+    std::size_t batch_bytes = 0;
+    std::vector<PlannedRequest> ready;
+
+    Impl(Settings s, ReadOptions o, std::string source)
+        : settings(std::move(s)), options(o), reader(o.format, *this) {
+        report.source = std::move(source);
+        if (settings.cohort_name.empty()) settings.cohort_name = settings.cohort_id;
+        for (Diagnostic& d : check_settings(settings)) record(std::move(d));
+        settings_ok = report.summary.errors == 0;
+        if (settings_ok) ready.push_back(naming_request());
+        batch_bytes = body_overhead();
+    }
+
+    void record(Diagnostic d) {
+        switch (d.severity) {
+            case Severity::Error: ++report.summary.errors; break;
+            case Severity::Warning: ++report.summary.warnings; break;
+            case Severity::Info: ++report.summary.infos; break;
+        }
+        if (row_errors.size() < options.max_diagnostics) row_errors.push_back(std::move(d));
+        else ++report.diagnostics_omitted;
+    }
+
+    void tally(const std::string& code, std::size_t column, std::uint64_t row, std::uint64_t line,
+               std::string_view example) {
+        Tally& t = tallies[{code, column}];
+        if (t.count++ == 0) {
+            t.row = row;
+            t.line = line;
+            t.example = shown_value(example);
+        }
+    }
+
+    // TableSink
+    void on_columns(std::span<const std::string> names, std::size_t first_new, std::uint64_t line) override {
+        for (std::size_t i = first_new; i < names.size(); ++i) {
+            Column c;
+            c.name = names[i];
+            c.line = line;
+            for (std::size_t j = 0; j < columns.size(); ++j)
+                if (columns[j].name == c.name) c.duplicate = true;
+            if (!c.duplicate) {
+                if (c.name == kUserIds) c.role = Role::UserIds;
+                else if (c.name == kDeviceIds) c.role = Role::DeviceIds;
+                else if (std::find(settings.alias_columns.begin(), settings.alias_columns.end(), c.name) !=
+                         settings.alias_columns.end())
+                    c.role = Role::Alias;
+            }
+            if (c.duplicate) {
+                record(table_diagnostic(Severity::Error, "duplicate-column",
+                                        "column \"" + c.name + "\" appears more than once in the header",
+                                        "give each output column its own name (SELECT ... AS other_name); only the "
+                                        "first one is used",
+                                        0, line, c.name));
+            }
+            columns.push_back(std::move(c));
+            if (columns.back().role != Role::Ignored) identifier_columns.push_back(columns.size() - 1);
+        }
+    }
+
+    void on_row_error(std::string_view code, std::string message, std::string hint, std::uint64_t row,
+                      std::uint64_t line) override {
+        record(table_diagnostic(Severity::Error, std::string(code), std::move(message), std::move(hint), row, line, ""));
+        if (row > report.summary.rows) report.summary.rows = row;
+    }
+
+    void on_row(const RowView& row) override {
+        report.summary.rows = row.row;
+        bool has_user = false, has_device = false;
+        for (std::size_t index : identifier_columns) {
+            Column& column = columns[index];
+            const Cell cell = index < row.cells.size() ? row.cells[index] : Cell{};
+            const std::uint64_t line = cell.line != 0 ? cell.line : row.line;
+            if (cell.kind == CellKind::Absent || cell.kind == CellKind::Null ||
+                (cell.kind == CellKind::Text && is_empty_cell(cell.text))) {
+                ++report.summary.skipped;
+                tally("empty-cell", index, row.row, line, cell.text);
+                continue;
+            }
+            if (cell.kind == CellKind::Nested || cell.kind == CellKind::Boolean) {
+                record(table_diagnostic(
+                    Severity::Error, "nested-value",
+                    std::string("the ") + (cell.kind == CellKind::Boolean ? "boolean " : "") + shown_value(cell.text) +
+                        " in " + column.name + " is not an identifier: it is " +
+                        (cell.kind == CellKind::Boolean ? "a boolean" : "an object or a list"),
+                    "select a string (or a number) per row; unnest lists with CROSS JOIN UNNEST; the cell is not sent",
+                    row.row, line, column.name));
+                continue;
+            }
+            std::string_view value = cell.text;
+            if (has_control_character(value)) {
+                const bool newline = value.find('\n') != std::string_view::npos || value.find('\r') != std::string_view::npos;
+                record(table_diagnostic(Severity::Error, "control-character",
+                                        std::string(newline ? "an embedded line break" : "a control character") +
+                                            " in " + column.name + " value " + shown_value(value),
+                                        "identifiers never contain control characters; clean the value in the query "
+                                        "(regexp_replace); the cell is not sent",
+                                        row.row, line, column.name));
+                continue;
+            }
+            if (has_outer_whitespace(value)) {
+                if (options.trim) {
+                    value = trim(value);
+                    tally("trimmed", index, row.row, line, cell.text);
+                } else {
+                    tally("whitespace", index, row.row, line, value);
+                }
+            }
+            if (value.size() > kLongIdBytes) tally("long-identifier", index, row.row, line, value);
+            if (looks_float_formatted(value)) tally("float-formatted-id", index, row.row, line, value);
+            ++column.values;
+            if (column.role == Role::UserIds) has_user = true;
+            if (column.role == Role::DeviceIds) has_device = true;
+            add_identifier(index, column, value, row.row, line);
+        }
+        if (has_user && has_device) tally("user-and-device-id", identifier_columns.front(), row.row, row.line, "");
+    }
+
+    void add_identifier(std::size_t index, const Column& column, std::string_view value, std::uint64_t row,
+                        std::uint64_t line) {
+        // Keys are namespaced by identifier type (and alias label): the same text is a different identifier
+        // as a user id, a device id or an alias of another label.
+        key.clear();
+        key += column.role == Role::UserIds ? 'u' : column.role == Role::DeviceIds ? 'd' : 'a';
+        if (column.role == Role::Alias) {
+            key += column.name;
+            key += '\0';
+        }
+        key += value;
+        if (!ids.insert(key)) {
+            ++report.summary.duplicates;
+            tally("duplicate-identifier", index, row, line, value);
+            return;
+        }
+        if (column.role != Role::Alias) {
+            key[0] = column.role == Role::UserIds ? 'd' : 'u';
+            if (ids.contains(key)) tally("user-and-device-same-value", index, row, line, value);
+        } else {
+            std::string spelling = "a" + column.name + '\0' + lower_ascii(trim(value));
+            if (!alias_spellings.insert(spelling)) tally("alias-case-drift", index, row, line, value);
+        }
+        std::size_t cost = json_string_size(value) + 1;
+        if (column.role == Role::Alias) cost += json_string_size(column.name) + 32;
+        if (body_overhead() + cost > kMaxBodyBytes) {
+            record(table_diagnostic(Severity::Error, "identifier-too-large",
+                                    "a " + std::to_string(value.size()) + "-byte value in " + column.name +
+                                        " does not fit in one request (Braze's limit is 4 MB per body)",
+                                    "this is not an identifier; fix the query; the cell is not sent", row, line,
+                                    column.name));
+            return;
+        }
+        if (batch_ids > 0 && (batch_ids >= static_cast<std::size_t>(settings.max_ids_per_request) ||
+                              batch_bytes + cost > kMaxBodyBytes))
+            flush();
+        switch (column.role) {
+            case Role::UserIds:
+                batch_users.emplace_back(value);
+                ++report.summary.user_ids;
+                break;
+            case Role::DeviceIds:
+                batch_devices.emplace_back(value);
+                ++report.summary.device_ids;
+                break;
+            default:
+                batch_aliases.emplace_back(index, value);
+                ++report.summary.aliases;
+                break;
+        }
+        ++batch_ids;
+        batch_bytes += cost;
+    }
+
+    std::string body_prefix() const {
+        std::string body = "{\"partner_api_key\":";
+        append_json_string(body, kPartnerApiKeyPlaceholder);
+        body += ",\"client_secret\":";
+        append_json_string(body, kClientSecretPlaceholder);
+        body += ",\"cohort_id\":";
+        append_json_string(body, settings.cohort_id);
+        return body;
+    }
+
+    std::size_t body_overhead() const {
+        return body_prefix().size() + 96;  // ,"cohort_changes":[{"user_ids":[],"device_ids":[],"aliases":[],...}]}
+    }
+
+    PlannedRequest naming_request() const {
+        PlannedRequest r;
+        r.path = "/partners/" + settings.partner + "/cohorts";
+        r.body = body_prefix();
+        r.body += ",\"name\":";
+        append_json_string(r.body, settings.cohort_name);
+        r.body += ",\"created_at\":";
+        append_json_string(r.body, settings.created_at);
+        r.body += '}';
+        return r;
+    }
+
+    void flush() {
+        if (batch_ids == 0 || !settings_ok) return;
+        PlannedRequest r;
+        r.path = "/partners/" + settings.partner + "/cohorts/users";
+        r.ids = batch_ids;
+        std::string& b = r.body;
+        b.reserve(batch_bytes + 64);
+        b = body_prefix();
+        b += ",\"cohort_changes\":[{";
+        bool first_member = true;
+        auto list = [&](const char* name, const std::vector<std::string>& values) {
+            if (values.empty()) return;
+            b += first_member ? "\"" : ",\"";
+            first_member = false;
+            b += name;
+            b += "\":[";
+            for (std::size_t i = 0; i < values.size(); ++i) {
+                if (i) b += ',';
+                append_json_string(b, values[i]);
+            }
+            b += ']';
+        };
+        list("user_ids", batch_users);
+        list("device_ids", batch_devices);
+        if (!batch_aliases.empty()) {
+            b += first_member ? "\"aliases\":[" : ",\"aliases\":[";
+            first_member = false;
+            for (std::size_t i = 0; i < batch_aliases.size(); ++i) {
+                b += i ? ",{\"alias_name\":" : "{\"alias_name\":";
+                append_json_string(b, batch_aliases[i].second);
+                b += ",\"alias_label\":";
+                append_json_string(b, columns[batch_aliases[i].first].name);
+                b += '}';
+            }
+            b += ']';
+        }
+        b += first_member ? "\"should_remove\":" : ",\"should_remove\":";
+        b += settings.operation == Operation::Remove ? "true" : "false";
+        b += "}]}";
+        ready.push_back(std::move(r));
+        ++report.summary.requests;
+        batch_users.clear();
+        batch_devices.clear();
+        batch_aliases.clear();
+        batch_ids = 0;
+        batch_bytes = body_overhead();
+    }
+
+    void header_findings(std::vector<Diagnostic>& out) const {
+        const std::uint64_t header_line = columns.empty() ? 1 : columns.front().line;
+        bool any_identifier = false;
+        std::vector<std::string> ignored;
+        std::vector<std::string> near_misses;
+        for (const Column& c : columns) {
+            if (c.role != Role::Ignored) any_identifier = true;
+            if (c.role != Role::Ignored || c.duplicate) continue;
+            const std::string_view intended = intended_identifier(c.name);
+            const bool present = std::any_of(columns.begin(), columns.end(),
+                                             [&](const Column& o) { return o.name == intended; });
+            if (!intended.empty() && !present) {
+                std::string why = c.name.find("\xEF\xBB\xBF") != std::string::npos ? " (it holds a byte order mark)"
+                                  : c.name != trim(c.name)                         ? " (it has spaces around it)"
+                                  : lower_ascii(c.name) == intended                ? " (the case differs)"
+                                                                                    : "";
+                out.push_back(table_diagnostic(
+                    Severity::Warning, "near-miss-column",
+                    "column \"" + c.name + "\" is not \"" + std::string(intended) + "\"" + why +
+                        "; Treasure Data matches column names exactly, so it is not sent",
+                    "rename it in the query: SELECT " + sql_identifier(c.name) + " AS " + std::string(intended),
+                    0, c.line, c.name));
+                near_misses.push_back(c.name);
+                continue;
+            }
+            ignored.push_back(c.name);
+        }
+        for (const std::string& alias : settings.alias_columns) {
+            const auto it = std::find_if(columns.begin(), columns.end(), [&](const Column& c) { return c.name == alias; });
+            if (alias == kUserIds || alias == kDeviceIds || alias.empty()) continue;  // a settings error already
+            if (it == columns.end()) {
+                const std::string_view near = closest_name(alias, columns, [](const Column& c) { return std::string_view(c.name); });
+                out.push_back(table_diagnostic(
+                    Severity::Error, "alias-column-missing", "the alias column \"" + alias + "\" is not in the table",
+                    near.empty() ? "add it to the query's SELECT, or change the alias column setting"
+                                 : "did you mean \"" + std::string(near) + "\"? Names must match exactly",
+                    0, header_line, alias));
+            } else if (it->values == 0 && report.summary.rows > 0) {
+                out.push_back(table_diagnostic(Severity::Warning, "alias-column-empty",
+                                               "the alias column \"" + alias + "\" has no values",
+                                               "no aliases are sent; check the query", 0, it->line, alias));
+            }
+        }
+        if (columns.empty()) {
+            out.push_back(table_diagnostic(Severity::Error, "empty-table", "the table is empty: no header, no rows",
+                                           "export the query result with its header row", 0, 0, ""));
+        } else if (!any_identifier) {
+            std::string hint = "select at least one of user_ids (external ids), device_ids or the configured alias "
+                               "column, e.g. SELECT external_id AS user_ids FROM ...";
+            if (!near_misses.empty()) hint = "rename the near miss, e.g. SELECT " + sql_identifier(near_misses[0]) +
+                                             " AS " + std::string(intended_identifier(near_misses[0])) + " FROM ...";
+            out.push_back(table_diagnostic(Severity::Error, "no-identifier-column",
+                                           "no column is sent: the table has neither user_ids nor device_ids" +
+                                               std::string(settings.alias_columns.empty() ? "" : " nor the alias column"),
+                                           hint, 0, header_line, ""));
+        }
+        if (!ignored.empty()) {
+            std::string list;
+            for (const std::string& name : ignored) list += (list.empty() ? "" : ", ") + name;
+            out.push_back(table_diagnostic(Severity::Info, "ignored-columns", "columns not sent: " + list,
+                                           "only user_ids, device_ids and the alias column are sent; the others "
+                                           "are fine to keep",
+                                           0, header_line, ""));
+        }
+    }
+
+    Diagnostic tally_diagnostic(const std::string& code, const Column& column, const Tally& t) const {
+        const std::string n = std::to_string(t.count);
+        const std::string where = " (first at row " + std::to_string(t.row) + ": " + t.example + ")";
+        const std::string& col = column.name;
+        auto d = [&](Severity s, std::string message, std::string hint) {
+            return table_diagnostic(s, code, std::move(message), std::move(hint), t.row, t.line, col);
+        };
+        if (code == "empty-cell")
+            return d(Severity::Info, n + " empty cells in " + col + " skipped (first at row " + std::to_string(t.row) + ")",
+                     "empty, blank, NULL and \\N cells are never sent; nothing to fix unless the column should be full");
+        if (code == "whitespace")
+            return d(Severity::Warning, n + " values in " + col + " have leading or trailing whitespace" + where,
+                     "Braze would look up the id with the spaces and miss; use --trim or trim() in the query");
+        if (code == "trimmed")
+            return d(Severity::Info, n + " values in " + col + " were trimmed (--trim)" + where,
+                     "leading and trailing whitespace was removed before sending");
+        if (code == "long-identifier")
+            return d(Severity::Warning, n + " values in " + col + " are longer than 512 bytes" + where,
+                     "identifiers this long are almost always a wrong column; check the query");
+        if (code == "float-formatted-id")
+            return d(Severity::Warning, n + " values in " + col + " look like numbers damaged by float formatting" + where,
+                     "cast the id to VARCHAR in the query (CAST(id AS VARCHAR)) before it becomes a double; 1.0E7 "
+                     "and 123.0 match no Braze id");
+        if (code == "duplicate-identifier")
+            return d(Severity::Info, n + " duplicate values in " + col + " sent once" + where,
+                     "duplicates are harmless here: each identifier is sent once (SELECT DISTINCT avoids them)");
+        if (code == "user-and-device-same-value")
+            return d(Severity::Warning, n + " values appear both as user_ids and device_ids" + where,
+                     "an external id is not a device id; check which column the query maps to which");
+        if (code == "user-and-device-id")
+            return d(Severity::Warning, n + " rows carry both user_ids and device_ids (first at row " +
+                                            std::to_string(t.row) + ")",
+                     "Braze ignores the device id of identified users; send device_ids only for anonymous users");
+        if (code == "alias-case-drift")
+            return d(Severity::Warning, n + " values in " + col + " differ from an earlier one only by case or whitespace" + where,
+                     "aliases match exactly: normalise them in the query, e.g. lower(trim(" + col + "))");
+        return d(Severity::Warning, n + " findings", "");
+    }
+
+    Report finish() {
+        reader.finish();
+        flush();
+        std::vector<Diagnostic> found = std::move(row_errors);
+        std::vector<Diagnostic> summary_findings;
+        header_findings(summary_findings);
+        for (const auto& [k, t] : tallies) summary_findings.push_back(tally_diagnostic(k.first, columns[k.second], t));
+        if (settings_ok && report.summary.user_ids + report.summary.device_ids + report.summary.aliases == 0 &&
+            !columns.empty())
+            summary_findings.push_back(table_diagnostic(Severity::Info, "nothing-to-send",
+                                                        "no identifiers to " + std::string(to_string(settings.operation)),
+                                                        "the plan holds only the naming call", 0, 0, ""));
+        for (Diagnostic& d : summary_findings) {
+            switch (d.severity) {
+                case Severity::Error: ++report.summary.errors; break;
+                case Severity::Warning: ++report.summary.warnings; break;
+                case Severity::Info: ++report.summary.infos; break;
+            }
+            found.push_back(std::move(d));
+        }
+        std::stable_sort(found.begin(), found.end(), [](const Diagnostic& a, const Diagnostic& b) {
+            return a.row != b.row ? a.row < b.row : a.line < b.line;
+        });
+        if (found.size() > options.max_diagnostics) {
+            report.diagnostics_omitted += found.size() - options.max_diagnostics;
+            found.resize(static_cast<std::size_t>(options.max_diagnostics));
+        }
+        report.diagnostics = std::move(found);
+        report.format = reader.format();
+        return std::move(report);
+    }
+};
+
+Planner::Planner(Settings settings, ReadOptions options, std::string source)
+    : impl_(std::make_unique<Impl>(std::move(settings), options, std::move(source))) {}
+Planner::~Planner() = default;
+Planner::Planner(Planner&&) noexcept = default;
+Planner& Planner::operator=(Planner&&) noexcept = default;
+
+void Planner::feed(std::string_view chunk) { impl_->reader.feed(chunk); }
+std::vector<PlannedRequest> Planner::take_requests() { return std::exchange(impl_->ready, {}); }
+Report Planner::finish() { return impl_->finish(); }
+std::uint64_t Planner::bytes_consumed() const { return impl_->reader.bytes_consumed(); }
+
+Plan plan(std::string_view input, const Settings& settings, const ReadOptions& options, std::string source) {
+    constexpr std::size_t kSlice = 1 << 20;
+    Planner p(settings, options, std::move(source));
+    Plan out;
+    for (std::size_t i = 0; i < input.size(); i += kSlice) {
+        p.feed(input.substr(i, kSlice));
+        for (PlannedRequest& r : p.take_requests()) out.requests.push_back(std::move(r));
+    }
+    out.report = p.finish();
+    for (PlannedRequest& r : p.take_requests()) out.requests.push_back(std::move(r));
+    return out;
+}
+
+}  // namespace tdbraze::cohort

@@ -1,0 +1,382 @@
+#include "table_reader.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "utf8.hpp"
+
+namespace tdbraze::cohort {
+namespace {
+
+constexpr std::size_t kMaxRowBytes = 64 * 1024 * 1024;
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+// Delimiter of a delimited header line: the more frequent of tab and comma outside quotes.
+char guess_delimiter(std::string_view line) {
+    std::size_t tabs = 0, commas = 0;
+    bool quoted = false;
+    for (char c : line) {
+        if (c == '"') quoted = !quoted;
+        else if (!quoted && c == '\t') ++tabs;
+        else if (!quoted && c == ',') ++commas;
+    }
+    return tabs > commas ? '\t' : ',';
+}
+
+}  // namespace
+
+bool is_empty_cell(std::string_view text) {
+    if (text == "\\N" || text == "NULL" || text == "null") return true;
+    return std::all_of(text.begin(), text.end(), [](char c) { return c == ' ' || c == '\t'; });
+}
+
+TableReader::TableReader(TableFormat format, TableSink& sink) : format_(format), sink_(sink) {
+    if (format_ == TableFormat::Tsv) delimiter_ = '\t';
+}
+
+void TableReader::feed(std::string_view chunk) {
+    if (done_) {
+        discarded_ += chunk.size();
+        return;
+    }
+    buf_.append(chunk.data(), chunk.size());
+    run();
+    compact();
+}
+
+void TableReader::finish() {
+    eof_ = true;
+    run();
+}
+
+void TableReader::run() {
+    if (done_) return;
+    if (!bom_checked_) {
+        if (buf_.size() < 3 && !eof_) return;
+        bom_checked_ = true;
+        if (buf_.compare(0, 3, "\xEF\xBB\xBF") == 0) {
+            pos_ = 3;  // a byte order mark is an encoding marker, not part of the first column's name
+            cursor_.offset = 3;
+        }
+    }
+    if (format_ == TableFormat::Auto && !detect_format()) return;
+    if (format_ == TableFormat::Csv || format_ == TableFormat::Tsv) {
+        while (!done_ && read_delimited_row()) {
+        }
+    } else {
+        while (!done_ && read_json_row()) {
+        }
+    }
+}
+
+bool TableReader::detect_format() {
+    std::size_t p = pos_;
+    while (p < buf_.size() && is_space(buf_[p])) ++p;
+    if (p >= buf_.size()) {
+        if (eof_) done_ = true;  // nothing but whitespace: an empty table
+        return false;
+    }
+    if (buf_[p] == '[') {
+        format_ = TableFormat::JsonArray;
+        return true;
+    }
+    if (buf_[p] == '{') {
+        format_ = TableFormat::JsonLines;
+        return true;
+    }
+    const std::size_t nl = buf_.find('\n', pos_);
+    if (nl == std::string::npos && !eof_) return false;
+    delimiter_ = guess_delimiter(std::string_view(buf_).substr(pos_, nl == std::string::npos ? std::string::npos : nl - pos_));
+    format_ = delimiter_ == '\t' ? TableFormat::Tsv : TableFormat::Csv;
+    return true;
+}
+
+// Reads one record (the header or a data row) at pos_. False when it needs more input or the input ended.
+bool TableReader::read_delimited_row() {
+    const std::size_t n = buf_.size();
+    const char* d = buf_.data();
+    std::size_t p = pos_;
+    if (p >= n) {
+        if (eof_) done_ = true;
+        return false;
+    }
+    // A blank line is not a record (files often end with one).
+    if (d[p] == '\n' || (d[p] == '\r' && p + 1 < n && d[p + 1] == '\n')) {
+        pos_ = p + (d[p] == '\n' ? 1 : 2);
+        advance(cursor_, buf_, pos_);
+        return true;
+    }
+    cells_.clear();
+    std::size_t escaped_fields = 0;
+    const std::uint64_t line = cursor_.line;
+    std::uint64_t field_line = line;
+    std::string problem;  // a malformed record is read to its end, then reported
+    for (;;) {
+        const std::size_t field_start = p;
+        Cell cell;
+        cell.kind = CellKind::Text;
+        cell.line = field_line;
+        if (p < n && d[p] == '"') {
+            ++p;
+            bool doubled = false;
+            std::size_t close = 0;
+            for (;;) {
+                const void* q = std::memchr(d + p, '"', n - p);
+                if (q == nullptr) {
+                    if (!eof_) return false;
+                    problem = "a quoted field is not closed before the end of the input";
+                    close = n;
+                    p = n;
+                    break;
+                }
+                const std::size_t at = static_cast<std::size_t>(static_cast<const char*>(q) - d);
+                if (at + 1 >= n && !eof_) return false;  // a quote at the end of the chunk may be half of ""
+                if (at + 1 < n && d[at + 1] == '"') {
+                    doubled = true;
+                    p = at + 2;
+                    continue;
+                }
+                close = at;
+                p = at + 1;
+                break;
+            }
+            for (std::size_t i = field_start; i < close; ++i)
+                if (d[i] == '\n') ++field_line;
+            std::string_view content(d + field_start + 1, close > field_start ? close - field_start - 1 : 0);
+            if (doubled) {
+                if (unquoted_.size() <= escaped_fields) unquoted_.emplace_back();
+                std::string& s = unquoted_[escaped_fields++];
+                s.clear();
+                for (std::size_t i = 0; i < content.size(); ++i) {
+                    s += content[i];
+                    if (content[i] == '"') ++i;  // "" stands for one quote
+                }
+                content = s;
+            }
+            cell.text = content;
+            if (p < n && d[p] != delimiter_ && d[p] != '\n' && d[p] != '\r' && problem.empty()) {
+                problem = std::string("unexpected '") + d[p] + "' after the closing quote of a field";
+                while (p < n && d[p] != delimiter_ && d[p] != '\n') ++p;  // resynchronise at the next field
+            }
+        } else {
+            while (p < n && d[p] != delimiter_ && d[p] != '\n') ++p;
+            if (p >= n && !eof_) return false;
+            std::size_t end = p;
+            if (end > field_start && d[end - 1] == '\r' && (p >= n || d[p] == '\n')) --end;
+            cell.text = std::string_view(d + field_start, end - field_start);
+        }
+        cells_.push_back(cell);
+        if (p < n && d[p] == delimiter_) {
+            ++p;
+            continue;
+        }
+        if (p < n && d[p] == '\r') {
+            if (p + 1 >= n && !eof_) return false;
+            if (p + 1 < n && d[p + 1] == '\n') ++p;
+        }
+        if (p < n) ++p;  // the '\n'
+        break;
+    }
+
+    const std::string_view record(d + pos_, p - pos_);
+    const std::size_t bad = utf8::find_invalid(record);
+    pos_ = p;
+    advance(cursor_, buf_, pos_);
+    if (!header_read_) {
+        header_read_ = true;
+        if (bad != std::string_view::npos) {
+            sink_.on_row_error("invalid-utf8", "the header is not valid UTF-8",
+                               "export the result as UTF-8 (Treasure Data's default)", 0, line);
+            done_ = true;
+            return false;
+        }
+        columns_.clear();
+        for (const Cell& c : cells_) columns_.emplace_back(c.text);
+        sink_.on_columns(columns_, 0, line);
+        return true;
+    }
+    ++row_;
+    if (bad != std::string_view::npos) {
+        sink_.on_row_error("invalid-utf8", "row " + std::to_string(row_) + " is not valid UTF-8 (byte " +
+                                               std::to_string(bad + 1) + " of the row)",
+                           "export the result as UTF-8; the row is not sent", row_, line);
+        return true;
+    }
+    if (!problem.empty()) {
+        sink_.on_row_error("table-syntax", problem, "fix the quoting of this row; it is not sent", row_, line);
+        return true;
+    }
+    if (cells_.size() != columns_.size()) {
+        sink_.on_row_error("row-width",
+                           "row " + std::to_string(row_) + " has " + std::to_string(cells_.size()) +
+                               " fields but the header has " + std::to_string(columns_.size()),
+                           "a delimiter inside an unquoted value, or a missing field; the row is not sent", row_,
+                           line);
+        return true;
+    }
+    sink_.on_row(RowView{row_, line, cells_});
+    return true;
+}
+
+bool TableReader::read_json_row() {
+    const std::size_t n = buf_.size();
+    std::size_t p = pos_;
+    while (p < n && is_space(buf_[p])) ++p;
+    auto syntax = [&](std::size_t at, const std::string& message) {
+        TextPosition where = cursor_;
+        advance(where, buf_, std::min(at, n));
+        sink_.on_row_error("table-syntax", message + " (line " + std::to_string(where.line) + ", column " +
+                                               std::to_string(where.column + 1) + ")",
+                           format_ == TableFormat::JsonLines ? "fix this line; the lines after it are still read"
+                                                            : "fix the JSON; nothing after this point is read",
+                           row_ + 1, where.line);
+        if (format_ == TableFormat::JsonLines) {
+            const std::size_t nl = buf_.find('\n', at);
+            pos_ = nl == std::string::npos ? n : nl + 1;
+            ++row_;
+            advance(cursor_, buf_, pos_);
+        } else {
+            done_ = true;
+        }
+    };
+    if (format_ == TableFormat::JsonArray) {
+        if (!array_started_) {
+            if (p >= n) return false;
+            if (buf_[p] != '[') {
+                syntax(p, "expected '[' to start a JSON array of rows");
+                return false;
+            }
+            array_started_ = true;
+            pos_ = p + 1;
+            return true;
+        }
+        if (array_ended_) {
+            if (p < n) syntax(p, "unexpected data after the end of the array");
+            else if (eof_) done_ = true;
+            return false;
+        }
+        if (p >= n) {
+            if (eof_) syntax(p, "unexpected end of input: the array of rows is not closed");
+            return false;
+        }
+        if (buf_[p] == ']') {
+            array_ended_ = true;
+            pos_ = p + 1;
+            return true;
+        }
+        if (!first_element_) {
+            if (buf_[p] != ',') {
+                syntax(p, "expected ',' or ']' after a row");
+                return false;
+            }
+            ++p;
+            while (p < n && is_space(buf_[p])) ++p;
+            if (p >= n) {
+                if (eof_) syntax(p, "unexpected end of input: expected a row");
+                return false;
+            }
+        }
+    } else if (p >= n) {
+        if (eof_) done_ = true;
+        return false;
+    }
+    const json::ParseResult r = json::parse_value(buf_, p, eof_, tape_);
+    if (r.status == json::ParseStatus::Incomplete) return false;
+    if (r.status == json::ParseStatus::Error) {
+        syntax(r.end, r.message);
+        return !done_;
+    }
+    advance(cursor_, buf_, p);
+    const std::uint64_t line = cursor_.line;
+    pos_ = r.end;
+    first_element_ = false;
+    ++row_;
+    handle_json_row(line);
+    advance(cursor_, buf_, pos_);
+    return true;
+}
+
+void TableReader::handle_json_row(std::uint64_t line) {
+    const json::Node& root = tape_.root();
+    if (root.kind != json::Kind::Object) {
+        sink_.on_row_error("row-not-object",
+                           "row " + std::to_string(row_) + " is " + std::string(json::to_string(root.kind)) +
+                               ", not an object of column: value",
+                           "each row is an object such as {\"user_ids\": \"u-1\"}; the row is not sent", row_, line);
+        return;
+    }
+    cells_.assign(columns_.size(), Cell{});
+    for (std::uint32_t c = root.first_child; c != 0; c = tape_.nodes[c].next) {
+        const json::Node& v = tape_.nodes[c];
+        std::string key = tape_.key(v);
+        auto it = column_index_.find(key);
+        std::size_t index;
+        if (it == column_index_.end()) {
+            index = columns_.size();
+            column_index_.emplace(key, index);
+            columns_.push_back(std::move(key));
+            cells_.resize(columns_.size());
+            decoded_.resize(columns_.size());
+            sink_.on_columns(columns_, index, line);
+        } else {
+            index = it->second;
+        }
+        if (decoded_.size() < columns_.size()) decoded_.resize(columns_.size());
+        Cell& cell = cells_[index];
+        cell.line = line;
+        switch (v.kind) {
+            case json::Kind::Null: cell.kind = CellKind::Null; break;
+            case json::Kind::String:
+                cell.kind = CellKind::Text;
+                if (v.escaped) {
+                    decoded_[index] = tape_.string_value(v);
+                    cell.text = decoded_[index];
+                } else {
+                    cell.text = tape_.raw_string(v);
+                }
+                break;
+            case json::Kind::Integer:
+            case json::Kind::Number:
+                cell.kind = CellKind::Number;
+                cell.text = tape_.raw_value(v);
+                break;
+            case json::Kind::Boolean:
+                cell.kind = CellKind::Boolean;
+                cell.text = tape_.raw_value(v);
+                break;
+            case json::Kind::Array:
+            case json::Kind::Object:
+                cell.kind = CellKind::Nested;
+                cell.text = tape_.raw_value(v);
+                break;
+        }
+    }
+    sink_.on_row(RowView{row_, line, cells_});
+}
+
+void TableReader::compact() {
+    if (done_) {
+        discarded_ += buf_.size();
+        buf_.clear();
+        pos_ = 0;
+        cursor_.offset = 0;
+        return;
+    }
+    if (buf_.size() - pos_ > kMaxRowBytes) {
+        sink_.on_row_error("row-too-large",
+                           "a row is larger than " + std::to_string(kMaxRowBytes) + " bytes; reading stopped",
+                           "a quote is probably not closed, or this is not a table", row_ + 1, cursor_.line);
+        done_ = true;
+        compact();
+        return;
+    }
+    if (pos_ == 0 || pos_ < buf_.size() / 2) return;
+    advance(cursor_, buf_, pos_);
+    buf_.erase(0, pos_);
+    discarded_ += pos_;
+    cursor_.offset = 0;
+    pos_ = 0;
+}
+
+}  // namespace tdbraze::cohort

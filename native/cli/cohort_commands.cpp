@@ -1,0 +1,159 @@
+// `tdbraze validate cohort` and `tdbraze plan cohort`: a Treasure Data query result becomes Braze partner
+// cohort-import requests.
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include <unistd.h>
+
+#include "commands.hpp"
+#include "input_file.hpp"
+#include "tdbraze/cohort.hpp"
+#include "tdbraze/report_json.hpp"
+#include "text_report.hpp"
+
+namespace tdbraze::cli {
+namespace {
+
+struct CohortArgs {
+    std::string input;
+    cohort::Settings settings;
+    std::string operation = "add";
+    std::string table_format = "auto";
+    std::string format = "text";
+    bool trim = false;
+    std::uint64_t max_diagnostics = 1000;
+    std::string out = "-";
+};
+
+void add_cohort_options(CLI::App* cmd, CohortArgs& a, bool planning) {
+    cmd->add_option("input", a.input, "The query result: CSV, TSV, JSON array or JSON Lines of rows; - for stdin")
+        ->required();
+    cmd->add_option("--cohort-id", a.settings.cohort_id, "Cohort ID of the export (required)")->required();
+    cmd->add_option("--alias-column", a.settings.alias_columns,
+                    "Column whose values are sent as aliases, labelled with the column name (repeatable)");
+    cmd->add_option("--table-format", a.table_format, "Input format (default: detected)")
+        ->check(CLI::IsMember({"auto", "csv", "tsv", "json", "jsonl"}));
+    cmd->add_flag("--trim", a.trim, "Strip leading and trailing whitespace from identifiers");
+    cmd->add_option("--format", a.format, "Report format: text or json")->check(CLI::IsMember({"text", "json"}));
+    cmd->add_option("--max-diagnostics", a.max_diagnostics, "List at most N diagnostics (all are counted)");
+    cmd->add_option("--partner", a.settings.partner, "Partner segment of the endpoint path (default treasuredata)");
+    cmd->add_option("--threads", a.settings.threads, "Concurrent calls when sending, 1..32 (default 4)");
+    cmd->add_option("--max-ids-per-request", a.settings.max_ids_per_request, "1..1000 (default 1000)");
+    if (planning) {
+        cmd->add_option("--cohort-name", a.settings.cohort_name, "Cohort name (default: the cohort id)");
+        cmd->add_option("--operation", a.operation, "add or remove (for the whole table)")
+            ->check(CLI::IsMember({"add", "remove"}));
+        cmd->add_option("--created-at", a.settings.created_at,
+                        "ISO-8601 time for the naming call (default: now; set it for reproducible plans)");
+        cmd->add_option("--out", a.out, "Where the requests go: a directory (requests.jsonl in it) or - for stdout");
+    }
+}
+
+cohort::TableFormat table_format(const std::string& name) {
+    if (name == "csv") return cohort::TableFormat::Csv;
+    if (name == "tsv") return cohort::TableFormat::Tsv;
+    if (name == "json") return cohort::TableFormat::JsonArray;
+    if (name == "jsonl") return cohort::TableFormat::JsonLines;
+    return cohort::TableFormat::Auto;
+}
+
+int exit_code_for(const cohort::Report& report) { return report.ok() ? kExitOk : kExitFindings; }
+
+// Runs the planner over the input; `on_requests` receives planned requests as they fill.
+std::optional<cohort::Report> run_planner(CohortArgs& a,
+                                          const std::function<void(std::vector<cohort::PlannedRequest>&&)>& on_requests) {
+    a.settings.operation = a.operation == "remove" ? cohort::Operation::Remove : cohort::Operation::Add;
+    if (a.settings.created_at.empty()) a.settings.created_at = utc_now_iso8601();
+    cohort::ReadOptions options;
+    options.format = table_format(a.table_format);
+    options.trim = a.trim;
+    options.max_diagnostics = a.max_diagnostics;
+    cohort::Planner planner(a.settings, options, a.input);
+    if (auto error = read_in_chunks(a.input, [&](std::string_view chunk) {
+            planner.feed(chunk);
+            on_requests(planner.take_requests());
+        })) {
+        std::cerr << "tdbraze: " << *error << '\n';
+        return std::nullopt;
+    }
+    cohort::Report report = planner.finish();
+    on_requests(planner.take_requests());
+    return report;
+}
+
+void print_report(std::ostream& out, const cohort::Report& report, const std::string& format, int fd) {
+    if (format == "json") out << to_json(report) << '\n';
+    else print_text_report(out, report, TextStyle{use_colour(fd)});
+}
+
+int run_validate(CohortArgs& a) {
+    const auto report = run_planner(a, [](std::vector<cohort::PlannedRequest>&&) {});
+    if (!report) return kExitUsage;
+    print_report(std::cout, *report, a.format, STDOUT_FILENO);
+    return exit_code_for(*report);
+}
+
+int run_plan(CohortArgs& a) {
+    std::ofstream file;
+    std::ostream* requests = &std::cout;
+    if (a.out != "-") {
+        std::error_code ec;
+        std::filesystem::create_directories(a.out, ec);
+        const auto path = std::filesystem::path(a.out) / "requests.jsonl";
+        file.open(path, std::ios::binary | std::ios::trunc);
+        if (!file) {
+            std::cerr << "tdbraze: cannot write '" << path.string() << "': " << (ec ? ec.message() : "cannot open") << '\n';
+            return kExitUsage;
+        }
+        requests = &file;
+    }
+    const auto report = run_planner(a, [&](std::vector<cohort::PlannedRequest>&& planned) {
+        for (const auto& r : planned) *requests << to_json_line(r) << '\n';
+    });
+    if (!report) return kExitUsage;
+    requests->flush();
+    // With the requests on stdout, the report goes to stderr so that the two can be piped apart.
+    if (a.out == "-") print_report(std::cerr, *report, a.format, STDERR_FILENO);
+    else print_report(std::cout, *report, a.format, STDOUT_FILENO);
+    return exit_code_for(*report);
+}
+
+}  // namespace
+
+std::function<int()> add_validate_cohort(CLI::App& validate) {
+    auto args = std::make_shared<CohortArgs>();
+    CLI::App* cmd = validate.add_subcommand("cohort", "Check a cohort mapping table (a Treasure Data query result)");
+    add_cohort_options(cmd, *args, false);
+    cmd->footer("Exit status: 0 no errors, 1 errors, 2 usage or I/O problems. Codes: docs/cohort.md.");
+    return [args] { return run_validate(*args); };
+}
+
+std::function<int()> add_plan_cohort(CLI::App& plan) {
+    auto args = std::make_shared<CohortArgs>();
+    CLI::App* cmd = plan.add_subcommand("cohort", "Plan the exact Braze cohort-import requests for a table");
+    add_cohort_options(cmd, *args, true);
+    cmd->footer("Requests are JSON Lines {\"method\",\"path\",\"body\"} with <partner_api_key> and <client_secret>\n"
+                "placeholders: secrets are filled in only when sending. Exit status as for validate.");
+    return [args] { return run_plan(*args); };
+}
+
+std::string utc_now_iso8601() {
+    const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+std::int64_t epoch_seconds_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+bool use_colour(int fd) { return ::isatty(fd) != 0 && std::getenv("NO_COLOR") == nullptr; }
+
+}  // namespace tdbraze::cli

@@ -1,0 +1,110 @@
+// Reading tables: CSV by RFC 4180, TSV, JSON arrays and JSON Lines of rows, BOMs, bad rows, positions.
+#include <catch2/catch.hpp>
+
+#include "cohort_support.hpp"
+#include "table_reader.hpp"
+
+using namespace tdbraze;
+using namespace tdbraze::cohort;
+
+namespace {
+
+struct Collected : TableSink {
+    std::vector<std::string> columns;
+    std::vector<std::vector<std::string>> rows;
+    std::vector<std::uint64_t> lines;
+    std::vector<std::string> errors;  // "code@row:line"
+    void on_columns(std::span<const std::string> names, std::size_t first_new, std::uint64_t) override {
+        for (std::size_t i = first_new; i < names.size(); ++i) columns.push_back(names[i]);
+    }
+    void on_row(const RowView& row) override {
+        std::vector<std::string> cells;
+        for (const Cell& c : row.cells)
+            cells.push_back(c.kind == CellKind::Absent ? "<absent>" : c.kind == CellKind::Null ? "<null>" : std::string(c.text));
+        rows.push_back(cells);
+        lines.push_back(row.line);
+    }
+    void on_row_error(std::string_view code, std::string, std::string, std::uint64_t row, std::uint64_t line) override {
+        errors.push_back(std::string(code) + "@" + std::to_string(row) + ":" + std::to_string(line));
+    }
+};
+
+Collected read(const std::string& text, TableFormat format = TableFormat::Auto, std::size_t chunk = 1 << 20) {
+    Collected c;
+    TableReader reader(format, c);
+    for (std::size_t i = 0; i < text.size(); i += chunk) reader.feed(std::string_view(text).substr(i, chunk));
+    reader.finish();
+    return c;
+}
+
+using Rows = std::vector<std::vector<std::string>>;
+using Strings = std::vector<std::string>;
+
+}  // namespace
+
+TEST_CASE("csv: quoted fields, doubled quotes, embedded newlines, CRLF") {
+    const std::string text = "user_ids,note\r\n\"a,1\",\"say \"\"hi\"\"\"\r\nb,\"two\r\nlines\"\r\nc,\r\n";
+    const Collected c = read(text);
+    CHECK(c.columns == Strings{"user_ids", "note"});
+    CHECK(c.rows == Rows{{"a,1", "say \"hi\""}, {"b", "two\r\nlines"}, {"c", ""}});
+    CHECK(c.lines == std::vector<std::uint64_t>{2, 3, 5});
+    CHECK(c.errors.empty());
+}
+
+TEST_CASE("csv: the same rows whatever the chunk size") {
+    const std::string text = "user_ids,device_ids\n\"q\"\"uote\",d1\n\"multi\nline\",\"\"\nlast,\"x\"";
+    const Collected whole = read(text);
+    REQUIRE(whole.rows.size() == 3);
+    for (std::size_t chunk = 1; chunk < 9; ++chunk) {
+        INFO("chunk " << chunk);
+        const Collected c = read(text, TableFormat::Auto, chunk);
+        CHECK(c.rows == whole.rows);
+        CHECK(c.lines == whole.lines);
+    }
+}
+
+TEST_CASE("tsv is detected from the header, or chosen") {
+    const Collected c = read("user_ids\tname\nu1\tAnn, Lee\n");
+    CHECK(c.columns == Strings{"user_ids", "name"});
+    CHECK(c.rows == Rows{{"u1", "Ann, Lee"}});
+    const Collected forced = read("user_ids,name\nu1,x\n", TableFormat::Tsv);
+    CHECK(forced.columns == Strings{"user_ids,name"});
+}
+
+TEST_CASE("a byte order mark is not part of the first column name") {
+    CHECK(read("\xEF\xBB\xBFuser_ids\nu1\n").columns == Strings{"user_ids"});
+    CHECK(read("\xEF\xBB\xBF[{\"user_ids\":\"u1\"}]").rows == Rows{{"u1"}});
+}
+
+TEST_CASE("bad rows are reported with their row and line, and skipped") {
+    const Collected c = read("user_ids,x\nu1,1\nu2\n\"u3\"junk,3\nu\xFF,4\nu5,5\n");
+    CHECK(c.rows == Rows{{"u1", "1"}, {"u5", "5"}});
+    CHECK(c.errors == Strings{"row-width@2:3", "table-syntax@3:4", "invalid-utf8@4:5"});
+}
+
+TEST_CASE("json array of rows: columns appear as rows reveal them") {
+    const Collected c = read("[\n {\"user_ids\":\"u1\",\"n\":1},\n {\"user_ids\":null,\"device_ids\":\"d\\u00e9\"},\n 7\n]");
+    CHECK(c.columns == Strings{"user_ids", "n", "device_ids"});
+    REQUIRE(c.rows.size() == 2);
+    CHECK(c.rows[0] == Strings{"u1", "1"});
+    CHECK(c.rows[1] == Strings{"<null>", "<absent>", "d\xC3\xA9"});
+    CHECK(c.lines == std::vector<std::uint64_t>{2, 3});
+    CHECK(c.errors == Strings{"row-not-object@3:4"});
+}
+
+TEST_CASE("json lines: a broken line does not stop the reading") {
+    const Collected c = read("{\"user_ids\":\"u1\"}\n{\"user_ids\": oops}\n{\"user_ids\":\"u3\"}\n");
+    CHECK(c.rows == Rows{{"u1"}, {"u3"}});
+    CHECK(c.errors == Strings{"table-syntax@2:2"});
+}
+
+TEST_CASE("json array: a syntax error stops the reading where it is") {
+    const Collected c = read("[{\"user_ids\":\"u1\"},{\"user_ids\":\"u2\"} {\"user_ids\":\"u3\"}]");
+    CHECK(c.rows == Rows{{"u1"}, {"u2"}});
+    CHECK(c.errors == Strings{"table-syntax@3:1"});
+}
+
+TEST_CASE("empty input has no columns and no rows") {
+    CHECK(read("").columns.empty());
+    CHECK(read("\n\n").rows.empty());
+}
