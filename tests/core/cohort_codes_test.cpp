@@ -1,0 +1,176 @@
+// One table per cohort diagnostic code: emitted where the contract says, with severity, row and column.
+#include <catch2/catch.hpp>
+
+#include <set>
+
+#include "cohort_support.hpp"
+#include "tdbraze/diagnostic_codes.hpp"
+
+using namespace tdbraze;
+using namespace tdbraze::cohort;
+using test::cohort_codes;
+using test::cohort_with_code;
+using test::plan_table;
+using test::settings;
+
+namespace {
+
+struct Case {
+    std::string code;
+    std::string table;
+    std::vector<std::string> aliases;
+    std::uint64_t row;
+    std::string column;
+    Severity severity;
+};
+
+std::vector<Case> cases() {
+    return {
+        {"empty-table", "", {}, 0, "", Severity::Error},
+        {"no-identifier-column", "name,age\nann,3\n", {}, 0, "", Severity::Error},
+        {"near-miss-column", "external_id\nu1\n", {}, 0, "external_id", Severity::Warning},
+        {"duplicate-column", "user_ids,user_ids\nu1,u2\n", {}, 0, "user_ids", Severity::Error},
+        {"alias-column-missing", "user_ids\nu1\n", {"email"}, 0, "email", Severity::Error},
+        {"alias-column-empty", "user_ids,email\nu1,\n", {"email"}, 0, "email", Severity::Warning},
+        {"ignored-columns", "user_ids,name\nu1,ann\n", {}, 0, "", Severity::Info},
+        {"invalid-utf8", "user_ids\nu\xC3\n", {}, 1, "", Severity::Error},
+        {"table-syntax", "user_ids\n\"u1\"x\n", {}, 1, "", Severity::Error},
+        {"row-width", "user_ids,x\nu1\n", {}, 1, "", Severity::Error},
+        {"row-not-object", "[{\"user_ids\":\"u1\"},[\"u2\"]]", {}, 2, "", Severity::Error},
+        {"empty-cell", "user_ids,device_ids\nu1,\\N\n", {}, 1, "device_ids", Severity::Info},
+        {"whitespace", "user_ids\n\" u1\"\n", {}, 1, "user_ids", Severity::Warning},
+        {"control-character", "user_ids\n\"u\x01\"\n", {}, 1, "user_ids", Severity::Error},
+        {"nested-value", "{\"user_ids\":[\"u1\",\"u2\"]}\n", {}, 1, "user_ids", Severity::Error},
+        {"long-identifier", "user_ids\n" + std::string(513, 'u') + "\n", {}, 1, "user_ids", Severity::Warning},
+        {"float-formatted-id", "user_ids\n1.0E7\n", {}, 1, "user_ids", Severity::Warning},
+        {"duplicate-identifier", "user_ids\nu1\nu1\n", {}, 2, "user_ids", Severity::Info},
+        {"user-and-device-same-value", "user_ids,device_ids\nx1,x1\n", {}, 1, "device_ids", Severity::Warning},
+        {"user-and-device-id", "user_ids,device_ids\nu1,d1\n", {}, 1, "user_ids", Severity::Warning},
+        {"alias-case-drift", "email\nann@example.com\nAnn@Example.com\n", {"email"}, 2, "email", Severity::Warning},
+        {"nothing-to-send", "user_ids\n\n", {}, 0, "", Severity::Info},
+    };
+}
+
+}  // namespace
+
+TEST_CASE("each cohort code is emitted for its table with severity row and column") {
+    for (const Case& c : cases()) {
+        INFO("code " << c.code);
+        const Plan p = plan_table(c.table, settings(c.aliases));
+        const auto found = cohort_with_code(p.report, c.code);
+        REQUIRE(found.size() >= 1);
+        CHECK(found[0].severity == c.severity);
+        CHECK(found[0].row == c.row);
+        CHECK(found[0].column_name == c.column);
+        CHECK(!found[0].message.empty());
+        CHECK(!found[0].hint.empty());
+        const DiagnosticCode* registered = find_diagnostic_code(c.code);
+        REQUIRE(registered != nullptr);
+        CHECK(registered->severity == c.severity);
+        CHECK(registered->kind == "cohort");
+    }
+}
+
+TEST_CASE("settings are checked before anything is planned") {
+    Settings s = settings();
+    s.cohort_id = "";
+    s.threads = 0;
+    s.max_ids_per_request = 1001;
+    s.alias_columns = {"user_ids"};
+    const Plan p = plan_table("user_ids\nu1\n", s);
+    CHECK(cohort_codes(p.report) ==
+          std::vector<std::string>{"missing-cohort-id", "invalid-setting", "invalid-setting", "alias-column-reserved"});
+    CHECK(p.requests.empty());
+    CHECK_FALSE(p.report.ok());
+}
+
+TEST_CASE("every registered cohort code is covered") {
+    std::set<std::string> covered{"missing-cohort-id", "invalid-setting", "alias-column-reserved",
+                                  "trimmed", "row-too-large", "identifier-too-large"};  // below and in cohort_plan_test
+    for (const Case& c : cases()) covered.insert(c.code);
+    for (const DiagnosticCode& code : diagnostic_codes()) {
+        if (code.kind != "cohort") continue;
+        INFO(code.code);
+        CHECK(covered.count(std::string(code.code)) == 1);
+    }
+}
+
+TEST_CASE("near-miss names get the exact fix") {
+    struct NearMiss {
+        std::string header, intended, fix;
+    };
+    for (const NearMiss& n : std::vector<NearMiss>{
+             {"user_id", "user_ids", "SELECT user_id AS user_ids"},
+             {"external_id", "user_ids", "SELECT external_id AS user_ids"},
+             {"USER_IDS", "user_ids", "SELECT \"USER_IDS\" AS user_ids"},
+             {"deviceIds", "device_ids", "SELECT \"deviceIds\" AS device_ids"},
+             {"\" user_ids \"", "user_ids", "SELECT \" user_ids \" AS user_ids"},
+             {"\xEF\xBB\xBF\xEF\xBB\xBFuser_ids", "user_ids", "AS user_ids"},  // a second BOM stays in the name
+         }) {
+        INFO(n.header);
+        const Plan p = plan_table(n.header + "\nx1\n");
+        const auto d = cohort_with_code(p.report, "near-miss-column");
+        REQUIRE(d.size() == 1);
+        CHECK(d[0].message.find("is not \"" + n.intended + "\"") != std::string::npos);
+        CHECK(d[0].hint.find(n.fix) != std::string::npos);
+        CHECK(cohort_with_code(p.report, "no-identifier-column").size() == 1);
+        CHECK(cohort_with_code(p.report, "no-identifier-column")[0].hint.find(" AS " + n.intended) != std::string::npos);
+    }
+}
+
+TEST_CASE("empty and NULL and blank cells are skipped and counted and never sent") {
+    const Plan p = plan_table("user_ids\n\"\"\nNULL\n\\N\n\"  \"\nu1\n");
+    CHECK(p.report.summary.skipped == 4);
+    CHECK(p.report.summary.user_ids == 1);
+    CHECK(cohort_with_code(p.report, "empty-cell")[0].message.find("4 empty cells") == 0);
+}
+
+TEST_CASE("trim removes outer whitespace before sending") {
+    ReadOptions trim;
+    trim.trim = true;
+    const Plan p = plan_table("user_ids\n\" u1 \"\nu1\n", settings(), trim);
+    CHECK(cohort_codes(p.report) == std::vector<std::string>{"trimmed", "duplicate-identifier"});
+    const auto bodies = test::membership_bodies(p);
+    REQUIRE(bodies.size() == 1);
+    CHECK(bodies[0]["cohort_changes"][0]["user_ids"] == nlohmann::json::array({"u1"}));
+    // Without --trim the value is sent as it is, with a warning.
+    const Plan q = plan_table("user_ids\n\" u1 \"\n");
+    CHECK(test::membership_bodies(q)[0]["cohort_changes"][0]["user_ids"][0] == " u1 ");
+}
+
+TEST_CASE("float-formatted ids are recognised and plain numbers are not") {
+    for (const char* bad : {"123.0", "1.0E7", "1E+07", "-4.00", "9.87654321e8"}) {
+        INFO(bad);
+        CHECK(cohort_with_code(plan_table(std::string("user_ids\n") + bad + "\n").report, "float-formatted-id").size() == 1);
+    }
+    for (const char* fine : {"123", "0042", "1.5", "v1.0", "e5", "12-0"}) {
+        INFO(fine);
+        CHECK(cohort_with_code(plan_table(std::string("user_ids\n") + fine + "\n").report, "float-formatted-id").empty());
+    }
+    const Plan json = plan_table("{\"user_ids\": 10000000.0}\n{\"user_ids\": 42}\n");
+    CHECK(cohort_with_code(json.report, "float-formatted-id").size() == 1);
+    CHECK(json.report.summary.user_ids == 2);
+}
+
+TEST_CASE("an embedded newline in an identifier is an error and the cell is not sent") {
+    const Plan p = plan_table("user_ids,x\n\"u\n1\",a\nu2,b\n");
+    const auto d = cohort_with_code(p.report, "control-character");
+    REQUIRE(d.size() == 1);
+    CHECK(d[0].message.find("embedded line break") != std::string::npos);
+    CHECK(d[0].row == 1);
+    CHECK(d[0].line == 2);
+    CHECK(p.report.summary.user_ids == 1);
+}
+
+TEST_CASE("diagnostics are sorted by row and bounded") {
+    std::string table = "user_ids\n";
+    for (int i = 0; i < 50; ++i) table += "\"bad\x02" + std::to_string(i) + "\"\n";
+    ReadOptions few;
+    few.max_diagnostics = 10;
+    const Plan p = plan_table(table, settings(), few);
+    CHECK(p.report.diagnostics.size() == 10);
+    CHECK(p.report.summary.errors == 50);
+    CHECK(p.report.diagnostics_omitted == 41);  // 40 more errors and the nothing-to-send note
+    for (std::size_t i = 1; i < p.report.diagnostics.size(); ++i)
+        CHECK(p.report.diagnostics[i - 1].row <= p.report.diagnostics[i].row);
+}

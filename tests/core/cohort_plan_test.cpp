@@ -1,0 +1,183 @@
+// Planning: the exact request bodies, batching by 1000 ids and 4 MB, order, operations, streaming output.
+#include <catch2/catch.hpp>
+
+#include "cohort_support.hpp"
+#include "id_set.hpp"
+
+using namespace tdbraze;
+using namespace tdbraze::cohort;
+using nlohmann::json;
+using test::membership_bodies;
+using test::plan_table;
+using test::settings;
+
+namespace {
+
+// The example table of Braze's Treasure Data cohort page, and what each of its three queries returns.
+const std::string kUserQuery = "user_ids\nTDCohort1\nTDCohort2\nTDCohort3\nTDCohort4\n";
+const std::string kDeviceQuery =
+    "device_ids\n2a81c6b0-0001-4f6e-9d41-7c1e5b3a9f01\n2a81c6b0-0002-4f6e-9d41-7c1e5b3a9f02\n"
+    "2a81c6b0-0003-4f6e-9d41-7c1e5b3a9f03\n2a81c6b0-0004-4f6e-9d41-7c1e5b3a9f04\n";
+const std::string kAliasQuery =
+    "email\ntdcohort1@example.com\ntdcohort2@example.com\ntdcohort3@example.com\ntdcohort4@example.com\n";
+
+std::string ids_table(const std::string& column, int n, const std::string& prefix = "id-") {
+    std::string t = column + "\n";
+    for (int i = 0; i < n; ++i) t += prefix + std::to_string(i) + "\n";
+    return t;
+}
+
+}  // namespace
+
+TEST_CASE("the naming call comes first with name and created_at") {
+    Settings s = settings();
+    s.cohort_name = "Spring buyers";
+    const Plan p = plan_table(kUserQuery, s);
+    REQUIRE(p.requests.size() == 2);
+    CHECK(p.requests[0].path == "/partners/treasuredata/cohorts");
+    CHECK(p.requests[0].body ==
+          R"({"partner_api_key":"<partner_api_key>","client_secret":"<client_secret>","cohort_id":"cohort-1",)"
+          R"("name":"Spring buyers","created_at":"2025-11-24T09:30:00Z"})");
+    CHECK(json::parse(plan_table(kUserQuery).requests[0].body)["name"] == "cohort-1");  // defaults to the id
+}
+
+TEST_CASE("Braze's Treasure Data example: four ids per type, one request each") {
+    const Plan users = plan_table(kUserQuery);
+    CHECK(users.report.ok());
+    CHECK(users.report.diagnostics.empty());
+    CHECK(users.report.summary.user_ids == 4);
+    CHECK(users.report.summary.requests == 1);
+    REQUIRE(users.requests.size() == 2);
+    CHECK(users.requests[1].path == "/partners/treasuredata/cohorts/users");
+    CHECK(users.requests[1].body ==
+          R"({"partner_api_key":"<partner_api_key>","client_secret":"<client_secret>","cohort_id":"cohort-1",)"
+          R"("cohort_changes":[{"user_ids":["TDCohort1","TDCohort2","TDCohort3","TDCohort4"],"should_remove":false}]})");
+
+    const Plan devices = plan_table(kDeviceQuery);
+    CHECK(devices.report.summary.device_ids == 4);
+    CHECK(membership_bodies(devices).at(0)["cohort_changes"][0]["device_ids"].size() == 4);
+
+    const Plan aliases = plan_table(kAliasQuery, settings({"email"}));
+    CHECK(aliases.report.summary.aliases == 4);
+    CHECK(aliases.report.summary.requests == 1);
+    const json change = membership_bodies(aliases).at(0)["cohort_changes"][0];
+    CHECK(change["aliases"][0] == json{{"alias_name", "tdcohort1@example.com"}, {"alias_label", "email"}});
+    CHECK(change["aliases"].size() == 4);
+    CHECK_FALSE(change.contains("user_ids"));
+}
+
+TEST_CASE("remove sets should_remove and the partner segment is a setting") {
+    Settings s = settings();
+    s.operation = Operation::Remove;
+    s.partner = "td-eu";
+    const Plan p = plan_table(kUserQuery, s);
+    CHECK(p.requests[1].path == "/partners/td-eu/cohorts/users");
+    CHECK(membership_bodies(p)[0]["cohort_changes"][0]["should_remove"] == true);
+}
+
+TEST_CASE("at most 1000 identifiers per request, counting every type") {
+    std::string table = "user_ids,device_ids,email\n";
+    for (int i = 0; i < 1000; ++i)
+        table += "u" + std::to_string(i) + ",d" + std::to_string(i) + ",e" + std::to_string(i) + "@x.org\n";
+    const Plan p = plan_table(table, settings({"email"}));
+    const auto bodies = membership_bodies(p);
+    REQUIRE(bodies.size() == 3);
+    std::size_t total = 0;
+    for (const json& b : bodies) {
+        const json& c = b["cohort_changes"][0];
+        const std::size_t n = c.value("user_ids", json::array()).size() + c.value("device_ids", json::array()).size() +
+                              c.value("aliases", json::array()).size();
+        CHECK(n <= 1000);
+        total += n;
+    }
+    CHECK(total == 3000);
+    CHECK(p.report.summary.requests == 3);
+    // Input order, first occurrence wins: the first request starts with the first row's ids.
+    CHECK(bodies[0]["cohort_changes"][0]["user_ids"][0] == "u0");
+    CHECK(bodies[0]["cohort_changes"][0]["device_ids"][0] == "d0");
+    CHECK(bodies[2]["cohort_changes"][0]["aliases"].back()["alias_name"] == "e999@x.org");
+}
+
+TEST_CASE("a smaller max_ids_per_request splits sooner") {
+    Settings s = settings();
+    s.max_ids_per_request = 3;
+    const Plan p = plan_table(ids_table("user_ids", 10), s);
+    const auto bodies = membership_bodies(p);
+    REQUIRE(bodies.size() == 4);
+    CHECK(bodies[3]["cohort_changes"][0]["user_ids"] == json::array({"id-9"}));
+}
+
+TEST_CASE("no body exceeds 4 MB") {
+    std::string table = "user_ids\n";
+    const std::string pad(500, 'p');
+    for (int i = 0; i < 9000; ++i) table += pad + std::to_string(i) + "\n";  // ~4.5 MB of ids in 9 requests by count
+    const Plan p = plan_table(table);
+    for (const auto& r : p.requests) CHECK(r.body.size() <= kMaxBodyBytes);
+    CHECK(p.report.summary.user_ids == 9000);
+    const Plan huge = plan_table("user_ids\n" + std::string(kMaxBodyBytes, 'h') + "\nu2\n");
+    CHECK(test::cohort_with_code(huge.report, "identifier-too-large").size() == 1);
+    CHECK(huge.report.summary.user_ids == 1);
+}
+
+TEST_CASE("duplicates are sent once and the same text in another type is another identifier") {
+    const Plan p = plan_table("user_ids,device_ids\na,b\na,\nb,a\n");
+    CHECK(p.report.summary.user_ids == 2);
+    CHECK(p.report.summary.device_ids == 2);
+    CHECK(p.report.summary.duplicates == 1);
+    const json c = membership_bodies(p).at(0)["cohort_changes"][0];
+    CHECK(c["user_ids"] == json::array({"a", "b"}));
+    CHECK(c["device_ids"] == json::array({"b", "a"}));
+}
+
+TEST_CASE("identifiers are escaped as JSON in the bodies") {
+    const Plan p = plan_table("{\"user_ids\":\"quote\\\" back\\\\ \\u3042\"}\n");
+    REQUIRE(p.report.ok());
+    CHECK(membership_bodies(p).at(0)["cohort_changes"][0]["user_ids"][0] == "quote\" back\\ \xE3\x81\x82");
+}
+
+TEST_CASE("requests stream out while the table is read") {
+    Planner planner(settings(), {}, "stream");
+    const std::string table = ids_table("user_ids", 5000);
+    std::size_t seen = 0;
+    planner.feed(std::string_view(table).substr(0, table.size() / 2));
+    seen += planner.take_requests().size();
+    CHECK(seen >= 2);  // the naming call and at least one full request before the end
+    planner.feed(std::string_view(table).substr(table.size() / 2));
+    seen += planner.take_requests().size();
+    const Report r = planner.finish();
+    seen += planner.take_requests().size();
+    CHECK(seen == 6);
+    CHECK(r.summary.requests == 5);
+}
+
+TEST_CASE("the plan does not depend on chunk boundaries") {
+    const std::string table = "\xEF\xBB\xBFuser_ids,email,junk\r\n\"u,1\",A@x.org,\"a\nb\"\r\nu2, b@x.org ,\r\nu2,a@X.org,z\r\n";
+    const Plan whole = plan_table(table, settings({"email"}));
+    for (std::size_t chunk = 1; chunk < 12; ++chunk) {
+        Planner planner(settings({"email"}), {}, "table");
+        std::vector<PlannedRequest> requests;
+        for (std::size_t i = 0; i < table.size(); i += chunk) {
+            planner.feed(std::string_view(table).substr(i, chunk));
+            for (auto& r : planner.take_requests()) requests.push_back(r);
+        }
+        const Report report = planner.finish();
+        for (auto& r : planner.take_requests()) requests.push_back(r);
+        INFO("chunk " << chunk);
+        CHECK(to_json(report) == to_json(whole.report));
+        REQUIRE(requests.size() == whole.requests.size());
+        for (std::size_t i = 0; i < requests.size(); ++i) CHECK(requests[i].body == whole.requests[i].body);
+    }
+}
+
+TEST_CASE("id set: exact membership through growth") {
+    IdSet set;
+    for (int i = 0; i < 100000; ++i) CHECK(set.insert("id-" + std::to_string(i)));
+    CHECK(set.size() == 100000);
+    for (int i = 0; i < 100000; i += 997) CHECK_FALSE(set.insert("id-" + std::to_string(i)));
+    CHECK(set.contains("id-99999"));
+    CHECK_FALSE(set.contains("id-100000"));
+    CHECK(set.insert(""));
+    CHECK_FALSE(set.insert(""));
+    CHECK(set.insert(std::string(300, 'x')));  // a length prefix over one byte
+    CHECK(set.contains(std::string(300, 'x')));
+}
