@@ -6,6 +6,7 @@
 
 #include "id_set.hpp"
 #include "json_text.hpp"
+#include "mapping_contract.hpp"
 #include "suggest.hpp"
 #include "table_reader.hpp"
 #include "tdbraze/cohort.hpp"
@@ -27,8 +28,6 @@ std::string_view to_string(TableFormat format) {
 
 namespace {
 
-constexpr std::string_view kUserIds = "user_ids";
-constexpr std::string_view kDeviceIds = "device_ids";
 
 enum class Role : std::uint8_t { Ignored, UserIds, DeviceIds, Alias };
 
@@ -117,39 +116,6 @@ std::string lower_ascii(std::string_view s) {
     for (char& c : out)
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     return out;
-}
-
-// The identifier column a header name was probably meant to be, or empty.
-std::string_view intended_identifier(std::string_view name) {
-    std::string n;
-    for (std::size_t i = 0; i < name.size(); ++i) {
-        if (name.substr(i, 3) == "\xEF\xBB\xBF") {
-            i += 2;
-            continue;
-        }
-        const char c = name[i];
-        if (c == '_' || c == '-' || c == ' ' || c == '\t' || c == '"' || c == '`') continue;
-        n += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-    }
-    static constexpr std::string_view kUser[] = {"userids", "userid", "externalid", "externalids",
-                                                  "externaluserid", "externaluserids", "brazeexternalid"};
-    static constexpr std::string_view kDevice[] = {"deviceids", "deviceid", "brazedeviceid"};
-    if (std::find(std::begin(kUser), std::end(kUser), n) != std::end(kUser)) return kUserIds;
-    if (std::find(std::begin(kDevice), std::end(kDevice), n) != std::end(kDevice)) return kDeviceIds;
-    return {};
-}
-
-std::string sql_identifier(std::string_view name) {
-    const bool plain = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-    }) && !is_digit(name[0]);
-    if (plain) return std::string(name);
-    std::string out = "\"";
-    for (char c : name) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    return out + "\"";
 }
 
 std::string shown_value(std::string_view v) {
