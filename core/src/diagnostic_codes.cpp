@@ -75,6 +75,10 @@ constexpr DiagnosticCode kCodes[] = {
     {"user-and-device-id", "cohort", Severity::Warning, "rows with both user_ids and device_ids"},
     {"alias-case-drift", "cohort", Severity::Warning, "alias values differing only by case or whitespace"},
     {"nothing-to-send", "cohort", Severity::Info, "no identifiers in the table"},
+    // The SQL check (the header codes above apply to its output columns too)
+    {"sql-unreadable", "sql", Severity::Error, "the query's output columns cannot be told"},
+    {"sql-unnamed-column", "sql", Severity::Warning, "an expression without a name (_col0, ...)"},
+    {"sql-star-unresolved", "sql", Severity::Warning, "a * over a table: some columns unknown"},
     // Every report
     {"diagnostics-omitted", "report", Severity::Info, "more diagnostics than --max-diagnostics"},
 };

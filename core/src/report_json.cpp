@@ -72,6 +72,36 @@ std::string to_json(const cohort::Report& report) {
     return dump(j);
 }
 
+std::string to_json(const sql::Report& report) {
+    ordered j;
+    j["tool"] = "tdbraze";
+    j["kind"] = "sql";
+    j["source"] = report.source;
+    j["ok"] = report.ok();
+    ordered summary;
+    ordered columns = ordered::array();
+    for (const auto& c : report.columns) columns.push_back(ordered{{"name", c.name}, {"sent_as", c.sent_as}});
+    summary["columns"] = std::move(columns);
+    summary["complete"] = report.complete;
+    summary["errors"] = report.errors;
+    summary["warnings"] = report.warnings;
+    j["summary"] = std::move(summary);
+    ordered diagnostics = ordered::array();
+    for (const Diagnostic& d : report.diagnostics) {
+        ordered e;
+        e["severity"] = std::string(to_string(d.severity));
+        e["code"] = d.code;
+        e["message"] = d.message;
+        e["hint"] = d.hint;
+        e["line"] = d.line;
+        e["column"] = d.column;
+        e["column_name"] = d.column_name;
+        diagnostics.push_back(std::move(e));
+    }
+    j["diagnostics"] = std::move(diagnostics);
+    return dump(j);
+}
+
 std::string to_json_line(const cohort::PlannedRequest& request) {
     // The body is already JSON text; it is embedded as is so that its bytes are exactly what is sent.
     std::string out = "{\"method\":" + dump(ordered(request.method)) + ",\"path\":" + dump(ordered(request.path)) +

@@ -13,6 +13,7 @@
 #include "input_file.hpp"
 #include "tdbraze/cohort.hpp"
 #include "tdbraze/report_json.hpp"
+#include "tdbraze/sql_check.hpp"
 #include "text_report.hpp"
 
 namespace tdbraze::cli {
@@ -139,6 +140,30 @@ std::function<int()> add_plan_cohort(CLI::App& plan) {
     cmd->footer("Requests are JSON Lines {\"method\",\"path\",\"body\"} with <partner_api_key> and <client_secret>\n"
                 "placeholders: secrets are filled in only when sending. Exit status as for validate.");
     return [args] { return run_plan(*args); };
+}
+
+std::function<int()> add_check_sql(CLI::App& check) {
+    struct Args {
+        std::string input;
+        std::vector<std::string> aliases;
+        std::string format = "text";
+    };
+    auto args = std::make_shared<Args>();
+    CLI::App* cmd = check.add_subcommand("sql", "Read a Treasure Data SELECT and check its output columns");
+    cmd->add_option("input", args->input, "File holding the query; - for stdin")->required();
+    cmd->add_option("--alias-column", args->aliases, "The export's alias column (repeatable)");
+    cmd->add_option("--format", args->format, "Report format: text or json")->check(CLI::IsMember({"text", "json"}));
+    return [args] {
+        std::string query;
+        if (auto error = read_in_chunks(args->input, [&](std::string_view chunk) { query.append(chunk); })) {
+            std::cerr << "tdbraze: " << *error << '\n';
+            return kExitUsage;
+        }
+        const sql::Report report = sql::check_select(query, args->aliases, args->input);
+        if (args->format == "json") std::cout << to_json(report) << '\n';
+        else print_text_report(std::cout, report, TextStyle{use_colour(STDOUT_FILENO)});
+        return report.ok() ? kExitOk : kExitFindings;
+    };
 }
 
 std::string utc_now_iso8601() {

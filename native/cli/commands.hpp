@@ -19,6 +19,9 @@ std::function<int()> add_validate_currents(CLI::App& validate);
 std::function<int()> add_validate_cohort(CLI::App& validate);
 std::function<int()> add_plan_cohort(CLI::App& plan);
 
+// Adds `check sql`.
+std::function<int()> add_check_sql(CLI::App& check);
+
 // The current time as ISO-8601 UTC ("2025-11-24T09:30:00Z").
 std::string utc_now_iso8601();
 std::int64_t epoch_seconds_now();

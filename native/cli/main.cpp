@@ -19,6 +19,10 @@ int main(int argc, char** argv) {
     plan->require_subcommand(1);
     const auto run_plan_cohort = add_plan_cohort(*plan);
 
+    CLI::App* check = app.add_subcommand("check", "Check something that is not data yet (a query)");
+    check->require_subcommand(1);
+    const auto run_check_sql = add_check_sql(*check);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -34,5 +38,6 @@ int main(int argc, char** argv) {
     if (validate->got_subcommand("currents")) return run_validate_currents();
     if (validate->got_subcommand("cohort")) return run_validate_cohort();
     if (plan->got_subcommand("cohort")) return run_plan_cohort();
+    if (check->got_subcommand("sql")) return run_check_sql();
     return kExitUsage;
 }

@@ -66,4 +66,14 @@ void print_text_report(std::ostream& out, const cohort::Report& report, const Te
         << " skipped; " << plural(s.errors, "error") << ", " << plural(s.warnings, "warning") << '\n';
 }
 
+void print_text_report(std::ostream& out, const sql::Report& report, const TextStyle& style) {
+    for (const Diagnostic& d : report.diagnostics) print_diagnostic(out, report.source, d, style);
+    out << report.source << ": output columns:";
+    if (report.columns.empty()) out << " (none known)";
+    for (std::size_t i = 0; i < report.columns.size(); ++i)
+        out << (i ? ", " : " ") << report.columns[i].name << " (" << report.columns[i].sent_as << ')';
+    if (!report.complete) out << ", and columns that cannot be told";
+    out << "; " << plural(report.errors, "error") << ", " << plural(report.warnings, "warning") << '\n';
+}
+
 }  // namespace tdbraze::cli

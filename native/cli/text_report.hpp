@@ -5,6 +5,7 @@
 
 #include "tdbraze/cohort.hpp"
 #include "tdbraze/currents.hpp"
+#include "tdbraze/sql_check.hpp"
 
 namespace tdbraze::cli {
 
@@ -14,5 +15,6 @@ struct TextStyle {
 
 void print_text_report(std::ostream& out, const currents::Report& report, const TextStyle& style);
 void print_text_report(std::ostream& out, const cohort::Report& report, const TextStyle& style);
+void print_text_report(std::ostream& out, const sql::Report& report, const TextStyle& style);
 
 }  // namespace tdbraze::cli

@@ -5,12 +5,14 @@
 
 #include "tdbraze/cohort.hpp"
 #include "tdbraze/currents.hpp"
+#include "tdbraze/sql_check.hpp"
 
 namespace tdbraze {
 
 // One line of JSON, no trailing newline. Identical bytes from the native and the WebAssembly build.
 std::string to_json(const currents::Report& report);
 std::string to_json(const cohort::Report& report);
+std::string to_json(const sql::Report& report);
 
 // One planned request as a JSON Lines record: {"method":"POST","path":...,"body":{...}}.
 std::string to_json_line(const cohort::PlannedRequest& request);

@@ -1,0 +1,33 @@
+// The SQL check: reads a Treasure Data (Presto/Trino or Hive) SELECT and tells which output columns it has
+// and whether they satisfy the mapping contract, before the query is ever run.
+//
+// It is not a SQL parser: it finds the outermost select list, follows `*` into subqueries and CTEs of the
+// FROM clause, and says plainly when it cannot tell (a `*` over a table, say).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tdbraze/diagnostic.hpp"
+
+namespace tdbraze::sql {
+
+struct OutputColumn {
+    std::string name;     // as the result will name it (unquoted identifiers are lower-cased, as Presto does)
+    std::string sent_as;  // "user_ids", "device_ids", "alias", "ignored"
+    std::uint64_t line = 0, column = 0;  // where it is named in the query
+};
+
+struct Report {
+    std::string source;
+    std::vector<OutputColumn> columns;
+    bool complete = true;  // false when some output columns cannot be known (a `*` over a table)
+    std::uint64_t errors = 0, warnings = 0, infos = 0;
+    std::vector<Diagnostic> diagnostics;
+    bool ok() const { return errors == 0; }
+};
+
+Report check_select(std::string_view query, const std::vector<std::string>& alias_columns, std::string source = "-");
+
+}  // namespace tdbraze::sql
