@@ -10,6 +10,7 @@
 #include "tdbraze/cohort.hpp"
 #include "tdbraze/currents.hpp"
 #include "tdbraze/report_json.hpp"
+#include "tdbraze/sql_check.hpp"
 
 namespace {
 
@@ -87,9 +88,20 @@ emscripten::val plan_cohort(const std::string& input, const std::string& source,
     return out;
 }
 
+// The SQL check: returns the JSON report of `tdbraze check sql --format json`.
+std::string check_sql(const std::string& query, const std::string& source, const std::string& alias_columns_json) {
+    const auto j = nlohmann::json::parse(alias_columns_json, nullptr, false);
+    std::vector<std::string> aliases;
+    if (j.is_array())
+        for (const auto& a : j)
+            if (a.is_string()) aliases.push_back(a.get<std::string>());
+    return tdbraze::to_json(tdbraze::sql::check_select(query, aliases, source));
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(tdbraze) {
+    emscripten::function("checkSql", &check_sql);
     emscripten::function("planCohort", &plan_cohort);
     emscripten::function("validateCurrents", &validate_currents);
     emscripten::class_<CurrentsSession>("CurrentsSession")

@@ -133,6 +133,10 @@ std::string shown_value(std::string_view v) {
     return out + "\"";
 }
 
+std::string counted(std::uint64_t n, const std::string& noun) {
+    return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
 // A finding about many cells, reported once per column with a count and the first place it was seen.
 struct Tally {
     std::uint64_t count = 0;
@@ -505,42 +509,41 @@ struct Planner::Impl final : TableSink {
     }
 
     Diagnostic tally_diagnostic(const std::string& code, const Column& column, const Tally& t) const {
-        const std::string n = std::to_string(t.count);
         const std::string where = " (first at row " + std::to_string(t.row) + ": " + t.example + ")";
         const std::string& col = column.name;
         auto d = [&](Severity s, std::string message, std::string hint) {
             return table_diagnostic(s, code, std::move(message), std::move(hint), t.row, t.line, col);
         };
         if (code == "empty-cell")
-            return d(Severity::Info, n + " empty cells in " + col + " skipped (first at row " + std::to_string(t.row) + ")",
+            return d(Severity::Info, counted(t.count, "empty cell") + " in " + col + " skipped (first at row " + std::to_string(t.row) + ")",
                      "empty, blank, NULL and \\N cells are never sent; nothing to fix unless the column should be full");
         if (code == "whitespace")
-            return d(Severity::Warning, n + " values in " + col + " have leading or trailing whitespace" + where,
+            return d(Severity::Warning, counted(t.count, "value") + " in " + col + (t.count == 1 ? " has" : " have") + " leading or trailing whitespace" + where,
                      "Braze would look up the id with the spaces and miss; use --trim or trim() in the query");
         if (code == "trimmed")
-            return d(Severity::Info, n + " values in " + col + " were trimmed (--trim)" + where,
+            return d(Severity::Info, counted(t.count, "value") + " in " + col + (t.count == 1 ? " was" : " were") + " trimmed (--trim)" + where,
                      "leading and trailing whitespace was removed before sending");
         if (code == "long-identifier")
-            return d(Severity::Warning, n + " values in " + col + " are longer than 512 bytes" + where,
+            return d(Severity::Warning, counted(t.count, "value") + " in " + col + (t.count == 1 ? " is" : " are") + " longer than 512 bytes" + where,
                      "identifiers this long are almost always a wrong column; check the query");
         if (code == "float-formatted-id")
-            return d(Severity::Warning, n + " values in " + col + " look like numbers damaged by float formatting" + where,
+            return d(Severity::Warning, counted(t.count, "value") + " in " + col + (t.count == 1 ? " looks" : " look") + " like a number damaged by float formatting" + where,
                      "cast the id to VARCHAR in the query (CAST(id AS VARCHAR)) before it becomes a double; 1.0E7 "
                      "and 123.0 match no Braze id");
         if (code == "duplicate-identifier")
-            return d(Severity::Info, n + " duplicate values in " + col + " sent once" + where,
+            return d(Severity::Info, counted(t.count, "duplicate value") + " in " + col + " sent once" + where,
                      "duplicates are harmless here: each identifier is sent once (SELECT DISTINCT avoids them)");
         if (code == "user-and-device-same-value")
-            return d(Severity::Warning, n + " values appear both as user_ids and device_ids" + where,
+            return d(Severity::Warning, counted(t.count, "value") + (t.count == 1 ? " appears" : " appear") + " both as user_ids and device_ids" + where,
                      "an external id is not a device id; check which column the query maps to which");
         if (code == "user-and-device-id")
-            return d(Severity::Warning, n + " rows carry both user_ids and device_ids (first at row " +
+            return d(Severity::Warning, counted(t.count, "row") + (t.count == 1 ? " carries" : " carry") + " both user_ids and device_ids (first at row " +
                                             std::to_string(t.row) + ")",
                      "Braze ignores the device id of identified users; send device_ids only for anonymous users");
         if (code == "alias-case-drift")
-            return d(Severity::Warning, n + " values in " + col + " differ from an earlier one only by case or whitespace" + where,
+            return d(Severity::Warning, counted(t.count, "value") + " in " + col + (t.count == 1 ? " differs" : " differ") + " from an earlier one only by case or whitespace" + where,
                      "aliases match exactly: normalise them in the query, e.g. lower(trim(" + col + "))");
-        return d(Severity::Warning, n + " findings", "");
+        return d(Severity::Warning, counted(t.count, "finding"), "");
     }
 
     Report finish() {
