@@ -19,6 +19,9 @@ std::function<int()> add_validate_currents(CLI::App& validate);
 std::function<int()> add_validate_cohort(CLI::App& validate);
 std::function<int()> add_plan_cohort(CLI::App& plan);
 
+// Adds `emulate` (native/emulator).
+std::function<int()> add_emulate(CLI::App& app);
+
 // Adds `check sql`.
 std::function<int()> add_check_sql(CLI::App& check);
 

@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
     check->require_subcommand(1);
     const auto run_check_sql = add_check_sql(*check);
 
+    const auto run_emulate = add_emulate(app);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -39,5 +41,6 @@ int main(int argc, char** argv) {
     if (validate->got_subcommand("cohort")) return run_validate_cohort();
     if (plan->got_subcommand("cohort")) return run_plan_cohort();
     if (check->got_subcommand("sql")) return run_check_sql();
+    if (app.got_subcommand("emulate")) return run_emulate();
     return kExitUsage;
 }

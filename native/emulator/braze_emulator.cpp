@@ -1,0 +1,1 @@
+#include "braze_emulator.hpp"
