@@ -54,13 +54,6 @@ Diagnostic table_diagnostic(Severity severity, std::string code, std::string mes
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
-bool has_outer_whitespace(std::string_view s) {
-    if (s.empty()) return false;
-    auto nbsp_at = [&](std::size_t i) { return i + 1 < s.size() + 1 && s.substr(i, 2) == "\xC2\xA0"; };
-    return is_blank(s.front()) || is_blank(s.back()) || nbsp_at(0) ||
-           (s.size() >= 2 && s.substr(s.size() - 2) == "\xC2\xA0");
-}
-
 std::string_view trim(std::string_view s) {
     for (;;) {
         if (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
@@ -147,6 +140,31 @@ struct Tally {
 
 }  // namespace
 
+// YYYY-MM-DDTHH:MM:SS[.fraction]Z: the form Braze's created_at takes, in UTC.
+bool is_iso8601_utc(std::string_view t) {
+    auto digits = [&](std::size_t at, std::size_t n) {
+        if (at + n > t.size()) return false;
+        for (std::size_t i = at; i < at + n; ++i)
+            if (!is_digit(t[i])) return false;
+        return true;
+    };
+    if (!(digits(0, 4) && t.size() > 19 && t[4] == '-' && digits(5, 2) && t[7] == '-' && digits(8, 2) &&
+          t[10] == 'T' && digits(11, 2) && t[13] == ':' && digits(14, 2) && t[16] == ':' && digits(17, 2)))
+        return false;
+    const int month = (t[5] - '0') * 10 + (t[6] - '0'), day = (t[8] - '0') * 10 + (t[9] - '0');
+    const int hour = (t[11] - '0') * 10 + (t[12] - '0'), minute = (t[14] - '0') * 10 + (t[15] - '0');
+    const int second = (t[17] - '0') * 10 + (t[18] - '0');
+    if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return false;
+    std::size_t i = 19;
+    if (t[i] == '.') {
+        ++i;
+        const std::size_t start = i;
+        while (i < t.size() && is_digit(t[i])) ++i;
+        if (i == start) return false;
+    }
+    return i + 1 == t.size() && t[i] == 'Z';
+}
+
 std::vector<Diagnostic> check_settings(const Settings& s) {
     std::vector<Diagnostic> out;
     auto error = [&](std::string code, std::string message, std::string hint) {
@@ -164,9 +182,9 @@ std::vector<Diagnostic> check_settings(const Settings& s) {
     if (s.partner.empty() || s.partner.find('/') != std::string::npos)
         error("invalid-setting", "partner name " + shown_value(s.partner) + " cannot be a URL path segment",
               "use the partner segment of the endpoint path, treasuredata by default");
-    if (s.created_at.size() < 20 || s.created_at[4] != '-' || s.created_at[10] != 'T')
-        error("invalid-setting", "created_at " + shown_value(s.created_at) + " is not an ISO-8601 time",
-              "for example 2025-11-24T09:30:00Z");
+    if (!is_iso8601_utc(s.created_at))
+        error("invalid-setting", "created_at " + shown_value(s.created_at) + " is not an ISO-8601 time in UTC",
+              "write YYYY-MM-DDTHH:MM:SSZ, e.g. 2025-11-24T09:30:00Z (fractions of a second are allowed)");
     for (const std::string& alias : s.alias_columns) {
         if (alias == kUserIds || alias == kDeviceIds)
             error("alias-column-reserved", "the alias column cannot be \"" + alias + "\"",
@@ -245,10 +263,17 @@ struct Planner::Impl final : TableSink {
                     c.role = Role::Alias;
             }
             if (c.duplicate) {
-                record(table_diagnostic(Severity::Error, "duplicate-column",
-                                        "column \"" + c.name + "\" appears more than once in the header",
-                                        "give each output column its own name (SELECT ... AS other_name); only the "
-                                        "first one is used",
+                const bool sent = c.name == kUserIds || c.name == kDeviceIds ||
+                                  std::find(settings.alias_columns.begin(), settings.alias_columns.end(), c.name) !=
+                                      settings.alias_columns.end();
+                // Two columns with the name of an identifier column: which one is sent is a guess. Twins among
+                // ignored columns are harmless.
+                record(table_diagnostic(sent ? Severity::Error : Severity::Warning, "duplicate-column",
+                                        "column " + shown_value(c.name) + " appears more than once in the header",
+                                        sent ? "give each output column its own name (SELECT ... AS other_name); only "
+                                               "the first one is used"
+                                             : "the column is not sent, so this is harmless; a trailing delimiter on "
+                                               "the header line makes empty names",
                                         0, line, c.name));
             }
             columns.push_back(std::move(c));
@@ -270,24 +295,26 @@ struct Planner::Impl final : TableSink {
             const Cell cell = index < row.cells.size() ? row.cells[index] : Cell{};
             const std::uint64_t line = cell.line != 0 ? cell.line : row.line;
             if (cell.kind == CellKind::Absent || cell.kind == CellKind::Null ||
-                (cell.kind == CellKind::Text && is_empty_cell(cell.text))) {
+                (cell.kind == CellKind::Text && is_empty_cell(trim(cell.text)))) {
                 ++report.summary.skipped;
                 tally("empty-cell", index, row.row, line, cell.text);
                 continue;
             }
             if (cell.kind == CellKind::Nested || cell.kind == CellKind::Boolean) {
+                const bool boolean = cell.kind == CellKind::Boolean;
                 record(table_diagnostic(
                     Severity::Error, "nested-value",
-                    std::string("the ") + (cell.kind == CellKind::Boolean ? "boolean " : "") + shown_value(cell.text) +
-                        " in " + column.name + " is not an identifier: it is " +
-                        (cell.kind == CellKind::Boolean ? "a boolean" : "an object or a list"),
-                    "select a string (or a number) per row; unnest lists with CROSS JOIN UNNEST; the cell is not sent",
+                    "the value " + shown_value(cell.text) + " in " + column.name + " is " +
+                        (boolean ? "a boolean" : cell.text.front() == '[' ? "a list" : "an object") +
+                        ", not an identifier",
+                    "select one string (or number) per row; unnest lists with CROSS JOIN UNNEST; the cell is not sent",
                     row.row, line, column.name));
                 continue;
             }
             std::string_view value = cell.text;
-            if (has_control_character(value)) {
-                const bool newline = value.find('\n') != std::string_view::npos || value.find('\r') != std::string_view::npos;
+            const std::string_view core = trim(value);  // spaces and tabs around a value are whitespace, not data
+            if (has_control_character(core)) {
+                const bool newline = core.find('\n') != std::string_view::npos || core.find('\r') != std::string_view::npos;
                 record(table_diagnostic(Severity::Error, "control-character",
                                         std::string(newline ? "an embedded line break" : "a control character") +
                                             " in " + column.name + " value " + shown_value(value),
@@ -296,9 +323,9 @@ struct Planner::Impl final : TableSink {
                                         row.row, line, column.name));
                 continue;
             }
-            if (has_outer_whitespace(value)) {
+            if (core.size() != value.size()) {
                 if (options.trim) {
-                    value = trim(value);
+                    value = core;
                     tally("trimmed", index, row.row, line, cell.text);
                 } else {
                     tally("whitespace", index, row.row, line, value);
@@ -337,12 +364,17 @@ struct Planner::Impl final : TableSink {
             std::string spelling = "a" + column.name + '\0' + lower_ascii(trim(value));
             if (!alias_spellings.insert(spelling)) tally("alias-case-drift", index, row, line, value);
         }
+        if (!settings_ok) {  // nothing can be planned; the ids are still counted for the report
+            ++(column.role == Role::UserIds ? report.summary.user_ids
+               : column.role == Role::DeviceIds ? report.summary.device_ids : report.summary.aliases);
+            return;
+        }
         std::size_t cost = json_string_size(value) + 1;
         if (column.role == Role::Alias) cost += json_string_size(column.name) + 32;
         if (body_overhead() + cost > kMaxBodyBytes) {
             record(table_diagnostic(Severity::Error, "identifier-too-large",
                                     "a " + std::to_string(value.size()) + "-byte value in " + column.name +
-                                        " does not fit in one request (Braze's limit is 4 MB per body)",
+                                        " does not fit in one request (Braze's limit is 4 MB, 4,000,000 bytes, per body)",
                                     "this is not an identifier; fix the query; the cell is not sent", row, line,
                                     column.name));
             return;
@@ -485,9 +517,17 @@ struct Planner::Impl final : TableSink {
                                                "no aliases are sent; check the query", 0, it->line, alias));
             }
         }
-        if (columns.empty()) {
-            out.push_back(table_diagnostic(Severity::Error, "empty-table", "the table is empty: no header, no rows",
-                                           "export the query result with its header row", 0, 0, ""));
+        const bool json = reader.format() == TableFormat::JsonArray || reader.format() == TableFormat::JsonLines;
+        if (columns.empty() && report.summary.errors > 0) {
+            // Nothing readable, and the reason is already reported.
+        } else if (columns.empty() && !(json && report.summary.rows == 0)) {
+            out.push_back(table_diagnostic(Severity::Error, json ? "no-identifier-column" : "empty-table",
+                                           json ? "the rows have no columns at all" : "the table is empty: no header, no rows",
+                                           json ? "each row is an object such as {\"user_ids\": \"u-1\"}"
+                                                : "export the query result with its header row",
+                                           0, 0, ""));
+        } else if (columns.empty()) {
+            // A JSON result with zero rows: nothing to send, said below.
         } else if (!any_identifier) {
             std::string hint = "select at least one of user_ids (external ids), device_ids or the configured alias "
                                "column, e.g. SELECT external_id AS user_ids FROM ...";
@@ -500,7 +540,7 @@ struct Planner::Impl final : TableSink {
         }
         if (!ignored.empty()) {
             std::string list;
-            for (const std::string& name : ignored) list += (list.empty() ? "" : ", ") + name;
+            for (const std::string& name : ignored) list += (list.empty() ? "" : ", ") + (name.empty() ? "(unnamed)" : name);
             out.push_back(table_diagnostic(Severity::Info, "ignored-columns", "columns not sent: " + list,
                                            "only user_ids, device_ids and the alias column are sent; the others "
                                            "are fine to keep",
@@ -553,8 +593,10 @@ struct Planner::Impl final : TableSink {
         std::vector<Diagnostic> summary_findings;
         header_findings(summary_findings);
         for (const auto& [k, t] : tallies) summary_findings.push_back(tally_diagnostic(k.first, columns[k.second], t));
-        if (settings_ok && report.summary.user_ids + report.summary.device_ids + report.summary.aliases == 0 &&
-            !columns.empty())
+        const bool explained = std::any_of(summary_findings.begin(), summary_findings.end(),
+                                           [](const Diagnostic& d) { return d.severity == Severity::Error; });
+        if (settings_ok && !explained && report.summary.errors == 0 &&
+            report.summary.user_ids + report.summary.device_ids + report.summary.aliases == 0)
             summary_findings.push_back(table_diagnostic(Severity::Info, "nothing-to-send",
                                                         "no identifiers to " + std::string(to_string(settings.operation)),
                                                         "the plan holds only the naming call", 0, 0, ""));
@@ -566,13 +608,15 @@ struct Planner::Impl final : TableSink {
             }
             found.push_back(std::move(d));
         }
-        std::stable_sort(found.begin(), found.end(), [](const Diagnostic& a, const Diagnostic& b) {
-            return a.row != b.row ? a.row < b.row : a.line < b.line;
-        });
-        if (found.size() > options.max_diagnostics) {
+        if (found.size() > options.max_diagnostics) {  // keep the most severe ones when not all fit
+            std::stable_sort(found.begin(), found.end(),
+                             [](const Diagnostic& a, const Diagnostic& b) { return a.severity < b.severity; });
             report.diagnostics_omitted += found.size() - options.max_diagnostics;
             found.resize(static_cast<std::size_t>(options.max_diagnostics));
         }
+        std::stable_sort(found.begin(), found.end(), [](const Diagnostic& a, const Diagnostic& b) {
+            return a.row != b.row ? a.row < b.row : a.line < b.line;
+        });
         report.diagnostics = std::move(found);
         report.format = reader.format();
         return std::move(report);

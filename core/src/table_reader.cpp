@@ -12,6 +12,19 @@ constexpr std::size_t kMaxRowBytes = 64 * 1024 * 1024;
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
+std::string kind_phrase(json::Kind kind) {
+    switch (kind) {
+        case json::Kind::Array: return "an array";
+        case json::Kind::String: return "a string";
+        case json::Kind::Integer:
+        case json::Kind::Number: return "a number";
+        case json::Kind::Boolean: return "a boolean";
+        case json::Kind::Null: return "null";
+        case json::Kind::Object: return "an object";
+    }
+    return "?";
+}
+
 // Delimiter of a delimited header line: the more frequent of tab and comma outside quotes.
 char guess_delimiter(std::string_view line) {
     std::size_t tabs = 0, commas = 0;
@@ -223,6 +236,9 @@ bool TableReader::read_json_row() {
     const std::size_t n = buf_.size();
     std::size_t p = pos_;
     while (p < n && is_space(buf_[p])) ++p;
+    TextPosition row_start = cursor_;
+    advance(row_start, buf_, std::min(p, n));
+    const std::uint64_t row_line = row_start.line;
     auto syntax = [&](std::size_t at, const std::string& message) {
         TextPosition where = cursor_;
         advance(where, buf_, std::min(at, n));
@@ -232,8 +248,17 @@ bool TableReader::read_json_row() {
                                                             : "fix the JSON; nothing after this point is read",
                            row_ + 1, where.line);
         if (format_ == TableFormat::JsonLines) {
-            const std::size_t nl = buf_.find('\n', at);
-            pos_ = nl == std::string::npos ? n : nl + 1;
+            // A cut-off line is only noticed on the next one: go on from the start of the line with the error,
+            // so the row there is read. Otherwise skip the broken line.
+            std::size_t resume;
+            if (where.line > row_line) {
+                resume = std::min(at, n);
+                while (resume > 0 && buf_[resume - 1] != '\n') --resume;
+            } else {
+                const std::size_t nl = buf_.find('\n', at);
+                resume = nl == std::string::npos ? n : nl + 1;
+            }
+            pos_ = resume;
             ++row_;
             advance(cursor_, buf_, pos_);
         } else {
@@ -301,7 +326,7 @@ void TableReader::handle_json_row(std::uint64_t line) {
     const json::Node& root = tape_.root();
     if (root.kind != json::Kind::Object) {
         sink_.on_row_error("row-not-object",
-                           "row " + std::to_string(row_) + " is " + std::string(json::to_string(root.kind)) +
+                           "row " + std::to_string(row_) + " is " + kind_phrase(root.kind) +
                                ", not an object of column: value",
                            "each row is an object such as {\"user_ids\": \"u-1\"}; the row is not sent", row_, line);
         return;
@@ -324,6 +349,13 @@ void TableReader::handle_json_row(std::uint64_t line) {
         }
         if (decoded_.size() < columns_.size()) decoded_.resize(columns_.size());
         Cell& cell = cells_[index];
+        if (cell.kind != CellKind::Absent) {
+            sink_.on_row_error("duplicate-column",
+                               "row " + std::to_string(row_) + " has member \"" + columns_[index] +
+                                   "\" twice; the first value is used",
+                               "JSON readers disagree on which value wins; remove one", row_, line);
+            continue;
+        }
         cell.line = line;
         switch (v.kind) {
             case json::Kind::Null: cell.kind = CellKind::Null; break;

@@ -35,7 +35,9 @@ void add_cohort_options(CLI::App* cmd, CohortArgs& a, bool planning) {
         ->required();
     cmd->add_option("--cohort-id", a.settings.cohort_id, "Cohort ID of the export (required)")->required();
     cmd->add_option("--alias-column", a.settings.alias_columns,
-                    "Column whose values are sent as aliases, labelled with the column name (repeatable)");
+                    "Column whose values are sent as aliases, labelled with the column name (repeatable)")
+        ->allow_extra_args(false)  // `--alias-column email FILE`: FILE is the input, not a second alias
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     cmd->add_option("--table-format", a.table_format, "Input format (default: detected)")
         ->check(CLI::IsMember({"auto", "csv", "tsv", "json", "jsonl"}));
     cmd->add_flag("--trim", a.trim, "Strip leading and trailing whitespace from identifiers");
@@ -151,7 +153,9 @@ std::function<int()> add_check_sql(CLI::App& check) {
     auto args = std::make_shared<Args>();
     CLI::App* cmd = check.add_subcommand("sql", "Read a Treasure Data SELECT and check its output columns");
     cmd->add_option("input", args->input, "File holding the query; - for stdin")->required();
-    cmd->add_option("--alias-column", args->aliases, "The export's alias column (repeatable)");
+    cmd->add_option("--alias-column", args->aliases, "The export's alias column (repeatable)")
+        ->allow_extra_args(false)  // `--alias-column email FILE`: FILE is the input, not a second alias
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     cmd->add_option("--format", args->format, "Report format: text or json")->check(CLI::IsMember({"text", "json"}));
     return [args] {
         std::string query;

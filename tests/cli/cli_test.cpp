@@ -148,3 +148,49 @@ TEST_CASE("cli: max-diagnostics lists fewer and says how many are left out") {
     CHECK(report["diagnostics"][0]["code"] == "diagnostics-omitted");
     CHECK(report["summary"]["warnings"] == 1);
 }
+
+TEST_CASE("cli: validate cohort reports and exits by findings") {
+    const std::string emails = kFixtures + "/cohort/braze-emails.csv";
+    const Run ok = run("validate cohort --alias-column email " + emails + " --cohort-id TDCohort");
+    CHECK(ok.code == 0);
+    CHECK(ok.out == emails + ": 4 rows (csv); 0 user_ids, 0 device_ids, 4 aliases in 1 request; 0 duplicates, 0 "
+                             "skipped; 0 errors, 0 warnings\n");
+    const Run missing = run("validate cohort " + emails + " --cohort-id TDCohort --format json");
+    CHECK(missing.code == 1);
+    const auto report = nlohmann::ordered_json::parse(missing.out);
+    CHECK(report["kind"] == "cohort");
+    CHECK(report["diagnostics"][0]["code"] == "no-identifier-column");
+    std::vector<std::string> keys;
+    for (const auto& [k, v] : report["diagnostics"][0].items()) keys.push_back(k);
+    CHECK(keys == std::vector<std::string>{"severity", "code", "message", "hint", "row", "line", "column_name"});
+    CHECK(run("validate cohort " + emails).code == 2);  // --cohort-id is required
+}
+
+TEST_CASE("cli: plan cohort writes JSON Lines requests to a directory or stdout") {
+    const std::string users = kFixtures + "/cohort/braze-user-ids.csv";
+    const fs::path out = scratch_dir() / "plan-out";
+    const Run r = run("plan cohort " + users + " --cohort-id TDCohort --created-at 2025-11-24T09:30:00Z --out " + out.string());
+    CHECK(r.code == 0);
+    CHECK(r.out.find("4 user_ids") != std::string::npos);
+    const std::string lines = slurp(out / "requests.jsonl");
+    CHECK(lines ==
+          "{\"method\":\"POST\",\"path\":\"/partners/treasuredata/cohorts\",\"body\":{\"partner_api_key\":\"<partner_api_key>\","
+          "\"client_secret\":\"<client_secret>\",\"cohort_id\":\"TDCohort\",\"name\":\"TDCohort\",\"created_at\":\"2025-11-24T09:30:00Z\"}}\n"
+          "{\"method\":\"POST\",\"path\":\"/partners/treasuredata/cohorts/users\",\"body\":{\"partner_api_key\":\"<partner_api_key>\","
+          "\"client_secret\":\"<client_secret>\",\"cohort_id\":\"TDCohort\",\"cohort_changes\":[{\"user_ids\":[\"TDCohort1\","
+          "\"TDCohort2\",\"TDCohort3\",\"TDCohort4\"],\"should_remove\":false}]}}\n");
+    const Run piped = run("plan cohort - --cohort-id TDCohort --created-at 2025-11-24T09:30:00Z --operation remove",
+                          slurp(users));
+    CHECK(piped.code == 0);
+    CHECK(piped.out.find("\"should_remove\":true") != std::string::npos);
+    CHECK(piped.err.find("4 user_ids") != std::string::npos);  // the report goes to stderr when requests use stdout
+}
+
+TEST_CASE("cli: check sql") {
+    const Run ok = run("check sql -", "SELECT external_id AS user_ids FROM example_cohort_table");
+    CHECK(ok.code == 0);
+    CHECK(ok.out == "-: output columns: user_ids (user_ids); 0 errors, 0 warnings\n");
+    const Run bad = run("check sql --format json -", "SELECT external_id FROM t");
+    CHECK(bad.code == 1);
+    CHECK(nlohmann::json::parse(bad.out)["summary"]["columns"][0]["name"] == "external_id");
+}

@@ -170,7 +170,47 @@ TEST_CASE("diagnostics are sorted by row and bounded") {
     const Plan p = plan_table(table, settings(), few);
     CHECK(p.report.diagnostics.size() == 10);
     CHECK(p.report.summary.errors == 50);
-    CHECK(p.report.diagnostics_omitted == 41);  // 40 more errors and the nothing-to-send note
+    CHECK(p.report.diagnostics_omitted == 40);
+    CHECK(p.report.diagnostics[0].severity == Severity::Error);  // errors are kept first when not all fit
     for (std::size_t i = 1; i < p.report.diagnostics.size(); ++i)
         CHECK(p.report.diagnostics[i - 1].row <= p.report.diagnostics[i].row);
+}
+
+TEST_CASE("fixes found while documenting: blank cells, tabs, JSON rows, created_at") {
+    ReadOptions trim;
+    trim.trim = true;
+    // A cell of no-break spaces is blank, never an empty identifier.
+    const Plan nbsp = plan_table("user_ids\n\xC2\xA0\nu1\n", settings(), trim);
+    CHECK(nbsp.report.summary.skipped == 1);
+    CHECK(test::membership_bodies(nbsp).at(0)["cohort_changes"][0]["user_ids"] == nlohmann::json::array({"u1"}));
+    // A trailing tab is whitespace (fixed by --trim), not a control character.
+    const Plan tab = plan_table("user_ids\n\"u1\t\"\n", settings(), trim);
+    CHECK(cohort_codes(tab.report) == std::vector<std::string>{"trimmed"});
+    // A cut-off JSON line does not swallow the next row.
+    const Plan cut = plan_table("{\"user_ids\": \"a\"}\n{\"user_ids\": \"b\"\n{\"user_ids\": \"c\"}\n");
+    CHECK(cut.report.summary.user_ids == 2);
+    CHECK(cohort_codes(cut.report) == std::vector<std::string>{"table-syntax"});
+    // A member twice in one JSON row is reported; the first value is used.
+    const Plan twice = plan_table("{\"user_ids\":\"a\",\"user_ids\":\"b\"}\n");
+    CHECK(cohort_codes(twice.report) == std::vector<std::string>{"duplicate-column"});
+    CHECK(test::membership_bodies(twice).at(0)["cohort_changes"][0]["user_ids"] == nlohmann::json::array({"a"}));
+    // Zero JSON rows is nothing to send, not an error; an unreadable header is one error, not two.
+    CHECK(cohort_codes(plan_table("[]").report) == std::vector<std::string>{"nothing-to-send"});
+    CHECK(cohort_codes(plan_table("user_\xFF\nu1\n").report) == std::vector<std::string>{"invalid-utf8"});
+    // Twins among ignored columns are a warning; a sent column twice is an error.
+    CHECK(cohort_with_code(plan_table("user_ids,,\nu1,,\n").report, "duplicate-column")[0].severity == Severity::Warning);
+    // created_at must be ISO-8601 in UTC.
+    Settings s = settings();
+    for (const char* bad : {"xxxx-xxxxxTxxxxxxxxx", "2025-11-24T09:30:00", "2025-13-01T00:00:00Z", "2025-11-24 09:30:00Z"}) {
+        s.created_at = bad;
+        INFO(bad);
+        CHECK(cohort_codes(plan_table("user_ids\nu1\n", s).report) == std::vector<std::string>{"invalid-setting"});
+    }
+    s.created_at = "2025-11-24T09:30:00.123Z";
+    CHECK(plan_table("user_ids\nu1\n", s).report.ok());
+    // With bad settings nothing is planned, and nothing piles up.
+    s.threads = 0;
+    const Plan bad = plan_table("user_ids\nu1\nu2\n", s);
+    CHECK(bad.requests.empty());
+    CHECK(bad.report.summary.user_ids == 2);
 }

@@ -37,7 +37,8 @@ struct Settings {
 
 inline constexpr int kMaxThreads = 32;
 inline constexpr int kMaxIdsPerRequest = 1000;
-inline constexpr std::size_t kMaxBodyBytes = 4 * 1024 * 1024;  // Braze REST body limit
+// Braze's REST body limit is "4 MB"; read as 4,000,000 bytes, the stricter of the two meanings.
+inline constexpr std::size_t kMaxBodyBytes = 4'000'000;
 inline constexpr std::size_t kLongIdBytes = 512;
 
 enum class TableFormat : std::uint8_t { Auto, Csv, Tsv, JsonArray, JsonLines };
