@@ -5,7 +5,6 @@
 #include <utility>
 
 #include "id_set.hpp"
-#include "json_text.hpp"
 #include "mapping_contract.hpp"
 #include "suggest.hpp"
 #include "table_reader.hpp"
@@ -210,21 +209,22 @@ struct Planner::Impl final : TableSink {
     IdSet alias_spellings;  // lower-cased, trimmed alias values: to notice case or whitespace drift
     std::string key;        // reused buffer for set keys
 
-    // The membership request being filled.
-    std::vector<std::string> batch_users, batch_devices;
-    std::vector<std::pair<std::size_t, std::string>> batch_aliases;  // (column, value)
-    std::size_t batch_ids = 0;
-    std::size_t batch_bytes = 0;
+    RequestBatcher batcher;
+    IdentifierSink sink;  // when set, identifiers go here instead of into requests
     std::vector<PlannedRequest> ready;
 
-    Impl(Settings s, ReadOptions o, std::string source)
-        : settings(std::move(s)), options(o), reader(o.format, *this) {
+    Impl(Settings s, ReadOptions o, std::string source, IdentifierSink identifier_sink)
+        : settings(std::move(s)),
+          options(o),
+          reader(o.format, *this),
+          batcher(settings, settings.operation),
+          sink(std::move(identifier_sink)) {
         report.source = std::move(source);
         if (settings.cohort_name.empty()) settings.cohort_name = settings.cohort_id;
+        batcher = RequestBatcher(settings, settings.operation);
         for (Diagnostic& d : check_settings(settings)) record(std::move(d));
         settings_ok = report.summary.errors == 0;
-        if (settings_ok) ready.push_back(naming_request());
-        batch_bytes = body_overhead();
+        if (settings_ok && !sink) ready.push_back(batcher.naming_request());
     }
 
     void record(Diagnostic d) {
@@ -364,14 +364,11 @@ struct Planner::Impl final : TableSink {
             std::string spelling = "a" + column.name + '\0' + lower_ascii(trim(value));
             if (!alias_spellings.insert(spelling)) tally("alias-case-drift", index, row, line, value);
         }
-        if (!settings_ok) {  // nothing can be planned; the ids are still counted for the report
-            ++(column.role == Role::UserIds ? report.summary.user_ids
-               : column.role == Role::DeviceIds ? report.summary.device_ids : report.summary.aliases);
-            return;
-        }
-        std::size_t cost = json_string_size(value) + 1;
-        if (column.role == Role::Alias) cost += json_string_size(column.name) + 32;
-        if (body_overhead() + cost > kMaxBodyBytes) {
+        const IdentifierType type = column.role == Role::UserIds     ? IdentifierType::UserId
+                                    : column.role == Role::DeviceIds ? IdentifierType::DeviceId
+                                                                     : IdentifierType::Alias;
+        const std::string_view label = type == IdentifierType::Alias ? std::string_view(column.name) : std::string_view();
+        if (settings_ok && !sink && !batcher.add(type, label, value)) {
             record(table_diagnostic(Severity::Error, "identifier-too-large",
                                     "a " + std::to_string(value.size()) + "-byte value in " + column.name +
                                         " does not fit in one request (Braze's limit is 4 MB, 4,000,000 bytes, per body)",
@@ -379,99 +376,11 @@ struct Planner::Impl final : TableSink {
                                     column.name));
             return;
         }
-        if (batch_ids > 0 && (batch_ids >= static_cast<std::size_t>(settings.max_ids_per_request) ||
-                              batch_bytes + cost > kMaxBodyBytes))
-            flush();
-        switch (column.role) {
-            case Role::UserIds:
-                batch_users.emplace_back(value);
-                ++report.summary.user_ids;
-                break;
-            case Role::DeviceIds:
-                batch_devices.emplace_back(value);
-                ++report.summary.device_ids;
-                break;
-            default:
-                batch_aliases.emplace_back(index, value);
-                ++report.summary.aliases;
-                break;
-        }
-        ++batch_ids;
-        batch_bytes += cost;
-    }
-
-    std::string body_prefix() const {
-        std::string body = "{\"partner_api_key\":";
-        append_json_string(body, kPartnerApiKeyPlaceholder);
-        body += ",\"client_secret\":";
-        append_json_string(body, kClientSecretPlaceholder);
-        body += ",\"cohort_id\":";
-        append_json_string(body, settings.cohort_id);
-        return body;
-    }
-
-    std::size_t body_overhead() const {
-        return body_prefix().size() + 96;  // ,"cohort_changes":[{"user_ids":[],"device_ids":[],"aliases":[],...}]}
-    }
-
-    PlannedRequest naming_request() const {
-        PlannedRequest r;
-        r.path = "/partners/" + settings.partner + "/cohorts";
-        r.body = body_prefix();
-        r.body += ",\"name\":";
-        append_json_string(r.body, settings.cohort_name);
-        r.body += ",\"created_at\":";
-        append_json_string(r.body, settings.created_at);
-        r.body += '}';
-        return r;
-    }
-
-    void flush() {
-        if (batch_ids == 0 || !settings_ok) return;
-        PlannedRequest r;
-        r.path = "/partners/" + settings.partner + "/cohorts/users";
-        r.ids = batch_ids;
-        std::string& b = r.body;
-        b.reserve(batch_bytes + 64);
-        b = body_prefix();
-        b += ",\"cohort_changes\":[{";
-        bool first_member = true;
-        auto list = [&](const char* name, const std::vector<std::string>& values) {
-            if (values.empty()) return;
-            b += first_member ? "\"" : ",\"";
-            first_member = false;
-            b += name;
-            b += "\":[";
-            for (std::size_t i = 0; i < values.size(); ++i) {
-                if (i) b += ',';
-                append_json_string(b, values[i]);
-            }
-            b += ']';
-        };
-        list("user_ids", batch_users);
-        list("device_ids", batch_devices);
-        if (!batch_aliases.empty()) {
-            b += first_member ? "\"aliases\":[" : ",\"aliases\":[";
-            first_member = false;
-            for (std::size_t i = 0; i < batch_aliases.size(); ++i) {
-                b += i ? ",{\"alias_name\":" : "{\"alias_name\":";
-                append_json_string(b, batch_aliases[i].second);
-                b += ",\"alias_label\":";
-                append_json_string(b, columns[batch_aliases[i].first].name);
-                b += '}';
-            }
-            b += ']';
-        }
-        b += first_member ? "\"should_remove\":" : ",\"should_remove\":";
-        b += settings.operation == Operation::Remove ? "true" : "false";
-        b += "}]}";
-        ready.push_back(std::move(r));
-        ++report.summary.requests;
-        batch_users.clear();
-        batch_devices.clear();
-        batch_aliases.clear();
-        batch_ids = 0;
-        batch_bytes = body_overhead();
+        if (sink) sink(type, label, value);
+        ++(type == IdentifierType::UserId     ? report.summary.user_ids
+           : type == IdentifierType::DeviceId ? report.summary.device_ids
+                                              : report.summary.aliases);
+        for (PlannedRequest& r : batcher.take()) ready.push_back(std::move(r));
     }
 
     void header_findings(std::vector<Diagnostic>& out) const {
@@ -588,7 +497,9 @@ struct Planner::Impl final : TableSink {
 
     Report finish() {
         reader.finish();
-        flush();
+        batcher.flush();
+        for (PlannedRequest& r : batcher.take()) ready.push_back(std::move(r));
+        report.summary.requests = batcher.requests();
         std::vector<Diagnostic> found = std::move(row_errors);
         std::vector<Diagnostic> summary_findings;
         header_findings(summary_findings);
@@ -623,13 +534,16 @@ struct Planner::Impl final : TableSink {
     }
 };
 
-Planner::Planner(Settings settings, ReadOptions options, std::string source)
-    : impl_(std::make_unique<Impl>(std::move(settings), options, std::move(source))) {}
+Planner::Planner(Settings settings, ReadOptions options, std::string source, IdentifierSink sink)
+    : impl_(std::make_unique<Impl>(std::move(settings), options, std::move(source), std::move(sink))) {}
 Planner::~Planner() = default;
 Planner::Planner(Planner&&) noexcept = default;
 Planner& Planner::operator=(Planner&&) noexcept = default;
 
-void Planner::feed(std::string_view chunk) { impl_->reader.feed(chunk); }
+void Planner::feed(std::string_view chunk) {
+    impl_->reader.feed(chunk);
+    impl_->report.summary.requests = impl_->batcher.requests();
+}
 std::vector<PlannedRequest> Planner::take_requests() { return std::exchange(impl_->ready, {}); }
 Report Planner::finish() { return impl_->finish(); }
 std::uint64_t Planner::bytes_consumed() const { return impl_->reader.bytes_consumed(); }

@@ -181,3 +181,40 @@ TEST_CASE("id set: exact membership through growth") {
     CHECK(set.insert(std::string(300, 'x')));  // a length prefix over one byte
     CHECK(set.contains(std::string(300, 'x')));
 }
+
+TEST_CASE("planned requests carry the keys of their identifiers in body order") {
+    const Plan p = plan_table("user_ids,device_ids,email\nu1,d1,a@x.org\n", settings({"email"}));
+    REQUIRE(p.requests.size() == 2);
+    CHECK(p.requests[0].keys.empty());
+    CHECK(p.requests[1].keys ==
+          std::vector<std::string>{"uu1", "dd1", std::string("aemail\0a@x.org", 14)});
+    const IdentifierParts alias = split_identifier_key(p.requests[1].keys[2]);
+    CHECK(alias.type == IdentifierType::Alias);
+    CHECK(alias.alias_label == "email");
+    CHECK(alias.value == "a@x.org");
+    CHECK(split_identifier_key("dd1").type == IdentifierType::DeviceId);
+}
+
+TEST_CASE("with an identifier sink the table's distinct identifiers are handed over, not planned") {
+    std::vector<std::string> seen;
+    Planner planner(settings({"email"}), {}, "t", [&](IdentifierType type, std::string_view label, std::string_view value) {
+        seen.push_back(identifier_key(type, label, value));
+    });
+    planner.feed("user_ids,email\nu1,a@x.org\nu1,b@x.org\n");
+    const Report r = planner.finish();
+    CHECK(planner.take_requests().empty());
+    CHECK(seen == std::vector<std::string>{"uu1", std::string("aemail\0a@x.org", 14), std::string("aemail\0b@x.org", 14)});
+    CHECK(r.summary.user_ids == 1);
+    CHECK(r.summary.duplicates == 1);
+}
+
+TEST_CASE("the batcher packs explicit identifiers the same way") {
+    RequestBatcher batcher(settings(), Operation::Remove);
+    for (int i = 0; i < 2500; ++i) REQUIRE(batcher.add(IdentifierType::UserId, {}, "u" + std::to_string(i)));
+    batcher.flush();
+    const auto requests = batcher.take();
+    REQUIRE(requests.size() == 3);
+    CHECK(requests[2].ids == 500);
+    CHECK(json::parse(requests[0].body)["cohort_changes"][0]["should_remove"] == true);
+    CHECK_FALSE(batcher.add(IdentifierType::UserId, {}, std::string(kMaxBodyBytes, 'x')));
+}

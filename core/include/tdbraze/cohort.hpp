@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -80,14 +81,53 @@ struct PlannedRequest {
     std::string path;  // "/partners/{partner}/cohorts" or ".../cohorts/users"
     std::string body;  // JSON text
     std::uint64_t ids = 0;  // identifiers in it (0 for the naming call)
+    std::vector<std::string> keys;  // identifier_key() of each identifier in it, in body order
+};
+
+enum class IdentifierType : std::uint8_t { UserId, DeviceId, Alias };
+
+// One identifier as a single string, unique across types: "u" + value, "d" + value, "a" + label + NUL + value.
+// Used for de-duplication and for the confirmed membership a sync keeps.
+std::string identifier_key(IdentifierType type, std::string_view alias_label, std::string_view value);
+
+struct IdentifierParts {
+    IdentifierType type;
+    std::string_view alias_label;
+    std::string_view value;
+};
+IdentifierParts split_identifier_key(std::string_view key);  // views into `key`
+
+// Packs identifiers into membership requests: at most max_ids_per_request identifiers and kMaxBodyBytes per
+// body, in the order they are added.
+class RequestBatcher {
+public:
+    RequestBatcher(const Settings& settings, Operation operation);
+    ~RequestBatcher();
+    RequestBatcher(RequestBatcher&&) noexcept;
+    RequestBatcher& operator=(RequestBatcher&&) noexcept;
+
+    // False, and nothing added, when the identifier alone would not fit in a request.
+    bool add(IdentifierType type, std::string_view alias_label, std::string_view value);
+    void flush();                               // closes the request being filled, if it holds anything
+    std::vector<PlannedRequest> take();         // finished requests, moved out
+    std::uint64_t requests() const;             // finished so far
+    PlannedRequest naming_request() const;      // the call that names (creates) the cohort
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
 };
 
 inline constexpr std::string_view kPartnerApiKeyPlaceholder = "<partner_api_key>";
 inline constexpr std::string_view kClientSecretPlaceholder = "<client_secret>";
 
+// Receives each distinct identifier of a table instead of having it planned (a mirror sync computes its
+// own deltas from them).
+using IdentifierSink = std::function<void(IdentifierType type, std::string_view alias_label, std::string_view value)>;
+
 class Planner {
 public:
-    Planner(Settings settings, ReadOptions options, std::string source = "-");
+    Planner(Settings settings, ReadOptions options, std::string source = "-", IdentifierSink sink = nullptr);
     ~Planner();
     Planner(Planner&&) noexcept;
     Planner& operator=(Planner&&) noexcept;
