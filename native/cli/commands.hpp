@@ -19,6 +19,9 @@ std::function<int()> add_validate_currents(CLI::App& validate);
 std::function<int()> add_validate_cohort(CLI::App& validate);
 std::function<int()> add_plan_cohort(CLI::App& plan);
 
+// Adds `sync cohort`.
+std::function<int()> add_sync_cohort(CLI::App& sync);
+
 // Adds `emulate` (native/emulator).
 std::function<int()> add_emulate(CLI::App& app);
 

@@ -23,6 +23,10 @@ int main(int argc, char** argv) {
     check->require_subcommand(1);
     const auto run_check_sql = add_check_sql(*check);
 
+    CLI::App* sync = app.add_subcommand("sync", "Send changes to Braze for real");
+    sync->require_subcommand(1);
+    const auto run_sync_cohort = add_sync_cohort(*sync);
+
     const auto run_emulate = add_emulate(app);
 
     try {
@@ -41,6 +45,7 @@ int main(int argc, char** argv) {
     if (validate->got_subcommand("cohort")) return run_validate_cohort();
     if (plan->got_subcommand("cohort")) return run_plan_cohort();
     if (check->got_subcommand("sql")) return run_check_sql();
+    if (sync->got_subcommand("cohort")) return run_sync_cohort();
     if (app.got_subcommand("emulate")) return run_emulate();
     return kExitUsage;
 }

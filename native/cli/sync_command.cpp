@@ -1,0 +1,234 @@
+// `tdbraze sync cohort`: sends a table's cohort changes to Braze for real, with progress on a terminal and
+// JSON logs for machines.
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "sync_engine.hpp"
+#include "tdbraze/report_json.hpp"
+#include "text_report.hpp"
+
+namespace tdbraze::cli {
+namespace {
+
+std::atomic<bool> g_cancel{false};
+
+extern "C" void on_interrupt(int) {
+    if (g_cancel.exchange(true)) _exit(130);  // a second Ctrl-C: leave now
+    const char note[] = "\ntdbraze: stopping after the requests in flight (Ctrl-C again to quit at once)\n";
+    [[maybe_unused]] auto n = ::write(STDERR_FILENO, note, sizeof note - 1);
+}
+
+void install_interrupt_handler() {
+    struct sigaction sa {};
+    sa.sa_handler = &on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGINT, &sa, nullptr);
+    ::sigaction(SIGTERM, &sa, nullptr);
+}
+
+std::string clock_text(double seconds) {
+    const auto s = static_cast<long>(seconds);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+    return buf;
+}
+
+// Text: a progress bar on a terminal (stderr), retry and error lines, the validation report if it failed.
+// JSON: one object per event on stdout.
+class CliObserver : public sync::SyncObserver {
+public:
+    CliObserver(bool json, bool bar, std::string source) : json_(json), bar_(bar), source_(std::move(source)) {}
+
+    void on_report(const cohort::Report& report) override {
+        if (json_) {
+            std::cout << nlohmann::json{{"event", "validation"},
+                                        {"ok", report.ok()},
+                                        {"report", nlohmann::json::parse(tdbraze::to_json(report))}}
+                             .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                      << '\n';
+        } else if (!report.ok()) {
+            print_text_report(std::cerr, report, TextStyle{use_colour(STDERR_FILENO)});
+        }
+    }
+
+    void on_event(const sync::SyncEvent& e) override {
+        if (json_) {
+            static const char* kinds[] = {"info", "sent", "retry", "warning", "error"};
+            nlohmann::json j{{"time", utc_now_iso8601()}, {"event", kinds[static_cast<int>(e.kind)]}, {"message", e.message}};
+            if (e.seq >= 0) j["batch"] = e.seq;
+            if (e.status != 0) j["status"] = e.status;
+            if (e.attempt > 0) j["attempt"] = e.attempt;
+            if (e.ids > 0) j["ids"] = e.ids;
+            if (e.elapsed_ms > 0) j["ms"] = static_cast<std::int64_t>(e.elapsed_ms);
+            std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+            return;
+        }
+        if (e.kind == sync::SyncEvent::Kind::Sent) return;  // the bar shows these
+        clear_bar();
+        std::cerr << "tdbraze: " << e.message << '\n';
+    }
+
+    void on_progress(const sync::SyncProgress& p) override {
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_draw_ < std::chrono::milliseconds(json_ ? 1000 : 100)) return;
+        last_draw_ = now;
+        const double elapsed = std::chrono::duration<double>(now - started_).count();
+        const double rate = elapsed > 0 ? static_cast<double>(p.requests) / elapsed : 0;
+        if (json_) {
+            std::cout << nlohmann::json{{"event", "progress"},     {"batches_done", p.batches_done},
+                                        {"batches_total", p.batches_total}, {"ids_done", p.ids_done},
+                                        {"ids_total", p.ids_total}, {"requests", p.requests},
+                                        {"retries", p.retries},      {"status_429", p.status_429}}
+                             .dump()
+                      << '\n';
+            return;
+        }
+        if (!bar_) return;
+        const double share = p.ids_total > 0 ? static_cast<double>(p.ids_done) / static_cast<double>(p.ids_total) : 0;
+        const int width = 28, filled = static_cast<int>(share * width);
+        std::string bar(static_cast<std::size_t>(filled), '#');
+        bar.append(static_cast<std::size_t>(width - filled), '.');
+        const double eta = share > 0.001 ? elapsed * (1 - share) / share : 0;
+        char line[256];
+        std::snprintf(line, sizeof line, "\r[%s] %3.0f%%  %llu/%llu ids  %.1f req/s  retries %llu  429s %llu  ETA %s ",
+                      bar.c_str(), share * 100, static_cast<unsigned long long>(p.ids_done),
+                      static_cast<unsigned long long>(p.ids_total), rate, static_cast<unsigned long long>(p.retries),
+                      static_cast<unsigned long long>(p.status_429), clock_text(eta).c_str());
+        std::cerr << line << std::flush;
+        drawn_ = true;
+    }
+
+    void clear_bar() {
+        if (drawn_) std::cerr << "\r\x1b[2K" << std::flush;
+        drawn_ = false;
+    }
+
+private:
+    bool json_, bar_;
+    std::string source_;
+    bool drawn_ = false;
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point last_draw_{};
+};
+
+struct SyncArgs {
+    sync::SyncOptions options;
+    std::string mode = "add";
+    std::string table_format = "auto";
+    std::string log_format = "text";
+    std::optional<std::string> config;
+    double connect_timeout_s = 10, timeout_s = 60;
+    std::string refused_secret;
+};
+
+int run(SyncArgs& a) {
+    if (!a.refused_secret.empty()) {
+        std::cerr << "tdbraze: " << a.refused_secret
+                  << " is refused: secrets on the command line end up in shell history and process lists. Set "
+                  << secrets::kPartnerKeyVariable << " and " << secrets::kClientSecretVariable
+                  << ", or write them to a credentials file with mode 0600 (--config FILE)\n";
+        return kExitUsage;
+    }
+    auto& o = a.options;
+    o.mode = a.mode == "remove" ? sync::Mode::Remove : a.mode == "mirror" ? sync::Mode::Mirror : sync::Mode::Add;
+    o.read.format = a.table_format == "csv"     ? cohort::TableFormat::Csv
+                    : a.table_format == "tsv"   ? cohort::TableFormat::Tsv
+                    : a.table_format == "json"  ? cohort::TableFormat::JsonArray
+                    : a.table_format == "jsonl" ? cohort::TableFormat::JsonLines
+                                                : cohort::TableFormat::Auto;
+    if (o.settings.created_at.empty()) o.settings.created_at = utc_now_iso8601();
+    o.http.connect_timeout_ms = static_cast<long>(a.connect_timeout_s * 1000);
+    o.http.total_timeout_ms = static_cast<long>(a.timeout_s * 1000);
+
+    secrets::Credentials credentials;
+    if (!o.dry_run) {
+        auto loaded = secrets::load_credentials(a.config);
+        if (auto* message = std::get_if<std::string>(&loaded)) {
+            std::cerr << "tdbraze: " << *message << '\n';
+            return kExitUsage;
+        }
+        credentials = std::get<secrets::Credentials>(loaded);
+    }
+    const bool json = a.log_format == "json";
+    CliObserver observer(json, !json && ::isatty(STDERR_FILENO) != 0, o.input_path);
+    transport::HttpGlobal http;
+    install_interrupt_handler();
+    const sync::SyncSummary s = sync::run_sync(o, credentials, observer, g_cancel);
+    observer.clear_bar();
+    if (json) {
+        std::cout << nlohmann::json{{"event", "summary"},   {"outcome", s.outcome},   {"message", s.message},
+                                    {"planned", s.planned}, {"sent", s.sent},         {"skipped", s.skipped},
+                                    {"retried", s.retried}, {"failed", s.failed},     {"ids_sent", s.ids_sent},
+                                    {"adds", s.adds},       {"removes", s.removes},   {"run", s.run_id}}
+                         .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                  << '\n';
+    } else {
+        std::cout << "sync " << s.outcome << ": " << s.message << "\n  batches: " << s.planned << " planned, " << s.sent
+                  << " sent, " << s.skipped << " skipped (confirmed before), " << s.failed << " failed; "
+                  << s.retried << " retries; identifiers: " << s.adds << " added, " << s.removes << " removed";
+        if (s.run_id != 0) std::cout << "; run " << s.run_id;
+        std::cout << '\n';
+    }
+    if (s.ok()) return kExitOk;
+    return s.outcome == "refused" ? kExitUsage : kExitFindings;
+}
+
+}  // namespace
+
+std::function<int()> add_sync_cohort(CLI::App& sync_app) {
+    auto args = std::make_shared<SyncArgs>();
+    auto& o = args->options;
+    CLI::App* cmd = sync_app.add_subcommand("cohort", "Send a table's cohort changes to Braze (or the emulator)");
+    cmd->add_option("input", o.input_path, "The query result: CSV, TSV, JSON array or JSON Lines")
+        ->required()
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--endpoint", o.endpoint, "Braze REST endpoint, e.g. https://rest.iad-01.braze.com")->required();
+    cmd->add_option("--cohort-id", o.settings.cohort_id, "Cohort ID (required)")->required();
+    cmd->add_option("--cohort-name", o.settings.cohort_name, "Cohort name (default: the id)");
+    cmd->add_option("--operation", args->mode,
+                    "add or remove the table's users, or mirror: make the cohort equal to the table")
+        ->check(CLI::IsMember({"add", "remove", "mirror"}));
+    cmd->add_option("--alias-column", o.settings.alias_columns, "Alias column (repeatable)")
+        ->allow_extra_args(false)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    cmd->add_option("--partner", o.settings.partner, "Partner segment of the path (default treasuredata)");
+    cmd->add_option("--threads", o.settings.threads, "Concurrent requests, 1..32 (default 4)");
+    cmd->add_option("--max-ids-per-request", o.settings.max_ids_per_request, "1..1000 (default 1000)");
+    cmd->add_option("--table-format", args->table_format, "Input format (default: detected)")
+        ->check(CLI::IsMember({"auto", "csv", "tsv", "json", "jsonl"}));
+    cmd->add_flag("--trim", o.read.trim, "Strip whitespace around identifiers");
+    cmd->add_option("--state", o.state_path, "State database (default $XDG_STATE_HOME/tdbraze/state.db)");
+    cmd->add_flag("--resume", o.resume, "Continue the interrupted run of this table without resending confirmed batches");
+    cmd->add_flag("--force", o.force, "Start a new run even if this table was synced before");
+    cmd->add_flag("--dry-run", o.dry_run, "Check and plan, send nothing");
+    cmd->add_option("--rate-limit", o.requests_per_hour, "Requests per hour, all threads together (default 250000)")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--ca-bundle", o.http.ca_bundle, "PEM file of CAs to trust besides the system's")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--config", args->config, "Credentials file (mode 0600) when the environment has none");
+    cmd->add_option("--connect-timeout", args->connect_timeout_s, "Seconds (default 10)")->check(CLI::PositiveNumber);
+    cmd->add_option("--timeout", args->timeout_s, "Seconds per request (default 60)")->check(CLI::PositiveNumber);
+    cmd->add_option("--max-attempts", o.backoff.max_attempts, "Attempts per batch before giving up (default 12)")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--log-format", args->log_format, "text (progress bar) or json (one object per event)")
+        ->check(CLI::IsMember({"text", "json"}));
+    // Accepted only to refuse them with an explanation instead of "unknown option".
+    for (const char* name : {"--partner-api-key", "--client-secret", "--data-import-key", "--api-key"})
+        cmd->add_option_function<std::string>(name, [args, name](const std::string&) { args->refused_secret = name; })
+            ->group("");
+    cmd->footer("Secrets: " + std::string(secrets::kPartnerKeyVariable) + " and " + secrets::kClientSecretVariable +
+                ", or a 0600 credentials file (--config; default " + secrets::default_config_path() +
+                ").\nExit status: 0 when every batch is confirmed, 1 otherwise, 2 for usage problems.");
+    return [args] { return run(*args); };
+}
+
+}  // namespace tdbraze::cli

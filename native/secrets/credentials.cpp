@@ -1,0 +1,87 @@
+#include "credentials.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+namespace tdbraze::secrets {
+
+std::string default_config_path() {
+    if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg != nullptr && *xdg != '\0')
+        return std::string(xdg) + "/tdbraze/credentials.json";
+    const char* home = std::getenv("HOME");
+    return std::string(home != nullptr ? home : ".") + "/.config/tdbraze/credentials.json";
+}
+
+std::variant<Credentials, std::string> load_credentials(const std::optional<std::string>& config_path) {
+    Credentials c;
+    if (const char* v = std::getenv(kPartnerKeyVariable)) c.partner_api_key = v;
+    if (const char* v = std::getenv(kClientSecretVariable)) c.client_secret = v;
+    if (!c.partner_api_key.empty() && !c.client_secret.empty()) return c;
+
+    const std::string path = config_path.value_or(default_config_path());
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        if (config_path || errno != ENOENT)
+            return "cannot read the credentials file '" + path + "': " + std::strerror(errno);
+        return std::string("no credentials: set ") + kPartnerKeyVariable + " and " + kClientSecretVariable +
+               " (the partner API key and the data import key), or write them to " + path +
+               " with mode 0600; secrets are never taken from the command line";
+    }
+    if ((st.st_mode & 077) != 0)
+        return "the credentials file '" + path + "' is readable by others (mode " +
+               std::to_string((st.st_mode >> 6) & 7) + std::to_string((st.st_mode >> 3) & 7) +
+               std::to_string(st.st_mode & 7) + "); run: chmod 600 '" + path + "'";
+    if (st.st_uid != ::getuid()) return "the credentials file '" + path + "' belongs to another user";
+    std::ifstream in(path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    const auto j = nlohmann::json::parse(text.str(), nullptr, false);
+    if (!j.is_object())
+        return "the credentials file '" + path +
+               "' is not a JSON object like {\"partner_api_key\": \"...\", \"client_secret\": \"...\"}";
+    if (c.partner_api_key.empty()) c.partner_api_key = j.value("partner_api_key", "");
+    if (c.client_secret.empty()) c.client_secret = j.value("client_secret", "");
+    if (c.partner_api_key.empty() || c.client_secret.empty())
+        return "the credentials file '" + path + "' lacks partner_api_key or client_secret";
+    return c;
+}
+
+std::optional<std::string> save_credentials(const std::string& path, const Credentials& credentials) {
+    const std::string text =
+        nlohmann::json{{"partner_api_key", credentials.partner_api_key}, {"client_secret", credentials.client_secret}}
+            .dump(2) + "\n";
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return "cannot write '" + path + "': " + std::strerror(errno);
+    ::fchmod(fd, 0600);  // an existing file keeps its mode on open: make sure
+    const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    ::close(fd);
+    if (!ok) return "cannot write '" + path + "'";
+    return std::nullopt;
+}
+
+void Redactor::add(std::string_view secret) {
+    if (secret.size() < 4) return;  // too short to tell apart from ordinary text; never that short in practice
+    secrets_.emplace_back(secret);
+    const std::string escaped = nlohmann::json(std::string(secret)).dump();  // quotes included
+    if (escaped.substr(1, escaped.size() - 2) != secret) secrets_.push_back(escaped.substr(1, escaped.size() - 2));
+}
+
+std::string Redactor::redact(std::string_view text) const {
+    std::string out(text);
+    for (const std::string& s : secrets_) {
+        for (std::size_t at = out.find(s); at != std::string::npos; at = out.find(s, at + 10))
+            out.replace(at, s.size(), "<redacted>");
+    }
+    return out;
+}
+
+}  // namespace tdbraze::secrets

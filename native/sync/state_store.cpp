@@ -1,0 +1,291 @@
+#include "state_store.hpp"
+
+#include <filesystem>
+#include <stdexcept>
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+namespace tdbraze::sync {
+namespace {
+
+// A prepared statement that finalizes itself.
+class Statement {
+public:
+    Statement(sqlite3* db, const char* sql) {
+        if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK)
+            throw std::runtime_error(std::string("state database: ") + sqlite3_errmsg(db));
+    }
+    ~Statement() { sqlite3_finalize(stmt_); }
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+    Statement& bind(int i, std::string_view s) {
+        sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+        return *this;
+    }
+    Statement& bind_blob(int i, std::string_view s) {
+        sqlite3_bind_blob(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+        return *this;
+    }
+    Statement& bind(int i, std::int64_t v) {
+        sqlite3_bind_int64(stmt_, i, v);
+        return *this;
+    }
+    bool step() {
+        const int rc = sqlite3_step(stmt_);
+        if (rc == SQLITE_ROW) return true;
+        if (rc == SQLITE_DONE) return false;
+        throw std::runtime_error(std::string("state database: ") + sqlite3_errmsg(sqlite3_db_handle(stmt_)));
+    }
+    void reset() {
+        sqlite3_reset(stmt_);
+        sqlite3_clear_bindings(stmt_);
+    }
+    std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
+    std::string text(int col) const {
+        const auto* p = sqlite3_column_text(stmt_, col);
+        return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
+                 : std::string();
+    }
+    std::string_view blob(int col) const {
+        const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
+        return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string_view();
+    }
+
+private:
+    sqlite3_stmt* stmt_ = nullptr;
+};
+
+constexpr const char* kSchema = R"sql(
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = NORMAL;
+CREATE TABLE IF NOT EXISTS runs (
+  id INTEGER PRIMARY KEY,
+  identity TEXT NOT NULL,
+  cohort_scope TEXT NOT NULL,
+  operation TEXT NOT NULL,
+  input TEXT NOT NULL,
+  status TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT
+);
+CREATE INDEX IF NOT EXISTS runs_by_identity ON runs (identity, id);
+CREATE TABLE IF NOT EXISTS batches (
+  run_id INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  body_hash TEXT NOT NULL,
+  ids INTEGER NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_status INTEGER,
+  PRIMARY KEY (run_id, seq)
+);
+CREATE TABLE IF NOT EXISTS members (
+  cohort_scope TEXT NOT NULL,
+  id_key BLOB NOT NULL,
+  PRIMARY KEY (cohort_scope, id_key)
+) WITHOUT ROWID;
+)sql";
+
+}  // namespace
+
+std::variant<std::unique_ptr<StateStore>, std::string> StateStore::open(const std::string& path) {
+    std::error_code ec;
+    const auto parent = std::filesystem::path(path).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    // Create the file with mode 0600 before SQLite does: it may hold cohort membership (personal data).
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return "cannot open the state database '" + path + "'";
+    ::close(fd);
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) !=
+        SQLITE_OK) {
+        std::string message = "cannot open the state database '" + path + "': " + sqlite3_errmsg(db);
+        sqlite3_close(db);
+        return message;
+    }
+    sqlite3_busy_timeout(db, 10'000);
+    std::unique_ptr<StateStore> store(new StateStore(db));
+    try {
+        store->exec(kSchema);
+    } catch (const std::exception& e) {
+        return std::string(e.what()) + " ('" + path + "')";
+    }
+    return store;
+}
+
+StateStore::StateStore(sqlite3* db) : db_(db) {}
+StateStore::~StateStore() { sqlite3_close(db_); }
+
+void StateStore::exec(const char* sql) {
+    char* error = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+        std::string message = error ? error : "unknown error";
+        sqlite3_free(error);
+        throw std::runtime_error("state database: " + message);
+    }
+}
+
+std::optional<RunRecord> StateStore::latest_run(const std::string& identity) {
+    std::lock_guard lock(mutex_);
+    Statement s(db_,
+                "SELECT r.id, r.status, r.started_at, COALESCE(r.finished_at, ''),"
+                " (SELECT COUNT(*) FROM batches b WHERE b.run_id = r.id),"
+                " (SELECT COUNT(*) FROM batches b WHERE b.run_id = r.id AND b.status = 'confirmed')"
+                " FROM runs r WHERE r.identity = ? ORDER BY r.id DESC LIMIT 1");
+    s.bind(1, identity);
+    if (!s.step()) return std::nullopt;
+    RunRecord r;
+    r.id = s.integer(0);
+    r.identity = identity;
+    r.status = s.text(1);
+    r.started_at = s.text(2);
+    r.finished_at = s.text(3);
+    r.planned = s.integer(4);
+    r.confirmed = s.integer(5);
+    return r;
+}
+
+std::int64_t StateStore::begin_run(const std::string& identity, const std::string& scope, const std::string& operation,
+                                   const std::string& input, const std::string& now) {
+    std::lock_guard lock(mutex_);
+    Statement s(db_, "INSERT INTO runs (identity, cohort_scope, operation, input, status, started_at)"
+                     " VALUES (?, ?, ?, ?, 'running', ?)");
+    s.bind(1, identity).bind(2, scope).bind(3, operation).bind(4, input).bind(5, now);
+    s.step();
+    return sqlite3_last_insert_rowid(db_);
+}
+
+void StateStore::finish_run(std::int64_t run, const std::string& status, const std::string& now) {
+    std::lock_guard lock(mutex_);
+    Statement s(db_, "UPDATE runs SET status = ?, finished_at = ? WHERE id = ?");
+    s.bind(1, status).bind(2, now).bind(3, run);
+    s.step();
+}
+
+void StateStore::mark_running(std::int64_t run) {
+    std::lock_guard lock(mutex_);
+    Statement s(db_, "UPDATE runs SET status = 'running', finished_at = NULL WHERE id = ?");
+    s.bind(1, run);
+    s.step();
+}
+
+std::unordered_map<std::int64_t, std::string> StateStore::confirmed_batches(std::int64_t run) {
+    std::lock_guard lock(mutex_);
+    std::unordered_map<std::int64_t, std::string> out;
+    Statement s(db_, "SELECT seq, body_hash FROM batches WHERE run_id = ? AND status = 'confirmed'");
+    s.bind(1, run);
+    while (s.step()) out.emplace(s.integer(0), s.text(1));
+    return out;
+}
+
+void StateStore::record_planned(std::int64_t run, std::int64_t seq, const std::string& kind, const std::string& hash,
+                                std::int64_t ids) {
+    std::lock_guard lock(mutex_);
+    Statement s(db_, "INSERT OR IGNORE INTO batches (run_id, seq, kind, body_hash, ids) VALUES (?, ?, ?, ?, ?)");
+    s.bind(1, run).bind(2, seq).bind(3, kind).bind(4, hash).bind(5, ids);
+    s.step();
+}
+
+void StateStore::record_attempt(std::int64_t run, std::int64_t seq, long status) {
+    std::lock_guard lock(mutex_);
+    Statement s(db_, "UPDATE batches SET attempts = attempts + 1, last_status = ? WHERE run_id = ? AND seq = ?");
+    s.bind(1, static_cast<std::int64_t>(status)).bind(2, run).bind(3, seq);
+    s.step();
+}
+
+void StateStore::confirm(std::int64_t run, std::int64_t seq, const std::string& scope,
+                         const std::vector<std::string>& keys, bool removed) {
+    std::lock_guard lock(mutex_);
+    exec("BEGIN IMMEDIATE");
+    try {
+        write_members(scope, keys, removed);
+        Statement batch(db_, "UPDATE batches SET status = 'confirmed' WHERE run_id = ? AND seq = ?");
+        batch.bind(1, run).bind(2, seq);
+        batch.step();
+        exec("COMMIT");
+    } catch (...) {
+        exec("ROLLBACK");
+        throw;
+    }
+}
+
+void StateStore::write_members(const std::string& scope, const std::vector<std::string>& keys, bool removed) {
+    Statement member(db_, removed ? "DELETE FROM members WHERE cohort_scope = ? AND id_key = ?"
+                                  : "INSERT OR IGNORE INTO members (cohort_scope, id_key) VALUES (?, ?)");
+    for (const std::string& key : keys) {
+        member.bind(1, scope).bind_blob(2, key);
+        member.step();
+        member.reset();
+    }
+}
+
+void StateStore::apply_members(const std::string& scope, const std::vector<std::string>& keys, bool removed) {
+    std::lock_guard lock(mutex_);
+    exec("BEGIN IMMEDIATE");
+    try {
+        write_members(scope, keys, removed);
+        exec("COMMIT");
+    } catch (...) {
+        exec("ROLLBACK");
+        throw;
+    }
+}
+
+bool StateStore::named(const std::string& scope, const std::string& name_hash) {
+    std::lock_guard lock(mutex_);
+    Statement s(db_, "SELECT 1 FROM batches b JOIN runs r ON r.id = b.run_id WHERE r.cohort_scope = ? AND"
+                     " b.kind = 'name' AND b.body_hash = ? AND b.status = 'confirmed' LIMIT 1");
+    s.bind(1, scope).bind(2, name_hash);
+    return s.step();
+}
+
+void StateStore::mark_failed(std::int64_t run, std::int64_t seq) {
+    std::lock_guard lock(mutex_);
+    Statement s(db_, "UPDATE batches SET status = 'failed' WHERE run_id = ? AND seq = ?");
+    s.bind(1, run).bind(2, seq);
+    s.step();
+}
+
+bool StateStore::is_member(const std::string& scope, std::string_view key) {
+    std::lock_guard lock(mutex_);
+    Statement s(db_, "SELECT 1 FROM members WHERE cohort_scope = ? AND id_key = ?");
+    s.bind(1, scope).bind_blob(2, key);
+    return s.step();
+}
+
+std::int64_t StateStore::member_count(const std::string& scope) {
+    std::lock_guard lock(mutex_);
+    Statement s(db_, "SELECT COUNT(*) FROM members WHERE cohort_scope = ?");
+    s.bind(1, scope);
+    s.step();
+    return s.integer(0);
+}
+
+void StateStore::begin_desired() {
+    std::lock_guard lock(mutex_);
+    exec("CREATE TEMP TABLE IF NOT EXISTS desired (id_key BLOB PRIMARY KEY) WITHOUT ROWID; DELETE FROM desired;"
+         " BEGIN");
+    desired_pending_ = 0;
+}
+
+void StateStore::add_desired(std::string_view key) {
+    std::lock_guard lock(mutex_);
+    Statement s(db_, "INSERT OR IGNORE INTO desired (id_key) VALUES (?)");
+    s.bind_blob(1, key);
+    s.step();
+    if (++desired_pending_ % 50'000 == 0) exec("COMMIT; BEGIN");  // bounded journal, steady speed
+}
+
+void StateStore::for_each_departed(const std::string& scope, const std::function<void(std::string_view)>& each) {
+    std::lock_guard lock(mutex_);
+    exec("COMMIT");
+    Statement s(db_, "SELECT id_key FROM members WHERE cohort_scope = ? AND id_key NOT IN (SELECT id_key FROM desired)"
+                     " ORDER BY id_key");
+    s.bind(1, scope);
+    while (s.step()) each(s.blob(0));
+}
+
+}  // namespace tdbraze::sync

@@ -1,0 +1,75 @@
+// The sync's memory between runs, in SQLite: each run, each planned batch and its outcome, and the cohort
+// membership Braze has confirmed. It holds no secret: bodies are stored as hashes of their placeholder form.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+struct sqlite3;
+
+namespace tdbraze::sync {
+
+struct RunRecord {
+    std::int64_t id = 0;
+    std::string identity;
+    std::string status;  // running, interrupted, failed, completed
+    std::int64_t planned = 0;
+    std::int64_t confirmed = 0;
+    std::string started_at;
+    std::string finished_at;
+};
+
+class StateStore {
+public:
+    // Opens (creating if needed, with mode 0600) the database; errors as a message.
+    static std::variant<std::unique_ptr<StateStore>, std::string> open(const std::string& path);
+    ~StateStore();
+
+    // The newest run with this identity, if any.
+    std::optional<RunRecord> latest_run(const std::string& identity);
+    std::int64_t begin_run(const std::string& identity, const std::string& cohort_scope, const std::string& operation,
+                           const std::string& input, const std::string& now_iso);
+    void finish_run(std::int64_t run, const std::string& status, const std::string& now_iso);
+    void mark_running(std::int64_t run);
+
+    // Batches: seq is the position in the plan (0 is the naming call). Confirmed batches of a run, by seq,
+    // with the hash of their body.
+    std::unordered_map<std::int64_t, std::string> confirmed_batches(std::int64_t run);
+    void record_planned(std::int64_t run, std::int64_t seq, const std::string& kind, const std::string& body_hash,
+                        std::int64_t ids);
+    void record_attempt(std::int64_t run, std::int64_t seq, long status);
+    // Marks the batch confirmed and applies its identifiers to the confirmed membership, in one transaction.
+    void confirm(std::int64_t run, std::int64_t seq, const std::string& cohort_scope, const std::vector<std::string>& keys,
+                 bool removed);
+    void mark_failed(std::int64_t run, std::int64_t seq);
+    // Applies identifiers to the confirmed membership without touching any batch (half of a split batch).
+    void apply_members(const std::string& cohort_scope, const std::vector<std::string>& keys, bool removed);
+    // True when a naming call with this fingerprint was confirmed for the cohort in any run.
+    bool named(const std::string& cohort_scope, const std::string& name_hash);
+
+    // Confirmed membership of a cohort (scope = endpoint + partner + cohort id).
+    bool is_member(const std::string& cohort_scope, std::string_view key);
+    std::int64_t member_count(const std::string& cohort_scope);
+    // Mirror: remembers the table's identifiers, then lists the confirmed members that are not among them.
+    void begin_desired();
+    void add_desired(std::string_view key);
+    void for_each_departed(const std::string& cohort_scope, const std::function<void(std::string_view)>& each);
+
+private:
+    explicit StateStore(sqlite3* db);
+    void exec(const char* sql);
+    void write_members(const std::string& cohort_scope, const std::vector<std::string>& keys, bool removed);
+    sqlite3* db_;
+    std::mutex mutex_;
+    std::int64_t desired_pending_ = 0;
+};
+
+}  // namespace tdbraze::sync

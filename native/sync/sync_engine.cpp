@@ -1,0 +1,636 @@
+#include "sync_engine.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <deque>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "rate_limiter.hpp"
+#include "state_store.hpp"
+
+namespace tdbraze::sync {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string now_iso() {
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+std::int64_t epoch_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+std::string hex64(std::uint64_t v) {
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+    return buf;
+}
+
+// FNV-1a 64: identities and body fingerprints for the state file. Not a security measure: the state only
+// needs to notice that a table or a plan changed.
+struct Fnv {
+    std::uint64_t h = 1469598103934665603ull;
+    void add(std::string_view s) {
+        for (unsigned char c : s) {
+            h ^= c;
+            h *= 1099511628211ull;
+        }
+        h ^= 0xff;  // separator, so that ("ab","c") and ("a","bc") differ
+        h *= 1099511628211ull;
+    }
+};
+
+std::string mode_name(Mode m) { return m == Mode::Add ? "add" : m == Mode::Remove ? "remove" : "mirror"; }
+
+// Fills the placeholders with the secrets, as JSON strings. Only here do secrets enter a body.
+std::string with_secrets(const std::string& body, const secrets::Credentials& c) {
+    auto json_string = [](const std::string& s) {
+        std::string out = "\"";
+        for (char ch : s) {
+            const auto u = static_cast<unsigned char>(ch);
+            if (ch == '"' || ch == '\\') {
+                out += '\\';
+                out += ch;
+            } else if (u < 0x20) {
+                char esc[8];
+                std::snprintf(esc, sizeof esc, "\\u%04x", u);
+                out += esc;
+            } else {
+                out += ch;
+            }
+        }
+        return out + "\"";
+    };
+    std::string out = body;
+    auto fill = [&](std::string_view placeholder, const std::string& secret) {
+        const std::string quoted = "\"" + std::string(placeholder) + "\"";
+        const std::size_t at = out.find(quoted);
+        if (at != std::string::npos) out.replace(at, quoted.size(), json_string(secret));
+    };
+    fill(cohort::kPartnerApiKeyPlaceholder, c.partner_api_key);
+    fill(cohort::kClientSecretPlaceholder, c.client_secret);
+    return out;
+}
+
+struct Batch {
+    std::int64_t seq = 0;
+    std::string kind;  // name, add, remove
+    cohort::PlannedRequest request;
+};
+
+// Reads the input file in chunks into `planner`; returns an error message on I/O failure.
+std::optional<std::string> feed_file(const std::string& path, const std::function<void(std::string_view)>& feed) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return "cannot open '" + path + "'";
+    std::vector<char> buf(1 << 20);
+    while (in) {
+        in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+        const auto n = static_cast<std::size_t>(in.gcount());
+        if (n > 0) feed(std::string_view(buf.data(), n));
+    }
+    if (in.bad()) return "cannot read '" + path + "'";
+    return std::nullopt;
+}
+
+class Engine {
+public:
+    Engine(const SyncOptions& o, const secrets::Credentials& c, SyncObserver& obs, const std::atomic<bool>& cancel)
+        : options_(o), credentials_(c), observer_(obs), user_cancel_(cancel), limiter_(o.requests_per_hour) {
+        redactor_.add(c.partner_api_key);
+        redactor_.add(c.client_secret);
+        endpoint_ = options_.endpoint;
+        while (!endpoint_.empty() && endpoint_.back() == '/') endpoint_.pop_back();
+        settings_ = options_.settings;
+        if (settings_.cohort_name.empty()) settings_.cohort_name = settings_.cohort_id;
+        settings_.operation = options_.mode == Mode::Remove ? cohort::Operation::Remove : cohort::Operation::Add;
+        scope_ = endpoint_ + "|" + settings_.partner + "|" + settings_.cohort_id;
+    }
+
+    SyncSummary run() {
+        if (auto bad = transport::check_url(endpoint_)) return refuse(*bad);
+        // Pass 1: the whole table is checked before anything is sent, so that a bad row at the end cannot leave
+        // a half-done sync behind. It also gives the totals for the progress display.
+        Fnv input_hash;
+        cohort::Planner checker(settings_, options_.read, options_.input_path);
+        std::uint64_t planned = 0, ids = 0;
+        if (auto error = feed_file(options_.input_path, [&](std::string_view chunk) {
+                input_hash.add(chunk);
+                checker.feed(chunk);
+                for (const auto& r : checker.take_requests()) {
+                    if (r.ids > 0) {
+                        ++planned;
+                        ids += r.ids;
+                    }
+                }
+            }))
+            return refuse(*error);
+        cohort::Report report = checker.finish();
+        for (const auto& r : checker.take_requests())
+            if (r.ids > 0) {
+                ++planned;
+                ids += r.ids;
+            }
+        observer_.on_report(report);
+        if (!report.ok()) {
+            summary_.outcome = "invalid-table";
+            summary_.message = "the table has " + std::to_string(report.summary.errors) +
+                               " errors; nothing was sent. Fix them (tdbraze validate cohort shows them all) and run again";
+            return summary_;
+        }
+        if (options_.mode != Mode::Mirror) {
+            progress_.batches_total = planned;
+            progress_.ids_total = ids;
+        }
+
+        auto opened = StateStore::open(options_.state_path.empty() ? default_state_path() : options_.state_path);
+        if (auto* message = std::get_if<std::string>(&opened)) return refuse(*message);
+        store_ = std::move(std::get<std::unique_ptr<StateStore>>(opened));
+
+        Fnv identity;
+        identity.add(hex64(input_hash.h));
+        identity.add(mode_name(options_.mode));
+        identity.add(scope_);
+        identity.add(settings_.cohort_name);
+        for (const auto& a : settings_.alias_columns) identity.add(a);
+        identity.add(std::to_string(settings_.max_ids_per_request));
+        identity.add(options_.read.trim ? "trim" : "");
+        const std::string id = hex64(identity.h);
+
+        const auto latest = store_->latest_run(id);
+        if (latest && options_.mode != Mode::Mirror && !options_.force) {
+            if (latest->status == "completed") {
+                summary_.outcome = "nothing-to-do";
+                summary_.skipped = planned;
+                summary_.planned = planned;
+                summary_.run_id = latest->id;
+                summary_.message = "this table was already synced completely (run " + std::to_string(latest->id) +
+                                   ", finished " + latest->finished_at + "); nothing sent. Use --force to send it again";
+                return summary_;
+            }
+            if (!options_.resume)
+                return refuse("an unfinished run of this table exists (run " + std::to_string(latest->id) + ", " +
+                              std::to_string(latest->confirmed) + " of " + std::to_string(latest->planned) +
+                              " batches confirmed): pass --resume to continue it, or --force to start over");
+        }
+        if (options_.dry_run) {
+            summary_.outcome = "completed";
+            summary_.planned = planned;
+            summary_.message = "dry run: " + std::to_string(planned) + " membership requests with " +
+                               std::to_string(ids) + " identifiers would be sent to " + endpoint_ +
+                               (options_.mode == Mode::Mirror ? " before subtracting confirmed members" : "");
+            return summary_;
+        }
+        if (latest && options_.resume && !options_.force && latest->status != "completed" &&
+            options_.mode != Mode::Mirror) {
+            run_id_ = latest->id;
+            store_->mark_running(run_id_);
+            confirmed_ = store_->confirmed_batches(run_id_);
+            emit(SyncEvent::Kind::Info, "resuming run " + std::to_string(run_id_) + ": " +
+                                            std::to_string(confirmed_.size()) + " batches already confirmed");
+        } else {
+            run_id_ = store_->begin_run(id, scope_, mode_name(options_.mode), options_.input_path, now_iso());
+        }
+        summary_.run_id = run_id_;
+
+        start_workers();
+        const bool planned_ok = options_.mode == Mode::Mirror ? plan_mirror() : plan_table();
+        close_queue();
+        for (auto& t : workers_) t.join();
+
+        summary_.retried = progress_.retries;
+        const bool cancelled = user_cancel_.load() && stop_message_.empty();
+        if (!stop_message_.empty()) {
+            summary_.outcome = "failed";
+            summary_.message = stop_message_;
+        } else if (cancelled) {
+            summary_.outcome = "interrupted";
+            summary_.message = "interrupted: requests in flight were finished and recorded; run again with --resume";
+        } else if (!planned_ok || summary_.failed > 0) {
+            summary_.outcome = "failed";
+            summary_.message = std::to_string(summary_.failed) +
+                               " batches could not be confirmed after retries; run again with --resume to retry them";
+        } else {
+            summary_.outcome = "completed";
+            summary_.message = "all " + std::to_string(summary_.planned) + " batches confirmed";
+        }
+        store_->finish_run(run_id_, summary_.outcome == "completed" ? "completed"
+                                    : summary_.outcome == "interrupted" ? "interrupted"
+                                                                        : "failed",
+                           now_iso());
+        return summary_;
+    }
+
+private:
+    SyncSummary refuse(const std::string& message) {
+        summary_.outcome = "refused";
+        summary_.message = redactor_.redact(message);
+        return summary_;
+    }
+
+    void emit(SyncEvent::Kind kind, std::string message, std::int64_t seq = -1, long status = 0, int attempt = 0,
+              std::int64_t ids = 0, double ms = 0) {
+        SyncEvent e;
+        e.kind = kind;
+        e.message = redactor_.redact(message);
+        e.seq = seq;
+        e.status = status;
+        e.attempt = attempt;
+        e.ids = ids;
+        e.elapsed_ms = ms;
+        std::lock_guard lock(observer_mutex_);
+        observer_.on_event(e);
+    }
+
+    void report_progress() {
+        std::lock_guard lock(observer_mutex_);
+        observer_.on_progress(progress_);
+    }
+
+    bool stopping() const { return user_cancel_.load() || stop_.load(); }
+
+    // Plan pass for add and remove: the same plan as `tdbraze plan cohort`, batch by batch into the queue.
+    bool plan_table() {
+        cohort::Planner planner(settings_, options_.read, options_.input_path);
+        std::int64_t seq = 0;
+        auto enqueue_all = [&](std::vector<cohort::PlannedRequest>&& requests) {
+            for (auto& r : requests) {
+                Batch b;
+                b.seq = seq++;
+                b.kind = r.ids == 0 ? "name" : settings_.operation == cohort::Operation::Remove ? "remove" : "add";
+                b.request = std::move(r);
+                if (b.kind != "name") ++summary_.planned;
+                enqueue(std::move(b));
+            }
+        };
+        auto error = feed_file(options_.input_path, [&](std::string_view chunk) {
+            if (stopping()) return;
+            planner.feed(chunk);
+            enqueue_all(planner.take_requests());
+        });
+        if (!stopping()) {
+            planner.finish();
+            enqueue_all(planner.take_requests());
+        }
+        {
+            std::lock_guard lock(observer_mutex_);
+            progress_.planning_done = true;
+        }
+        if (error) {
+            emit(SyncEvent::Kind::Error, *error);
+            return false;
+        }
+        return true;
+    }
+
+    // Mirror: the table is the whole desired membership. Adds are its identifiers not yet confirmed in the
+    // cohort; removes are confirmed members that are no longer in it.
+    bool plan_mirror() {
+        cohort::RequestBatcher adds(settings_, cohort::Operation::Add);
+        cohort::RequestBatcher removes(settings_, cohort::Operation::Remove);
+        std::int64_t seq = 0;
+        auto enqueue_from = [&](cohort::RequestBatcher& batcher, const char* kind) {
+            for (auto& r : batcher.take()) {
+                Batch b;
+                b.seq = seq++;
+                b.kind = kind;
+                {
+                    std::lock_guard lock(observer_mutex_);
+                    progress_.batches_total += 1;
+                    progress_.ids_total += r.ids;
+                }
+                b.request = std::move(r);
+                ++summary_.planned;
+                enqueue(std::move(b));
+            }
+        };
+        Batch naming;
+        naming.seq = seq++;
+        naming.kind = "name";
+        naming.request = adds.naming_request();
+        enqueue(std::move(naming));
+
+        store_->begin_desired();
+        cohort::Planner planner(settings_, options_.read, options_.input_path,
+                                [&](cohort::IdentifierType type, std::string_view label, std::string_view value) {
+                                    const std::string key = cohort::identifier_key(type, label, value);
+                                    store_->add_desired(key);
+                                    if (!store_->is_member(scope_, key)) {
+                                        adds.add(type, label, value);
+                                        enqueue_from(adds, "add");
+                                    }
+                                });
+        auto error = feed_file(options_.input_path, [&](std::string_view chunk) {
+            if (!stopping()) planner.feed(chunk);
+        });
+        if (stopping()) return true;
+        planner.finish();
+        adds.flush();
+        enqueue_from(adds, "add");
+        store_->for_each_departed(scope_, [&](std::string_view key) {
+            const cohort::IdentifierParts p = cohort::split_identifier_key(key);
+            removes.add(p.type, p.alias_label, p.value);
+            enqueue_from(removes, "remove");
+        });
+        removes.flush();
+        enqueue_from(removes, "remove");
+        {
+            std::lock_guard lock(observer_mutex_);
+            progress_.planning_done = true;
+        }
+        if (error) {
+            emit(SyncEvent::Kind::Error, *error);
+            return false;
+        }
+        return true;
+    }
+
+    void enqueue(Batch b) {
+        // A naming call is identified by the name alone: its created_at changes every run, and Braze needs the
+        // call again only when the name changes.
+        const std::string hash = hex64([&] {
+            Fnv f;
+            f.add(b.kind == "name" ? "name:" + settings_.cohort_name : b.request.body);
+            return f.h;
+        }());
+        if (b.kind == "name" && store_->named(scope_, hash)) {
+            std::lock_guard lock(name_mutex_);
+            name_state_ = 1;
+            name_done_.notify_all();
+            return;
+        }
+        const auto done = confirmed_.find(b.seq);
+        if (done != confirmed_.end() && done->second == hash) {
+            if (b.kind != "name") {
+                ++summary_.skipped;
+                std::lock_guard lock(observer_mutex_);
+                ++progress_.batches_done;
+                progress_.ids_done += b.request.ids;
+            }
+            return;
+        }
+        store_->record_planned(run_id_, b.seq, b.kind, hash, static_cast<std::int64_t>(b.request.ids));
+        std::unique_lock lock(queue_mutex_);
+        // A bounded queue: planning never runs far ahead of sending, so memory stays small for any table.
+        queue_space_.wait(lock, [&] { return queue_.size() < queue_limit_ || stopping(); });
+        if (stopping()) return;
+        queue_.push_back(std::move(b));
+        queue_ready_.notify_one();
+    }
+
+    void close_queue() {
+        std::lock_guard lock(queue_mutex_);
+        queue_closed_ = true;
+        queue_ready_.notify_all();
+    }
+
+    std::optional<Batch> next_batch() {
+        std::unique_lock lock(queue_mutex_);
+        queue_ready_.wait(lock, [&] { return !queue_.empty() || queue_closed_ || stopping(); });
+        if (stopping() || queue_.empty()) return std::nullopt;
+        Batch b = std::move(queue_.front());
+        queue_.pop_front();
+        queue_space_.notify_one();
+        return b;
+    }
+
+    void start_workers() {
+        queue_limit_ = static_cast<std::size_t>(std::max(2, settings_.threads * 2));
+        // The naming call must be confirmed before any membership change, so the first worker sends it alone
+        // and the others wait for it.
+        for (int i = 0; i < settings_.threads; ++i) workers_.emplace_back([this, i] { worker(i); });
+    }
+
+    void worker(int index) {
+        transport::HttpClient client(options_.http, &share_);
+        std::mt19937_64 random(static_cast<std::uint64_t>(index) * 7919 + static_cast<std::uint64_t>(epoch_now()));
+        while (auto batch = next_batch()) {
+            if (batch->kind == "name") {
+                const bool ok = send(client, random, *batch, batch->request);
+                std::lock_guard lock(name_mutex_);
+                name_state_ = ok ? 1 : -1;
+                name_done_.notify_all();
+                if (!ok) stop_with("the naming call failed, so no membership change was sent");
+                continue;
+            }
+            {
+                std::unique_lock lock(name_mutex_);
+                name_done_.wait(lock, [&] { return name_state_ != 0 || stopping(); });
+                if (name_state_ != 1) return;
+            }
+            if (!send(client, random, *batch, batch->request)) {
+                if (!stopping()) {
+                    std::lock_guard lock(observer_mutex_);
+                    ++summary_.failed;
+                }
+            }
+        }
+        std::lock_guard lock(name_mutex_);
+        name_done_.notify_all();
+    }
+
+    // Sends one batch until it is confirmed, split, given up or the run stops. True when confirmed.
+    bool send(transport::HttpClient& client, std::mt19937_64& random, const Batch& batch,
+              const cohort::PlannedRequest& request, bool part = false) {
+        const std::string url = endpoint_ + request.path;
+        const std::string body = with_secrets(request.body, credentials_);
+        std::uniform_real_distribution<double> unit(0.0, 1.0);
+        for (int attempt = 0;; ++attempt) {
+            if (!limiter_.acquire(stop_or_cancel_)) return false;
+            if (stopping()) return false;
+            const auto started = Clock::now();
+            const transport::HttpResponse response = client.post(url, body, {});
+            const double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+            store_->record_attempt(run_id_, batch.seq, response.status);
+            const Verdict verdict = classify(response.status, !response.network_error.empty());
+            {
+                std::lock_guard lock(observer_mutex_);
+                ++progress_.requests;
+                if (response.status == 429) ++progress_.status_429;
+                if (verdict != Verdict::Done) ++progress_.errors;
+            }
+            if (verdict == Verdict::Done) {
+                // A half of a split batch changes the membership; the batch itself is confirmed with its last half.
+                if (part) store_->apply_members(scope_, request.keys, batch.kind == "remove");
+                else store_->confirm(run_id_, batch.seq, scope_, request.keys, batch.kind == "remove");
+                {
+                    std::lock_guard lock(observer_mutex_);
+                    if (batch.kind != "name") {
+                        if (!part) {
+                            ++summary_.sent;
+                            ++progress_.batches_done;
+                        }
+                        progress_.ids_done += request.ids;
+                        summary_.ids_sent += request.ids;
+                        (batch.kind == "remove" ? summary_.removes : summary_.adds) += request.ids;
+                    }
+                }
+                emit(SyncEvent::Kind::Sent, batch.kind + " batch " + std::to_string(batch.seq) + " confirmed",
+                     batch.seq, response.status, attempt + 1, static_cast<std::int64_t>(request.ids), ms);
+                report_progress();
+                return true;
+            }
+            const std::string what = response.network_error.empty()
+                                         ? "HTTP " + std::to_string(response.status)
+                                         : "network error: " + response.network_error;
+            if (verdict == Verdict::Split && request.keys.size() > 1) {
+                emit(SyncEvent::Kind::Retry, "batch " + std::to_string(batch.seq) + " too large (413): splitting it",
+                     batch.seq, response.status, attempt + 1);
+                return send_halves(client, random, batch, request);
+            }
+            if (verdict == Verdict::Stop || verdict == Verdict::Split) {
+                stop_with(explain_stop(response.status, redactor_.redact(response.body), endpoint_));
+                emit(SyncEvent::Kind::Error, stop_message_, batch.seq, response.status, attempt + 1);
+                return false;
+            }
+            if (attempt + 1 >= options_.backoff.max_attempts) {
+                store_->mark_failed(run_id_, batch.seq);
+                emit(SyncEvent::Kind::Error,
+                     "batch " + std::to_string(batch.seq) + " gave up after " + std::to_string(attempt + 1) +
+                         " attempts (" + what + ")",
+                     batch.seq, response.status, attempt + 1);
+                return false;
+            }
+            std::chrono::milliseconds delay = backoff_delay(options_.backoff, attempt, unit(random));
+            if (auto asked = server_delay(response.status, response.retry_after_seconds, response.rate_limit_reset,
+                                          epoch_now())) {
+                delay = std::max(delay, *asked);
+                if (response.status == 429) limiter_.pause_until(Clock::now() + *asked);
+            }
+            {
+                std::lock_guard lock(observer_mutex_);
+                ++progress_.retries;
+            }
+            emit(SyncEvent::Kind::Retry,
+                 "batch " + std::to_string(batch.seq) + ": " + what + "; retrying in " +
+                     std::to_string(delay.count()) + " ms",
+                 batch.seq, response.status, attempt + 1, 0, ms);
+            report_progress();
+            if (!sleep_unless_stopped(delay)) return false;
+        }
+    }
+
+    bool send_halves(transport::HttpClient& client, std::mt19937_64& random, const Batch& batch,
+                     const cohort::PlannedRequest& request) {
+        const std::size_t half = request.keys.size() / 2;
+        for (int part = 0; part < 2; ++part) {
+            cohort::Settings s = settings_;
+            s.max_ids_per_request = static_cast<int>(request.keys.size());
+            cohort::RequestBatcher batcher(s, batch.kind == "remove" ? cohort::Operation::Remove : cohort::Operation::Add);
+            const std::size_t begin = part == 0 ? 0 : half, end = part == 0 ? half : request.keys.size();
+            for (std::size_t i = begin; i < end; ++i) {
+                const auto p = cohort::split_identifier_key(request.keys[i]);
+                batcher.add(p.type, p.alias_label, p.value);
+            }
+            batcher.flush();
+            for (const auto& piece : batcher.take())
+                if (!send(client, random, batch, piece, true)) return false;
+        }
+        store_->confirm(run_id_, batch.seq, scope_, {}, batch.kind == "remove");
+        std::lock_guard lock(observer_mutex_);
+        ++summary_.sent;
+        ++progress_.batches_done;
+        return true;
+    }
+
+    bool sleep_unless_stopped(std::chrono::milliseconds delay) {
+        const auto until = Clock::now() + delay;
+        while (Clock::now() < until) {
+            if (stopping()) return false;
+            std::this_thread::sleep_for(std::min<Clock::duration>(until - Clock::now(), std::chrono::milliseconds(50)));
+        }
+        return !stopping();
+    }
+
+    void stop_with(const std::string& message) {
+        std::lock_guard lock(observer_mutex_);
+        if (stop_message_.empty()) stop_message_ = redactor_.redact(message);
+        stop_.store(true);
+        stop_or_cancel_.store(true);
+        queue_ready_.notify_all();
+        queue_space_.notify_all();
+    }
+
+    const SyncOptions& options_;
+    const secrets::Credentials& credentials_;
+    SyncObserver& observer_;
+    const std::atomic<bool>& user_cancel_;
+    secrets::Redactor redactor_;
+    std::string endpoint_;
+    cohort::Settings settings_;
+    std::string scope_;
+    std::unique_ptr<StateStore> store_;
+    std::int64_t run_id_ = 0;
+    std::unordered_map<std::int64_t, std::string> confirmed_;
+
+    transport::ConnectionShare share_;
+    RateLimiter limiter_;
+    std::vector<std::thread> workers_;
+    std::mutex queue_mutex_;
+    std::condition_variable queue_ready_, queue_space_;
+    std::deque<Batch> queue_;
+    std::size_t queue_limit_ = 8;
+    bool queue_closed_ = false;
+
+    std::mutex name_mutex_;
+    std::condition_variable name_done_;
+    int name_state_ = 0;  // 0 pending, 1 confirmed, -1 failed
+
+    std::atomic<bool> stop_{false};
+    std::atomic<bool> stop_or_cancel_{false};
+    std::string stop_message_;
+    std::mutex observer_mutex_;
+    SyncProgress progress_;
+    SyncSummary summary_;
+
+public:
+    // The user's Ctrl-C also releases threads waiting for a rate-limit token.
+    void watch_cancel() {
+        if (user_cancel_.load()) {
+            stop_or_cancel_.store(true);
+            queue_ready_.notify_all();
+            queue_space_.notify_all();
+            name_done_.notify_all();
+        }
+    }
+};
+
+}  // namespace
+
+std::string default_state_path() {
+    if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg != nullptr && *xdg != '\0')
+        return std::string(xdg) + "/tdbraze/state.db";
+    const char* home = std::getenv("HOME");
+    return std::string(home != nullptr ? home : ".") + "/.local/state/tdbraze/state.db";
+}
+
+SyncSummary run_sync(const SyncOptions& options, const secrets::Credentials& credentials, SyncObserver& observer,
+                     const std::atomic<bool>& cancel) {
+    Engine engine(options, credentials, observer, cancel);
+    std::atomic<bool> finished{false};
+    // Turns a Ctrl-C (which only sets `cancel`) into wake-ups of waiting threads.
+    std::thread watcher([&] {
+        while (!finished.load()) {
+            engine.watch_cancel();
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+    });
+    SyncSummary summary = engine.run();
+    finished.store(true);
+    watcher.join();
+    return summary;
+}
+
+}  // namespace tdbraze::sync

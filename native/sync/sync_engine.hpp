@@ -1,0 +1,86 @@
+// The cohort sync: a table becomes Braze partner requests that are sent for real — concurrent, rate limited,
+// retried, resumable — with every confirmed batch recorded so that nothing is lost or sent twice.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "credentials.hpp"
+#include "http_client.hpp"
+#include "retry_policy.hpp"
+#include "tdbraze/cohort.hpp"
+
+namespace tdbraze::sync {
+
+enum class Mode { Add, Remove, Mirror };
+
+struct SyncOptions {
+    std::string input_path;
+    cohort::Settings settings;   // cohort id, name, alias columns, partner, threads, max ids, created_at
+    cohort::ReadOptions read;
+    Mode mode = Mode::Add;
+    std::string endpoint;        // the Braze REST endpoint, e.g. https://rest.iad-01.braze.com
+    std::string state_path;      // SQLite file; default_state_path() when empty
+    bool resume = false;         // continue the unfinished run of this table
+    bool force = false;          // start a new run even if this table was synced (or half synced) before
+    bool dry_run = false;        // plan and report, send nothing
+    double requests_per_hour = 250'000;
+    transport::HttpOptions http;
+    BackoffPolicy backoff;
+};
+
+// What a sync tells whoever watches it (the CLI's progress bar and logs, the desktop app).
+struct SyncEvent {
+    enum class Kind { Info, Sent, Retry, Warning, Error };
+    Kind kind = Kind::Info;
+    std::string message;  // already redacted
+    std::int64_t seq = -1;     // batch, when the event is about one
+    long status = 0;           // HTTP status (0: network error or none)
+    int attempt = 0;
+    std::int64_t ids = 0;
+    double elapsed_ms = 0;
+};
+
+struct SyncProgress {
+    std::uint64_t batches_total = 0;  // membership batches planned (known after planning)
+    std::uint64_t batches_done = 0;   // confirmed now or before
+    std::uint64_t ids_total = 0;
+    std::uint64_t ids_done = 0;
+    std::uint64_t requests = 0;       // HTTP requests made, retries included
+    std::uint64_t retries = 0;
+    std::uint64_t status_429 = 0;
+    std::uint64_t errors = 0;         // failed attempts of any kind
+    bool planning_done = false;
+};
+
+struct SyncSummary {
+    std::uint64_t planned = 0;   // membership batches in the plan
+    std::uint64_t sent = 0;      // confirmed in this run
+    std::uint64_t skipped = 0;   // confirmed before (resume, or a completed run)
+    std::uint64_t retried = 0;   // attempts that were retried
+    std::uint64_t failed = 0;    // batches not confirmed
+    std::uint64_t ids_sent = 0;
+    std::uint64_t adds = 0, removes = 0;  // identifiers in confirmed batches, by direction
+    std::int64_t run_id = 0;
+    std::string outcome;         // completed, interrupted, failed, nothing-to-do, invalid-table, refused
+    std::string message;         // for a person
+    bool ok() const { return outcome == "completed" || outcome == "nothing-to-do"; }
+};
+
+class SyncObserver {
+public:
+    virtual ~SyncObserver() = default;
+    virtual void on_event(const SyncEvent&) {}
+    virtual void on_progress(const SyncProgress&) {}
+    virtual void on_report(const cohort::Report&) {}  // the table's validation report, before anything is sent
+};
+
+std::string default_state_path();
+
+// Runs the sync. `cancel` becoming true stops taking new batches; requests in flight finish and are recorded.
+SyncSummary run_sync(const SyncOptions& options, const secrets::Credentials& credentials, SyncObserver& observer,
+                     const std::atomic<bool>& cancel);
+
+}  // namespace tdbraze::sync

@@ -1,0 +1,152 @@
+#include "http_client.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <mutex>
+
+#include <curl/curl.h>
+
+namespace tdbraze::transport {
+namespace {
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+bool is_loopback_host(const std::string& host) {
+    return host == "localhost" || host == "[::1]" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+std::string host_of(const std::string& url, std::size_t scheme_end) {
+    std::size_t start = scheme_end + 3;
+    std::size_t end = url.find_first_of("/?#", start);
+    std::string authority = url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (const std::size_t at = authority.rfind('@'); at != std::string::npos) authority = authority.substr(at + 1);
+    if (!authority.empty() && authority[0] == '[') return authority.substr(0, authority.find(']') + 1);
+    return authority.substr(0, authority.find(':'));
+}
+
+std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
+    static_cast<std::string*>(user)->append(data, size * n);
+    return size * n;
+}
+
+std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
+    auto* response = static_cast<HttpResponse*>(user);
+    const std::string line(data, size * n);
+    const std::size_t colon = line.find(':');
+    if (colon != std::string::npos) {
+        const std::string name = lower(line.substr(0, colon));
+        const long value = std::strtol(line.c_str() + colon + 1, nullptr, 10);
+        if (name == "retry-after") response->retry_after_seconds = value;  // the seconds form; dates are rare
+        else if (name == "x-ratelimit-reset") response->rate_limit_reset = value;
+        else if (name == "x-ratelimit-remaining") response->rate_limit_remaining = value;
+    }
+    return size * n;
+}
+
+}  // namespace
+
+std::optional<std::string> check_url(const std::string& url) {
+    const std::size_t scheme_end = url.find("://");
+    if (scheme_end == std::string::npos) return "'" + url + "' is not a URL (expected https://...)";
+    const std::string scheme = lower(url.substr(0, scheme_end));
+    if (scheme == "https") return std::nullopt;
+    if (scheme == "http" && is_loopback_host(host_of(url, scheme_end))) return std::nullopt;
+    if (scheme == "http")
+        return "plain http is only allowed to a loopback address (the local emulator); use https for '" + url + "'";
+    return "unsupported URL scheme '" + scheme + "' (use https)";
+}
+
+HttpGlobal::HttpGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+HttpGlobal::~HttpGlobal() { curl_global_cleanup(); }
+
+struct ConnectionShare::Impl {
+    CURLSH* share = nullptr;
+    std::mutex locks[CURL_LOCK_DATA_LAST];
+};
+
+ConnectionShare::ConnectionShare() : impl_(std::make_unique<Impl>()) {
+    impl_->share = curl_share_init();
+    curl_share_setopt(impl_->share, CURLSHOPT_LOCKFUNC,
+                      +[](CURL*, curl_lock_data data, curl_lock_access, void* user) {
+                          static_cast<Impl*>(user)->locks[data].lock();
+                      });
+    curl_share_setopt(impl_->share, CURLSHOPT_UNLOCKFUNC,
+                      +[](CURL*, curl_lock_data data, void* user) { static_cast<Impl*>(user)->locks[data].unlock(); });
+    curl_share_setopt(impl_->share, CURLSHOPT_USERDATA, impl_.get());
+    curl_share_setopt(impl_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    curl_share_setopt(impl_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    curl_share_setopt(impl_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+}
+
+ConnectionShare::~ConnectionShare() { curl_share_cleanup(impl_->share); }
+void* ConnectionShare::handle() const { return impl_->share; }
+
+struct HttpClient::Impl {
+    HttpOptions options;
+    CURL* curl = nullptr;
+};
+
+HttpClient::HttpClient(HttpOptions options, ConnectionShare* share) : impl_(std::make_unique<Impl>()) {
+    impl_->options = std::move(options);
+    impl_->curl = curl_easy_init();
+    CURL* c = impl_->curl;
+    if (share != nullptr) curl_easy_setopt(c, CURLOPT_SHARE, share->handle());
+    curl_easy_setopt(c, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);  // h2 over TLS when offered
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, impl_->options.connect_timeout_ms);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, impl_->options.total_timeout_ms);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);  // threads: no SIGALRM for DNS timeouts
+    curl_easy_setopt(c, CURLOPT_USERAGENT, impl_->options.user_agent.c_str());
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);  // a redirect would re-send secrets elsewhere
+    if (!impl_->options.ca_bundle.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, impl_->options.ca_bundle.c_str());
+    // Proxies: libcurl reads https_proxy, http_proxy, all_proxy and no_proxy from the environment itself.
+}
+
+HttpClient::~HttpClient() { curl_easy_cleanup(impl_->curl); }
+
+HttpResponse HttpClient::post(const std::string& url, const std::string& body, const std::vector<std::string>& headers) {
+    HttpResponse response;
+    if (auto problem = check_url(url)) {
+        response.network_error = *problem;
+        return response;
+    }
+    CURL* c = impl_->curl;
+    curl_slist* list = nullptr;
+    list = curl_slist_append(list, "Content-Type: application/json");
+    list = curl_slist_append(list, "Expect:");  // no 100-continue round trip for bodies over 1 KB
+    for (const std::string& h : headers) list = curl_slist_append(list, h.c_str());
+    char error[CURL_ERROR_SIZE] = {0};
+    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &response);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
+    const CURLcode rc = curl_easy_perform(c);
+    if (rc != CURLE_OK) {
+        response.network_error = error[0] != '\0' ? error : curl_easy_strerror(rc);
+        response.status = 0;
+        response.body.clear();
+    } else {
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
+        long version = 0;
+        curl_easy_getinfo(c, CURLINFO_HTTP_VERSION, &version);
+        response.http_version = version == CURL_HTTP_VERSION_2_0 ? "2" : version == CURL_HTTP_VERSION_3 ? "3" : "1.1";
+    }
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, nullptr);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, nullptr);
+    curl_slist_free_all(list);
+    return response;
+}
+
+}  // namespace tdbraze::transport

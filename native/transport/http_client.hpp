@@ -1,0 +1,73 @@
+// HTTP for the sync and the Currents replay: libcurl with connection reuse, HTTP/2 where offered, timeouts,
+// the standard proxy variables, and TLS verification that cannot be turned off.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tdbraze::transport {
+
+struct HttpOptions {
+    std::string ca_bundle;               // a PEM file of extra trusted CAs (private CAs, test servers)
+    long connect_timeout_ms = 10'000;
+    long total_timeout_ms = 60'000;
+    std::string user_agent = "tdbraze";
+};
+
+struct HttpResponse {
+    long status = 0;                 // 0 when no answer arrived
+    std::string body;
+    std::string network_error;       // set when the request failed below HTTP (connection, TLS, timeout)
+    std::optional<long> retry_after_seconds;
+    std::optional<long> rate_limit_reset;      // X-RateLimit-Reset, epoch seconds
+    std::optional<long> rate_limit_remaining;  // X-RateLimit-Remaining
+    std::string http_version;        // "1.1" or "2"
+    bool ok() const { return network_error.empty() && status >= 200 && status < 300; }
+};
+
+// Refuses a URL the transport will not talk to: anything but https, except plain http to a loopback address
+// (the local emulator). Returns the reason, or nothing when the URL is fine.
+std::optional<std::string> check_url(const std::string& url);
+
+// Process-wide libcurl set-up; make one before any client, keep it for the process.
+class HttpGlobal {
+public:
+    HttpGlobal();
+    ~HttpGlobal();
+    HttpGlobal(const HttpGlobal&) = delete;
+    HttpGlobal& operator=(const HttpGlobal&) = delete;
+};
+
+// One client per thread. Clients made from the same ConnectionShare reuse each other's connections, DNS
+// answers and TLS sessions.
+class ConnectionShare {
+public:
+    ConnectionShare();
+    ~ConnectionShare();
+    ConnectionShare(const ConnectionShare&) = delete;
+    ConnectionShare& operator=(const ConnectionShare&) = delete;
+    void* handle() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+class HttpClient {
+public:
+    HttpClient(HttpOptions options, ConnectionShare* share = nullptr);
+    ~HttpClient();
+    HttpClient(const HttpClient&) = delete;
+    HttpClient& operator=(const HttpClient&) = delete;
+
+    HttpResponse post(const std::string& url, const std::string& body, const std::vector<std::string>& headers);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tdbraze::transport

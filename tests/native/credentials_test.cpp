@@ -1,0 +1,88 @@
+// Secrets come from the environment or a private file, never leak through the redactor.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "credentials.hpp"
+
+using namespace tdbraze::secrets;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct CleanEnvironment {
+    CleanEnvironment() {
+        ::unsetenv(kPartnerKeyVariable);
+        ::unsetenv(kClientSecretVariable);
+    }
+    ~CleanEnvironment() {
+        ::unsetenv(kPartnerKeyVariable);
+        ::unsetenv(kClientSecretVariable);
+    }
+};
+
+fs::path temp_file(const std::string& name, const std::string& text, mode_t mode) {
+    const fs::path p = fs::temp_directory_path() / ("tdbraze-cred-" + std::to_string(::getpid()) + "-" + name);
+    std::ofstream(p) << text;
+    ::chmod(p.c_str(), mode);
+    return p;
+}
+
+}  // namespace
+
+TEST_CASE("credentials from the environment") {
+    CleanEnvironment env;
+    ::setenv(kPartnerKeyVariable, "pk-from-env", 1);
+    ::setenv(kClientSecretVariable, "cs-from-env", 1);
+    auto c = load_credentials(std::nullopt);
+    REQUIRE(std::holds_alternative<Credentials>(c));
+    CHECK(std::get<Credentials>(c).partner_api_key == "pk-from-env");
+}
+
+TEST_CASE("credentials file: 0600 accepted, readable by others refused with the fix") {
+    CleanEnvironment env;
+    const std::string json = R"({"partner_api_key":"pk-file","client_secret":"cs-file"})";
+    const auto ok = temp_file("ok.json", json, 0600);
+    auto c = load_credentials(ok.string());
+    REQUIRE(std::holds_alternative<Credentials>(c));
+    CHECK(std::get<Credentials>(c).client_secret == "cs-file");
+    const auto open = temp_file("open.json", json, 0644);
+    auto refused = load_credentials(open.string());
+    REQUIRE(std::holds_alternative<std::string>(refused));
+    CHECK(std::get<std::string>(refused).find("chmod 600") != std::string::npos);
+    CHECK(std::get<std::string>(refused).find("cs-file") == std::string::npos);
+    fs::remove(ok);
+    fs::remove(open);
+}
+
+TEST_CASE("no credentials: a message that says where to put them") {
+    CleanEnvironment env;
+    auto c = load_credentials("/nonexistent/tdbraze/credentials.json");
+    REQUIRE(std::holds_alternative<std::string>(c));
+    auto d = load_credentials(std::nullopt);
+    if (std::holds_alternative<std::string>(d)) CHECK(std::get<std::string>(d).find(kClientSecretVariable) != std::string::npos);
+}
+
+TEST_CASE("saved credentials are private from the start") {
+    const fs::path p = fs::temp_directory_path() / ("tdbraze-save-" + std::to_string(::getpid()) + ".json");
+    REQUIRE_FALSE(save_credentials(p.string(), {"pk", "cs-secret"}).has_value());
+    struct stat st {};
+    REQUIRE(::stat(p.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+    fs::remove(p);
+}
+
+TEST_CASE("the redactor removes secrets in plain and JSON-escaped form") {
+    Redactor r;
+    r.add("s3cr\"et-key");
+    r.add("abc");  // too short to redact safely: ignored
+    CHECK(r.redact("401 Partner not enabled for client with client secret: s3cr\"et-key") ==
+          "401 Partner not enabled for client with client secret: <redacted>");
+    CHECK(r.redact(R"({"client_secret":"s3cr\"et-key"})") == R"({"client_secret":"<redacted>"})");
+    CHECK(r.redact("abc stays") == "abc stays");
+}

@@ -1,0 +1,42 @@
+// Which answers are retried, split or fatal, and how long the waits are.
+#include <catch2/catch.hpp>
+
+#include "retry_policy.hpp"
+
+using namespace tdbraze::sync;
+using namespace std::chrono_literals;
+
+TEST_CASE("answers are classified as Braze's partner API and the open clients do") {
+    CHECK(classify(200, false) == Verdict::Done);
+    CHECK(classify(201, false) == Verdict::Done);
+    CHECK(classify(202, false) == Verdict::Done);
+    for (long retry : {408L, 423L, 429L, 500L, 502L, 503L, 504L}) CHECK(classify(retry, false) == Verdict::Retry);
+    CHECK(classify(0, true) == Verdict::Retry);  // connection dropped, timeout, reset
+    CHECK(classify(413, false) == Verdict::Split);
+    for (long stop : {400L, 401L, 403L, 404L, 501L, 422L}) CHECK(classify(stop, false) == Verdict::Stop);
+}
+
+TEST_CASE("backoff is exponential, capped, and fully jittered") {
+    BackoffPolicy p;
+    p.base = 500ms;
+    p.cap = 8s;
+    CHECK(backoff_delay(p, 0, 0.999) == 499ms);
+    CHECK(backoff_delay(p, 3, 0.5) == 2000ms);
+    CHECK(backoff_delay(p, 10, 0.999) == 7992ms);  // capped at 8 s
+    CHECK(backoff_delay(p, 60, 1.0) == 8000ms);   // no overflow on silly attempt numbers
+    CHECK(backoff_delay(p, 5, 0.0) == 0ms);
+}
+
+TEST_CASE("the server's wait wins: Retry-After, or the rate-limit reset on a 429") {
+    CHECK(server_delay(503, 7L, std::nullopt, 1000) == std::optional(7000ms));
+    CHECK(server_delay(429, std::nullopt, 1012L, 1000) == std::optional(12000ms));
+    CHECK(server_delay(429, std::nullopt, 990L, 1000) == std::nullopt);  // reset already passed
+    CHECK(server_delay(500, std::nullopt, 1012L, 1000) == std::nullopt);  // reset only matters for 429
+    CHECK(server_delay(429, 999999L, std::nullopt, 0) == std::optional(3600000ms));  // at most an hour
+}
+
+TEST_CASE("fatal answers are explained with what to fix") {
+    CHECK(explain_stop(401, "{\"message\":\"Invalid client secret\"}", "https://rest.fra-01.braze.eu")
+              .find("wrong instance") != std::string::npos);
+    CHECK(explain_stop(404, "", "https://rest.iad-01.braze.com").find("partner name in the path") != std::string::npos);
+}
