@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential cmake ninja-build python3 git ca-certificates
   nlohmann-json3-dev catch2 libcli11-dev
+  libcurl4-openssl-dev libsqlite3-dev libcpp-httplib-dev libssl-dev pkg-config
   emscripten
 )
 # Node.js and npm: Debian's packages, unless a Node.js with npm is already there (NodeSource's nodejs ships
