@@ -22,6 +22,9 @@ std::function<int()> add_plan_cohort(CLI::App& plan);
 // Adds `sync cohort`.
 std::function<int()> add_sync_cohort(CLI::App& sync);
 
+// Adds `send currents`.
+std::function<int()> add_send_currents(CLI::App& send);
+
 // Adds `emulate` (native/emulator).
 std::function<int()> add_emulate(CLI::App& app);
 

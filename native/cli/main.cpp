@@ -27,6 +27,10 @@ int main(int argc, char** argv) {
     sync->require_subcommand(1);
     const auto run_sync_cohort = add_sync_cohort(*sync);
 
+    CLI::App* send = app.add_subcommand("send", "Send a payload to a receiver");
+    send->require_subcommand(1);
+    const auto run_send_currents = add_send_currents(*send);
+
     const auto run_emulate = add_emulate(app);
 
     try {
@@ -46,6 +50,7 @@ int main(int argc, char** argv) {
     if (plan->got_subcommand("cohort")) return run_plan_cohort();
     if (check->got_subcommand("sql")) return run_check_sql();
     if (sync->got_subcommand("cohort")) return run_sync_cohort();
+    if (send->got_subcommand("currents")) return run_send_currents();
     if (app.got_subcommand("emulate")) return run_emulate();
     return kExitUsage;
 }
