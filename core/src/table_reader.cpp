@@ -234,6 +234,16 @@ bool TableReader::read_delimited_row() {
 
 bool TableReader::read_json_row() {
     const std::size_t n = buf_.size();
+    if (skipping_line_) {  // the end of a broken line that arrived in a later chunk
+        const std::size_t nl = buf_.find('\n', pos_);
+        pos_ = nl == std::string::npos ? n : nl + 1;
+        advance(cursor_, buf_, pos_);
+        if (nl == std::string::npos) {
+            if (eof_) done_ = true;
+            return false;
+        }
+        skipping_line_ = false;
+    }
     std::size_t p = pos_;
     while (p < n && is_space(buf_[p])) ++p;
     TextPosition row_start = cursor_;
@@ -257,6 +267,7 @@ bool TableReader::read_json_row() {
             } else {
                 const std::size_t nl = buf_.find('\n', at);
                 resume = nl == std::string::npos ? n : nl + 1;
+                skipping_line_ = nl == std::string::npos;  // the rest of the line is still to come
             }
             pos_ = resume;
             ++row_;

@@ -93,6 +93,7 @@ private:
     bool array_started_ = false;
     bool array_ended_ = false;
     bool first_element_ = true;
+    bool skipping_line_ = false;  // JSON Lines: after a syntax error, up to the next line break
     json::Tape tape_;
     std::unordered_map<std::string, std::size_t> column_index_;
     std::deque<std::string> decoded_;  // JSON strings with escapes (a deque: cells point into it)

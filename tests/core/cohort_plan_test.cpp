@@ -151,7 +151,10 @@ TEST_CASE("requests stream out while the table is read") {
 }
 
 TEST_CASE("the plan does not depend on chunk boundaries") {
-    const std::string table = "\xEF\xBB\xBFuser_ids,email,junk\r\n\"u,1\",A@x.org,\"a\nb\"\r\nu2, b@x.org ,\r\nu2,a@X.org,z\r\n";
+  for (const std::string& table : {
+           std::string("\xEF\xBB\xBFuser_ids,email,junk\r\n\"u,1\",A@x.org,\"a\nb\"\r\nu2, b@x.org ,\r\nu2,a@X.org,z\r\n"),
+           std::string("{\"user_ids\":\"u1\",\"email\":\"a@x\"}\n{\"device_ids\": oops}\n{\"user_ids\":\"u2\"\n{\"user_ids\":\"u3\"}\n"),
+       }) {
     const Plan whole = plan_table(table, settings({"email"}));
     for (std::size_t chunk = 1; chunk < 12; ++chunk) {
         Planner planner(settings({"email"}), {}, "table");
@@ -167,6 +170,7 @@ TEST_CASE("the plan does not depend on chunk boundaries") {
         REQUIRE(requests.size() == whole.requests.size());
         for (std::size_t i = 0; i < requests.size(); ++i) CHECK(requests[i].body == whole.requests[i].body);
     }
+  }
 }
 
 TEST_CASE("id set: exact membership through growth") {
