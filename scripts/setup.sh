@@ -10,6 +10,7 @@ packages=(
   nlohmann-json3-dev catch2 libcli11-dev
   libcurl4-openssl-dev libsqlite3-dev libcpp-httplib-dev libssl-dev pkg-config
   emscripten
+  chromium
 )
 # Node.js and npm: Debian's packages, unless a Node.js with npm is already there (NodeSource's nodejs ships
 # npm itself and conflicts with Debian's npm package).
@@ -28,6 +29,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
   echo "setup: Debian packages already installed"
+fi
+
+# Browser tests of the web page: playwright-core from npm drives Debian's chromium (it never downloads a
+# browser). npm ci only when the lock file changed since the last install.
+if [ ! -f tests/browser/node_modules/.tdbraze-lock ] || ! cmp -s tests/browser/package-lock.json tests/browser/node_modules/.tdbraze-lock; then
+  echo "setup: npm ci in tests/browser"
+  (cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+  cp tests/browser/package-lock.json tests/browser/node_modules/.tdbraze-lock
+else
+  echo "setup: npm packages of tests/browser already installed"
 fi
 
 scripts/build.sh

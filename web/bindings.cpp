@@ -4,6 +4,8 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -88,6 +90,29 @@ emscripten::val plan_cohort(const std::string& input, const std::string& source,
     return out;
 }
 
+// Chunked planning for the Worker: feed pieces of the table, take the requests completed so far (JSON Lines
+// records, as planCohort returns them), finish for the report, then take the last requests.
+class CohortSession {
+public:
+    CohortSession(const std::string& source, const std::string& settings_json)
+        : planner_(make_planner(source, settings_json)) {}
+    void feed(const std::string& chunk) { planner_.feed(chunk); }
+    double bytesConsumed() const { return static_cast<double>(planner_.bytes_consumed()); }
+    emscripten::val takeRequests() {
+        emscripten::val requests = emscripten::val::array();
+        for (const auto& r : planner_.take_requests()) requests.call<void>("push", tdbraze::to_json_line(r));
+        return requests;
+    }
+    std::string finish() { return tdbraze::to_json(planner_.finish()); }
+
+private:
+    static tdbraze::cohort::Planner make_planner(const std::string& source, const std::string& settings_json) {
+        CohortInputs in = cohort_inputs(settings_json);
+        return tdbraze::cohort::Planner(std::move(in.settings), in.options, source);
+    }
+    tdbraze::cohort::Planner planner_;
+};
+
 // The SQL check: returns the JSON report of `tdbraze check sql --format json`.
 std::string check_sql(const std::string& query, const std::string& source, const std::string& alias_columns_json) {
     const auto j = nlohmann::json::parse(alias_columns_json, nullptr, false);
@@ -109,4 +134,10 @@ EMSCRIPTEN_BINDINGS(tdbraze) {
         .function("feed", &CurrentsSession::feed)
         .function("bytesConsumed", &CurrentsSession::bytesConsumed)
         .function("finish", &CurrentsSession::finish);
+    emscripten::class_<CohortSession>("CohortSession")
+        .constructor<const std::string&, const std::string&>()
+        .function("feed", &CohortSession::feed)
+        .function("bytesConsumed", &CohortSession::bytesConsumed)
+        .function("takeRequests", &CohortSession::takeRequests)
+        .function("finish", &CohortSession::finish);
 }

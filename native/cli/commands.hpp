@@ -25,6 +25,9 @@ std::function<int()> add_sync_cohort(CLI::App& sync);
 // Adds `send currents`.
 std::function<int()> add_send_currents(CLI::App& send);
 
+// Adds `web` (serves the built page).
+std::function<int()> add_web(CLI::App& app);
+
 // Adds `emulate` (native/emulator).
 std::function<int()> add_emulate(CLI::App& app);
 

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
     const auto run_send_currents = add_send_currents(*send);
 
     const auto run_emulate = add_emulate(app);
+    const auto run_web = add_web(app);
 
     try {
         app.parse(argc, argv);
@@ -52,5 +53,6 @@ int main(int argc, char** argv) {
     if (sync->got_subcommand("cohort")) return run_sync_cohort();
     if (send->got_subcommand("currents")) return run_send_currents();
     if (app.got_subcommand("emulate")) return run_emulate();
+    if (app.got_subcommand("web")) return run_web();
     return kExitUsage;
 }

@@ -1,0 +1,84 @@
+// `tdbraze web`: serves the built validator page (static files) on 127.0.0.1 for local use.
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include <httplib.h>
+#include <unistd.h>
+
+#include "commands.hpp"
+
+namespace tdbraze::cli {
+namespace {
+
+httplib::Server* g_server = nullptr;
+
+extern "C" void stop_web_server(int) {
+    if (g_server != nullptr) g_server->stop();
+}
+
+// The site next to the binary in a build tree (build/native/bin -> build/wasm/site), unless told otherwise.
+std::string default_site_dir() {
+    if (const char* env = std::getenv("TDBRAZE_SITE"); env != nullptr && *env != '\0') return env;
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        const auto candidate = exe.parent_path() / ".." / ".." / "wasm" / "site";
+        if (std::filesystem::exists(candidate / "index.html", ec)) return std::filesystem::weakly_canonical(candidate).string();
+    }
+    return "build/wasm/site";
+}
+
+}  // namespace
+
+std::function<int()> add_web(CLI::App& app) {
+    struct Args {
+        int port = 8080;
+        std::string bind = "127.0.0.1";
+        std::string root;
+    };
+    auto args = std::make_shared<Args>();
+    CLI::App* cmd = app.add_subcommand("web", "Serve the validator page locally (everything runs in the browser)");
+    cmd->add_option("--port", args->port, "Port (default 8080; 0 picks a free one)")->check(CLI::Range(0, 65535));
+    cmd->add_option("--bind", args->bind, "Address to listen on (default 127.0.0.1)");
+    cmd->add_option("--root", args->root, "Folder of the built site (default: build/wasm/site next to this binary)");
+    return [args] {
+        const std::string root = args->root.empty() ? default_site_dir() : args->root;
+        if (!std::filesystem::exists(std::filesystem::path(root) / "index.html")) {
+            std::cerr << "tdbraze: no site in '" << root
+                      << "': build it with scripts/build.sh (the WebAssembly build), or pass --root\n";
+            return kExitUsage;
+        }
+        httplib::Server server;
+        server.set_mount_point("/", root);
+        server.set_file_extension_and_mimetype_mapping("wasm", "application/wasm");
+        server.set_file_extension_and_mimetype_mapping("mjs", "text/javascript");
+        server.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
+            // The same policy the page declares: nothing may connect anywhere but here.
+            res.set_header("Content-Security-Policy",
+                           "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; "
+                           "connect-src 'self'; img-src 'self' data:; style-src 'self'; object-src 'none'; "
+                           "base-uri 'none'; form-action 'none'");
+            res.set_header("X-Content-Type-Options", "nosniff");
+        });
+        const int port = args->port == 0 ? server.bind_to_any_port(args->bind) : args->port;
+        if (args->port != 0 && !server.bind_to_port(args->bind, port)) {
+            std::cerr << "tdbraze: cannot listen on " << args->bind << ":" << port << '\n';
+            return kExitUsage;
+        }
+        if (port < 0) {
+            std::cerr << "tdbraze: cannot listen on " << args->bind << '\n';
+            return kExitUsage;
+        }
+        std::cout << "tdbraze web: serving " << root << " on http://" << args->bind << ":" << port << "/" << std::endl;
+        g_server = &server;
+        std::signal(SIGINT, &stop_web_server);
+        std::signal(SIGTERM, &stop_web_server);
+        server.listen_after_bind();
+        g_server = nullptr;
+        return kExitOk;
+    };
+}
+
+}  // namespace tdbraze::cli
