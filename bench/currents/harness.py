@@ -33,25 +33,57 @@ def sh(cmd: str, cwd: Path | None = None) -> str:
         return ""
 
 
-def measure(command: str, stdin_file: Path | None = None) -> dict:
-    """Runs a shell command under GNU time: wall seconds, peak RSS (MiB), exit status and its stdout."""
+def cpu_times() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    hz = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields) - idle) / hz, sum(fields) / hz
+
+
+def wait_for_quiet(max_wait: float) -> float:
+    """Waits until the machine is (nearly) idle, at most max_wait seconds; returns the busy share seen last.
+
+    Other work on a two-core machine (a compiler in another shell) changes wall times by tens of percent, so
+    each run starts in a quiet moment when there is one.
+    """
+    deadline = time.monotonic() + max_wait
+    quiet_in_a_row = 0
+    while True:
+        b0, t0 = cpu_times()
+        time.sleep(0.5)
+        b1, t1 = cpu_times()
+        busy = (b1 - b0) / (t1 - t0) if t1 > t0 else 0.0
+        quiet_in_a_row = quiet_in_a_row + 1 if busy < 0.10 else 0
+        if quiet_in_a_row >= 2 or time.monotonic() > deadline:
+            return busy
+
+
+def measure(command: str, quiet_wait: float) -> dict:
+    """Runs a shell command under GNU time: wall seconds, peak RSS (MiB), exit status and its stdout, and
+    how much CPU the rest of the machine used meanwhile (other_cpu_seconds: ~0 on an idle machine)."""
+    busy_before = wait_for_quiet(quiet_wait) if quiet_wait > 0 else None
     with tempfile.NamedTemporaryFile("r", suffix=".time", delete=False) as tf:
         time_file = tf.name
     # Only the last stage of a pipeline is timed: `cat` feeding it is not part of the tool.
-    full = command.replace("{time}", f"/usr/bin/time -f '%e %M' -o {shlex.quote(time_file)}")
+    full = command.replace("{time}", f"/usr/bin/time -f '%e %M %U %S' -o {shlex.quote(time_file)}")
+    cpu0, _ = cpu_times()
     start = time.perf_counter()
     proc = subprocess.run(["bash", "-o", "pipefail", "-c", full], capture_output=True, text=True,
-                          stdin=open(stdin_file, "rb") if stdin_file else subprocess.DEVNULL)
+                          stdin=subprocess.DEVNULL)
     wall = time.perf_counter() - start
+    cpu1, _ = cpu_times()
     try:
         fields = Path(time_file).read_text().split()
-        rss_kib = int(fields[-1])
+        rss_kib, tool_cpu = int(fields[-3]), float(fields[-2]) + float(fields[-1])
     except (OSError, ValueError, IndexError):
-        rss_kib = -1
+        rss_kib, tool_cpu = -1, 0.0
     finally:
         os.unlink(time_file)
     return {"wall": wall, "rss_mib": rss_kib * 1024 / MIB, "status": proc.returncode, "stdout": proc.stdout,
-            "stderr": proc.stderr[-2000:]}
+            "stderr": proc.stderr[-2000:], "cpu_seconds": round(tool_cpu, 3),
+            "other_cpu_seconds": round(max(0.0, (cpu1 - cpu0) - tool_cpu), 3),
+            "busy_before": None if busy_before is None else round(busy_before, 3)}
 
 
 def summary_of(stdout: str) -> dict:
@@ -73,10 +105,24 @@ def fmt(x: float, digits: int = 1) -> str:
     return f"{x:,.{digits}f}"
 
 
+def render(results_json: Path) -> int:
+    """Rewrites currents.md and the README's numbers from a results file, without measuring again."""
+    results = json.loads(results_json.read_text())
+    md = markdown(results)
+    (results_json.parent / "currents.md").write_text(md)
+    update_readme(results_json.parent.parent / "README.md", md)
+    print(md)
+    return 0
+
+
 def main() -> int:
-    ap = argparse.ArgumentParser()
+    if len(sys.argv) == 3 and sys.argv[1] == "--render":
+        return render(Path(sys.argv[2]))
+    ap = argparse.ArgumentParser(epilog="harness.py --render results/currents.json: only rewrite the Markdown")
     ap.add_argument("--bench-dir", type=Path, required=True)
     ap.add_argument("--tdbraze", required=True)
+    ap.add_argument("--tdbraze-origin", help="where the --tdbraze copy came from, for the results")
+    ap.add_argument("--site-origin", help="where the --site copy came from, for the results")
     ap.add_argument("--payload", type=Path, required=True)
     ap.add_argument("--envelope", type=Path, help="the same kind of events as one pretty-printed envelope")
     ap.add_argument("--schema", type=Path, required=True)
@@ -86,8 +132,11 @@ def main() -> int:
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--copies", type=int, default=5, help="the payload this many times in a row, for memory")
     ap.add_argument("--seed", type=int)
+    ap.add_argument("--quiet-wait", type=float, default=120,
+                    help="before each run, wait up to this many seconds for an idle machine (0: do not wait)")
     args = ap.parse_args()
 
+    load_before = sh("cut -d' ' -f1-3 /proc/loadavg")
     bench = args.bench_dir.resolve()
     repo = bench.parent
     q = shlex.quote
@@ -110,6 +159,14 @@ def main() -> int:
             out.append(("wasm", "tdbraze WebAssembly in Node",
                         f"{{time}} {node_wasm} --site {q(str(args.site))} --now {args.now} {path}"))
         return out
+
+    def shown(cmd: str) -> str:
+        """A command as the reader would type it: the original paths, not the snapshot copies run."""
+        if args.tdbraze_origin:
+            cmd = cmd.replace(q(args.tdbraze), q(args.tdbraze_origin))
+        if args.site and args.site_origin:
+            cmd = cmd.replace(q(str(args.site)), q(args.site_origin))
+        return cmd.replace(str(repo) + "/", "")
 
     payload_bytes = args.payload.stat().st_size
     failures: list[str] = []
@@ -138,20 +195,23 @@ def main() -> int:
     expected = None
     for rep in range(args.reps):
         for key, label, cmd in tools:
-            r = measure(cmd)
+            r = measure(cmd, args.quiet_wait)
             s = check(key, r, expected, args.payload.name)
             if expected is None and key == "tdbraze" and s:
                 expected = s.get("events")
             runs[key].append(r)
-            print(f"  run {rep + 1} {key:15s} {r['wall']:7.3f} s  {r['rss_mib']:7.1f} MiB", file=sys.stderr)
+            print(f"  run {rep + 1} {key:15s} {r['wall']:7.3f} s  {r['rss_mib']:7.1f} MiB"
+                  f"  (other CPU meanwhile {r['other_cpu_seconds']:.2f} s)", file=sys.stderr)
 
     throughput = {}
     for key, label, cmd in tools:
         best = min(runs[key], key=lambda r: r["wall"])
         entry = {
             "label": label,
-            "command": cmd.replace("{time} ", ""),
+            "command": shown(cmd.replace("{time} ", "")),
             "wall_seconds": [round(r["wall"], 4) for r in runs[key]],
+            "cpu_seconds": [r["cpu_seconds"] for r in runs[key]],
+            "other_cpu_seconds": [r["other_cpu_seconds"] for r in runs[key]],
             "best_seconds": round(best["wall"], 4),
             "mb_per_s": round(payload_bytes / MB / best["wall"], 1),
             "peak_rss_mib": round(max(r["rss_mib"] for r in runs[key]), 1),
@@ -177,10 +237,11 @@ def main() -> int:
     for key, label, cmd in tools_for("-"):
         if key in ("tdbraze_strict", "ajv_strict", "parse_only"):
             continue  # they read and hold input as the tools they vary do: one run each tells enough
-        r = measure(f"{cat} | {cmd}")
+        r = measure(f"{cat} | {cmd}", args.quiet_wait)
         s = check(key, r, expected * args.copies if expected else None, f"{args.copies} x payload")
         large[key] = {"label": label, "seconds": round(r["wall"], 3), "mb_per_s": round(big_bytes / MB / r["wall"], 1),
-                      "peak_rss_mib": round(r["rss_mib"], 1), "events": s.get("events"), "errors": s.get("errors")}
+                      "peak_rss_mib": round(r["rss_mib"], 1), "events": s.get("events"), "errors": s.get("errors"),
+                      "other_cpu_seconds": r["other_cpu_seconds"]}
         print(f"  {key:15s} {r['wall']:7.3f} s  {r['rss_mib']:7.1f} MiB", file=sys.stderr)
 
     # --- one big envelope: JSON.parse has to hold all of it ---------------------------------------------
@@ -191,12 +252,13 @@ def main() -> int:
         for key, label, cmd in tools_for(q(str(args.envelope))):
             if key in ("tdbraze_strict", "ajv_strict", "parse_only"):
                 continue  # strict fails a 100-event-plus batch by design; parsing alone is not validation
-            r = measure(cmd)
+            r = measure(cmd, args.quiet_wait)
             s = check(key, r, None, args.envelope.name)
             envelope[key] = {"label": label, "bytes": env_bytes, "seconds": round(r["wall"], 3),
                              "mb_per_s": round(env_bytes / MB / r["wall"], 1), "peak_rss_mib": round(r["rss_mib"], 1),
                              "events": s.get("events"), "errors": s.get("errors"),
-                             "warnings": s.get("warnings"), "codes": s.get("codes")}
+                             "warnings": s.get("warnings"), "codes": s.get("codes"),
+                             "other_cpu_seconds": r["other_cpu_seconds"]}
             print(f"  {key:15s} {r['wall']:7.3f} s  {r['rss_mib']:7.1f} MiB", file=sys.stderr)
 
     t, a = throughput["tdbraze"], throughput["ajv"]
@@ -224,9 +286,10 @@ def main() -> int:
         "benchmark": "currents",
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "machine": {"cpu": cpu, "cores": os.cpu_count(), "kernel": platform.release(),
-                    "load_average_before": sh("cut -d' ' -f1-3 /proc/loadavg")},
+                    "load_average_before": load_before},
         "software": {
             "tdbraze": sh(f"{q(args.tdbraze)} --version"),
+            "tdbraze_binary": args.tdbraze_origin or args.tdbraze,
             "tdbraze_binary_sha256": hashlib.sha256(binary.read_bytes()).hexdigest()[:16] if binary.exists() else None,
             "repository": sh("git describe --always --dirty --abbrev=12", cwd=repo),
             "node": sh("node --version"), "ajv": ajv_version, "python": platform.python_version(),
@@ -260,6 +323,10 @@ def main() -> int:
     return 0
 
 
+def w_ok(entry: dict) -> bool:
+    return entry.get("in_process_mb_per_s") is not None
+
+
 def markdown(r: dict) -> str:
     t = r["throughput"]
     p = r["payload"]
@@ -278,15 +345,16 @@ def markdown(r: dict) -> str:
                      f"| {e['label']} | {fmt(e['mb_per_s'])} | {fmt(e['peak_rss_mib'])} | {e['best_seconds']:.3f} | ? | ? |")
     ra = r["ratios"]
     a = t["ajv"]
-    lines += ["", f"tdbraze / ajv: **{ra['throughput_tdbraze_over_ajv']}x** the throughput "
-              f"({ra['throughput_tdbraze_over_ajv_in_process']}x against ajv's own loop alone, "
-              f"{fmt(a['in_process_mb_per_s'])} MB/s without Node start-up and the "
-              f"{a.get('compile_seconds', 0):.2f} s schema compilation), "
-              f"**{ra['memory_tdbraze_over_ajv']}x** the peak memory."]
+    lines += ["", f"tdbraze / ajv: **{ra['throughput_tdbraze_over_ajv']}x** the throughput"
+              + (f" ({ra['throughput_tdbraze_over_ajv_in_process']}x against ajv's own loop alone, "
+                 f"{fmt(a['in_process_mb_per_s'])} MB/s without Node start-up and the "
+                 f"{a.get('compile_seconds', 0):.2f} s schema compilation)" if w_ok(a) else "")
+              + f", **{ra['memory_tdbraze_over_ajv']}x** the peak memory "
+              f"(ajv needs {1 / ra['memory_tdbraze_over_ajv']:.0f}x as much)."]
     if "throughput_tdbraze_strict_over_ajv_strict" in ra:
         lines.append(f"With warnings as errors on both sides (tdbraze --strict, strict schema): "
                      f"{ra['throughput_tdbraze_strict_over_ajv_strict']}x.")
-    if "wasm" in t:
+    if "wasm" in t and w_ok(t["wasm"]):
         w = t["wasm"]
         lines.append(f"WebAssembly in Node: {fmt(w['mb_per_s'])} MB/s end to end "
                      f"({fmt(w['in_process_mb_per_s'])} MB/s feeding alone), "
@@ -310,6 +378,14 @@ def markdown(r: dict) -> str:
                   "| tool | MB/s | peak RSS (MiB) |", "|---|---:|---:|"]
         for key, e in env.items():
             lines.append(f"| {e['label']} | {fmt(e['mb_per_s'])} | {fmt(e['peak_rss_mib'])} |")
+    # Starting processes and GNU time costs a few hundredths of a second of "other" CPU even on an idle
+    # machine, hence the floor.
+    noisy = [e["label"] for e in t.values()
+             if (other := e["other_cpu_seconds"][e["wall_seconds"].index(e["best_seconds"])]) > 0.1
+             and other > 0.1 * e["best_seconds"]]
+    if noisy:
+        lines += ["", "Other processes used CPU during the best run of: " + ", ".join(noisy) +
+                  " (see other_cpu_seconds in currents.json); rerun on an idle machine."]
     if r["problems"]:
         lines += ["", "Problems in this run:", ""] + [f"- {x}" for x in r["problems"]]
     return "\n".join(lines) + "\n"

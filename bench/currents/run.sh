@@ -5,7 +5,7 @@
 #
 # Knobs (environment): SIZE_MB (100), REPS (3), COPIES (5: the payload this many times through a pipe, for
 # memory), SEED, NOW, ENVELOPE=0 to skip the single-envelope measurement, WASM=0 to skip WebAssembly,
-# TDBRAZE (path of the CLI).
+# TDBRAZE (path of the CLI), QUIET_WAIT (120: seconds to wait for an idle machine before each run; 0: none).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 bench="$(dirname "$here")"
@@ -67,14 +67,36 @@ fi
 python3 "$here/make_schema.py" -o "$data/currents.schema.json"
 python3 "$here/make_schema.py" --strict --now "$now" -o "$data/currents.strict.schema.json"
 
+# The binaries under test are copied first: a rebuild in another shell halfway through the runs would
+# otherwise mix two versions in one set of numbers.
+snapshot="$(mktemp -d "$data/under-test.XXXXXX")"
+trap 'rm -rf "$snapshot"' EXIT
+# Copies files once none of them has changed for a few seconds, so that a .js and its .wasm come from the
+# same build.
+copy_settled() {
+  local dest="$1"; shift
+  for _ in $(seq 60); do
+    local newest; newest="$(stat -c %Y "$@" | sort -n | tail -1)"
+    if [ $(( $(date +%s) - newest )) -ge 5 ]; then
+      cp "$@" "$dest/"
+      [ "$(stat -c %Y "$@" | sort -n | tail -1)" = "$newest" ] && return 0
+    fi
+    sleep 2
+  done
+  say "$* keep changing (a build running?); copying them anyway"
+  cp "$@" "$dest/"
+}
+copy_settled "$snapshot" "$tdbraze"
 wasm_args=()
 if [ "${WASM:-1}" != 0 ] && [ -f "$site/tdbraze.js" ] && [ -f "$site/tdbraze.wasm" ]; then
-  wasm_args=(--site "$site")
+  mkdir "$snapshot/site" && copy_settled "$snapshot/site" "$site/tdbraze.js" "$site/tdbraze.wasm"
+  wasm_args=(--site "$snapshot/site")
 elif [ "${WASM:-1}" != 0 ]; then
   say "no WebAssembly build in $site: skipping it (scripts/build.sh builds it)"
 fi
 
 say "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (the numbers are only meaningful on an idle machine)"
-exec python3 "$here/harness.py" --bench-dir "$bench" --tdbraze "$tdbraze" --payload "$payload" \
+python3 "$here/harness.py" --bench-dir "$bench" --tdbraze "$snapshot/$(basename "$tdbraze")" --tdbraze-origin "$tdbraze" \
+  ${wasm_args[@]:+--site-origin "$site"} --payload "$payload" \
   "${envelope_args[@]}" --schema "$data/currents.schema.json" --schema-strict "$data/currents.strict.schema.json" \
-  "${wasm_args[@]}" --now "$now" --reps "$reps" --copies "$copies" --seed "$seed"
+  "${wasm_args[@]}" --now "$now" --reps "$reps" --copies "$copies" --seed "$seed" --quiet-wait "${QUIET_WAIT:-120}"
