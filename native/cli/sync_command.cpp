@@ -164,6 +164,10 @@ int run(SyncArgs& a) {
     install_interrupt_handler();
     const sync::SyncSummary s = sync::run_sync(o, credentials, observer, g_cancel);
     observer.clear_bar();
+    if (s.outcome == "refused") {  // nothing was attempted: a usage problem, said like one
+        std::cerr << "tdbraze: " << s.message << '\n';
+        return kExitUsage;
+    }
     if (json) {
         std::cout << nlohmann::json{{"event", "summary"},   {"outcome", s.outcome},   {"message", s.message},
                                     {"planned", s.planned}, {"sent", s.sent},         {"skipped", s.skipped},
@@ -218,6 +222,14 @@ std::function<int()> add_sync_cohort(CLI::App& sync_app) {
     cmd->add_option("--connect-timeout", args->connect_timeout_s, "Seconds (default 10)")->check(CLI::PositiveNumber);
     cmd->add_option("--timeout", args->timeout_s, "Seconds per request (default 60)")->check(CLI::PositiveNumber);
     cmd->add_option("--max-attempts", o.backoff.max_attempts, "Attempts per batch before giving up (default 12)")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option_function<long>(
+           "--retry-base-ms", [args](long ms) { args->options.backoff.base = std::chrono::milliseconds(ms); },
+           "First backoff step in milliseconds (default 500; waits double up to --retry-cap-ms)")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option_function<long>(
+           "--retry-cap-ms", [args](long ms) { args->options.backoff.cap = std::chrono::milliseconds(ms); },
+           "Longest wait between attempts in milliseconds (default 60000)")
         ->check(CLI::PositiveNumber);
     cmd->add_option("--log-format", args->log_format, "text (progress bar) or json (one object per event)")
         ->check(CLI::IsMember({"text", "json"}));

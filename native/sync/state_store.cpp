@@ -266,9 +266,9 @@ std::int64_t StateStore::member_count(const std::string& scope) {
 
 void StateStore::begin_desired() {
     std::lock_guard lock(mutex_);
-    exec("CREATE TEMP TABLE IF NOT EXISTS desired (id_key BLOB PRIMARY KEY) WITHOUT ROWID; DELETE FROM desired;"
-         " BEGIN");
-    desired_pending_ = 0;
+    // A temporary table: it lives as long as this connection and is never written to the state file. No long
+    // transaction around the inserts: the workers' confirmations share this connection.
+    exec("CREATE TEMP TABLE IF NOT EXISTS desired (id_key BLOB PRIMARY KEY) WITHOUT ROWID; DELETE FROM desired;");
 }
 
 void StateStore::add_desired(std::string_view key) {
@@ -276,16 +276,27 @@ void StateStore::add_desired(std::string_view key) {
     Statement s(db_, "INSERT OR IGNORE INTO desired (id_key) VALUES (?)");
     s.bind_blob(1, key);
     s.step();
-    if (++desired_pending_ % 50'000 == 0) exec("COMMIT; BEGIN");  // bounded journal, steady speed
 }
 
 void StateStore::for_each_departed(const std::string& scope, const std::function<void(std::string_view)>& each) {
-    std::lock_guard lock(mutex_);
-    exec("COMMIT");
-    Statement s(db_, "SELECT id_key FROM members WHERE cohort_scope = ? AND id_key NOT IN (SELECT id_key FROM desired)"
-                     " ORDER BY id_key");
-    s.bind(1, scope);
-    while (s.step()) each(s.blob(0));
+    // Page by page, without holding the lock while `each` runs: it may wait for sending threads that need
+    // the store to record their confirmations.
+    std::string after;
+    bool first = true;
+    for (;;) {
+        std::vector<std::string> page;
+        {
+            std::lock_guard lock(mutex_);
+            Statement s(db_, "SELECT id_key FROM members WHERE cohort_scope = ? AND id_key > ? AND id_key NOT IN"
+                             " (SELECT id_key FROM desired) ORDER BY id_key LIMIT 1000");
+            s.bind(1, scope).bind_blob(2, first ? std::string_view("", 0) : std::string_view(after));
+            while (s.step()) page.emplace_back(s.blob(0));
+        }
+        if (page.empty()) return;
+        for (const std::string& key : page) each(key);
+        after = page.back();
+        first = false;
+    }
 }
 
 }  // namespace tdbraze::sync

@@ -69,7 +69,6 @@ private:
     void write_members(const std::string& cohort_scope, const std::vector<std::string>& keys, bool removed);
     sqlite3* db_;
     std::mutex mutex_;
-    std::int64_t desired_pending_ = 0;
 };
 
 }  // namespace tdbraze::sync
