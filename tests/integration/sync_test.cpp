@@ -1,0 +1,294 @@
+// The sync over real HTTP on 127.0.0.1: the tdbraze CLI against the Braze emulator, with faults, kills,
+// resumes, mirror snapshots, TLS and a search for leaked secrets.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "braze_emulator.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using tdbraze::emulator::BrazeEmulator;
+using tdbraze::emulator::EmulatorConfig;
+
+const char* kKey = "emulator-partner-key";
+const char* kSecret = "emulator-client-secret";
+
+struct Run {
+    int code;
+    std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+fs::path work_dir() {
+    static const fs::path dir = [] {
+        const fs::path d = fs::temp_directory_path() / ("tdbraze-sync-test-" + std::to_string(::getpid()));
+        fs::create_directories(d);
+        return d;
+    }();
+    return dir;
+}
+
+// The CLI with the emulator's credentials in its environment (never on its command line).
+Run run_cli(const std::string& args) {
+    const fs::path out = work_dir() / "out.txt", err = work_dir() / "err.txt";
+    const std::string command = std::string("TDBRAZE_PARTNER_API_KEY=") + kKey + " TDBRAZE_CLIENT_SECRET=" + kSecret +
+                                " " + TDBRAZE_CLI + " " + args + " >" + out.string() + " 2>" + err.string();
+    const int status = std::system(command.c_str());
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+}
+
+fs::path table(const std::string& name, const std::string& header, int from, int to, const std::string& prefix = "u-") {
+    const fs::path p = work_dir() / name;
+    std::ofstream f(p);
+    f << header << "\n";
+    for (int i = from; i < to; ++i) f << prefix << i << "\n";
+    return p;
+}
+
+std::set<std::string> expected_ids(int from, int to, const std::string& prefix = "u-") {
+    std::set<std::string> s;
+    for (int i = from; i < to; ++i) s.insert(prefix + std::to_string(i));
+    return s;
+}
+
+std::set<std::string> members(const BrazeEmulator& e, const std::string& cohort) {
+    const auto view = e.cohort(cohort);
+    if (!view) return {};
+    return {view->user_ids.begin(), view->user_ids.end()};
+}
+
+struct Emulator {
+    BrazeEmulator server;
+    std::string url;
+    explicit Emulator(EmulatorConfig config = {}) : server(std::move(config)) {
+        REQUIRE(server.start() > 0);
+        url = server.url();
+    }
+};
+
+std::string sync_args(const fs::path& input, const std::string& url, const std::string& cohort, const fs::path& state) {
+    return "sync cohort " + input.string() + " --endpoint " + url + " --cohort-id " + cohort + " --state " +
+           state.string() + " --retry-base-ms 10 --retry-cap-ms 200";
+}
+
+}  // namespace
+
+TEST_CASE("sync: a table reaches the cohort, and a re-run sends nothing", "[sync]") {
+    Emulator emu;
+    const fs::path input = table("basic.csv", "user_ids", 0, 2500);
+    const fs::path state = work_dir() / "basic.db";
+    const Run first = run_cli(sync_args(input, emu.url, "basic", state));
+    INFO(first.out << first.err);
+    CHECK(first.code == 0);
+    CHECK(first.out.find("sync completed") == 0);
+    CHECK(members(emu.server, "basic") == expected_ids(0, 2500));
+    CHECK(emu.server.stats().membership_applied == 3);
+    CHECK(emu.server.cohort("basic")->name == "basic");
+
+    const Run again = run_cli(sync_args(input, emu.url, "basic", state));
+    CHECK(again.code == 0);
+    CHECK(again.out.find("sync nothing-to-do") == 0);
+    CHECK(emu.server.stats().requests_total == 4);  // nothing more was sent
+}
+
+TEST_CASE("sync: 100,000 ids through 20% faults and dropped connections end exact", "[sync]") {
+    EmulatorConfig config;
+    config.faults = tdbraze::emulator::parse_fault_spec(
+                        "429=0.04,500=0.03,502=0.03,503=0.03,423=0.01,drop_before=0.03,drop_after=0.03")
+                        .value.value();
+    config.seed = 7;
+    Emulator emu(config);
+    const fs::path input = table("faults.csv", "user_ids", 0, 100000);
+    const Run r = run_cli(sync_args(input, emu.url, "faults", work_dir() / "faults.db") + " --threads 8");
+    INFO(r.out << r.err.substr(0, 2000));
+    CHECK(r.code == 0);
+    CHECK(members(emu.server, "faults") == expected_ids(0, 100000));
+    const auto stats = emu.server.stats();
+    CHECK(stats.dropped_after + stats.dropped_before > 0);
+    CHECK(stats.injected_statuses.size() >= 3);
+    // Only batches whose answer was lost (applied, then the connection dropped) may arrive twice.
+    CHECK(stats.duplicate_applied <= stats.dropped_after);
+}
+
+TEST_CASE("sync: killed with SIGKILL, then --resume: exact, and confirmed batches are not sent again", "[sync]") {
+    Emulator emu;
+    const fs::path input = table("kill.csv", "user_ids", 0, 60000);
+    const fs::path state = work_dir() / "kill.db";
+    // 60 batches at 20 requests a second: about three seconds, killed after a dozen batches.
+    const std::string args = sync_args(input, emu.url, "kill", state) + " --threads 4 --rate-limit 72000";
+    const pid_t child = ::fork();
+    if (child == 0) {
+        ::setenv("TDBRAZE_PARTNER_API_KEY", kKey, 1);
+        ::setenv("TDBRAZE_CLIENT_SECRET", kSecret, 1);
+        std::freopen("/dev/null", "w", stdout);
+        std::freopen("/dev/null", "w", stderr);
+        ::execl("/bin/sh", "sh", "-c", (std::string("exec ") + TDBRAZE_CLI + " " + args).c_str(), nullptr);
+        ::_exit(127);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (emu.server.stats().membership_applied < 12 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    ::kill(child, SIGKILL);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    REQUIRE(WIFSIGNALED(status));
+    const auto before = emu.server.stats().membership_applied;
+    REQUIRE(before < 60);  // killed mid-run
+
+    const Run plain = run_cli(args);
+    CHECK(plain.code == 2);  // an unfinished run is not silently restarted
+    CHECK(plain.err.find("--resume") != std::string::npos);
+
+    const Run resumed = run_cli(args + " --resume");
+    INFO(resumed.out << resumed.err);
+    CHECK(resumed.code == 0);
+    CHECK(members(emu.server, "kill") == expected_ids(0, 60000));
+    const auto stats = emu.server.stats();
+    // Every batch arrived; the only repeats are batches in flight at the kill (at most one per thread).
+    CHECK(stats.membership_applied == 60 + stats.duplicate_applied);
+    CHECK(stats.duplicate_applied <= 4);
+    CHECK(resumed.out.find("skipped (confirmed before)") != std::string::npos);
+}
+
+TEST_CASE("sync: mirror sends exactly the adds and removes of three snapshots", "[sync]") {
+    Emulator emu;
+    const fs::path state = work_dir() / "mirror.db";
+    struct Snapshot {
+        int from, to;
+        std::uint64_t adds, removes;
+    };
+    const std::vector<Snapshot> snapshots = {{0, 3000, 3000, 0}, {1000, 4500, 1500, 1000}, {500, 1500, 500, 3000}};
+    std::uint64_t added = 0, removed = 0, identifiers_sent = 0;
+    int n = 0;
+    for (const Snapshot& s : snapshots) {
+        const fs::path input = table("mirror" + std::to_string(++n) + ".csv", "user_ids", s.from, s.to);
+        const Run r = run_cli(sync_args(input, emu.url, "mirror", state) + " --operation mirror --log-format json");
+        INFO("snapshot " << n << ": " << r.out.substr(r.out.size() > 600 ? r.out.size() - 600 : 0) << r.err);
+        REQUIRE(r.code == 0);
+        CHECK(members(emu.server, "mirror") == expected_ids(s.from, s.to));
+        const auto stats = emu.server.stats();
+        CHECK(stats.members_added - added == s.adds);
+        CHECK(stats.members_removed - removed == s.removes);
+        added = stats.members_added;
+        removed = stats.members_removed;
+        CHECK(r.out.find("\"adds\":" + std::to_string(s.adds)) != std::string::npos);
+        CHECK(r.out.find("\"removes\":" + std::to_string(s.removes)) != std::string::npos);
+        identifiers_sent += s.adds + s.removes;
+    }
+    CHECK(emu.server.stats().naming_applied == 1);  // the name did not change: named once
+    // Nothing but the deltas was sent: a fourth run of the last snapshot sends no membership request.
+    const auto requests = emu.server.stats().membership_applied;
+    const Run again = run_cli(sync_args(work_dir() / "mirror3.csv", emu.url, "mirror", state) + " --operation mirror");
+    CHECK(again.code == 0);
+    CHECK(emu.server.stats().membership_applied == requests);
+}
+
+TEST_CASE("sync: TLS is verified: a self-signed server is refused without --ca-bundle, accepted with it", "[sync]") {
+    const fs::path cert = work_dir() / "cert.pem", key = work_dir() / "key.pem";
+    const std::string make = "openssl req -x509 -newkey rsa:2048 -nodes -keyout " + key.string() + " -out " +
+                             cert.string() + " -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1" +
+                             " >/dev/null 2>&1";
+    REQUIRE(std::system(make.c_str()) == 0);
+    EmulatorConfig config;
+    config.tls_cert_file = cert.string();
+    config.tls_key_file = key.string();
+    Emulator emu(config);
+    REQUIRE(emu.url.rfind("https://", 0) == 0);
+    const fs::path input = table("tls.csv", "user_ids", 0, 10);
+    const Run refused = run_cli(sync_args(input, emu.url, "tls", work_dir() / "tls.db") + " --max-attempts 1");
+    CHECK(refused.code == 1);
+    CHECK(refused.err.find("certificate") != std::string::npos);
+    CHECK(members(emu.server, "tls").empty());
+    const Run accepted = run_cli(sync_args(input, emu.url, "tls", work_dir() / "tls.db") + " --force --ca-bundle " +
+                                 cert.string());
+    INFO(accepted.out << accepted.err);
+    CHECK(accepted.code == 0);
+    CHECK(members(emu.server, "tls").size() == 10);
+}
+
+TEST_CASE("sync: no secret appears in any output, log or state file", "[sync]") {
+    Emulator emu;
+    const fs::path input = table("secrets.csv", "user_ids", 0, 1500);
+    const fs::path state = work_dir() / "secrets.db";
+    const Run ok = run_cli(sync_args(input, emu.url, "secrets", state) + " --log-format json");
+    CHECK(ok.code == 0);
+    // A partner the emulator does not enable: Braze's 401 echoes the client secret in its body.
+    const Run echoed = run_cli(sync_args(input, emu.url, "secrets2", state) + " --partner elsewhere");
+    CHECK(echoed.code == 1);
+    CHECK(echoed.err.find("Partner not enabled for client with client secret: <redacted>") != std::string::npos);
+    const std::string everything = ok.out + ok.err + echoed.out + echoed.err + slurp(state) +
+                                   slurp(state.string() + "-wal");
+    CHECK(everything.find(kSecret) == std::string::npos);
+    CHECK(everything.find(kKey) == std::string::npos);
+}
+
+TEST_CASE("sync: refusals that protect the user", "[sync]") {
+    const fs::path input = table("refuse.csv", "user_ids", 0, 5);
+    const Run http = run_cli(sync_args(input, "http://example.com", "r", work_dir() / "r.db"));
+    CHECK(http.code == 2);
+    CHECK(http.err.find("plain http is only allowed to a loopback address") != std::string::npos);
+    const Run argv_secret = run_cli(sync_args(input, "https://rest.iad-01.braze.com", "r", work_dir() / "r.db") +
+                                    " --client-secret abc");
+    CHECK(argv_secret.code == 2);
+    CHECK(argv_secret.err.find("secrets on the command line") != std::string::npos);
+    const fs::path bad = table("bad.csv", "user_id", 0, 5);
+    Emulator emu;
+    const Run invalid = run_cli(sync_args(bad, emu.url, "r", work_dir() / "r.db"));
+    CHECK(invalid.code == 1);
+    CHECK(invalid.err.find("no-identifier-column") != std::string::npos);
+    CHECK(emu.server.stats().requests_total == 0);  // nothing is sent for an invalid table
+}
+
+TEST_CASE("sync: a wrong key stops the run with what to fix", "[sync]") {
+    Emulator emu;
+    const fs::path input = table("wrongkey.csv", "user_ids", 0, 5);
+    const std::string command = std::string("TDBRAZE_PARTNER_API_KEY=wrong-key TDBRAZE_CLIENT_SECRET=") + kSecret +
+                                " " + TDBRAZE_CLI + " " + sync_args(input, emu.url, "w", work_dir() / "w.db") +
+                                " > " + (work_dir() / "w.out").string() + " 2>&1";
+    CHECK(WEXITSTATUS(std::system(command.c_str())) == 1);
+    const std::string out = slurp(work_dir() / "w.out");
+    CHECK(out.find("Invalid Partner API key") != std::string::npos);
+    CHECK(out.find("wrong instance") != std::string::npos);
+    CHECK(emu.server.stats().requests_total == 1);  // stopped at the first answer
+}
+
+TEST_CASE("send currents: batches reach the receiver the way Braze sends them", "[sync]") {
+    EmulatorConfig config;
+    config.currents_token = "currents-token-123";
+    Emulator emu(config);
+    const fs::path payload = work_dir() / "events.jsonl";
+    {
+        std::ofstream f(payload);
+        for (int i = 0; i < 250; ++i)
+            f << R"({"event_type":"users.behaviors.CustomEvent","id":"ev-)" << i
+              << R"(","time":1732456800,"user":{"user_id":"65a1f0c2e4b0a1b2c3d4e5f6"},"properties":{"name":"n"}})" << "\n";
+    }
+    const std::string base = std::string(TDBRAZE_CLI) + " send currents " + payload.string() + " --url " + emu.url +
+                             "/currents";
+    CHECK(WEXITSTATUS(std::system((base + " > /dev/null 2>&1").c_str())) == 1);  // no token: 401
+    const std::string with_token = "CURRENTS_TOKEN=currents-token-123 " + base + " --bearer-env CURRENTS_TOKEN > " +
+                                   (work_dir() / "send.out").string() + " 2>&1";
+    CHECK(WEXITSTATUS(std::system(with_token.c_str())) == 0);
+    const auto c = emu.server.currents_stats();
+    CHECK(c.batches_accepted == 3);  // 100 + 100 + 50
+    CHECK(c.events_accepted == 250);
+    CHECK(slurp(work_dir() / "send.out").find("currents-token-123") == std::string::npos);
+}
