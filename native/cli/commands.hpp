@@ -28,6 +28,9 @@ std::function<int()> add_send_currents(CLI::App& send);
 // Adds `web` (serves the built page).
 std::function<int()> add_web(CLI::App& app);
 
+// Adds `help [CODE]`.
+std::function<int()> add_help(CLI::App& app);
+
 // Adds `emulate` (native/emulator).
 std::function<int()> add_emulate(CLI::App& app);
 

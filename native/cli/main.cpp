@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
 
     const auto run_emulate = add_emulate(app);
     const auto run_web = add_web(app);
+    const auto run_help = add_help(app);
 
     try {
         app.parse(argc, argv);
@@ -54,5 +55,6 @@ int main(int argc, char** argv) {
     if (send->got_subcommand("currents")) return run_send_currents();
     if (app.got_subcommand("emulate")) return run_emulate();
     if (app.got_subcommand("web")) return run_web();
+    if (app.got_subcommand("help")) return run_help();
     return kExitUsage;
 }

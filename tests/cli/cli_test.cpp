@@ -194,3 +194,21 @@ TEST_CASE("cli: check sql") {
     CHECK(bad.code == 1);
     CHECK(nlohmann::json::parse(bad.out)["summary"]["columns"][0]["name"] == "external_id");
 }
+
+TEST_CASE("cli: help explains every diagnostic code with the manual's section") {
+    const Run list = run("help");
+    CHECK(list.code == 0);
+    std::istringstream lines(list.out);
+    std::string line;
+    int codes = 0;
+    while (std::getline(lines, line)) {
+        const std::string code = line.substr(0, line.find(' '));
+        const Run h = run("help " + code);
+        INFO(code);
+        CHECK(h.code == 0);
+        CHECK(h.out.find("**") != std::string::npos);  // the section's text, not only the title
+        ++codes;
+    }
+    CHECK(codes > 60);
+    CHECK(run("help no-such-code").code == 2);
+}
