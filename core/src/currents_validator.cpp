@@ -167,15 +167,19 @@ struct Validator::Impl final : DiagnosticSink {
     void syntax_error(std::size_t offset, const std::string& message) {
         const Cursor at = resolve(offset);
         const bool json_lines = top_values >= 2 || at.line == top_cursor.line;
-        if (json_lines && at.line > top_cursor.line) {
+        std::size_t line_start = offset;
+        while (line_start > 0 && buf[line_start - 1] != '\n') --line_start;
+        // Nothing but spaces before the error on its line. The window may begin in the middle of a line (what came
+        // before was consumed): then the line did not start here.
+        bool at_line_start = line_start > 0 || base.column == 0;
+        for (std::size_t i = line_start; i < offset && at_line_start; ++i) at_line_start = buf[i] == ' ' || buf[i] == '\t';
+        if (json_lines && at.line > top_cursor.line && at_line_start) {
             // A line of JSON Lines that is cut off: the parser only notices on the next line. Say so, and go on
             // from the start of the line where the next value begins.
             add(Severity::Error, "json-syntax", message,
                 "the value that starts on line " + std::to_string(top_cursor.line) +
                     " is not complete: in JSON Lines each line holds one whole value",
                 "", offset);
-            std::size_t line_start = offset;
-            while (line_start > 0 && buf[line_start - 1] != '\n') --line_start;
             pos = line_start;
             state = State::Top;
             return;
@@ -464,6 +468,7 @@ struct Validator::Impl final : DiagnosticSink {
     void run() {
         for (;;) {
             bool progressed = false;
+            const State before = state;
             switch (state) {
                 case State::Top: progressed = step_top(); break;
                 case State::ObjectMembers: progressed = step_object_member(); break;
@@ -471,7 +476,8 @@ struct Validator::Impl final : DiagnosticSink {
                 case State::SkipLine: progressed = step_skip_line(); break;
                 case State::Done: return;
             }
-            if (!progressed) return;
+            // A step that stopped on a syntax error has moved to SkipLine or Done: go on from there.
+            if (!progressed && state == before) return;
         }
     }
 

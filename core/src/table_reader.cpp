@@ -171,6 +171,7 @@ bool TableReader::read_delimited_row() {
             if (p < n && d[p] != delimiter_ && d[p] != '\n' && d[p] != '\r' && problem.empty()) {
                 problem = std::string("unexpected '") + d[p] + "' after the closing quote of a field";
                 while (p < n && d[p] != delimiter_ && d[p] != '\n') ++p;  // resynchronise at the next field
+                if (p >= n && !eof_) return false;  // the rest of the field is in the next chunk
             }
         } else {
             while (p < n && d[p] != delimiter_ && d[p] != '\n') ++p;
