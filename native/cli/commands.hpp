@@ -6,6 +6,8 @@
 
 #include <functional>
 
+#include "clock.hpp"
+
 namespace tdbraze::cli {
 
 inline constexpr int kExitOk = 0;
@@ -37,9 +39,6 @@ std::function<int()> add_emulate(CLI::App& app);
 // Adds `check sql`.
 std::function<int()> add_check_sql(CLI::App& check);
 
-// The current time as ISO-8601 UTC ("2025-11-24T09:30:00Z").
-std::string utc_now_iso8601();
-std::int64_t epoch_seconds_now();
 
 // Colour only on a terminal, and never when NO_COLOR is set.
 bool use_colour(int fd);

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "clock.hpp"
 #include "rate_limiter.hpp"
 #include "state_store.hpp"
 
@@ -21,17 +22,6 @@ namespace tdbraze::sync {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string now_iso() {
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    ::gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
-std::int64_t epoch_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
 std::string hex64(std::uint64_t v) {
     char buf[17];
@@ -201,7 +191,7 @@ public:
             emit(SyncEvent::Kind::Info, "resuming run " + std::to_string(run_id_) + ": " +
                                             std::to_string(confirmed_.size()) + " batches already confirmed");
         } else {
-            run_id_ = store_->begin_run(id, scope_, mode_name(options_.mode), options_.input_path, now_iso());
+            run_id_ = store_->begin_run(id, scope_, mode_name(options_.mode), options_.input_path, utc_now_iso8601());
         }
         summary_.run_id = run_id_;
 
@@ -229,7 +219,7 @@ public:
         store_->finish_run(run_id_, summary_.outcome == "completed" ? "completed"
                                     : summary_.outcome == "interrupted" ? "interrupted"
                                                                         : "failed",
-                           now_iso());
+                           utc_now_iso8601());
         return summary_;
     }
 
@@ -415,7 +405,7 @@ private:
 
     void worker(int index) {
         transport::HttpClient client(options_.http, &share_);
-        std::mt19937_64 random(static_cast<std::uint64_t>(index) * 7919 + static_cast<std::uint64_t>(epoch_now()));
+        std::mt19937_64 random(static_cast<std::uint64_t>(index) * 7919 + static_cast<std::uint64_t>(epoch_seconds_now()));
         while (auto batch = next_batch()) {
             if (batch->kind == "name") {
                 const bool ok = send(client, random, *batch, batch->request);
@@ -505,7 +495,7 @@ private:
             }
             std::chrono::milliseconds delay = backoff_delay(options_.backoff, attempt, unit(random));
             if (auto asked = server_delay(response.status, response.retry_after_seconds, response.rate_limit_reset,
-                                          epoch_now())) {
+                                          epoch_seconds_now())) {
                 delay = std::max(delay, *asked);
                 if (response.status == 429) limiter_.pause_until(Clock::now() + *asked);
             }

@@ -1,0 +1,22 @@
+// The wall clock, for the native side only (the core has none: callers hand it the time).
+#pragma once
+
+#include <cstdint>
+#include <ctime>
+#include <string>
+
+namespace tdbraze {
+
+// Now as ISO-8601 in UTC, to the second: "2025-11-24T09:30:00Z" (Braze's created_at, logs, the state file).
+inline std::string utc_now_iso8601() {
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+inline std::int64_t epoch_seconds_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+}  // namespace tdbraze
