@@ -11,6 +11,8 @@ packages=(
   libcurl4-openssl-dev libsqlite3-dev libcpp-httplib-dev libssl-dev pkg-config
   emscripten
   chromium
+  # the desktop app, and its tests in a virtual X server with software OpenGL
+  libimgui-dev libglfw3-dev libstb-dev libgl-dev libgl1-mesa-dri fonts-dejavu-core xvfb xauth
 )
 # Node.js and npm: Debian's packages, unless a Node.js with npm is already there (NodeSource's nodejs ships
 # npm itself and conflicts with Debian's npm package).

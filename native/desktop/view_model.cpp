@@ -1,0 +1,640 @@
+#include "clock.hpp"
+#include "view_model.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <variant>
+
+#include <unistd.h>
+
+#include "braze_instances.hpp"
+#include "credentials.hpp"
+
+namespace tdbraze::desktop {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Settings edits are checked again once typing pauses for this long, not on every key stroke.
+constexpr auto kAnalysisDelay = std::chrono::milliseconds(300);
+constexpr auto kSampleInterval = std::chrono::seconds(1);
+// The cohort id of "Test connection" when none is entered yet: Braze requires one, an empty change list
+// leaves it untouched.
+constexpr const char* kConnectionTestCohort = "tdbraze-connection-test";
+
+std::string clock_now() {
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    ::localtime_r(&t, &tm);
+    char buf[16];
+    std::strftime(buf, sizeof buf, "%H:%M:%S", &tm);
+    return buf;
+}
+
+
+std::string lower(std::string_view text) {
+    std::string out(text);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+std::string file_name(const std::string& path) { return fs::path(path).filename().string(); }
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// Hands what the sync's threads report to the UI thread. The engine calls it from its worker threads (one
+// at a time: it holds its own lock around observer calls); only the inbox is shared. (A template only
+// because the inbox type is private to ViewModel.)
+template <class Inbox>
+class InboxObserver : public sync::SyncObserver {
+public:
+    explicit InboxObserver(Inbox& inbox) : inbox_(inbox) {}
+    void on_event(const sync::SyncEvent& e) override {
+        std::lock_guard lock(inbox_.mutex);
+        inbox_.events.push_back(e);
+    }
+    void on_progress(const sync::SyncProgress& p) override {
+        std::lock_guard lock(inbox_.mutex);
+        inbox_.progress = p;
+    }
+    void on_report(const cohort::Report& r) override {
+        std::lock_guard lock(inbox_.mutex);
+        inbox_.report = r;
+    }
+
+private:
+    Inbox& inbox_;
+};
+
+std::string event_text(const sync::SyncEvent& e) {
+    std::string text = e.message;
+    if (e.kind == sync::SyncEvent::Kind::Sent) {
+        text += " (" + with_separators(static_cast<std::uint64_t>(std::max<std::int64_t>(e.ids, 0))) + " ids";
+        if (e.status != 0) text += ", HTTP " + std::to_string(e.status);
+        if (e.attempt > 1) text += ", attempt " + std::to_string(e.attempt);
+        text += ", " + std::to_string(static_cast<long>(e.elapsed_ms)) + " ms)";
+    }
+    return text;
+}
+
+}  // namespace
+
+std::string_view panel_name(Panel panel) {
+    switch (panel) {
+        case Panel::Connection: return "connection";
+        case Panel::Cohort: return "cohort";
+        case Panel::Sync: return "sync";
+        case Panel::Currents: return "currents";
+    }
+    return "cohort";
+}
+
+std::optional<Panel> panel_from_name(std::string_view name) {
+    for (Panel p : kPanels)
+        if (panel_name(p) == lower(name)) return p;
+    return std::nullopt;
+}
+
+std::string_view mode_name(sync::Mode mode) {
+    return mode == sync::Mode::Add ? "add" : mode == sync::Mode::Remove ? "remove" : "mirror";
+}
+
+// ---- Life cycle --------------------------------------------------------------------------------------------
+
+ViewModel::ViewModel(Options options) : options_(std::move(options)) {
+    if (options_.load_credentials) {
+        auto loaded = secrets::load_credentials(std::nullopt);
+        if (const auto* c = std::get_if<secrets::Credentials>(&loaded)) {
+            connection.partner_api_key = c->partner_api_key;
+            connection.client_secret = c->client_secret;
+            const bool from_environment = std::getenv(secrets::kPartnerKeyVariable) != nullptr &&
+                                          std::getenv(secrets::kClientSecretVariable) != nullptr;
+            credentials_note_ = from_environment ? std::string("Keys from the environment (") +
+                                                       secrets::kPartnerKeyVariable + ", " +
+                                                       secrets::kClientSecretVariable + ")."
+                                                 : "Keys from " + secrets::default_config_path() + ".";
+        } else {
+            credentials_note_ = std::get<std::string>(loaded) + ".";
+        }
+    }
+    if (!options_.settings_path.empty()) {
+        apply(load_settings(options_.settings_path));
+        std::error_code ec;
+        if (!cohort.table_path.empty() && fs::is_regular_file(cohort.table_path, ec)) open_table();
+    }
+}
+
+ViewModel::~ViewModel() {
+    sync_task_.cancel();
+    replay_task_.cancel();
+    analysis_task_.cancel();
+}
+
+bool ViewModel::busy() const {
+    return analysis_task_.running() || sync_task_.running() || connection_task_.running() ||
+           currents_task_.running() || replay_task_.running();
+}
+
+void ViewModel::update(Clock::time_point now) {
+    // A finished check of the table is shown unless it was cancelled for newer settings.
+    if (auto done = analysis_task_.take_result()) {
+        if (!done->cancelled) {
+            analysis_ = std::move(*done);
+            if (!analysis_->error.empty()) status = analysis_->error;
+        }
+    }
+    // Check again when the table or the settings changed, once the typing has paused.
+    const std::string key = analysis_key();
+    if (key != last_seen_key_) {
+        last_seen_key_ = key;
+        key_changed_at_ = now;
+    }
+    const bool shown_is_current = analysis_ && analysed_key_ == key;
+    const bool wanted = !key.empty() && !shown_is_current && now - key_changed_at_ >= kAnalysisDelay;
+    if (analysis_task_.running()) {
+        if (wanted && analysed_key_ != key) analysis_task_.cancel();  // started for older settings
+    } else if (wanted && (analysed_key_ != key || !analysis_)) {
+        start_analysis();
+    }
+
+    take_sync_results(now);
+
+    if (auto check = connection_task_.take_result()) {
+        connection_test_.state = TaskState::Done;
+        connection_test_.result = std::move(*check);
+        status = connection_test_.result.message;
+    }
+
+    if (auto check = currents_task_.take_result()) {
+        currents_.validation = TaskState::Done;
+        currents_.source = check->source;
+        currents_.histogram.clear();
+        for (const auto& [type, count] : check->report.summary.event_types) currents_.histogram.push_back({type, count});
+        std::stable_sort(currents_.histogram.begin(), currents_.histogram.end(),
+                         [](const EventTypeCount& a, const EventTypeCount& b) { return a.count > b.count; });
+        const auto& s = check->report.summary;
+        status = check->source + ": " + with_separators(s.events) + " events, " + with_separators(s.errors) +
+                 " errors, " + with_separators(s.warnings) + " warnings";
+        currents_.report = std::move(check->report);
+    }
+
+    auto replay_done = replay_task_.take_result();
+    {
+        std::lock_guard lock(replay_inbox_.mutex);
+        for (auto& line : replay_inbox_.lines) currents_.replay_log.push_back(clock_now() + "  " + std::move(line));
+        replay_inbox_.lines.clear();
+    }
+    if (replay_done) {
+        currents_.replay = TaskState::Done;
+        currents_.replay_log.push_back(clock_now() + "  replay " + replay_done->outcome + ": " + replay_done->message);
+        status = "Replay " + replay_done->outcome + ": " + replay_done->message;
+        currents_.replay_summary = std::move(*replay_done);
+    }
+}
+
+// ---- Connection ---------------------------------------------------------------------------------------------
+
+std::string ViewModel::endpoint() const {
+    const auto instances = braze_instances();
+    if (connection.instance >= 0 && static_cast<std::size_t>(connection.instance) < instances.size())
+        return std::string(instances[static_cast<std::size_t>(connection.instance)].rest_endpoint);
+    std::string url = connection.custom_url;
+    while (!url.empty() && std::isspace(static_cast<unsigned char>(url.back()))) url.pop_back();
+    while (!url.empty() && std::isspace(static_cast<unsigned char>(url.front()))) url.erase(url.begin());
+    return url;
+}
+
+void ViewModel::set_endpoint(const std::string& url) {
+    if (auto index = find_instance(url)) {
+        connection.instance = static_cast<int>(*index);
+    } else {
+        connection.instance = kCustomEndpoint;
+        connection.custom_url = url;
+    }
+}
+
+void ViewModel::test_connection() {
+    if (connection_task_.running()) return;
+    connection_test_.state = TaskState::Running;
+    connection_test_.result = {};
+    status = "Testing the connection to " + endpoint() + " ...";
+    const std::string url = endpoint(), partner = connection.partner;
+    const std::string cohort_id = cohort.cohort_id.empty() ? kConnectionTestCohort : cohort.cohort_id;
+    const secrets::Credentials credentials{connection.partner_api_key, connection.client_secret};
+    connection_task_.start([=](const std::atomic<bool>&) {
+        transport::HttpOptions http;
+        http.connect_timeout_ms = 5'000;
+        http.total_timeout_ms = 15'000;
+        return check_connection(url, partner, cohort_id, credentials, http);
+    });
+}
+
+void ViewModel::save_credentials() {
+    if (connection.partner_api_key.empty() || connection.client_secret.empty()) {
+        status = "Enter both keys before saving them.";
+        return;
+    }
+    const std::string path = secrets::default_config_path();
+    const fs::path dir = fs::path(path).parent_path();
+    std::error_code ec;
+    if (!fs::exists(dir, ec)) {
+        fs::create_directories(dir, ec);
+        fs::permissions(dir, fs::perms::owner_all, ec);  // a new directory for secrets: the owner's only
+    }
+    if (auto error = secrets::save_credentials(path, {connection.partner_api_key, connection.client_secret})) {
+        status = *error;
+        return;
+    }
+    credentials_note_ = "Keys saved to " + path + " (readable by you only).";
+    status = credentials_note_;
+}
+
+// ---- Cohort --------------------------------------------------------------------------------------------------
+
+void ViewModel::open_table(const std::string& path) {
+    cohort.table_path = path;
+    open_table();
+}
+
+void ViewModel::open_table() {
+    table_ = read_table_page(cohort.table_path);
+    marked_row_.reset();
+    analysis_.reset();
+    analysed_key_.clear();
+    key_changed_at_ = Clock::time_point{};  // check it at once, no typing pause to wait for
+    last_seen_key_ = analysis_key();
+    if (!table_.error.empty()) {
+        status = table_.error;
+        return;
+    }
+    // Alias columns saved for another table make no sense for this one.
+    std::erase_if(cohort.alias_columns, [&](const std::string& c) {
+        return std::find(table_.columns.begin(), table_.columns.end(), c) == table_.columns.end();
+    });
+    status = "Opened " + file_name(table_.path) + " (" + std::string(cohort::to_string(table_.format)) + ", " +
+             with_separators(table_.columns.size()) + (table_.columns.size() == 1 ? " column)" : " columns)");
+    save_settings();
+}
+
+void ViewModel::next_page() {
+    if (!table_.loaded() || !table_.more_rows) return;
+    table_ = read_table_page(table_.path, table_.first_row + kPageRows);
+}
+
+void ViewModel::previous_page() {
+    if (!table_.loaded() || table_.first_row <= 1) return;
+    table_ = read_table_page(table_.path, table_.first_row > kPageRows ? table_.first_row - kPageRows : 1);
+}
+
+void ViewModel::show_row(std::uint64_t row) {
+    if (!table_.loaded() || row == 0) return;
+    const std::uint64_t first = (row - 1) / kPageRows * kPageRows + 1;
+    if (table_.first_row != first) table_ = read_table_page(table_.path, first);
+    marked_row_ = row;
+}
+
+ColumnRole ViewModel::column_role(std::string_view column) const {
+    return desktop::column_role(column, cohort.alias_columns, table_.columns);
+}
+
+bool ViewModel::has_alias_column(std::string_view column) const {
+    return std::find(cohort.alias_columns.begin(), cohort.alias_columns.end(), column) != cohort.alias_columns.end();
+}
+
+void ViewModel::toggle_alias_column(const std::string& column) {
+    if (has_alias_column(column)) {
+        std::erase(cohort.alias_columns, column);
+        return;
+    }
+    // Kept in the table's column order, so the plan does not depend on the order of the clicks.
+    cohort.alias_columns.push_back(column);
+    std::vector<std::string> ordered;
+    for (const auto& c : table_.columns)
+        if (has_alias_column(c)) ordered.push_back(c);
+    for (const auto& c : cohort.alias_columns)
+        if (std::find(ordered.begin(), ordered.end(), c) == ordered.end()) ordered.push_back(c);
+    cohort.alias_columns = std::move(ordered);
+}
+
+cohort::Settings ViewModel::cohort_settings() const {
+    cohort::Settings s;
+    s.cohort_id = cohort.cohort_id;
+    s.cohort_name = cohort.cohort_name;
+    s.operation = cohort.mode == sync::Mode::Remove ? cohort::Operation::Remove : cohort::Operation::Add;
+    s.alias_columns = cohort.alias_columns;
+    s.partner = connection.partner;
+    s.threads = cohort.threads;
+    s.created_at = tdbraze::utc_now_iso8601();
+    return s;
+}
+
+std::string ViewModel::analysis_key() const {
+    if (!table_.loaded()) return {};
+    std::string key = table_.path + '\n' + cohort.cohort_id + '\n' + cohort.cohort_name + '\n' +
+                      std::string(mode_name(cohort.mode)) + '\n' + connection.partner + '\n' +
+                      std::to_string(cohort.threads);
+    for (const auto& a : cohort.alias_columns) key += '\n' + a;
+    return key;
+}
+
+bool ViewModel::analysis_current() const {
+    return analysis_ && !analysis_task_.running() && analysed_key_ == analysis_key();
+}
+
+void ViewModel::start_analysis() {
+    analysed_key_ = analysis_key();
+    const std::string path = table_.path;
+    const cohort::Settings settings = cohort_settings();
+    analysis_task_.start([path, settings](const std::atomic<bool>& cancel) {
+        return analyse_table(path, settings, cohort::ReadOptions{}, cancel);
+    });
+}
+
+// ---- Sync -----------------------------------------------------------------------------------------------------
+
+void ViewModel::start_sync() { begin_sync(false); }
+void ViewModel::resume_sync() { begin_sync(true); }
+
+void ViewModel::begin_sync(bool resume) {
+    if (sync_task_.running()) return;
+    if (!table_.loaded()) {
+        status = "Open a table on the Cohort panel first.";
+        panel = Panel::Cohort;
+        return;
+    }
+    if (cohort.cohort_id.empty()) {
+        status = "Enter the cohort id on the Cohort panel first.";
+        panel = Panel::Cohort;
+        return;
+    }
+    const secrets::Credentials credentials{connection.partner_api_key, connection.client_secret};
+    if (credentials.partner_api_key.empty() || credentials.client_secret.empty()) {
+        status = "Enter the partner API key and the data import key on the Connection panel first.";
+        panel = Panel::Connection;
+        return;
+    }
+    sync::SyncOptions o;
+    o.input_path = table_.path;
+    o.settings = cohort_settings();
+    o.mode = cohort.mode;
+    o.endpoint = endpoint();
+    o.state_path = options_.state_path;
+    o.resume = resume;
+    o.force = force_resend && !resume;
+
+    sync_ = SyncView{};
+    sync_.phase = SyncView::Phase::Running;
+    sync_.target = "cohort '" + cohort.cohort_id + "' at " + o.endpoint + " (" + std::string(mode_name(o.mode)) + ", " +
+                   std::to_string(o.settings.threads) + (o.settings.threads == 1 ? " thread)" : " threads)");
+    sync_started_ = last_sample_ = Clock::now();
+    sampled_requests_ = sampled_retries_ = 0;
+    {
+        std::lock_guard lock(sync_inbox_.mutex);
+        sync_inbox_.events.clear();
+        sync_inbox_.progress.reset();
+        sync_inbox_.report.reset();
+    }
+    add_log_line(sync::SyncEvent::Kind::Info, std::string(resume ? "Resuming" : "Starting") + " the sync of " +
+                                                  file_name(o.input_path) + " to " + sync_.target);
+    status = "Syncing " + file_name(o.input_path) + " ...";
+    panel = Panel::Sync;
+    save_settings();
+    sync_task_.start([this, o = std::move(o), credentials](const std::atomic<bool>& cancel) {
+        InboxObserver<SyncInbox> observer(sync_inbox_);
+        return sync::run_sync(o, credentials, observer, cancel);
+    });
+}
+
+void ViewModel::cancel_sync() {
+    if (!sync_task_.running() || sync_.cancel_requested) return;
+    sync_task_.cancel();
+    sync_.cancel_requested = true;
+    add_log_line(sync::SyncEvent::Kind::Warning, "Cancelling: requests in flight finish and are recorded; Resume "
+                                                 "continues from there.");
+    status = "Cancelling the sync ...";
+}
+
+void ViewModel::add_log_line(sync::SyncEvent::Kind kind, std::string text) {
+    if (sync_.log.size() >= kMaxLogLines) sync_.log.erase(sync_.log.begin(), sync_.log.begin() + kMaxLogLines / 10);
+    sync_.log.push_back({kind, clock_now(), std::move(text)});
+    ++log_appended_;
+}
+
+void ViewModel::take_sync_results(Clock::time_point now) {
+    // The result first: once the sync has returned, everything it reported is in the inbox.
+    auto finished = sync_task_.take_result();
+    std::vector<sync::SyncEvent> events;
+    {
+        std::lock_guard lock(sync_inbox_.mutex);
+        events.swap(sync_inbox_.events);
+        if (sync_inbox_.progress) sync_.progress = *std::exchange(sync_inbox_.progress, std::nullopt);
+        if (sync_inbox_.report) sync_.report = std::exchange(sync_inbox_.report, std::nullopt);
+    }
+    for (const auto& e : events) add_log_line(e.kind, event_text(e));
+    if (sync_.phase != SyncView::Phase::Running) return;
+
+    sync_.elapsed_seconds = std::chrono::duration<double>(now - sync_started_).count();
+    // One sample a second (or the last, shorter, one when the sync ends): requests and retries per second.
+    const double since = std::chrono::duration<double>(now - last_sample_).count();
+    if (now - last_sample_ >= kSampleInterval || (finished && since > 0.05)) {
+        sync_.requests_per_second.push(static_cast<float>(double(sync_.progress.requests - sampled_requests_) / since));
+        sync_.retries_per_second.push(static_cast<float>(double(sync_.progress.retries - sampled_retries_) / since));
+        sampled_requests_ = sync_.progress.requests;
+        sampled_retries_ = sync_.progress.retries;
+        last_sample_ = now;
+    }
+    if (!finished) return;
+    sync_.phase = SyncView::Phase::Finished;
+    const auto kind = finished->ok() ? sync::SyncEvent::Kind::Info : sync::SyncEvent::Kind::Error;
+    add_log_line(kind, "Sync " + finished->outcome + ": " + finished->message);
+    status = "Sync " + finished->outcome + ": " + finished->message;
+    sync_.summary = std::move(*finished);
+}
+
+const std::vector<std::size_t>& ViewModel::visible_log_lines() {
+    const LogFilter& f = log_filter;
+    const std::string key = std::to_string(log_appended_) + (f.info ? "i" : "") + (f.sent ? "s" : "") +
+                            (f.retry ? "r" : "") + (f.warning ? "w" : "") + (f.error ? "e" : "") + "|" + f.text;
+    if (key == visible_key_) return visible_lines_;
+    visible_key_ = key;
+    visible_lines_.clear();
+    const std::string needle = lower(f.text);
+    for (std::size_t i = 0; i < sync_.log.size(); ++i) {
+        const LogLine& line = sync_.log[i];
+        bool shown = false;
+        switch (line.kind) {
+            case sync::SyncEvent::Kind::Info: shown = f.info; break;
+            case sync::SyncEvent::Kind::Sent: shown = f.sent; break;
+            case sync::SyncEvent::Kind::Retry: shown = f.retry; break;
+            case sync::SyncEvent::Kind::Warning: shown = f.warning; break;
+            case sync::SyncEvent::Kind::Error: shown = f.error; break;
+        }
+        if (shown && !needle.empty()) shown = lower(line.text).find(needle) != std::string::npos;
+        if (shown) visible_lines_.push_back(i);
+    }
+    return visible_lines_;
+}
+
+// ---- Currents -------------------------------------------------------------------------------------------------
+
+void ViewModel::open_currents(const std::string& path) {
+    currents.path = path;
+    open_currents();
+}
+
+void ViewModel::open_currents() {
+    std::error_code ec;
+    const auto size = fs::file_size(currents.path, ec);
+    if (ec) {
+        status = "cannot open '" + currents.path + "': " + ec.message();
+        return;
+    }
+    currents_edited_ = false;
+    currents.text = size <= kMaxEditorBytes ? read_file(currents.path) : std::string();
+    currents_.report.reset();
+    currents_.histogram.clear();
+    save_settings();
+    validate_currents();
+}
+
+void ViewModel::currents_text_edited() { currents_edited_ = true; }
+
+void ViewModel::validate_currents() {
+    if (currents_task_.running()) return;
+    const bool from_editor = !currents.text.empty();
+    if (!from_editor && currents.path.empty()) {
+        status = "Open a payload file or paste one first.";
+        return;
+    }
+    const std::string source = from_editor && (currents_edited_ || currents.path.empty()) ? "pasted payload"
+                                                                                           : file_name(currents.path);
+    currents_.validation = TaskState::Running;
+    currents::Options options;
+    options.now_epoch_seconds = static_cast<std::int64_t>(std::time(nullptr));
+    std::string text = from_editor ? currents.text : std::string();
+    const std::string path = currents.path;
+    currents_task_.start([=, text = std::move(text)](const std::atomic<bool>&) {
+        if (from_editor) return CurrentsCheck{currents::validate(text, options, source), source};
+        // Too large for the editor: checked from the file in chunks, as the CLI does.
+        currents::Validator validator(options, source);
+        std::ifstream in(path, std::ios::binary);
+        std::vector<char> buffer(1 << 20);
+        while (in) {
+            in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+            if (in.gcount() > 0) validator.feed(std::string_view(buffer.data(), static_cast<std::size_t>(in.gcount())));
+        }
+        return CurrentsCheck{validator.finish(), source};
+    });
+}
+
+void ViewModel::start_replay() {
+    if (replay_task_.running()) return;
+    if (currents.replay_url.empty()) {
+        status = "Enter the URL of the Currents receiver to replay to.";
+        return;
+    }
+    const bool from_editor = !currents.text.empty() && (currents_edited_ || currents.path.empty());
+    if (!from_editor && currents.path.empty()) {
+        status = "Open a payload file or paste one first.";
+        return;
+    }
+    currents_.replay = TaskState::Running;
+    currents_.replay_log.clear();
+    currents_.replay_summary.reset();
+    sync::ReplayOptions options;
+    options.url = currents.replay_url;
+    options.bearer_token = currents.bearer_token;
+    const std::string path = currents.path;
+    std::string text = from_editor ? currents.text : std::string();
+    status = "Replaying to " + options.url + " ...";
+    save_settings();
+    replay_task_.start([this, options, path, from_editor, text = std::move(text)](const std::atomic<bool>& cancel) {
+        auto log = [this](const std::string& line) {
+            std::lock_guard lock(replay_inbox_.mutex);
+            replay_inbox_.lines.push_back(line);
+        };
+        // read_currents_events() decides what an event is for the CLI too; it reads files, so a pasted
+        // payload goes through a private temporary file.
+        std::string file = path;
+        if (from_editor) {
+            file = (fs::temp_directory_path() / ("tdbraze-desktop-" + std::to_string(::getpid()) + "-payload.json"))
+                       .string();
+            std::ofstream(file, std::ios::binary | std::ios::trunc) << text;
+        }
+        auto events = sync::read_currents_events(file);
+        if (from_editor) {
+            std::error_code ec;
+            fs::remove(file, ec);
+        }
+        if (const auto* error = std::get_if<std::string>(&events)) {
+            sync::ReplaySummary failed;
+            failed.outcome = "failed";
+            failed.message = *error;
+            return failed;
+        }
+        const auto& list = std::get<std::vector<std::string>>(events);
+        log("replaying " + with_separators(list.size()) + " events to " + options.url);
+        return sync::replay_currents(list, options, log, cancel);
+    });
+}
+
+void ViewModel::cancel_replay() { replay_task_.cancel(); }
+
+// ---- Files and settings -----------------------------------------------------------------------------------------
+
+void ViewModel::drop_files(const std::vector<std::string>& paths) {
+    if (paths.empty()) return;
+    if (panel == Panel::Currents) {
+        open_currents(paths.front());
+        return;
+    }
+    open_table(paths.front());
+    panel = Panel::Cohort;
+}
+
+DesktopSettings ViewModel::settings() const {
+    DesktopSettings s;
+    s.endpoint = endpoint();
+    s.partner = connection.partner;
+    s.last_table = table_.loaded() ? table_.path : cohort.table_path;
+    s.cohort_id = cohort.cohort_id;
+    s.cohort_name = cohort.cohort_name;
+    s.operation = std::string(mode_name(cohort.mode));
+    s.alias_columns = cohort.alias_columns;
+    s.threads = cohort.threads;
+    s.currents_path = currents.path;
+    s.replay_url = currents.replay_url;
+    return s;
+}
+
+void ViewModel::apply(const DesktopSettings& s) {
+    set_endpoint(s.endpoint);
+    connection.partner = s.partner;
+    cohort.table_path = s.last_table;
+    cohort.cohort_id = s.cohort_id;
+    cohort.cohort_name = s.cohort_name;
+    cohort.mode = s.operation == "remove" ? sync::Mode::Remove : s.operation == "mirror" ? sync::Mode::Mirror
+                                                                                         : sync::Mode::Add;
+    cohort.alias_columns = s.alias_columns;
+    cohort.threads = std::clamp(s.threads, 1, cohort::kMaxThreads);
+    currents.path = s.currents_path;
+    currents.replay_url = s.replay_url;
+}
+
+void ViewModel::save_settings() {
+    if (options_.settings_path.empty()) return;
+    if (auto error = desktop::save_settings(options_.settings_path, settings())) status = *error;
+}
+
+}  // namespace tdbraze::desktop
