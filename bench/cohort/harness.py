@@ -1,0 +1,378 @@
+#!/usr/bin/env python3
+"""Measure cohort-table validation and planning against pandas and write the results (called by
+bench/cohort/run.sh).
+
+The timing machinery is the Currents benchmark's (bench/currents/harness.py, imported, not copied): wait for
+an idle moment before each run, wall time from the clock around the process, peak RSS from GNU time's %M,
+the CPU the rest of the machine used meanwhile. Repetitions are interleaved, tool after tool.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import importlib.util
+import json
+import math
+import os
+import platform
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+_spec = importlib.util.spec_from_file_location("currents_harness", Path(__file__).resolve().parent.parent
+                                               / "currents" / "harness.py")
+currents = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(currents)
+sh, measure, fmt, cpu_times, MB, MIB = (currents.sh, currents.measure, currents.fmt, currents.cpu_times,
+                                       currents.MB, currents.MIB)
+
+MAX_IDS_PER_REQUEST = 1000  # tdbraze's default, Braze's maximum
+GOAL_THROUGHPUT_RATIO = 10  # "at least 10x pandas"
+
+
+def last_json(stdout: str) -> dict:
+    for line in reversed(stdout.strip().splitlines()):
+        try:
+            return json.loads(line)
+        except json.JSONDecodeError:
+            continue
+    return {}
+
+
+def main() -> int:
+    if len(sys.argv) == 3 and sys.argv[1] == "--render":
+        return render(Path(sys.argv[2]))
+    ap = argparse.ArgumentParser(epilog="harness.py --render results/cohort.json: only rewrite the Markdown")
+    ap.add_argument("--bench-dir", type=Path, required=True)
+    ap.add_argument("--tdbraze", required=True)
+    ap.add_argument("--tdbraze-origin", help="where the --tdbraze copy came from, for the results")
+    ap.add_argument("--table", type=Path, required=True, help="the CSV; its .meta.json next to it")
+    ap.add_argument("--python", default="/usr/bin/python3", help="the Python with pandas (Debian's)")
+    ap.add_argument("--plan-dir", type=Path, required=True, help="where `plan --out` writes (emptied per run)")
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--usecols", type=int, default=1, help="also pandas reading only the identifier columns")
+    ap.add_argument("--shell-peer", type=int, default=1, help="also cut | sort -u | wc -l")
+    ap.add_argument("--perf", type=int, default=1, help="profile one tdbraze validate with perf, when present")
+    ap.add_argument("--quiet-wait", type=float, default=120,
+                    help="before each run, wait up to this many seconds for an idle machine (0: do not wait)")
+    args = ap.parse_args()
+
+    load_before = sh("cut -d' ' -f1-3 /proc/loadavg")
+    bench = args.bench_dir.resolve()
+    repo = bench.parent
+    q = shlex.quote
+    table = args.table.resolve()
+    meta = json.loads(table.with_name(table.name + ".meta.json").read_text())
+    size = table.stat().st_size
+    if size != meta["bytes"]:
+        print(f"{table} has {size} bytes, its .meta.json says {meta['bytes']}: regenerate it", file=sys.stderr)
+        return 2
+    mu, md_ = meta["user_ids"], meta["device_ids"]
+    expected_requests = math.ceil((mu["distinct"] + md_["distinct"]) / MAX_IDS_PER_REQUEST)
+
+    settings = "--cohort-id bench-cohort --format json"
+    plan_dir = args.plan_dir
+    tools: list[tuple[str, str, str]] = [
+        ("validate", "tdbraze validate cohort", f"{{time}} {q(args.tdbraze)} validate cohort {q(str(table))} {settings}"),
+        ("plan", "tdbraze plan cohort --out DIR", f"{{time}} {q(args.tdbraze)} plan cohort {q(str(table))} {settings} "
+                                                  f"--created-at 2025-11-24T09:30:00Z --out {q(str(plan_dir))}"),
+        ("pandas", "pandas: read_csv + drop_duplicates",
+         f"{{time}} {q(args.python)} {q(str(bench / 'cohort' / 'pandas_dedupe.py'))} {q(str(table))}"),
+    ]
+    if args.usecols:
+        tools.append(("pandas_usecols", "pandas, read_csv(usecols=the 2 id columns)",
+                      f"{{time}} {q(args.python)} {q(str(bench / 'cohort' / 'pandas_dedupe.py'))} --usecols {q(str(table))}"))
+    if args.shell_peer:
+        # One process tree under GNU time: its %M is the largest single process of the tree (here tiny: GNU
+        # sort, reading a pipe, sorts in small runs and merges them through temporary files).
+        f = q(str(table))
+        pipeline = (f"tail -n +2 {f} | cut -d, -f1 | LC_ALL=C sort -u | wc -l; "
+                    f"tail -n +2 {f} | cut -d, -f2 | grep -v '^$' | LC_ALL=C sort -u | wc -l")
+        tools.append(("sort_u", "shell: cut | sort -u | wc -l (per column)", f"{{time}} bash -c {q(pipeline)}"))
+
+    def shown(cmd: str) -> str:
+        cmd = cmd.replace("{time} ", "")
+        if args.tdbraze_origin:
+            cmd = cmd.replace(q(args.tdbraze), q(args.tdbraze_origin))
+        return cmd.replace(str(repo) + "/", "")
+
+    failures: list[str] = []
+
+    def check(key: str, r: dict) -> dict:
+        """The tool's counts, checked against what the generator wrote."""
+        problem = None
+        s: dict = {}
+        if key in ("validate", "plan"):
+            doc = last_json(r["stdout"])
+            s = doc.get("summary", {})
+            s = {**s, "diagnostics": [{k: d[k] for k in ("severity", "code", "message")}
+                                      for d in doc.get("diagnostics", [])]}
+            want = {"rows": meta["rows"], "user_ids": mu["distinct"], "device_ids": md_["distinct"],
+                    "duplicates": mu["duplicates"] + md_["duplicates"], "skipped": mu["empty"] + md_["empty"],
+                    "requests": expected_requests, "errors": 0}
+            wrong = [f"{k} {s.get(k)} (expected {v})" for k, v in want.items() if s.get(k) != v]
+            if not doc:
+                problem = f"no report (exit {r['status']}): {r['stderr'].strip()[-300:]}"
+            elif wrong:
+                problem = "counted " + ", ".join(wrong)
+            elif r["status"] != 0:
+                problem = f"exit status {r['status']}"
+            if key == "plan" and not problem:
+                out = plan_dir / "requests.jsonl"
+                lines = int(sh(f"wc -l < {q(str(out))}") or -1) if out.exists() else -1
+                s["plan_bytes"] = out.stat().st_size if out.exists() else None
+                s["plan_lines"] = lines
+                if lines != expected_requests + 1:
+                    problem = f"{out.name} has {lines} lines, expected {expected_requests + 1} (naming call + requests)"
+        elif key.startswith("pandas"):
+            s = last_json(r["stdout"])
+            for col, m in (("user_ids", mu), ("device_ids", md_)):
+                got = s.get(col, {})
+                for k in ("distinct", "duplicates", "empty"):
+                    if got.get(k) != m[k] and not problem:
+                        problem = f"{col} {k} {got.get(k)} (expected {m[k]}); exit {r['status']}: {r['stderr'][-300:]}"
+        elif key == "sort_u":
+            nums = r["stdout"].split()
+            s = {"user_ids": int(nums[0]) if len(nums) > 0 else None,
+                 "device_ids": int(nums[1]) if len(nums) > 1 else None}
+            if (s["user_ids"], s["device_ids"]) != (mu["distinct"], md_["distinct"]):
+                problem = f"counted {s} (expected {mu['distinct']}, {md_['distinct']}): {r['stderr'][-300:]}"
+        if problem:
+            failures.append(f"{key}: {problem}")
+            print(f"  !! {key}: {problem}", file=sys.stderr)
+        return s
+
+    # The table is read from the page cache by every run: one read first, so the first run is not the only one
+    # that pays for the disk.
+    sh(f"cat {q(str(table))} > /dev/null")
+    print(f"cohort: {table.name} ({fmt(size / MB)} MB, {meta['rows']:,} rows), best of {args.reps}", file=sys.stderr)
+    runs: dict[str, list[dict]] = {key: [] for key, _, _ in tools}
+    summaries: dict[str, dict] = {}
+    for rep in range(args.reps):
+        for key, label, cmd in tools:
+            shutil.rmtree(plan_dir, ignore_errors=True)
+            r = measure(cmd, args.quiet_wait)
+            s = check(key, r)
+            r["summary"] = s
+            runs[key].append(r)
+            shutil.rmtree(plan_dir, ignore_errors=True)
+            print(f"  run {rep + 1} {key:15s} {r['wall']:7.3f} s  {r['rss_mib']:8.1f} MiB"
+                  f"  (other CPU meanwhile {r['other_cpu_seconds']:.2f} s, busy before {r['busy_before']})",
+                  file=sys.stderr)
+
+    results_tools = {}
+    for key, label, cmd in tools:
+        best = min(runs[key], key=lambda r: r["wall"])
+        entry = {
+            "label": label,
+            "command": shown(cmd),
+            "wall_seconds": [round(r["wall"], 3) for r in runs[key]],
+            "cpu_seconds": [r["cpu_seconds"] for r in runs[key]],
+            "other_cpu_seconds": [r["other_cpu_seconds"] for r in runs[key]],
+            "busy_before": [r["busy_before"] for r in runs[key]],
+            "best_seconds": round(best["wall"], 3),
+            "mb_per_s": round(size / MB / best["wall"], 1),
+            "rows_per_s": round(meta["rows"] / best["wall"]),
+            "peak_rss_mib": round(max(r["rss_mib"] for r in runs[key]), 1),
+        }
+        s = best["summary"]
+        if key.startswith("pandas"):
+            entry.update({k: s.get(k) for k in ("import_seconds", "read_seconds", "dedupe_seconds", "pandas")})
+        if key in ("validate", "plan"):
+            entry["report"] = s
+        results_tools[key] = entry
+
+    # The floor of tdbraze's RSS: a run that does nothing maps the program and its libraries.
+    idle = measure(f"{{time}} {q(args.tdbraze)} --version", 0)
+    distinct_mib = meta["distinct_id_bytes"] / MIB
+    v, p, pd_ = results_tools["validate"], results_tools["plan"], results_tools["pandas"]
+    ratios = {
+        "validate_over_pandas_throughput": round(v["mb_per_s"] / pd_["mb_per_s"], 2),
+        "plan_over_pandas_throughput": round(p["mb_per_s"] / pd_["mb_per_s"], 2),
+        "validate_over_pandas_memory": round(v["peak_rss_mib"] / pd_["peak_rss_mib"], 3),
+        "plan_over_pandas_memory": round(p["peak_rss_mib"] / pd_["peak_rss_mib"], 3),
+        "validate_rss_over_distinct_ids": round(v["peak_rss_mib"] / distinct_mib, 2),
+        "plan_rss_over_distinct_ids": round(p["peak_rss_mib"] / distinct_mib, 2),
+    }
+    if "pandas_usecols" in results_tools:
+        ratios["validate_over_pandas_usecols_throughput"] = round(
+            v["mb_per_s"] / results_tools["pandas_usecols"]["mb_per_s"], 2)
+    if "sort_u" in results_tools:
+        ratios["validate_over_sort_u_throughput"] = round(v["mb_per_s"] / results_tools["sort_u"]["mb_per_s"], 2)
+    goal = {
+        "throughput": f"at least {GOAL_THROUGHPUT_RATIO}x pandas (read_csv + drop_duplicates)",
+        "memory": "peak RSS no more than the distinct ids need (the sum of their bytes)",
+        "throughput_met": min(ratios["validate_over_pandas_throughput"],
+                              ratios["plan_over_pandas_throughput"]) >= GOAL_THROUGHPUT_RATIO,
+        "memory_met": max(v["peak_rss_mib"], p["peak_rss_mib"]) <= distinct_mib,
+    }
+
+    profile = profile_validate(args, table, settings) if args.perf else None
+
+    cpu = ""
+    for line in Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []:
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    binary = Path(args.tdbraze)
+    results = {
+        "benchmark": "cohort",
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "machine": {"cpu": cpu, "cores": os.cpu_count(), "kernel": platform.release(),
+                    "memory_mib": os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // MIB,
+                    "load_average_before": load_before, "load_average_after": sh("cut -d' ' -f1-3 /proc/loadavg")},
+        "software": {
+            "tdbraze": sh(f"{q(args.tdbraze)} --version"),
+            "tdbraze_binary": args.tdbraze_origin or args.tdbraze,
+            "tdbraze_binary_sha256": hashlib.sha256(binary.read_bytes()).hexdigest()[:16] if binary.exists() else None,
+            "repository": sh("git describe --always --dirty --abbrev=12", cwd=repo),
+            "commit": sh("git rev-parse HEAD", cwd=repo),
+            "pandas": pd_.get("pandas"),
+            "python_for_pandas": sh(f"{q(args.python)} --version"),
+            "numpy": sh(f"{q(args.python)} -c 'import numpy; print(numpy.__version__)'"),
+            "sort": sh("sort --version | head -1"),
+        },
+        "table": {"file": str(table.relative_to(repo)) if table.is_relative_to(repo) else str(table),
+                  "bytes": size, "rows": meta["rows"], "columns": meta["columns"],
+                  "user_ids": mu, "device_ids": md_, "distinct_id_bytes": meta["distinct_id_bytes"],
+                  "distinct_id_mib": round(distinct_mib, 1), "generator": meta["generator"],
+                  "expected_requests": expected_requests},
+        "units": {"throughput": "MB/s, 1 MB = 10^6 bytes of input, best wall time of the repetitions (start-up "
+                                "included); rows/s likewise",
+                  "memory": "peak resident set size in MiB (GNU time %M), largest of the repetitions; for the "
+                            "shell pipeline the largest single process"},
+        "repetitions": args.reps,
+        "tools": results_tools,
+        "tdbraze_idle_rss_mib": round(idle["rss_mib"], 1),
+        "ratios": ratios,
+        "goal": goal,
+        "profile": profile,
+        "problems": failures,
+    }
+    out_dir = bench / "results"
+    out_dir.mkdir(exist_ok=True)
+    (out_dir / "cohort.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    md = markdown(results)
+    (out_dir / "cohort.md").write_text(md)
+    update_readme(bench / "README.md", md)
+    print()
+    print(md)
+    if failures:
+        print("PROBLEMS:\n  " + "\n  ".join(failures), file=sys.stderr)
+        return 1
+    return 0
+
+
+def profile_validate(args, table: Path, settings: str) -> dict | None:
+    """Where `validate` spends its time: perf's self time per function over one run."""
+    if not shutil.which("perf"):
+        return None
+    data = args.plan_dir.with_name("cohort-perf.data")
+    currents.wait_for_quiet(args.quiet_wait)
+    rec = subprocess.run(["perf", "record", "-F", "499", "-o", str(data), "--", args.tdbraze, "validate", "cohort",
+                          str(table), *shlex.split(settings)], capture_output=True, text=True)
+    if rec.returncode not in (0, 1) or not data.exists():
+        return {"error": rec.stderr[-500:]}
+    rep = subprocess.run(["perf", "report", "-i", str(data), "--no-children", "--stdio", "--sort", "symbol"],
+                         capture_output=True, text=True)
+    data.unlink(missing_ok=True)
+    Path(str(data) + ".old").unlink(missing_ok=True)
+    top = []
+    for line in rep.stdout.splitlines():
+        m = re.match(r"\s+([\d.]+)%\s+\[([.k])\]\s+(.*?)\s*$", line)
+        if m and float(m.group(1)) >= 0.5:
+            top.append({"percent": float(m.group(1)), "symbol": m.group(3).split("  ")[0],
+                        "kernel": m.group(2) == "k"})
+    return {"how": "perf record -F 499 of one `tdbraze validate cohort` run; self time per symbol, >= 0.5%",
+            "top": top[:25]}
+
+
+def render(results_json: Path) -> int:
+    results = json.loads(results_json.read_text())
+    md = markdown(results)
+    (results_json.parent / "cohort.md").write_text(md)
+    update_readme(results_json.parent.parent / "README.md", md)
+    print(md)
+    return 0
+
+
+def markdown(r: dict) -> str:
+    t, tb, ra, g = r["tools"], r["table"], r["ratios"], r["goal"]
+    sw = r["software"]
+    lines = [
+        f"Cohort table, {fmt(tb['bytes'] / MB)} MB of CSV, {tb['rows']:,} rows (`user_ids`, `device_ids` and 3 "
+        f"ignored columns), best of {r['repetitions']}; {r['machine']['cpu']} ({r['machine']['cores']} cores), "
+        f"{sw['tdbraze']} ({sw['repository']}, binary {sw['tdbraze_binary_sha256']}), pandas {sw['pandas']} "
+        f"({sw['python_for_pandas']}), {r['date'][:10]}.",
+        "",
+        "| tool | MB/s | rows/s | peak RSS (MiB) | wall (s) | CPU (s) |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for key, e in t.items():
+        cpu = e["cpu_seconds"][e["wall_seconds"].index(e["best_seconds"])]
+        lines.append(f"| {e['label'].replace('|', chr(92) + '|')} | {fmt(e['mb_per_s'])} | {e['rows_per_s']:,} | "
+                     f"{fmt(e['peak_rss_mib'])} | {e['best_seconds']:.2f} | {cpu:.2f} |")
+    pd_ = t["pandas"]
+    lines += [
+        "",
+        f"tdbraze / pandas: **{ra['validate_over_pandas_throughput']}x** the throughput for `validate`, "
+        f"**{ra['plan_over_pandas_throughput']}x** for `plan` (which also writes "
+        f"{fmt((t['plan']['report'].get('plan_bytes') or 0) / MB)} MB of requests); "
+        f"**{ra['validate_over_pandas_memory']}x** the peak memory. "
+        f"pandas spends {pd_['read_seconds']:.1f} s in read_csv and {pd_['dedupe_seconds']:.1f} s in "
+        f"dropna + drop_duplicates.",
+    ]
+    if "validate_over_pandas_usecols_throughput" in ra:
+        lines.append(f"Against pandas reading only the two id columns: {ra['validate_over_pandas_usecols_throughput']}x"
+                     + (f"; against `sort -u`: {ra['validate_over_sort_u_throughput']}x."
+                        if "validate_over_sort_u_throughput" in ra else "."))
+    lines += [
+        "",
+        f"Distinct ids: {tb['user_ids']['distinct']:,} user ids and {tb['device_ids']['distinct']:,} device ids, "
+        f"{fmt(tb['distinct_id_bytes'] / MB)} MB ({fmt(tb['distinct_id_mib'])} MiB) of id bytes; tdbraze's peak RSS "
+        f"is {ra['validate_rss_over_distinct_ids']}x that (`validate`), {ra['plan_rss_over_distinct_ids']}x (`plan`); "
+        f"`tdbraze --version` alone is {fmt(r['tdbraze_idle_rss_mib'])} MiB.",
+        "",
+        f"Goal of the issue: throughput at least {GOAL_THROUGHPUT_RATIO}x pandas, "
+        f"**{'met' if g['throughput_met'] else 'missed'}** ({min(ra['validate_over_pandas_throughput'], ra['plan_over_pandas_throughput'])}x); "
+        f"peak RSS no more than the distinct ids' {fmt(tb['distinct_id_mib'])} MiB, "
+        f"**{'met' if g['memory_met'] else 'missed'}** ({fmt(max(t['validate']['peak_rss_mib'], t['plan']['peak_rss_mib']))} MiB).",
+    ]
+    diags = t["validate"]["report"].get("diagnostics", [])
+    if diags:
+        lines += ["", "tdbraze's report on the table: " + "; ".join(
+            f"{d['severity']} `{d['code']}` ({d['message']})" for d in diags) + "."]
+    prof = r.get("profile") or {}
+    if prof.get("top"):
+        lines += ["", "Where `validate` spends its time (perf, self time): " + ", ".join(
+            f"{e['symbol']} {e['percent']:.0f}%" for e in prof["top"][:8]) + "."]
+    noisy = [e["label"] for e in t.values()
+             if (other := e["other_cpu_seconds"][e["wall_seconds"].index(e["best_seconds"])]) > 0.5
+             and other > 0.05 * e["best_seconds"]]
+    if noisy:
+        lines += ["", "Other processes used CPU during the best run of: " + ", ".join(noisy) +
+                  " (see other_cpu_seconds in cohort.json); rerun on an idle machine."]
+    if r["problems"]:
+        lines += ["", "Problems in this run:", ""] + [f"- {x}" for x in r["problems"]]
+    return "\n".join(lines) + "\n"
+
+
+BEGIN = "<!-- cohort-results:begin (written by cohort/run.sh) -->"
+END = "<!-- cohort-results:end -->"
+
+
+def update_readme(path: Path, md: str) -> None:
+    if not path.exists():
+        return
+    text = path.read_text()
+    pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.S)
+    if pattern.search(text):
+        path.write_text(pattern.sub(lambda _: f"{BEGIN}\n{md}{END}", text))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
