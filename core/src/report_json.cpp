@@ -17,28 +17,28 @@ namespace {
 
 using ordered = nlohmann::ordered_json;
 
-ordered diagnostic_json(const Diagnostic& d) {
+// Where a diagnostic points, by kind of input: a JSON document, a table, a query.
+enum class Place { Document, Table, Query };
+
+ordered diagnostic_json(const Diagnostic& d, Place place) {
     ordered j;
     j["severity"] = std::string(to_string(d.severity));
     j["code"] = d.code;
     j["message"] = d.message;
     j["hint"] = d.hint;
-    j["pointer"] = d.pointer;
+    if (place == Place::Document) j["pointer"] = d.pointer;
+    if (place == Place::Table) j["row"] = d.row;
     j["line"] = d.line;
-    j["column"] = d.column;
+    if (place != Place::Table) j["column"] = d.column;
+    if (place != Place::Document) j["column_name"] = d.column_name;
     return j;
 }
 
-ordered table_diagnostic_json(const Diagnostic& d) {
-    ordered j;
-    j["severity"] = std::string(to_string(d.severity));
-    j["code"] = d.code;
-    j["message"] = d.message;
-    j["hint"] = d.hint;
-    j["row"] = d.row;
-    j["line"] = d.line;
-    j["column_name"] = d.column_name;
-    return j;
+ordered diagnostics_json(const std::vector<Diagnostic>& list, std::uint64_t omitted, Place place) {
+    ordered out = ordered::array();
+    for (const Diagnostic& d : list) out.push_back(diagnostic_json(d, place));
+    if (omitted > 0) out.push_back(diagnostic_json(omitted_diagnostic(omitted), place));
+    return out;
 }
 
 // Replace, not throw, on invalid UTF-8: a file name given on the command line may hold any bytes.
@@ -64,11 +64,7 @@ std::string to_json(const cohort::Report& report) {
     summary["errors"] = s.errors;
     summary["warnings"] = s.warnings;
     j["summary"] = std::move(summary);
-    ordered diagnostics = ordered::array();
-    for (const Diagnostic& d : report.diagnostics) diagnostics.push_back(table_diagnostic_json(d));
-    if (report.diagnostics_omitted > 0)
-        diagnostics.push_back(table_diagnostic_json(omitted_diagnostic(report.diagnostics_omitted)));
-    j["diagnostics"] = std::move(diagnostics);
+    j["diagnostics"] = diagnostics_json(report.diagnostics, report.diagnostics_omitted, Place::Table);
     return dump(j);
 }
 
@@ -86,19 +82,7 @@ std::string to_json(const sql::Report& report) {
     summary["errors"] = report.errors;
     summary["warnings"] = report.warnings;
     j["summary"] = std::move(summary);
-    ordered diagnostics = ordered::array();
-    for (const Diagnostic& d : report.diagnostics) {
-        ordered e;
-        e["severity"] = std::string(to_string(d.severity));
-        e["code"] = d.code;
-        e["message"] = d.message;
-        e["hint"] = d.hint;
-        e["line"] = d.line;
-        e["column"] = d.column;
-        e["column_name"] = d.column_name;
-        diagnostics.push_back(std::move(e));
-    }
-    j["diagnostics"] = std::move(diagnostics);
+    j["diagnostics"] = diagnostics_json(report.diagnostics, 0, Place::Query);
     return dump(j);
 }
 
@@ -124,10 +108,7 @@ std::string to_json(const currents::Report& report) {
     summary["event_types"] = ordered::object();
     for (const auto& [type, count] : report.summary.event_types) summary["event_types"][type] = count;
     j["summary"] = std::move(summary);
-    ordered diagnostics = ordered::array();
-    for (const Diagnostic& d : report.diagnostics) diagnostics.push_back(diagnostic_json(d));
-    if (report.diagnostics_omitted > 0) diagnostics.push_back(diagnostic_json(omitted_diagnostic(report.diagnostics_omitted)));
-    j["diagnostics"] = std::move(diagnostics);
+    j["diagnostics"] = diagnostics_json(report.diagnostics, report.diagnostics_omitted, Place::Document);
     return dump(j);
 }
 
