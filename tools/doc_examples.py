@@ -2,11 +2,12 @@
 """Check (or refill) the examples in docs/*.md against the real tdbraze binary.
 
 An example is a `console` block: its lines starting with "$ " are shell commands, the other lines are what
-they print, standard output and standard error together, as a terminal shows them. The input blocks before a console block
-(```json, jsonl, csv, tsv, sql) are written, in order, to the distinct file names with those extensions that
-the block's commands mention, in the order they are first mentioned, matched by kind (a .csv file takes the
-next csv block, a .json or .jsonl file the next json or jsonl block, ...); input blocks no command names are
-only shown. Each example runs in a fresh folder with the tdbraze binary first on PATH.
+they print, standard output and standard error together, as a terminal shows them. The input blocks before a
+console block (```json, jsonl, csv, tsv, sql, whatever their tag, except ```jsonl requests) are written, in
+order, to the distinct file names with those extensions that the block's commands mention, in the order they
+are first mentioned, matched by kind (a .csv file takes the next csv block, a .json or .jsonl file the next
+json or jsonl block, ...), from the blocks after the previous console block in the same section; blocks no
+command names are only shown here (tools/doc_check.py checks them). Each example runs in a fresh folder with the tdbraze binary first on PATH.
 
   tools/doc_examples.py --bin build/native/bin docs/*.md          # check: exit 1 on any difference
   tools/doc_examples.py --bin build/native/bin --fill docs/x.md   # rewrite the outputs in place
@@ -22,7 +23,8 @@ import tempfile
 INPUT_KINDS = ("json", "jsonl", "csv", "tsv", "sql")
 FAMILY = {"json": "json", "jsonl": "json", "csv": "csv", "tsv": "tsv", "sql": "sql"}
 FILE_NAME = re.compile(r"[\w.-]+\.(?:csv|tsv|jsonl|json|sql)\b")
-FENCE = re.compile(r"^```(\w*)\s*$")
+# The language, then the tag tools/doc_check.py reads (e.g. ```csv cohort valid cohort-id=spring).
+FENCE = re.compile(r"^```(\w*)(?:[ \t]+(\S+).*)?$")
 
 
 def run_example(commands, inputs, bin_dir, work):
@@ -60,6 +62,8 @@ def process(path, bin_dir, fill, work):
     out, inputs, examples, failures, i = [], [], 0, 0, 0
     while i < len(lines):
         m = FENCE.match(lines[i])
+        if lines[i].startswith("#"):
+            inputs = []  # a console block only uses the blocks of its own section
         if not m or not m.group(1):
             out.append(lines[i])
             i += 1
@@ -69,7 +73,7 @@ def process(path, bin_dir, fill, work):
         while j < len(lines) and not lines[j].startswith("```"):
             j += 1
         body = lines[i + 1:j]
-        if kind in INPUT_KINDS:
+        if kind in INPUT_KINDS and m.group(2) != "requests":  # planned requests are an expectation, no file
             inputs.append((kind, "\n".join(body) + "\n"))
         if kind != "console":
             out.extend(lines[i:j + 1])

@@ -2,7 +2,8 @@
 """Extract the section of every diagnostic code from docs/*.md into a C++ table for `tdbraze help CODE`.
 
 A code's section starts at a heading "### `code`" and ends at the next heading of level 3 or higher. The
-build runs this (native/CMakeLists.txt), so the help text is always the manual's text.
+build runs this (native/CMakeLists.txt), so the help text is always the manual's text. Fences lose their
+tags (```json currents expect=... becomes ```json): they are for tools/doc_check.py, not for the reader.
 
 Usage: tools/extract_code_help.py OUTPUT.inc DOC.md...
 """
@@ -11,6 +12,7 @@ import sys
 
 HEADING = re.compile(r"^(#{1,3}) ")
 CODE_HEADING = re.compile(r"^### `([a-z0-9-]+)`\s*$")
+FENCE_TAG = re.compile(r"^(```\w*)[ \t].*$")
 DELIMITER = "tdbrazehelp"
 
 
@@ -25,7 +27,7 @@ def sections(path):
             code, body = (m.group(1), []) if m else (None, [])
             continue
         if code:
-            body.append(line)
+            body.append(FENCE_TAG.sub(r"\1", line))
     if code:
         yield code, "\n".join(body).strip() + "\n"
 

@@ -211,4 +211,8 @@ TEST_CASE("cli: help explains every diagnostic code with the manual's section") 
     }
     CHECK(codes > 60);
     CHECK(run("help no-such-code").code == 2);
+    // The manual's fences carry tags for its checker (tools/doc_check.py); the help shows only the language.
+    const Run member = run("help missing-member");
+    CHECK(member.out.find("```json\n") != std::string::npos);
+    CHECK(member.out.find("expect=") == std::string::npos);
 }
