@@ -17,10 +17,12 @@ manual goes unchecked by accident.
 
   tools/doc_check.py --bin build/native/bin docs/*.md                       # native only
   tools/doc_check.py --bin build/native/bin --wasm build/wasm/site docs/*.md  # and WASM, compared with native
-  tools/doc_check.py --bin ... --self-test docs/*.md    # every required field removed must make a check fail
+  tools/doc_check.py --bin ... --self-test docs/*.md    # what a valid example needs, removed, must fail
   tools/doc_check.py --examples web/examples.json docs/*.md   # regenerate the menu (--check: compare only)
 """
 import argparse
+import csv
+import io
 import json
 import os
 import re
@@ -29,7 +31,7 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA_LANGS = ("json", "jsonl", "csv", "tsv", "sql")
@@ -329,22 +331,44 @@ def mutants(block, catalogue):
     return out
 
 
+def cohort_mutants(block):
+    """A valid cohort table without what an export cannot do without: its cohort id, and its identifier
+    columns (user_ids, device_ids and the alias columns; CSV tables). (description, block to check)."""
+    out = [("the table without a cohort id", replace(block, settings=dict(block.settings, **{"cohort-id": ""})))]
+    if block.lang == "csv":
+        rows = list(csv.reader(io.StringIO(block.body)))
+        sent = {"user_ids", "device_ids", *block.settings.get("alias", [])}
+        keep = [i for i, name in enumerate(rows[0]) if name not in sent]
+        left = [[row[i] for i in keep if i < len(row)] for row in rows]
+        if not keep:  # a column of something else, so that the table is not simply empty
+            left = [["segment"]] + [["vip"]] * (len(rows) - 1)
+        text = io.StringIO()
+        csv.writer(text, lineterminator="\n").writerows(left)
+        out.append(("the table without its identifier columns", replace(block, body=text.getvalue())))
+    return out
+
+
 def self_test(blocks, bin_dir, site_dir):
     with open(os.path.join(ROOT, "assets", "currents-catalogue.json"), encoding="utf-8") as f:
         catalogue = json.load(f)
-    cases = [(b, what, body) for b in blocks if b.kind == "currents" and b.expect == []
-             for what, body in mutants(b, catalogue)]
-    jobs = [job_of(b, body) for b, _, body in cases]
+    cases = []  # (the documented block, what was deleted, the block without it)
+    for b in blocks:
+        if b.kind == "currents" and b.expect == []:
+            cases += [(b, what, replace(b, body=body)) for what, body in mutants(b, catalogue)]
+        elif b.kind == "cohort" and b.expect == []:
+            cases += [(b, what, mutant) for what, mutant in cohort_mutants(b)]
+    jobs = [job_of(mutant) for _, _, mutant in cases]
     backends = [("native", run_native(jobs, bin_dir))] + ([("wasm", run_wasm(jobs, site_dir))] if site_dir else [])
     failures = []
     for k, (block, what, _) in enumerate(cases):
         for name, results in backends:
-            # The deleted field must turn the documented verdict into a failure, and through an error: a
-            # required field's absence is never only a warning.
+            # The deletion must turn the documented verdict into a failure, and through an error: a required
+            # field's absence is never only a warning.
             if not verdict(block, results[k]) or json.loads(results[k]["report"])["ok"]:
                 failures.append(f"{block.where}: {name}: {what} still passes the check")
-    valid = len({b.where for b, _, _ in cases})
-    return valid, len(cases), [n for n, _ in backends], failures
+    counts = Counter(block.kind for block, _, _ in cases)
+    examples = Counter(block.kind for block in {id(b): b for b, _, _ in cases}.values())
+    return counts, examples, [n for n, _ in backends], failures
 
 
 # ---- the web page's examples menu -----------------------------------------------------------------------------
@@ -414,11 +438,14 @@ def main():
         if not args.bin:
             parser.error("--bin is needed to check examples")
         if args.self_test:
-            valid, count, names, failures = self_test(blocks, args.bin, args.wasm)
-            if valid == 0 or count == 0:
-                raise DocError("self-test: no valid Currents example with required fields found")
-            print(f"self-test: {count} payloads, each one of {valid} valid examples without one required field, "
-                  f"all rejected by {' and '.join(names)}" if not failures else "")
+            counts, examples, names, failures = self_test(blocks, args.bin, args.wasm)
+            if not counts["currents"] or not counts["cohort"]:
+                raise DocError("self-test: no valid Currents or cohort example found")
+            if not failures:
+                print(f"self-test: rejected by {' and '.join(names)}: {counts['currents']} payloads, each one of "
+                      f"{examples['currents']} valid Currents examples without one required field; "
+                      f"{counts['cohort']} tables, each one of {examples['cohort']} valid cohort examples without "
+                      f"its cohort id or its identifier columns")
         else:
             count, names, failures = check(blocks, args.bin, args.wasm)
             print(f"docs: {count} tagged examples checked with {' and '.join(names)}, "

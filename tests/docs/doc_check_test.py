@@ -106,6 +106,18 @@ class Mutants(unittest.TestCase):
             member = what.rsplit(" ", 1)[1]
             lost = 1 + (keys(event[member]) if member in ("user", "properties") else 0)
             self.assertEqual(keys(json.loads(body)), whole - lost, what)
+    def test_a_cohort_table_loses_its_id_and_then_its_identifier_columns(self):
+        blocks, problems = blocks_of("```csv cohort valid cohort-id=spring alias=email\n"
+                                     "user_ids,segment,email\nu-1,vip,\"a@x, b\"\n```\n")
+        self.assertEqual(problems, [])
+        (what1, no_id), (what2, no_columns) = doc_check.cohort_mutants(blocks[0])
+        self.assertEqual(no_id.settings["cohort-id"], "")
+        self.assertEqual(no_id.body, blocks[0].body)
+        self.assertEqual(no_columns.settings, blocks[0].settings)
+        self.assertEqual(no_columns.body, "segment\nvip\n")
+        blocks, _ = blocks_of("```csv cohort valid cohort-id=spring\ndevice_ids\nd-1\nd-2\n```\n")
+        self.assertEqual(doc_check.cohort_mutants(blocks[0])[1][1].body, "segment\nvip\nvip\n")
+
 
 if __name__ == "__main__":
     unittest.main()
