@@ -6,8 +6,9 @@
 #
 # Knobs (environment): IDS (1000000: ids sent for real), BIG_IDS (10000000: ids of the memory run; 0 skips
 # it), THREADS (1,4,16), REPS (3), SEED, TDBRAZE (path of the CLI), HEAPTRACK=0 to skip the profile,
-# PERF=0 to skip the CPU profile, QUIET_WAIT (120: seconds to wait for an idle machine before each run;
-# 0: none).
+# PERF=0 to skip the CPU profile, QUIET_WAIT (120: seconds to wait for an idle machine before each run; 0:
+# none), EMULATOR (another tdbraze to run `emulate`, e.g. a variant build) with EMULATOR_NOTE (what differs)
+# and NAME (results/NAME.*; only the default, sync, updates the README).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 bench="$(dirname "$here")"
@@ -83,4 +84,5 @@ cp "$tdbraze" "$snapshot/"
 say "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (the numbers are only meaningful on an idle machine)"
 python3 "$here/harness.py" --bench-dir "$bench" --tdbraze "$snapshot/$(basename "$tdbraze")" --tdbraze-origin "$tdbraze" \
   --loadgen "$loadgen" --table "$table" --users "$users" "${big_args[@]}" --work-dir "$snapshot/work" \
+  ${EMULATOR:+--emulator "$EMULATOR"} --emulator-note "${EMULATOR_NOTE:-}" --name "${NAME:-sync}" \
   --threads "${THREADS:-1,4,16}" --reps "$reps" --perf "${PERF:-1}" --heaptrack "${HEAPTRACK:-1}" --quiet-wait "${QUIET_WAIT:-120}"
