@@ -32,10 +32,12 @@ def _label(v: float) -> str:
 
 
 def grouped_bars(title: str, groups: list[str], series: list[tuple[str, list[float | None]]], unit: str,
-                 note: str = "", width: int = 720, height: int = 360,
-                 reference: tuple[str, float] | None = None) -> str:
+                 note: str = "", width: int = 0, height: int = 360,
+                 reference: tuple[str, float] | None = None, reference_label_at: str = "right") -> str:
     """`series` is [(name, [value per group])]; a None value leaves its bar out. `reference` draws a dashed
-    horizontal line (name, value), e.g. a goal."""
+    horizontal line (name, value), e.g. a goal, labelled at its "left" or "right" end (where the bars are
+    lower, so that the label stays readable). Without a width, each group gets room for its label."""
+    width = width or max(720, 80 + 112 * len(groups))
     left, right, top, bottom = 64, 16, 44, 64 + (14 if note else 0)
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for _, vs in series for v in vs if v is not None]
@@ -53,7 +55,8 @@ def grouped_bars(title: str, groups: list[str], series: list[tuple[str, list[flo
     tick = 0.0
     while tick <= y_max + step / 1000:
         out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#e4e4e4"/>')
-        out.append(f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" fill="#555">{_label(tick)}</text>')
+        tick_text = f"{tick:,.0f}" if step >= 1 else _label(tick)
+        out.append(f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" fill="#555">{tick_text}</text>')
         tick += step
     out.append(f'<text x="14" y="{top + plot_h / 2:.0f}" transform="rotate(-90 14 {top + plot_h / 2:.0f})" '
                f'text-anchor="middle" fill="#555">{escape(unit)}</text>')
@@ -76,9 +79,10 @@ def grouped_bars(title: str, groups: list[str], series: list[tuple[str, list[flo
         ry = y(reference[1])
         out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{ry:.1f}" y2="{ry:.1f}" stroke="#c00" '
                    f'stroke-dasharray="6 4"/>')
-        # At the left end: the first group is usually the smallest (one thread, the slowest tool), so the
-        # label rarely runs into a bar there.
-        out.append(f'<text x="{left + 4}" y="{ry - 5:.1f}" fill="#c00" font-size="11">{escape(reference[0])}</text>')
+        at_left = reference_label_at == "left"
+        out.append(f'<text x="{left + 4 if at_left else left + plot_w - 4}" y="{ry - 5:.1f}" '
+                   f'text-anchor="{"start" if at_left else "end"}" fill="#c00" font-size="11">'
+                   f'{escape(reference[0])}</text>')
     out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="#333"/>')
     lx = left
     ly = top + plot_h + 40

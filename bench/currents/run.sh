@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Currents validation benchmark: tdbraze (native, and WebAssembly in Node when built) against the obvious
+# Currents validation benchmark: tdbraze (native, and WebAssembly in Node and Chromium when built) against the obvious
 # peer, JSON.parse + ajv in Node, on the same generated payload. Prints a table and writes
 # bench/results/currents.{json,md} and the numbers in bench/README.md.
 #
 # Knobs (environment): SIZE_MB (100), REPS (3), COPIES (5: the payload this many times through a pipe, for
 # memory), SEED, NOW, ENVELOPE=0 to skip the single-envelope measurement, WASM=0 to skip WebAssembly,
-# TDBRAZE (path of the CLI), QUIET_WAIT (120: seconds to wait for an idle machine before each run; 0: none).
+# CHROMIUM=0 to skip WebAssembly in Chromium (it needs /usr/bin/chromium and tests/browser's playwright-core),
+# TDBRAZE (path of the CLI), SITE (the WebAssembly site, build/wasm/site), QUIET_WAIT (120: seconds to wait
+# for an idle machine before each run; 0: none).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 bench="$(dirname "$here")"
@@ -17,7 +19,7 @@ copies="${COPIES:-5}"
 seed="${SEED:-20241123}"
 now="${NOW:-1793491200}"  # 2026-11-01T00:00:00Z; the payload's times are in the year before it
 tdbraze="${TDBRAZE:-$repo/build/native/bin/tdbraze}"
-site="$repo/build/wasm/site"
+site="${SITE:-$repo/build/wasm/site}"
 data="$bench/data"
 
 say() { printf 'bench/currents: %s\n' "$*" >&2; }
@@ -89,8 +91,16 @@ copy_settled() {
 copy_settled "$snapshot" "$tdbraze"
 wasm_args=()
 if [ "${WASM:-1}" != 0 ] && [ -f "$site/tdbraze.js" ] && [ -f "$site/tdbraze.wasm" ]; then
-  mkdir "$snapshot/site" && copy_settled "$snapshot/site" "$site/tdbraze.js" "$site/tdbraze.wasm"
+  # worker.js too: Chromium runs the module through the page's own Worker.
+  mkdir "$snapshot/site" && copy_settled "$snapshot/site" "$site/tdbraze.js" "$site/tdbraze.wasm" "$site/worker.js"
   wasm_args=(--site "$snapshot/site")
+  if [ "${CHROMIUM:-1}" != 0 ]; then
+    if [ -x "${TDBRAZE_CHROMIUM:-/usr/bin/chromium}" ] && [ -d "$repo/tests/browser/node_modules/playwright-core" ]; then
+      wasm_args+=(--chromium 1)
+    else
+      say "no chromium or no playwright-core (tests/browser: npm ci): skipping WebAssembly in Chromium"
+    fi
+  fi
 elif [ "${WASM:-1}" != 0 ]; then
   say "no WebAssembly build in $site: skipping it (scripts/build.sh builds it)"
 fi
