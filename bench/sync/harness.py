@@ -51,9 +51,11 @@ COHORT = "bench-sync"
 class Emulator:
     """`tdbraze emulate` as a child process, with its CPU time readable from /proc."""
 
-    def __init__(self, tdbraze: str, users: Path):
+    def __init__(self, tdbraze: str, users: Path, preload: str | None = None):
         env = {**os.environ, "TDBRAZE_EMULATOR_PARTNER_API_KEY": PARTNER_KEY,
                "TDBRAZE_EMULATOR_CLIENT_SECRET": CLIENT_SECRET}
+        if preload:
+            env["LD_PRELOAD"] = preload
         started = time.perf_counter()
         self.proc = subprocess.Popen([tdbraze, "emulate", "--port", "0", "--users", str(users)], env=env,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -120,6 +122,7 @@ def main() -> int:
     ap.add_argument("--threads", default="1,4,16")
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--emulator", help="the tdbraze that runs `emulate` (default: --tdbraze), e.g. a variant build")
+    ap.add_argument("--emulator-preload", help="LD_PRELOAD for the emulator only (bench/sync/nodelay_shim.c)")
     ap.add_argument("--emulator-note", default="", help="what is different about --emulator, for the results")
     ap.add_argument("--name", default="sync",
                     help="results/NAME.{json,md,svg}; only the default name updates bench/README.md")
@@ -161,7 +164,7 @@ def main() -> int:
         problem(f"the plan has {plan_lines} requests, expected {expected_requests} + the naming call")
 
     print(f"sync: starting the emulator with {args.users.name}", file=sys.stderr)
-    emu = Emulator(args.emulator or args.tdbraze, args.users)
+    emu = Emulator(args.emulator or args.tdbraze, args.users, args.emulator_preload)
     print(f"  {emu.url}, {emu.start_seconds:.1f} s to start", file=sys.stderr)
 
     sync_base = (f"{q(args.tdbraze)} sync cohort {q(str(table))} --endpoint {emu.url} --cohort-id {COHORT} "

@@ -8,7 +8,8 @@
 # it), THREADS (1,4,16), REPS (3), SEED, TDBRAZE (path of the CLI), HEAPTRACK=0 to skip the profile,
 # PERF=0 to skip the CPU profile, QUIET_WAIT (120: seconds to wait for an idle machine before each run; 0:
 # none), EMULATOR (another tdbraze to run `emulate`, e.g. a variant build) with EMULATOR_NOTE (what differs)
-# and NAME (results/NAME.*; only the default, sync, updates the README).
+# and NAME (results/NAME.*; only the default, sync, updates the README), EMULATOR_NODELAY=1: the emulator
+# with TCP_NODELAY on its connections (nodelay_shim.c, preloaded), results in results/sync-nodelay.*.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 bench="$(dirname "$here")"
@@ -64,6 +65,18 @@ if [ ! -s "$users" ] || [ "$table" -nt "$users" ] || [ "$here/make_users.py" -nt
   python3 "$here/make_users.py" "$table" -o "$users.tmp"
   mv "$users.tmp" "$users"
 fi
+emulator_args=()
+name="${NAME:-sync}"
+note="${EMULATOR_NOTE:-}"
+if [ "${EMULATOR_NODELAY:-0}" != 0 ]; then
+  shim="$data/nodelay_shim.so"
+  if [ ! -f "$shim" ] || [ "$here/nodelay_shim.c" -nt "$shim" ]; then
+    cc -O2 -shared -fPIC "$here/nodelay_shim.c" -o "$shim" -ldl
+  fi
+  emulator_args=(--emulator-preload "$shim")
+  name="${NAME:-sync-nodelay}"
+  note="${EMULATOR_NOTE:-TCP_NODELAY on every accepted connection (bench/sync/nodelay_shim.c preloaded); otherwise unchanged}"
+fi
 big_args=()
 if [ "$big_ids" != 0 ]; then
   big="$data/sync-${big_ids}ids-seed${seed}.csv"
@@ -84,5 +97,5 @@ cp "$tdbraze" "$snapshot/"
 say "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (the numbers are only meaningful on an idle machine)"
 python3 "$here/harness.py" --bench-dir "$bench" --tdbraze "$snapshot/$(basename "$tdbraze")" --tdbraze-origin "$tdbraze" \
   --loadgen "$loadgen" --table "$table" --users "$users" "${big_args[@]}" --work-dir "$snapshot/work" \
-  ${EMULATOR:+--emulator "$EMULATOR"} --emulator-note "${EMULATOR_NOTE:-}" --name "${NAME:-sync}" \
+  ${EMULATOR:+--emulator "$EMULATOR"} "${emulator_args[@]}" --emulator-note "$note" --name "$name" \
   --threads "${THREADS:-1,4,16}" --reps "$reps" --perf "${PERF:-1}" --heaptrack "${HEAPTRACK:-1}" --quiet-wait "${QUIET_WAIT:-120}"
