@@ -9,6 +9,9 @@ namespace tdbraze::cohort {
 namespace {
 
 constexpr std::size_t kMaxRowBytes = 64 * 1024 * 1024;
+// A header wider than this is not a query result. Also bounds the cells kept per record: a row of millions
+// of empty fields (say a line of tabs) is counted, not stored, so it costs no memory beyond its bytes.
+constexpr std::size_t kMaxColumns = 65536;
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
@@ -121,6 +124,8 @@ bool TableReader::read_delimited_row() {
         return true;
     }
     cells_.clear();
+    std::size_t fields = 0;  // in the record; only the first `keep` are stored in cells_
+    const std::size_t keep = header_read_ ? columns_.size() + 1 : kMaxColumns + 1;
     std::size_t escaped_fields = 0;
     const std::uint64_t line = cursor_.line;
     std::uint64_t field_line = line;
@@ -157,7 +162,7 @@ bool TableReader::read_delimited_row() {
             for (std::size_t i = field_start; i < close; ++i)
                 if (d[i] == '\n') ++field_line;
             std::string_view content(d + field_start + 1, close > field_start ? close - field_start - 1 : 0);
-            if (doubled) {
+            if (doubled && fields < keep) {
                 if (unquoted_.size() <= escaped_fields) unquoted_.emplace_back();
                 std::string& s = unquoted_[escaped_fields++];
                 s.clear();
@@ -180,7 +185,7 @@ bool TableReader::read_delimited_row() {
             if (end > field_start && d[end - 1] == '\r' && (p >= n || d[p] == '\n')) --end;
             cell.text = std::string_view(d + field_start, end - field_start);
         }
-        cells_.push_back(cell);
+        if (++fields <= keep) cells_.push_back(cell);
         if (p < n && d[p] == delimiter_) {
             ++p;
             continue;
@@ -205,6 +210,13 @@ bool TableReader::read_delimited_row() {
             done_ = true;
             return false;
         }
+        if (fields > kMaxColumns) {
+            sink_.on_row_error("row-too-large",
+                               "the header has more than " + std::to_string(kMaxColumns) + " columns; reading stopped",
+                               "this is not a query result, or its delimiter is not a comma or a tab", 0, line);
+            done_ = true;
+            return false;
+        }
         columns_.clear();
         for (const Cell& c : cells_) columns_.emplace_back(c.text);
         sink_.on_columns(columns_, 0, line);
@@ -221,9 +233,9 @@ bool TableReader::read_delimited_row() {
         sink_.on_row_error("table-syntax", problem, "fix the quoting of this row; it is not sent", row_, line);
         return true;
     }
-    if (cells_.size() != columns_.size()) {
+    if (fields != columns_.size()) {
         sink_.on_row_error("row-width",
-                           "row " + std::to_string(row_) + " has " + std::to_string(cells_.size()) +
+                           "row " + std::to_string(row_) + " has " + std::to_string(fields) +
                                " fields but the header has " + std::to_string(columns_.size()),
                            "a delimiter inside an unquoted value, or a missing field; the row is not sent", row_,
                            line);

@@ -108,3 +108,23 @@ TEST_CASE("empty input has no columns and no rows") {
     CHECK(read("").columns.empty());
     CHECK(read("\n\n").rows.empty());
 }
+
+TEST_CASE("a row of millions of fields is counted, not stored") {
+    // 2,000,001 tab-separated fields after a two-column header: the width error names the real count.
+    std::string text = "user_ids\tx\na";
+    for (int i = 0; i < 2'000'000; ++i) text += "\t";
+    text += "\nb\tc\n";
+    const Collected c = read(text, TableFormat::Auto, 4096);
+    CHECK(c.errors == Strings{"row-width@1:2"});
+    CHECK(c.rows == Rows{{"b", "c"}});
+}
+
+TEST_CASE("a header of more than 65536 columns stops the reading") {
+    std::string text;
+    for (int i = 0; i < 70'000; ++i) text += "c" + std::to_string(i) + ",";
+    text += "user_ids\nu1\n";
+    const Collected c = read(text);
+    CHECK(c.errors == Strings{"row-too-large@0:1"});
+    CHECK(c.columns.empty());
+    CHECK(c.rows.empty());
+}
