@@ -6,6 +6,7 @@
 
 #include "mapping_contract.hpp"
 #include "text_position.hpp"
+#include "utf8.hpp"
 
 namespace tdbraze::sql {
 namespace {
@@ -98,12 +99,26 @@ bool is_clause_end(const Token& t) {
     return t.kind == TokenKind::Word && std::find(std::begin(kEnds), std::end(kEnds), t.text) != std::end(kEnds);
 }
 
+// Subqueries and parenthesised queries nest by recursion; real queries nest a handful of levels.
+constexpr int kMaxNesting = 200;
+
 class Reader {
 public:
     Reader(std::string_view query, const std::vector<Token>& tokens) : query_(query), t_(tokens) {}
 
-    std::optional<Shape> query_shape(std::size_t& i, std::map<std::string, Shape> ctes) {
+    // `outer` holds the WITH queries visible here. It is copied only when this query adds its own, so a long
+    // list of WITH queries costs a lookup each, not a copy each.
+    std::optional<Shape> query_shape(std::size_t& i, const std::map<std::string, Shape>& outer) {
+        if (++nesting_ > kMaxNesting) return fail(i, "queries nested deeper than " + std::to_string(kMaxNesting) + " levels");
+        struct Leave {
+            int& n;
+            ~Leave() { --n; }
+        } leave{nesting_};
+        std::map<std::string, Shape> own;
+        const std::map<std::string, Shape>* visible = &outer;
         if (word_at(i, "with")) {
+            own = outer;
+            visible = &own;
             ++i;
             if (word_at(i, "recursive")) ++i;
             for (;;) {
@@ -116,15 +131,16 @@ public:
                 ++i;
                 if (!symbol_at(i, "(")) return fail(i, "expected '(' after AS");
                 ++i;
-                auto inner = query_shape(i, ctes);
+                auto inner = query_shape(i, own);
                 if (!inner) return std::nullopt;
                 if (!symbol_at(i, ")")) return fail(i, "expected ')' to close the WITH query");
                 ++i;
-                ctes[name] = *inner;
+                own[name] = std::move(*inner);
                 if (!symbol_at(i, ",")) break;
                 ++i;
             }
         }
+        const std::map<std::string, Shape>& ctes = *visible;
         if (symbol_at(i, "(")) {
             ++i;
             auto inner = query_shape(i, ctes);
@@ -158,6 +174,7 @@ public:
                 break;
             }
         }
+        if (depth > 0) return fail(i, "a '(' in the select list is not closed");
         if (begin < i) items.push_back({begin, i});
         if (items.empty()) return fail(i, "the SELECT has no columns");
         std::map<std::string, Shape> sources;  // alias or table name -> shape
@@ -195,6 +212,8 @@ public:
     std::optional<std::pair<std::size_t, std::string>> error() const { return error_; }
 
 private:
+    int nesting_ = 0;
+    TextPosition cursor_;
     std::string_view query_;
     const std::vector<Token>& t_;
     std::optional<std::pair<std::size_t, std::string>> error_;
@@ -222,13 +241,15 @@ private:
         if (!error_) error_ = {{i < t_.size() ? t_[i].offset : query_.size(), std::move(message)}};
         return std::nullopt;
     }
-    void locate(OutputColumn& c, std::size_t offset) const {
-        TextPosition p;
-        advance(p, query_, offset);
-        c.line = p.line;
-        c.column = p.column + 1;
+    // Columns are found mostly in text order, so the position continues from the last one instead of
+    // counting from the start each time (which made thousands of WITH queries quadratic).
+    void locate(OutputColumn& c, std::size_t offset) {
+        if (offset < cursor_.offset) cursor_ = TextPosition{};
+        advance(cursor_, query_, offset);
+        c.line = cursor_.line;
+        c.column = cursor_.column + 1;
     }
-    OutputColumn column_from(const Token& t) const {
+    OutputColumn column_from(const Token& t) {
         OutputColumn c;
         c.name = t.text;
         locate(c, t.offset);
@@ -350,9 +371,22 @@ Report check_select(std::string_view query, const std::vector<std::string>& alia
         advance(p, query, std::min(offset, query.size()));
         return p;
     };
-    const Tokens tokens = tokenize(query);
+    // The input's own problems first: a query that is too long, not UTF-8, or holds a NUL byte (which
+    // Trino's parser rejects) cannot be what Treasure Data runs.
+    std::optional<std::pair<std::size_t, std::string>> error;
+    if (query.size() > kMaxQueryBytes)
+        error = {kMaxQueryBytes, "the query is longer than " + std::to_string(kMaxQueryBytes) +
+                                     " characters, the most Trino accepts"};
+    else if (const std::size_t bad = utf8::find_invalid(query); bad != std::string_view::npos)
+        error = {bad, "the query is not valid UTF-8 here"};
+    else if (const std::size_t nul = query.find('\0'); nul != std::string_view::npos)
+        error = {nul, "the query holds a NUL byte"};
+    Tokens tokens;
+    if (!error) {
+        tokens = tokenize(query);
+        error = tokens.error;
+    }
     std::optional<Shape> shape;
-    std::optional<std::pair<std::size_t, std::string>> error = tokens.error;
     if (!error) {
         Reader reader(query, tokens.list);
         std::size_t i = 0;

@@ -1,5 +1,6 @@
 // `tdbraze validate cohort` and `tdbraze plan cohort`: a Treasure Data query result becomes Braze partner
 // cohort-import requests.
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -159,7 +160,11 @@ std::function<int()> add_check_sql(CLI::App& check) {
     cmd->add_option("--format", args->format, "Report format: text or json")->check(CLI::IsMember({"text", "json"}));
     return [args] {
         std::string query;
-        if (auto error = read_in_chunks(args->input, [&](std::string_view chunk) { query.append(chunk); })) {
+        // Past the limit the check only needs to know the query is too long: keep one byte more than that.
+        const auto keep = [&](std::string_view chunk) {
+            query.append(chunk.substr(0, sql::kMaxQueryBytes + 1 - std::min(query.size(), sql::kMaxQueryBytes + 1)));
+        };
+        if (auto error = read_in_chunks(args->input, keep)) {
             std::cerr << "tdbraze: " << *error << '\n';
             return kExitUsage;
         }

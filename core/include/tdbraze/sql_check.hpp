@@ -5,6 +5,7 @@
 // FROM clause, and says plainly when it cannot tell (a `*` over a table, say).
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,6 +13,10 @@
 #include "tdbraze/diagnostic.hpp"
 
 namespace tdbraze::sql {
+
+// Trino's default query.max-length: Treasure Data refuses a longer query, so nothing longer needs reading.
+// It also bounds the work a hostile input can cause.
+inline constexpr std::size_t kMaxQueryBytes = 1'000'000;
 
 struct OutputColumn {
     std::string name;     // as the result will name it (unquoted identifiers are lower-cased, as Presto does)
