@@ -381,9 +381,19 @@ void EventChecker::check_time(const Tape& t, const Node* node, std::string_view 
     std::int64_t seconds = 0;
     const std::string_view raw = t.raw_value(*node);
     const auto parsed = std::from_chars(raw.data(), raw.data() + raw.size(), seconds);
-    if (parsed.ec != std::errc() || seconds >= kMillisecondsThreshold) {
+    if (parsed.ec != std::errc()) {
+        // Treasure Data's `time` column, like most receivers' timestamp columns, is a signed 64-bit integer:
+        // such a row is refused or silently clamped, whatever the unit was meant to be.
+        sink_.add(Severity::Error, "time-out-of-range",
+                  "\"time\" " + std::string(raw.substr(0, 40)) + (raw.size() > 40 ? "..." : "") +
+                      " does not fit a 64-bit integer (" + std::to_string(raw.size()) + " digits)",
+                  "write epoch seconds, e.g. \"time\": 1700000000; look for a step that concatenated numbers",
+                  here(), node->begin);
+        return;
+    }
+    if (seconds >= kMillisecondsThreshold) {
         std::string message = "\"time\" " + std::string(raw) + " looks like epoch milliseconds, not seconds";
-        if (parsed.ec == std::errc() && seconds / 1000 < kMillisecondsThreshold)
+        if (seconds / 1000 < kMillisecondsThreshold)
             message += " (as milliseconds it is " + iso_date(seconds / 1000) + ")";
         sink_.add(Severity::Warning, "time-in-milliseconds", message,
                   "Currents sends epoch seconds; divide by 1000 (properties.time_ms is the only millisecond field)",

@@ -31,6 +31,7 @@ constexpr DiagnosticCode kCodes[] = {
     {"duplicate-id", "currents", Severity::Warning, "an id used by an earlier event"},
     {"duplicate-key", "currents", Severity::Warning, "the same member twice in one object"},
     {"time-in-milliseconds", "currents", Severity::Warning, "time in epoch milliseconds instead of seconds"},
+    {"time-out-of-range", "currents", Severity::Error, "time does not fit a 64-bit integer"},
     {"time-before-2010", "currents", Severity::Warning, "a time before Currents existed"},
     {"time-in-future", "currents", Severity::Warning, "a time in the future"},
     // Currents: fields
