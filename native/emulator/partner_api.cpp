@@ -26,9 +26,26 @@ struct Common {
     std::string cohort_id;
 };
 
+// Braze's bodies nest four levels deep. nlohmann builds a value per level, so a 4 MB body of '[' would cost
+// hundreds of megabytes: the parse is cut off early instead (the callback's exception aborts it).
+constexpr int kMaxBodyNesting = 32;
+struct TooDeep {};
+
+json parse_body(std::string_view text) {
+    const auto limit_depth = [](int depth, json::parse_event_t, json&) {
+        if (depth > kMaxBodyNesting) throw TooDeep{};
+        return true;
+    };
+    try {
+        return json::parse(text, limit_depth, /*allow_exceptions=*/false);
+    } catch (const TooDeep&) {
+        return json::value_t::discarded;
+    }
+}
+
 std::variant<Common, Rejection> check_common(std::string_view text, std::string_view path_partner,
                                              const PartnerSettings& settings) {
-    json body = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    json body = parse_body(text);
     if (!body.is_object()) return reject(400, message::kNotJsonObject);
 
     const auto string_member = [&](const char* key) -> std::optional<std::string> {

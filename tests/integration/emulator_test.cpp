@@ -351,6 +351,20 @@ TEST_CASE("emulator: Braze's documented 400 messages", "[emulator]") {
     CHECK(r.get("/_emulator/stats")["membership_applied"] <= 3);
 }
 
+TEST_CASE("emulator: a body nested thousands deep is refused early, not built", "[emulator]") {
+    const emu::PartnerSettings settings{"treasuredata", "k", "s"};
+    const std::string deep = R"({"partner_api_key":"k","client_secret":"s","cohort_id":"c","cohort_changes":)" +
+                             std::string(3'000'000, '[');
+    const auto answer = emu::check_membership_request(deep, "treasuredata", settings);
+    REQUIRE(std::holds_alternative<emu::Rejection>(answer));
+    CHECK(std::get<emu::Rejection>(answer).status == 400);
+    CHECK(std::get<emu::Rejection>(answer).message == emu::message::kNotJsonObject);
+    // Four levels, as Braze's own bodies have, are fine.
+    const std::string fine = R"({"partner_api_key":"k","client_secret":"s","cohort_id":"c",)"
+                             R"("cohort_changes":[{"aliases":[{"alias_label":"email","alias_name":"a@x"}]}]})";
+    CHECK(std::holds_alternative<emu::MembershipRequest>(emu::check_membership_request(fine, "treasuredata", settings)));
+}
+
 TEST_CASE("emulator: Braze's 401s, checked before the body", "[emulator]") {
     Running r;
     json body = membership_with("c", "not even an array");
