@@ -9,6 +9,7 @@
 
 #include "braze_emulator.hpp"
 #include "commands.hpp"
+#include "credentials.hpp"
 #include "input_file.hpp"
 
 namespace tdbraze::cli {
@@ -52,6 +53,11 @@ int run(const EmulateArgs& args) {
     config.tls_cert_file = args.tls_cert;
     config.tls_key_file = args.tls_key;
     emulator::read_secrets_from_environment(config);
+    secrets::keep_secrets_out_of_core_dumps();  // it holds the partner key and client secret it expects
+    if (config.bind_address != "127.0.0.1" && config.bind_address != "::1" && config.bind_address != "localhost")
+        std::cerr << "tdbraze: warning: listening on " << config.bind_address
+                  << ": anyone who can reach it can read cohort members through /_emulator/; the default is "
+                     "127.0.0.1\n";
 
     if (!args.users_file.empty()) {
         auto users = load_users(args.users_file);

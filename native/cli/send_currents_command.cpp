@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "credentials.hpp"
 #include "currents_replay.hpp"
 
 namespace tdbraze::cli {
@@ -35,6 +36,7 @@ std::function<int()> add_send_currents(CLI::App& send) {
                 return kExitUsage;
             }
             args->options.bearer_token = token;
+            secrets::keep_secrets_out_of_core_dumps();
         }
         auto events = sync::read_currents_events(args->input);
         if (auto* message = std::get_if<std::string>(&events)) {

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,7 +22,14 @@ std::string default_config_path() {
     return std::string(home != nullptr ? home : ".") + "/.config/tdbraze/credentials.json";
 }
 
+void keep_secrets_out_of_core_dumps() {
+#if !defined(__SANITIZE_ADDRESS__)
+    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+#endif
+}
+
 std::variant<Credentials, std::string> load_credentials(const std::optional<std::string>& config_path) {
+    keep_secrets_out_of_core_dumps();
     Credentials c;
     if (const char* v = std::getenv(kPartnerKeyVariable)) c.partner_api_key = v;
     if (const char* v = std::getenv(kClientSecretVariable)) c.client_secret = v;

@@ -21,6 +21,11 @@ inline constexpr const char* kClientSecretVariable = "TDBRAZE_CLIENT_SECRET";
 // The default config file: $XDG_CONFIG_HOME/tdbraze/credentials.json (~/.config/... without XDG).
 std::string default_config_path();
 
+// Makes this process non-dumpable (prctl PR_SET_DUMPABLE 0): a crash writes no core file, and other processes
+// of the same user cannot ptrace it or read its memory through /proc, so secrets held in memory stay there.
+// Called by everything that loads a secret. Not under AddressSanitizer: its leak check must ptrace itself.
+void keep_secrets_out_of_core_dumps();
+
 // Environment variables first; then the config file {"partner_api_key": ..., "client_secret": ...}, which must
 // belong to the user and be readable by nobody else (mode 0600 or stricter). On failure: a message that says
 // what to do, never the secret.

@@ -52,6 +52,11 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
 std::optional<std::string> check_url(const std::string& url) {
     const std::size_t scheme_end = url.find("://");
     if (scheme_end == std::string::npos) return "'" + url + "' is not a URL (expected https://...)";
+    // user:password@ in the URL: Braze takes none, and the URL is shown in messages and logs. Refused without
+    // repeating it, since the part before '@' may be a password.
+    const std::size_t authority_end = url.find_first_of("/?#", scheme_end + 3);
+    if (url.substr(scheme_end + 3, authority_end - (scheme_end + 3)).find('@') != std::string::npos)
+        return "the URL holds credentials before '@'; remove them (keys go in the environment or the config file)";
     const std::string scheme = lower(url.substr(0, scheme_end));
     if (scheme == "https") return std::nullopt;
     if (scheme == "http" && is_loopback_host(host_of(url, scheme_end))) return std::nullopt;
@@ -123,6 +128,11 @@ HttpResponse HttpClient::post(const std::string& url, const std::string& body, c
     for (const std::string& h : headers) list = curl_slist_append(list, h.c_str());
     char error[CURL_ERROR_SIZE] = {0};
     curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+    // Plain http is allowed only to loopback, and through an http_proxy it would hand the body, secrets and
+    // all, to the proxy in clear text: loopback never goes through a proxy. Other hosts follow the
+    // environment (https_proxy, no_proxy), where a proxy only tunnels TLS.
+    const std::size_t scheme_end = url.find("://");
+    curl_easy_setopt(c, CURLOPT_NOPROXY, is_loopback_host(host_of(url, scheme_end)) ? "*" : nullptr);
     curl_easy_setopt(c, CURLOPT_POST, 1L);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));

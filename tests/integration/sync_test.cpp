@@ -47,9 +47,10 @@ fs::path work_dir() {
 }
 
 // The CLI with the emulator's credentials in its environment (never on its command line).
-Run run_cli(const std::string& args) {
+// `environment`: more NAME=value words for the command's environment.
+Run run_cli(const std::string& args, const std::string& environment = "") {
     const fs::path out = work_dir() / "out.txt", err = work_dir() / "err.txt";
-    const std::string command = std::string("TDBRAZE_PARTNER_API_KEY=") + kKey + " TDBRAZE_CLIENT_SECRET=" + kSecret +
+    const std::string command = environment + " TDBRAZE_PARTNER_API_KEY=" + kKey + " TDBRAZE_CLIENT_SECRET=" + kSecret +
                                 " " + TDBRAZE_CLI + " " + args + " >" + out.string() + " 2>" + err.string();
     const int status = std::system(command.c_str());
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
@@ -240,6 +241,18 @@ TEST_CASE("sync: no secret appears in any output, log or state file", "[sync]") 
     CHECK(everything.find(kKey) == std::string::npos);
 }
 
+TEST_CASE("sync: plain http to the local emulator never goes through a proxy", "[sync]") {
+    // Through an http_proxy the body, secrets included, would reach the proxy in clear text. The proxy here
+    // is a closed port: going through it would fail the sync.
+    Emulator emu;
+    const fs::path input = table("proxy.csv", "user_ids", 0, 50);
+    const Run r = run_cli(sync_args(input, emu.url, "proxy", work_dir() / "proxy.db") + " --max-attempts 1",
+                          "http_proxy=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 ALL_PROXY=http://127.0.0.1:9");
+    INFO(r.out << r.err);
+    CHECK(r.code == 0);
+    CHECK(members(emu.server, "proxy") == expected_ids(0, 50));
+}
+
 TEST_CASE("sync: refusals that protect the user", "[sync]") {
     const fs::path input = table("refuse.csv", "user_ids", 0, 5);
     const Run http = run_cli(sync_args(input, "http://example.com", "r", work_dir() / "r.db"));
@@ -249,6 +262,10 @@ TEST_CASE("sync: refusals that protect the user", "[sync]") {
                                     " --client-secret abc");
     CHECK(argv_secret.code == 2);
     CHECK(argv_secret.err.find("secrets on the command line") != std::string::npos);
+    const Run userinfo = run_cli(sync_args(input, "https://td:hunter2@rest.iad-01.braze.com", "r", work_dir() / "r.db"));
+    CHECK(userinfo.code == 2);
+    CHECK(userinfo.err.find("credentials before '@'") != std::string::npos);
+    CHECK(userinfo.err.find("hunter2") == std::string::npos);  // refused without repeating it
     const fs::path bad = table("bad.csv", "user_id", 0, 5);
     Emulator emu;
     const Run invalid = run_cli(sync_args(bad, emu.url, "r", work_dir() / "r.db"));

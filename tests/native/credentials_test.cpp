@@ -5,7 +5,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "credentials.hpp"
@@ -85,4 +87,22 @@ TEST_CASE("the redactor removes secrets in plain and JSON-escaped form") {
           "401 Partner not enabled for client with client secret: <redacted>");
     CHECK(r.redact(R"({"client_secret":"s3cr\"et-key"})") == R"({"client_secret":"<redacted>"})");
     CHECK(r.redact("abc stays") == "abc stays");
+}
+
+TEST_CASE("credentials: a process holding secrets writes no core dump", "[secrets]") {
+#if defined(__SANITIZE_ADDRESS__)
+    SUCCEED("not under AddressSanitizer: its leak check needs the process to stay dumpable");
+#else
+    // In a child, so that this test process stays debuggable.
+    const pid_t child = ::fork();
+    if (child == 0) {
+        const bool before = ::prctl(PR_GET_DUMPABLE) == 1;
+        tdbraze::secrets::keep_secrets_out_of_core_dumps();
+        ::_exit(before && ::prctl(PR_GET_DUMPABLE) == 0 ? 0 : 1);
+    }
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+#endif
 }
