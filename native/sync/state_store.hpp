@@ -66,7 +66,9 @@ public:
 private:
     explicit StateStore(sqlite3* db);
     void exec(const char* sql);
-    void write_members(const std::string& cohort_scope, const std::vector<std::string>& keys, bool removed);
+    void log_change(const std::string& cohort_scope, const std::vector<std::string>& keys, bool removed);
+    // Applies the logged changes to the members table; the caller holds mutex_.
+    void fold_changes();
     sqlite3* db_;
     std::mutex mutex_;
 };
