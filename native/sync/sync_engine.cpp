@@ -114,25 +114,30 @@ public:
         // Pass 1: the whole table is checked before anything is sent, so that a bad row at the end cannot leave
         // a half-done sync behind. It also gives the totals for the progress display.
         Fnv input_hash;
-        cohort::Planner checker(settings_, options_.read, options_.input_path);
         std::uint64_t planned = 0, ids = 0;
-        if (auto error = feed_file(options_.input_path, [&](std::string_view chunk) {
-                input_hash.add(chunk);
-                checker.feed(chunk);
-                for (const auto& r : checker.take_requests()) {
-                    if (r.ids > 0) {
-                        ++planned;
-                        ids += r.ids;
+        cohort::Report report;
+        {
+            // Scoped so that its set of every distinct id is freed before the second pass builds its own: a real
+            // send otherwise held two such sets at its peak.
+            cohort::Planner checker(settings_, options_.read, options_.input_path);
+            if (auto error = feed_file(options_.input_path, [&](std::string_view chunk) {
+                    input_hash.add(chunk);
+                    checker.feed(chunk);
+                    for (const auto& r : checker.take_requests()) {
+                        if (r.ids > 0) {
+                            ++planned;
+                            ids += r.ids;
+                        }
                     }
+                }))
+                return refuse(*error);
+            report = checker.finish();
+            for (const auto& r : checker.take_requests())
+                if (r.ids > 0) {
+                    ++planned;
+                    ids += r.ids;
                 }
-            }))
-            return refuse(*error);
-        cohort::Report report = checker.finish();
-        for (const auto& r : checker.take_requests())
-            if (r.ids > 0) {
-                ++planned;
-                ids += r.ids;
-            }
+        }
         observer_.on_report(report);
         if (!report.ok()) {
             summary_.outcome = "invalid-table";
