@@ -2,20 +2,15 @@
 """Measure cohort-table validation and planning against pandas and write the results (called by
 bench/cohort/run.sh).
 
-The timing machinery is the Currents benchmark's (bench/currents/harness.py, imported, not copied): wait for
-an idle moment before each run, wall time from the clock around the process, peak RSS from GNU time's %M,
-the CPU the rest of the machine used meanwhile. Repetitions are interleaved, tool after tool.
+The timing is bench/common.py's: wait for an idle moment before each run, wall time from the clock around
+the process, peak RSS from GNU time's %M, the CPU the rest of the machine used meanwhile. Repetitions are
+interleaved, tool after tool.
 """
 from __future__ import annotations
 
-import argparse
 import datetime
-import hashlib
-import importlib.util
 import json
 import math
-import os
-import platform
 import re
 import shlex
 import shutil
@@ -23,45 +18,28 @@ import subprocess
 import sys
 from pathlib import Path
 
-_spec = importlib.util.spec_from_file_location("currents_harness", Path(__file__).resolve().parent.parent
-                                               / "currents" / "harness.py")
-currents = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(currents)
-sh, measure, fmt, cpu_times, MB, MIB = (currents.sh, currents.measure, currents.fmt, currents.cpu_times,
-                                       currents.MB, currents.MIB)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import (MB, MIB, argument_parser, as_typed, at_best, describe_machine, describe_tdbraze,  # noqa: E402
+                    exit_status, fmt, last_json, load_average, measure, other_cpu_lines, problem_lines,
+                    publish, repo_relative, save_json, sh, wait_for_quiet)
 
 MAX_IDS_PER_REQUEST = 1000  # tdbraze's default, Braze's maximum
 GOAL_THROUGHPUT_RATIO = 10  # "at least 10x pandas"
 
 
-def last_json(stdout: str) -> dict:
-    for line in reversed(stdout.strip().splitlines()):
-        try:
-            return json.loads(line)
-        except json.JSONDecodeError:
-            continue
-    return {}
-
-
 def main() -> int:
     if len(sys.argv) == 3 and sys.argv[1] == "--render":
         return render(Path(sys.argv[2]))
-    ap = argparse.ArgumentParser(epilog="harness.py --render results/cohort.json: only rewrite the Markdown")
-    ap.add_argument("--bench-dir", type=Path, required=True)
-    ap.add_argument("--tdbraze", required=True)
-    ap.add_argument("--tdbraze-origin", help="where the --tdbraze copy came from, for the results")
+    ap = argument_parser("harness.py --render results/cohort.json: only rewrite the Markdown")
     ap.add_argument("--table", type=Path, required=True, help="the CSV; its .meta.json next to it")
     ap.add_argument("--python", default="/usr/bin/python3", help="the Python with pandas (Debian's)")
     ap.add_argument("--plan-dir", type=Path, required=True, help="where `plan --out` writes (emptied per run)")
-    ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--usecols", type=int, default=1, help="also pandas reading only the identifier columns")
     ap.add_argument("--shell-peer", type=int, default=1, help="also cut | sort -u | wc -l")
     ap.add_argument("--perf", type=int, default=1, help="profile one tdbraze validate with perf, when present")
-    ap.add_argument("--quiet-wait", type=float, default=120,
-                    help="before each run, wait up to this many seconds for an idle machine (0: do not wait)")
     args = ap.parse_args()
 
-    load_before = sh("cut -d' ' -f1-3 /proc/loadavg")
+    load_before = load_average()
     bench = args.bench_dir.resolve()
     repo = bench.parent
     q = shlex.quote
@@ -95,10 +73,7 @@ def main() -> int:
         tools.append(("sort_u", "shell: cut | sort -u | wc -l (per column)", f"{{time}} bash -c {q(pipeline)}"))
 
     def shown(cmd: str) -> str:
-        cmd = cmd.replace("{time} ", "")
-        if args.tdbraze_origin:
-            cmd = cmd.replace(q(args.tdbraze), q(args.tdbraze_origin))
-        return cmd.replace(str(repo) + "/", "")
+        return as_typed(cmd, repo, {args.tdbraze: args.tdbraze_origin} if args.tdbraze_origin else {})
 
     failures: list[str] = []
 
@@ -213,30 +188,19 @@ def main() -> int:
 
     profile = profile_validate(args, table, settings) if args.perf else None
 
-    cpu = ""
-    for line in Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []:
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    binary = Path(args.tdbraze)
     results = {
         "benchmark": "cohort",
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "machine": {"cpu": cpu, "cores": os.cpu_count(), "kernel": platform.release(),
-                    "memory_mib": os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // MIB,
-                    "load_average_before": load_before, "load_average_after": sh("cut -d' ' -f1-3 /proc/loadavg")},
+        "machine": describe_machine(load_before),
         "software": {
-            "tdbraze": sh(f"{q(args.tdbraze)} --version"),
-            "tdbraze_binary": args.tdbraze_origin or args.tdbraze,
-            "tdbraze_binary_sha256": hashlib.sha256(binary.read_bytes()).hexdigest()[:16] if binary.exists() else None,
-            "repository": sh("git describe --always --dirty --abbrev=12", cwd=repo),
+            **describe_tdbraze(args.tdbraze, args.tdbraze_origin, repo),
             "commit": sh("git rev-parse HEAD", cwd=repo),
             "pandas": pd_.get("pandas"),
             "python_for_pandas": sh(f"{q(args.python)} --version"),
             "numpy": sh(f"{q(args.python)} -c 'import numpy; print(numpy.__version__)'"),
             "sort": sh("sort --version | head -1"),
         },
-        "table": {"file": str(table.relative_to(repo)) if table.is_relative_to(repo) else str(table),
+        "table": {"file": repo_relative(table, repo),
                   "bytes": size, "rows": meta["rows"], "columns": meta["columns"],
                   "user_ids": mu, "device_ids": md_, "distinct_id_bytes": meta["distinct_id_bytes"],
                   "distinct_id_mib": round(distinct_mib, 1), "generator": meta["generator"],
@@ -255,16 +219,9 @@ def main() -> int:
     }
     out_dir = bench / "results"
     out_dir.mkdir(exist_ok=True)
-    (out_dir / "cohort.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    md = markdown(results)
-    (out_dir / "cohort.md").write_text(md)
-    update_readme(bench / "README.md", md)
-    print()
-    print(md)
-    if failures:
-        print("PROBLEMS:\n  " + "\n  ".join(failures), file=sys.stderr)
-        return 1
-    return 0
+    save_json(out_dir / "cohort.json", results)
+    publish(out_dir, "cohort", markdown(results))
+    return exit_status(failures)
 
 
 def profile_validate(args, table: Path, settings: str) -> dict | None:
@@ -272,7 +229,7 @@ def profile_validate(args, table: Path, settings: str) -> dict | None:
     if not shutil.which("perf"):
         return None
     data = args.plan_dir.with_name("cohort-perf.data")
-    currents.wait_for_quiet(args.quiet_wait)
+    wait_for_quiet(args.quiet_wait)
     rec = subprocess.run(["perf", "record", "-F", "499", "-o", str(data), "--", args.tdbraze, "validate", "cohort",
                           str(table), *shlex.split(settings)], capture_output=True, text=True)
     if rec.returncode not in (0, 1) or not data.exists():
@@ -292,11 +249,7 @@ def profile_validate(args, table: Path, settings: str) -> dict | None:
 
 
 def render(results_json: Path) -> int:
-    results = json.loads(results_json.read_text())
-    md = markdown(results)
-    (results_json.parent / "cohort.md").write_text(md)
-    update_readme(results_json.parent.parent / "README.md", md)
-    print(md)
+    publish(results_json.parent, "cohort", markdown(json.loads(results_json.read_text())))
     return 0
 
 
@@ -313,7 +266,7 @@ def markdown(r: dict) -> str:
         "|---|---:|---:|---:|---:|---:|",
     ]
     for key, e in t.items():
-        cpu = e["cpu_seconds"][e["wall_seconds"].index(e["best_seconds"])]
+        cpu = at_best(e, "cpu_seconds")
         lines.append(f"| {e['label'].replace('|', chr(92) + '|')} | {fmt(e['mb_per_s'])} | {e['rows_per_s']:,} | "
                      f"{fmt(e['peak_rss_mib'])} | {e['best_seconds']:.2f} | {cpu:.2f} |")
     pd_ = t["pandas"]
@@ -351,27 +304,9 @@ def markdown(r: dict) -> str:
         lines += ["", "Where `validate` spends its time (perf, self time): " + ", ".join(
             f"{e['symbol']} {e['percent']:.0f}%" for e in prof["top"][:8]) + "."]
     noisy = [e["label"] for e in t.values()
-             if (other := e["other_cpu_seconds"][e["wall_seconds"].index(e["best_seconds"])]) > 0.5
-             and other > 0.05 * e["best_seconds"]]
-    if noisy:
-        lines += ["", "Other processes used CPU during the best run of: " + ", ".join(noisy) +
-                  " (see other_cpu_seconds in cohort.json); rerun on an idle machine."]
-    if r["problems"]:
-        lines += ["", "Problems in this run:", ""] + [f"- {x}" for x in r["problems"]]
+             if (other := at_best(e, "other_cpu_seconds")) > 0.5 and other > 0.05 * e["best_seconds"]]
+    lines += other_cpu_lines(noisy, "cohort.json") + problem_lines(r["problems"])
     return "\n".join(lines) + "\n"
-
-
-BEGIN = "<!-- cohort-results:begin (written by cohort/run.sh) -->"
-END = "<!-- cohort-results:end -->"
-
-
-def update_readme(path: Path, md: str) -> None:
-    if not path.exists():
-        return
-    text = path.read_text()
-    pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.S)
-    if pattern.search(text):
-        path.write_text(pattern.sub(lambda _: f"{BEGIN}\n{md}{END}", text))
 
 
 if __name__ == "__main__":

@@ -1,131 +1,48 @@
 #!/usr/bin/env python3
 """Measure Currents validators on the same payload and write the results (called by bench/currents/run.sh).
 
-Wall time comes from the clock around each process (GNU time's %e has only 10 ms resolution, too coarse
-for tdbraze's fraction of a second); peak RSS from GNU time's %M. Repetitions are interleaved, tool after
-tool, so that a burst of background load hits every tool alike rather than all runs of one.
+The timing is bench/common.py's. Repetitions are interleaved, tool after tool, so that a burst of background
+load hits every tool alike rather than all runs of one.
 """
 from __future__ import annotations
 
-import argparse
 import datetime
-import hashlib
 import json
-import os
 import platform
-import re
 import shlex
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import chart  # noqa: E402  (bench/chart.py)
+from common import (MB, argument_parser, as_typed, at_best, describe_machine, describe_tdbraze,  # noqa: E402
+                    exit_status, fmt, last_json, load_average, measure, other_cpu_lines, problem_lines,
+                    publish, repo_relative, save_json, sh)
 
-MB = 1_000_000  # throughput unit: 10^6 bytes, as disks and networks count
-MIB = 1 << 20   # memory unit: RSS in MiB, as the 64 MB budget of the issue means it
 RSS_BUDGET_MIB = 64
-
-
-def sh(cmd: str, cwd: Path | None = None) -> str:
-    try:
-        return subprocess.run(cmd, shell=True, cwd=cwd, capture_output=True, text=True, check=True).stdout.strip()
-    except (subprocess.CalledProcessError, OSError):
-        return ""
-
-
-def cpu_times() -> tuple[float, float]:
-    """(busy, total) CPU seconds of the whole machine so far, from /proc/stat."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    hz = os.sysconf("SC_CLK_TCK")
-    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
-    return (sum(fields) - idle) / hz, sum(fields) / hz
-
-
-def wait_for_quiet(max_wait: float) -> float:
-    """Waits until the machine is (nearly) idle, at most max_wait seconds; returns the busy share seen last.
-
-    Other work on a two-core machine (a compiler in another shell) changes wall times by tens of percent, so
-    each run starts in a quiet moment when there is one.
-    """
-    deadline = time.monotonic() + max_wait
-    quiet_in_a_row = 0
-    while True:
-        b0, t0 = cpu_times()
-        time.sleep(0.5)
-        b1, t1 = cpu_times()
-        busy = (b1 - b0) / (t1 - t0) if t1 > t0 else 0.0
-        quiet_in_a_row = quiet_in_a_row + 1 if busy < 0.10 else 0
-        if quiet_in_a_row >= 2 or time.monotonic() > deadline:
-            return busy
-
-
-def measure(command: str, quiet_wait: float) -> dict:
-    """Runs a shell command under GNU time: wall seconds, peak RSS (MiB), exit status and its stdout, and
-    how much CPU the rest of the machine used meanwhile (other_cpu_seconds: ~0 on an idle machine)."""
-    busy_before = wait_for_quiet(quiet_wait) if quiet_wait > 0 else None
-    with tempfile.NamedTemporaryFile("r", suffix=".time", delete=False) as tf:
-        time_file = tf.name
-    # Only the last stage of a pipeline is timed: `cat` feeding it is not part of the tool.
-    full = command.replace("{time}", f"/usr/bin/time -f '%e %M %U %S' -o {shlex.quote(time_file)}")
-    cpu0, _ = cpu_times()
-    start = time.perf_counter()
-    proc = subprocess.run(["bash", "-o", "pipefail", "-c", full], capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL)
-    wall = time.perf_counter() - start
-    cpu1, _ = cpu_times()
-    try:
-        fields = Path(time_file).read_text().split()
-        rss_kib, tool_cpu = int(fields[-3]), float(fields[-2]) + float(fields[-1])
-    except (OSError, ValueError, IndexError):
-        rss_kib, tool_cpu = -1, 0.0
-    finally:
-        os.unlink(time_file)
-    return {"wall": wall, "rss_mib": rss_kib * 1024 / MIB, "status": proc.returncode, "stdout": proc.stdout,
-            "stderr": proc.stderr[-2000:], "cpu_seconds": round(tool_cpu, 3),
-            "other_cpu_seconds": round(max(0.0, (cpu1 - cpu0) - tool_cpu), 3),
-            "busy_before": None if busy_before is None else round(busy_before, 3)}
 
 
 def summary_of(stdout: str) -> dict:
     """The last JSON object a tool printed: tdbraze's report, or the Node scripts' summary line."""
-    for line in reversed(stdout.strip().splitlines()):
-        try:
-            doc = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if "summary" in doc:  # tdbraze --format json
-            s = doc["summary"]
-            return {"events": s["events"], "errors": s["errors"], "warnings": s.get("warnings", 0),
-                    "codes": sorted({d["code"] for d in doc.get("diagnostics", [])})}
-        return doc
-    return {}
-
-
-def fmt(x: float, digits: int = 1) -> str:
-    return f"{x:,.{digits}f}"
+    doc = last_json(stdout)
+    if "summary" in doc:  # tdbraze --format json
+        s = doc["summary"]
+        return {"events": s["events"], "errors": s["errors"], "warnings": s.get("warnings", 0),
+                "codes": sorted({d["code"] for d in doc.get("diagnostics", [])})}
+    return doc
 
 
 def render(results_json: Path) -> int:
     """Rewrites currents.md and the README's numbers from a results file, without measuring again."""
     results = json.loads(results_json.read_text())
-    md = markdown(results)
-    (results_json.parent / "currents.md").write_text(md)
-    (results_json.parent / "currents.svg").write_text(svg(results))
-    update_readme(results_json.parent.parent / "README.md", md)
-    print(md)
+    publish(results_json.parent, "currents", markdown(results), svg(results))
     return 0
 
 
 def main() -> int:
     if len(sys.argv) == 3 and sys.argv[1] == "--render":
         return render(Path(sys.argv[2]))
-    ap = argparse.ArgumentParser(epilog="harness.py --render results/currents.json: only rewrite the Markdown")
-    ap.add_argument("--bench-dir", type=Path, required=True)
-    ap.add_argument("--tdbraze", required=True)
-    ap.add_argument("--tdbraze-origin", help="where the --tdbraze copy came from, for the results")
+    ap = argument_parser("harness.py --render results/currents.json: only rewrite the Markdown")
     ap.add_argument("--site-origin", help="where the --site copy came from, for the results")
     ap.add_argument("--payload", type=Path, required=True)
     ap.add_argument("--envelope", type=Path, help="the same kind of events as one pretty-printed envelope")
@@ -135,14 +52,11 @@ def main() -> int:
     ap.add_argument("--chromium", type=int, default=0,
                     help="also the WebAssembly build in Chromium, in the page's Worker (needs worker.js in --site)")
     ap.add_argument("--now", type=int, required=True)
-    ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--copies", type=int, default=5, help="the payload this many times in a row, for memory")
     ap.add_argument("--seed", type=int)
-    ap.add_argument("--quiet-wait", type=float, default=120,
-                    help="before each run, wait up to this many seconds for an idle machine (0: do not wait)")
     args = ap.parse_args()
 
-    load_before = sh("cut -d' ' -f1-3 /proc/loadavg")
+    load_before = load_average()
     bench = args.bench_dir.resolve()
     repo = bench.parent
     q = shlex.quote
@@ -171,12 +85,10 @@ def main() -> int:
         return out
 
     def shown(cmd: str) -> str:
-        """A command as the reader would type it: the original paths, not the snapshot copies run."""
-        if args.tdbraze_origin:
-            cmd = cmd.replace(q(args.tdbraze), q(args.tdbraze_origin))
-        if args.site and args.site_origin:
-            cmd = cmd.replace(q(str(args.site)), q(args.site_origin))
-        return cmd.replace(str(repo) + "/", "")
+        originals = {args.tdbraze: args.tdbraze_origin}
+        if args.site:
+            originals[str(args.site)] = args.site_origin
+        return as_typed(cmd, repo, {copy: o for copy, o in originals.items() if o})
 
     payload_bytes = args.payload.stat().st_size
     failures: list[str] = []
@@ -295,27 +207,17 @@ def main() -> int:
         ratios["throughput_chromium_feeding_over_native"] = round(c["in_process_mb_per_s"] / t["mb_per_s"], 3)
         ratios["throughput_chromium_over_ajv"] = round(c["mb_per_s"] / a["mb_per_s"], 2)
 
-    cpu = ""
-    for line in Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []:
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    binary = Path(sh(f"command -v {q(args.tdbraze)}") or args.tdbraze)
     ajv_version = json.loads((bench / "node_modules" / "ajv" / "package.json").read_text())["version"]
     results = {
         "benchmark": "currents",
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "machine": {"cpu": cpu, "cores": os.cpu_count(), "kernel": platform.release(),
-                    "load_average_before": load_before},
+        "machine": describe_machine(load_before, memory_and_load_after=False),
         "software": {
-            "tdbraze": sh(f"{q(args.tdbraze)} --version"),
-            "tdbraze_binary": args.tdbraze_origin or args.tdbraze,
-            "tdbraze_binary_sha256": hashlib.sha256(binary.read_bytes()).hexdigest()[:16] if binary.exists() else None,
-            "repository": sh("git describe --always --dirty --abbrev=12", cwd=repo),
+            **describe_tdbraze(args.tdbraze, args.tdbraze_origin, repo),
             "node": sh("node --version"), "ajv": ajv_version, "python": platform.python_version(),
             "chromium": throughput.get("wasm_chromium", {}).get("chromium"),
         },
-        "payload": {"file": str(args.payload.relative_to(repo)) if args.payload.is_relative_to(repo) else str(args.payload),
+        "payload": {"file": repo_relative(args.payload, repo),
                     "bytes": payload_bytes, "events": expected, "format": "JSON Lines, 100 events per envelope",
                     "seed": args.seed, "now": args.now},
         "units": {"throughput": "MB/s, 1 MB = 10^6 bytes, best wall time of the repetitions",
@@ -332,17 +234,9 @@ def main() -> int:
     }
     out_dir = bench / "results"
     out_dir.mkdir(exist_ok=True)
-    (out_dir / "currents.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    md = markdown(results)
-    (out_dir / "currents.md").write_text(md)
-    (out_dir / "currents.svg").write_text(svg(results))
-    update_readme(bench / "README.md", md)
-    print()
-    print(md)
-    if failures:
-        print("PROBLEMS:\n  " + "\n  ".join(failures), file=sys.stderr)
-        return 1
-    return 0
+    save_json(out_dir / "currents.json", results)
+    publish(out_dir, "currents", markdown(results), svg(results))
+    return exit_status(failures)
 
 
 def chromium_entry(label: str, command: str, runs: list[dict], payload_bytes: int) -> dict:
@@ -472,29 +366,9 @@ def markdown(r: dict) -> str:
     # Chromium's own processes are not the tool's children as GNU time counts them, so its "other" CPU is the
     # browser itself: left out.
     noisy = [e["label"] for k, e in t.items() if k != "wasm_chromium" and e.get("best_seconds")
-             and (other := e["other_cpu_seconds"][e["wall_seconds"].index(e["best_seconds"])]) > 0.1
-             and other > 0.1 * e["best_seconds"]]
-    if noisy:
-        lines += ["", "Other processes used CPU during the best run of: " + ", ".join(noisy) +
-                  " (see other_cpu_seconds in currents.json); rerun on an idle machine."]
-    if r["problems"]:
-        lines += ["", "Problems in this run:", ""] + [f"- {x}" for x in r["problems"]]
+             and (other := at_best(e, "other_cpu_seconds")) > 0.1 and other > 0.1 * e["best_seconds"]]
+    lines += other_cpu_lines(noisy, "currents.json") + problem_lines(r["problems"])
     return "\n".join(lines) + "\n"
-
-
-BEGIN = "<!-- currents-results:begin (written by currents/run.sh) -->"
-END = "<!-- currents-results:end -->"
-
-
-def update_readme(path: Path, md: str) -> None:
-    if not path.exists():
-        return
-    text = path.read_text()
-    pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.S)
-    # The README sits one level above results/: the chart's path is relative to it.
-    md = md.replace("](currents.svg)", "](results/currents.svg)")
-    if pattern.search(text):
-        path.write_text(pattern.sub(lambda _: f"{BEGIN}\n{md}{END}", text))
 
 
 if __name__ == "__main__":

@@ -10,29 +10,15 @@
 # for an idle machine before each run; 0: none).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-bench="$(dirname "$here")"
-repo="$(dirname "$bench")"
+source "$here/../common.sh"
 
 size_mb="${SIZE_MB:-100}"
-reps="${REPS:-3}"
 copies="${COPIES:-5}"
 seed="${SEED:-20241123}"
 now="${NOW:-1793491200}"  # 2026-11-01T00:00:00Z; the payload's times are in the year before it
-tdbraze="${TDBRAZE:-$repo/build/native/bin/tdbraze}"
 site="${SITE:-$repo/build/wasm/site}"
-data="$bench/data"
 
-say() { printf 'bench/currents: %s\n' "$*" >&2; }
-
-# GNU time reports peak memory; Debian ships it as its own package.
-if [ ! -x /usr/bin/time ]; then
-  if [ "$(id -u)" -eq 0 ]; then
-    say "installing GNU time"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null
-  else
-    say "/usr/bin/time is missing: sudo apt-get install time"; exit 2
-  fi
-fi
+need_time_and_tdbraze
 command -v node >/dev/null || { say "node is missing (scripts/setup.sh installs it)"; exit 2; }
 
 if [ ! -d "$bench/node_modules/ajv" ]; then
@@ -40,12 +26,6 @@ if [ ! -d "$bench/node_modules/ajv" ]; then
   (cd "$bench" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-if [ ! -x "$tdbraze" ]; then
-  say "building the native CLI"
-  (cd "$repo" && cmake --preset native >/dev/null && cmake --build --preset native)
-fi
-
-mkdir -p "$data"
 payload="$data/currents-${size_mb}mb-seed${seed}.jsonl"
 envelope="$data/currents-${size_mb}mb-seed${seed}-envelope.json"
 generator="$here/generate_payload.py"
@@ -69,26 +49,7 @@ fi
 python3 "$here/make_schema.py" -o "$data/currents.schema.json"
 python3 "$here/make_schema.py" --strict --now "$now" -o "$data/currents.strict.schema.json"
 
-# The binaries under test are copied first: a rebuild in another shell halfway through the runs would
-# otherwise mix two versions in one set of numbers.
-snapshot="$(mktemp -d "$data/under-test.XXXXXX")"
-trap 'rm -rf "$snapshot"' EXIT
-# Copies files once none of them has changed for a few seconds, so that a .js and its .wasm come from the
-# same build.
-copy_settled() {
-  local dest="$1"; shift
-  for _ in $(seq 60); do
-    local newest; newest="$(stat -c %Y "$@" | sort -n | tail -1)"
-    if [ $(( $(date +%s) - newest )) -ge 5 ]; then
-      cp "$@" "$dest/"
-      [ "$(stat -c %Y "$@" | sort -n | tail -1)" = "$newest" ] && return 0
-    fi
-    sleep 2
-  done
-  say "$* keep changing (a build running?); copying them anyway"
-  cp "$@" "$dest/"
-}
-copy_settled "$snapshot" "$tdbraze"
+snapshot_tdbraze
 wasm_args=()
 if [ "${WASM:-1}" != 0 ] && [ -f "$site/tdbraze.js" ] && [ -f "$site/tdbraze.wasm" ]; then
   # worker.js too: Chromium runs the module through the page's own Worker.
@@ -105,8 +66,8 @@ elif [ "${WASM:-1}" != 0 ]; then
   say "no WebAssembly build in $site: skipping it (scripts/build.sh builds it)"
 fi
 
-say "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (the numbers are only meaningful on an idle machine)"
-python3 "$here/harness.py" --bench-dir "$bench" --tdbraze "$snapshot/$(basename "$tdbraze")" --tdbraze-origin "$tdbraze" \
+say_load_average
+python3 "$here/harness.py" "${harness_args[@]}" \
   ${wasm_args[@]:+--site-origin "$site"} --payload "$payload" \
   "${envelope_args[@]}" --schema "$data/currents.schema.json" --schema-strict "$data/currents.strict.schema.json" \
-  "${wasm_args[@]}" --now "$now" --reps "$reps" --copies "$copies" --seed "$seed" --quiet-wait "${QUIET_WAIT:-120}"
+  "${wasm_args[@]}" --now "$now" --copies "$copies" --seed "$seed"

@@ -9,19 +9,15 @@ run on the same table at the same thread counts, with a fresh state file each ti
 emptied (POST /_emulator/reset) before every run so that each one does the same work on the server side.
 Repetitions are interleaved (loadgen and sync, thread count by thread count) and the best wall time counts.
 
-The timing is the Currents benchmark's (bench/currents/harness.py, imported): wall time from the clock
-around the process, peak RSS from GNU time's %M, a wait for an idle moment before each run.
+The timing is bench/common.py's: wall time from the clock around the process, peak RSS from GNU time's %M,
+a wait for an idle moment before each run.
 """
 from __future__ import annotations
 
-import argparse
 import datetime
-import hashlib
-import importlib.util
 import json
 import math
 import os
-import platform
 import re
 import shlex
 import shutil
@@ -32,13 +28,11 @@ import time
 import urllib.request
 from pathlib import Path
 
-_here = Path(__file__).resolve().parent
-_spec = importlib.util.spec_from_file_location("currents_harness", _here.parent / "currents" / "harness.py")
-currents = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(currents)
-sh, measure, fmt, MB, MIB = currents.sh, currents.measure, currents.fmt, currents.MB, currents.MIB
-sys.path.insert(0, str(_here.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import chart  # noqa: E402  (bench/chart.py)
+from common import (MB, MIB, argument_parser, as_typed, at_best, describe_machine, describe_tdbraze,  # noqa: E402
+                    exit_status, fmt, last_json, load_average, measure, other_cpu_lines, problem_lines,
+                    publish, repo_relative, save_json, sh, short_sha256, wait_for_quiet)
 
 MAX_IDS_PER_REQUEST = 1000
 GOAL_OVERHEAD = 0.10     # "the client adds under 10% over the emulator's limit at 16 threads"
@@ -96,31 +90,16 @@ class Emulator:
             self.proc.kill()
 
 
-def last_json(stdout: str, predicate=lambda d: True) -> dict:
-    for line in reversed(stdout.strip().splitlines()):
-        try:
-            d = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(d, dict) and predicate(d):
-            return d
-    return {}
-
-
 def main() -> int:
     if len(sys.argv) == 3 and sys.argv[1] == "--render":
         return render(Path(sys.argv[2]))
-    ap = argparse.ArgumentParser(epilog="harness.py --render results/sync.json: only rewrite the Markdown and chart")
-    ap.add_argument("--bench-dir", type=Path, required=True)
-    ap.add_argument("--tdbraze", required=True)
-    ap.add_argument("--tdbraze-origin", help="where the --tdbraze copy came from, for the results")
+    ap = argument_parser("harness.py --render results/sync.json: only rewrite the Markdown and chart")
     ap.add_argument("--loadgen", required=True, help="the minimal client (bench/sync/loadgen.cpp, built)")
     ap.add_argument("--table", type=Path, required=True, help="the CSV sent for real; its .meta.json next to it")
     ap.add_argument("--users", type=Path, required=True, help="the emulator's users: every user id of --table")
     ap.add_argument("--big-table", type=Path, help="the table of the memory run (--dry-run)")
     ap.add_argument("--work-dir", type=Path, required=True, help="state files and the plan (emptied per run)")
     ap.add_argument("--threads", default="1,4,16")
-    ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--emulator", help="the tdbraze that runs `emulate` (default: --tdbraze), e.g. a variant build")
     ap.add_argument("--emulator-preload", help="LD_PRELOAD for the emulator only (bench/sync/nodelay_shim.c)")
     ap.add_argument("--emulator-note", default="", help="what is different about --emulator, for the results")
@@ -128,11 +107,9 @@ def main() -> int:
                     help="results/NAME.{json,md,svg}; only the default name updates bench/README.md")
     ap.add_argument("--perf", type=int, default=1, help="profile one sync at the most threads with perf")
     ap.add_argument("--heaptrack", type=int, default=1, help="profile the memory of one --dry-run with heaptrack")
-    ap.add_argument("--quiet-wait", type=float, default=120,
-                    help="before each run, wait up to this many seconds for an idle machine (0: do not wait)")
     args = ap.parse_args()
 
-    load_before = sh("cut -d' ' -f1-3 /proc/loadavg")
+    load_before = load_average()
     bench = args.bench_dir.resolve()
     repo = bench.parent
     q = shlex.quote
@@ -171,10 +148,8 @@ def main() -> int:
                  f"--rate-limit 1000000000 --log-format json")
 
     def shown(cmd: str) -> str:
-        cmd = cmd.replace("{time} ", "").replace(emu.url, "http://127.0.0.1:PORT")
-        if args.tdbraze_origin:
-            cmd = cmd.replace(q(args.tdbraze), q(args.tdbraze_origin))
-        return cmd.replace(str(repo) + "/", "")
+        return as_typed(cmd.replace(emu.url, "http://127.0.0.1:PORT"), repo,
+                        {args.tdbraze: args.tdbraze_origin} if args.tdbraze_origin else {})
 
     def check_emulator(what: str) -> dict:
         st = emu.call("GET", "/_emulator/stats")
@@ -329,33 +304,21 @@ def main() -> int:
         "memory_met": worst_10m is not None and worst_10m * MIB < GOAL_RSS_MB * MB,
     }
 
-    cpu = ""
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    binary = Path(args.tdbraze)
     results = {
         "benchmark": "sync",
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "machine": {"cpu": cpu, "cores": os.cpu_count(), "kernel": platform.release(),
-                    "memory_mib": os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // MIB,
-                    "load_average_before": load_before, "load_average_after": sh("cut -d' ' -f1-3 /proc/loadavg")},
+        "machine": describe_machine(load_before),
         "software": {
-            "tdbraze": sh(f"{q(args.tdbraze)} --version"),
-            "tdbraze_binary": args.tdbraze_origin or args.tdbraze,
-            "tdbraze_binary_sha256": hashlib.sha256(binary.read_bytes()).hexdigest()[:16] if binary.exists() else None,
-            "repository": sh("git describe --always --dirty --abbrev=12", cwd=repo),
+            **describe_tdbraze(args.tdbraze, args.tdbraze_origin, repo),
             "commit": sh("git rev-parse HEAD", cwd=repo),
             "libcurl": sh("curl-config --version"),
         },
-        "table": {"file": str(table.relative_to(repo)) if table.is_relative_to(repo) else str(table),
+        "table": {"file": repo_relative(table, repo),
                   "bytes": table.stat().st_size, "rows": meta["rows"], "ids": ids, "requests": expected_requests,
                   "generator": meta["generator"]},
         "name": args.name,
         "emulator": {"command": f"tdbraze emulate --port 0 --users {args.users.name}", "note": args.emulator_note,
-                     "binary_sha256": hashlib.sha256(Path(args.emulator).read_bytes()).hexdigest()[:16]
-                     if args.emulator else None,
+                     "binary_sha256": short_sha256(Path(args.emulator)) if args.emulator else None,
                      "users": ids, "start_seconds": round(emu.start_seconds, 2),
                      "peak_rss_mib": round(emulator_peak_rss, 1)},
         "loadgen": {"what": "bench/sync/loadgen.cpp: libcurl easy handles, one keep-alive connection per thread, "
@@ -375,12 +338,9 @@ def main() -> int:
     }
     out_dir = bench / "results"
     out_dir.mkdir(exist_ok=True)
-    (out_dir / f"{args.name}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    save_json(out_dir / f"{args.name}.json", results)
     write_outputs(results, out_dir)
-    if failures:
-        print("PROBLEMS:\n  " + "\n  ".join(failures), file=sys.stderr)
-        return 1
-    return 0
+    return exit_status(failures)
 
 
 def capacity_of(e: dict) -> float:
@@ -413,7 +373,7 @@ def profile_sync(args, command: str, work: Path) -> dict:
     data = work / "sync-perf.data"
     for p in work.glob(state.name + "*"):
         p.unlink()
-    currents.wait_for_quiet(args.quiet_wait)
+    wait_for_quiet(args.quiet_wait)
     rec = subprocess.run(["perf", "record", "-F", "999", "-o", str(data), "--", *shlex.split(command),
                           "--state", str(state)], capture_output=True, text=True)
     for p in work.glob(state.name + "*"):
@@ -475,13 +435,8 @@ def heaptrack_profile(args, big: Path, state: Path, work: Path) -> dict:
 
 def write_outputs(results: dict, out_dir: Path) -> None:
     name = results.get("name", "sync")
-    md = markdown(results)
-    (out_dir / f"{name}.md").write_text(md)
-    (out_dir / f"{name}.svg").write_text(svg(results))
-    if name == "sync":
-        update_readme(out_dir.parent / "README.md", md)
-    print()
-    print(md)
+    # Variants (another emulator, NAME=...) are kept beside the main results, not in the README.
+    publish(out_dir, name, markdown(results), svg(results), readme=name == "sync")
 
 
 def render(results_json: Path) -> int:
@@ -491,7 +446,7 @@ def render(results_json: Path) -> int:
     r["goal"]["overhead_met_end_to_end"] = r["overhead"]["end_to_end"] < GOAL_OVERHEAD
     r["goal"]["overhead_met_sending_phase"] = (r["overhead"]["sending_phase"] is not None
                                                and r["overhead"]["sending_phase"] < GOAL_OVERHEAD)
-    results_json.write_text(json.dumps(r, indent=2, ensure_ascii=False) + "\n")
+    save_json(results_json, r)
     write_outputs(r, results_json.parent)
     return 0
 
@@ -582,29 +537,10 @@ def markdown(r: dict) -> str:
     lines += ["", f"The emulator itself peaked at {fmt(r['emulator']['peak_rss_mib'])} MiB holding {tb['ids']:,} "
               f"users and the cohort, and took {r['emulator']['start_seconds']:.1f} s to start (reading the users)."]
     noisy = [f"{k} {t}" for k, runs in (("loadgen", lg), ("sync", sy)) for t, e in runs.items()
-             if (other := e["other_cpu_seconds"][e["wall_seconds"].index(e["best_seconds"])])
-             > 0.1 * e["best_seconds"] + e["best_emulator_cpu_seconds"] + 0.5]
-    if noisy:
-        lines += ["", "Other processes (besides the emulator) used CPU during the best run of: " + ", ".join(noisy) +
-                  " (see other_cpu_seconds in sync.json); rerun on an idle machine."]
-    if r["problems"]:
-        lines += ["", "Problems in this run:", ""] + [f"- {x}" for x in r["problems"]]
+             if at_best(e, "other_cpu_seconds") > 0.1 * e["best_seconds"] + e["best_emulator_cpu_seconds"] + 0.5]
+    lines += other_cpu_lines(noisy, "sync.json", "Other processes (besides the emulator)")
+    lines += problem_lines(r["problems"])
     return "\n".join(lines) + "\n"
-
-
-BEGIN = "<!-- sync-results:begin (written by sync/run.sh) -->"
-END = "<!-- sync-results:end -->"
-
-
-def update_readme(path: Path, md: str) -> None:
-    if not path.exists():
-        return
-    text = path.read_text()
-    # The README sits one level above results/: the chart's path is relative to it.
-    md = md.replace("](sync.svg)", "](results/sync.svg)")
-    pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.S)
-    if pattern.search(text):
-        path.write_text(pattern.sub(lambda _: f"{BEGIN}\n{md}{END}", text))
 
 
 if __name__ == "__main__":

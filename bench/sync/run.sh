@@ -12,32 +12,13 @@
 # with TCP_NODELAY on its connections (nodelay_shim.c, preloaded), results in results/sync-nodelay.*.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-bench="$(dirname "$here")"
-repo="$(dirname "$bench")"
+source "$here/../common.sh"
 
 ids="${IDS:-1000000}"
 big_ids="${BIG_IDS:-10000000}"
-reps="${REPS:-3}"
 seed="${SEED:-20251130}"
-tdbraze="${TDBRAZE:-$repo/build/native/bin/tdbraze}"
-data="$bench/data"
 
-say() { printf 'bench/sync: %s\n' "$*" >&2; }
-
-if [ ! -x /usr/bin/time ]; then
-  if [ "$(id -u)" -eq 0 ]; then
-    say "installing GNU time"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null
-  else
-    say "/usr/bin/time is missing: sudo apt-get install time"; exit 2
-  fi
-fi
-if [ ! -x "$tdbraze" ]; then
-  say "building the native CLI"
-  (cd "$repo" && cmake --preset native >/dev/null && cmake --build --preset native)
-fi
-
-mkdir -p "$data"
+need_time_and_tdbraze
 # The minimal client. Built here, not by the project's CMake: it is a measuring instrument, not part of
 # tdbraze, and needs only libcurl and nlohmann/json, which the native build needs anyway.
 loadgen="$data/sync-loadgen"
@@ -49,14 +30,8 @@ fi
 
 # Tables of distinct user ids only (no device ids, no repeated users), so that N rows are N ids, with the
 # cohort benchmark's generator and its ignored columns; the emulator's users are exactly those ids.
-generator="$bench/cohort/generate_table.py"
 make_table() {  # rows, path
-  if [ ! -s "$2" ] || [ ! -s "$2.meta.json" ] || [ "$generator" -nt "$2" ]; then
-    say "generating $1 ids"
-    python3 "$generator" --rows "$1" --seed "$seed" --no-device-share 1 --duplicate-share 0 -o "$2.tmp"
-    mv "$2.tmp.meta.json" "$2.meta.json"
-    mv "$2.tmp" "$2"
-  fi
+  make_cohort_table "$1" "$seed" "$2" --no-device-share 1 --duplicate-share 0
 }
 table="$data/sync-${ids}ids-seed${seed}.csv"
 users="$data/sync-${ids}ids-seed${seed}.users.jsonl"
@@ -84,18 +59,9 @@ if [ "$big_ids" != 0 ]; then
   big_args=(--big-table "$big")
 fi
 
-# The binary under test is copied first, once it has not changed for a few seconds: a rebuild in another
-# shell halfway through the runs would otherwise mix two versions in one set of numbers.
-snapshot="$(mktemp -d "$data/under-test.XXXXXX")"
-trap 'rm -rf "$snapshot"' EXIT
-for _ in $(seq 60); do
-  [ $(( $(date +%s) - $(stat -c %Y "$tdbraze") )) -ge 5 ] && break
-  sleep 2
-done
-cp "$tdbraze" "$snapshot/"
-
-say "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (the numbers are only meaningful on an idle machine)"
-python3 "$here/harness.py" --bench-dir "$bench" --tdbraze "$snapshot/$(basename "$tdbraze")" --tdbraze-origin "$tdbraze" \
+snapshot_tdbraze
+say_load_average
+python3 "$here/harness.py" "${harness_args[@]}" \
   --loadgen "$loadgen" --table "$table" --users "$users" "${big_args[@]}" --work-dir "$snapshot/work" \
   ${EMULATOR:+--emulator "$EMULATOR"} "${emulator_args[@]}" --emulator-note "$note" --name "$name" \
-  --threads "${THREADS:-1,4,16}" --reps "$reps" --perf "${PERF:-1}" --heaptrack "${HEAPTRACK:-1}" --quiet-wait "${QUIET_WAIT:-120}"
+  --threads "${THREADS:-1,4,16}" --perf "${PERF:-1}" --heaptrack "${HEAPTRACK:-1}"
