@@ -8,13 +8,21 @@ seconds=${1:-60}
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz
 work=build/fuzz/corpus
-mkdir -p "$work"/currents "$work"/cohort "$work"/sql build/fuzz/findings
+mkdir -p "$work"/currents "$work"/cohort "$work"/sql "$work"/emulator build/fuzz/findings
 cp tests/fixtures/currents/* tests/fuzz/regressions/currents-* "$work"/currents/
 for f in tests/fixtures/cohort/*.csv tests/fixtures/cohort/*.json*; do (printf '\000'; cat "$f") > "$work/cohort/$(basename "$f")"; done
 cp tests/fuzz/regressions/cohort-* "$work"/cohort/
 printf 'SELECT external_id AS user_ids FROM t' > "$work"/sql/braze
 printf 'WITH a AS (SELECT x AS device_ids FROM t) SELECT * FROM (SELECT a.* FROM a) b' > "$work"/sql/nested
-for target in currents:fuzz_currents cohort:fuzz_cohort_table sql:fuzz_sql; do
+# Emulator seeds: the first byte picks the entry point (see fuzz_emulator_requests.cpp), the rest is the body.
+auth='"partner_api_key":"k","client_secret":"s","cohort_id":"c"'
+printf '\000{%s,"name":"Spring","created_at":"2025-11-24T09:30:00Z"}' "$auth" > "$work"/emulator/naming
+printf '\001{%s,"cohort_changes":[{"user_ids":["u1"],"device_ids":["d2"]},{"aliases":[{"alias_label":"email","alias_name":"a@x"}],"should_remove":true}]}' "$auth" > "$work"/emulator/membership
+printf '\002{%s,"cohort_changes":[{"user_ids":["a","b"]},{"user_ids":["a"],"should_remove":true}]}' "$auth" > "$work"/emulator/membership-open
+(printf '\003'; cat tests/fixtures/currents/valid-batch.json) > "$work"/emulator/currents
+printf '\005429=0.1,500=0.05,drop_before=0.02,drop_after=0.02,latency_ms=5,latency_jitter_ms=10' > "$work"/emulator/faults
+printf '\006{"external_id":"u1","device_ids":["d1"],"aliases":[{"alias_label":"email","alias_name":"a@x"}]}\n{"device_ids":["d2"]}\n' > "$work"/emulator/users
+for target in currents:fuzz_currents cohort:fuzz_cohort_table sql:fuzz_sql emulator:fuzz_emulator_requests; do
   corpus=${target%%:*}
   binary=${target##*:}
   echo "fuzz: $binary for ${seconds}s"

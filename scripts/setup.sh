@@ -11,6 +11,8 @@ packages=(
   libcurl4-openssl-dev libsqlite3-dev libcpp-httplib-dev libssl-dev pkg-config
   emscripten
   chromium
+  # the libFuzzer targets (scripts/fuzz.sh): clang with its fuzzer and sanitizer runtimes
+  clang-14 libclang-rt-14-dev
   # the desktop app, and its tests in a virtual X server with software OpenGL
   libimgui-dev libglfw3-dev libstb-dev libgl-dev libgl1-mesa-dri fonts-dejavu-core xvfb xauth
 )
