@@ -244,11 +244,16 @@ void StateStore::record_attempt(std::int64_t run, std::int64_t seq, long status)
 }
 
 void StateStore::confirm(std::int64_t run, std::int64_t seq, const std::string& scope,
-                         const std::vector<std::string>& keys, bool removed) {
+                         const std::vector<std::string>& keys, bool removed, std::optional<long> status) {
     std::lock_guard lock(mutex_);
     exec("BEGIN IMMEDIATE");
     try {
         log_change(scope, keys, removed);
+        if (status) {
+            Statement attempt(db_, "UPDATE batches SET attempts = attempts + 1, last_status = ? WHERE run_id = ? AND seq = ?");
+            attempt.bind(1, static_cast<std::int64_t>(*status)).bind(2, run).bind(3, seq);
+            attempt.step();
+        }
         Statement batch(db_, "UPDATE batches SET status = 'confirmed' WHERE run_id = ? AND seq = ?");
         batch.bind(1, run).bind(2, seq);
         batch.step();

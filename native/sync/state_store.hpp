@@ -46,9 +46,10 @@ public:
     void record_planned(std::int64_t run, std::int64_t seq, const std::string& kind, const std::string& body_hash,
                         std::int64_t ids);
     void record_attempt(std::int64_t run, std::int64_t seq, long status);
-    // Marks the batch confirmed and applies its identifiers to the confirmed membership, in one transaction.
+    // Marks the batch confirmed and applies its identifiers to the confirmed membership, in one transaction;
+    // with `status`, also records the attempt that confirmed it (record_attempt in the same transaction).
     void confirm(std::int64_t run, std::int64_t seq, const std::string& cohort_scope, const std::vector<std::string>& keys,
-                 bool removed);
+                 bool removed, std::optional<long> status = std::nullopt);
     void mark_failed(std::int64_t run, std::int64_t seq);
     // Applies identifiers to the confirmed membership without touching any batch (half of a split batch).
     void apply_members(const std::string& cohort_scope, const std::vector<std::string>& keys, bool removed);

@@ -448,8 +448,9 @@ private:
             const auto started = Clock::now();
             const transport::HttpResponse response = client.post(url, body, {});
             const double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
-            store_->record_attempt(run_id_, batch.seq, response.status);
             const Verdict verdict = classify(response.status, !response.network_error.empty());
+            // A confirming attempt is recorded with the confirmation: one commit per batch fewer.
+            if (verdict != Verdict::Done || part) store_->record_attempt(run_id_, batch.seq, response.status);
             {
                 std::lock_guard lock(observer_mutex_);
                 ++progress_.requests;
@@ -459,7 +460,7 @@ private:
             if (verdict == Verdict::Done) {
                 // A half of a split batch changes the membership; the batch itself is confirmed with its last half.
                 if (part) store_->apply_members(scope_, request.keys, batch.kind == "remove");
-                else store_->confirm(run_id_, batch.seq, scope_, request.keys, batch.kind == "remove");
+                else store_->confirm(run_id_, batch.seq, scope_, request.keys, batch.kind == "remove", response.status);
                 {
                     std::lock_guard lock(observer_mutex_);
                     if (batch.kind != "name") {
