@@ -60,7 +60,6 @@ private:
 constexpr const char* kSchema = R"sql(
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = NORMAL;
-PRAGMA cache_size = -32768;
 CREATE TABLE IF NOT EXISTS runs (
   id INTEGER PRIMARY KEY,
   identity TEXT NOT NULL,
@@ -279,6 +278,15 @@ void StateStore::log_change(const std::string& scope, const std::vector<std::str
 void StateStore::fold_changes() {
     // Asked of the file rather than remembered: another process may share it.
     if (!Statement(db_, "SELECT 1 FROM member_changes LIMIT 1").step()) return;
+    // Folding writes keys all over the members B-tree; with SQLite's default 2 MB cache each of them reads and
+    // writes its page through the kernel again. 64 MiB holds the tree of about a million members (some 60
+    // bytes each with the scope). Only for the fold: the confirmations only append, and a cache that large
+    // would fill with their pages, which are never read again, and stay in the process's memory.
+    exec("PRAGMA cache_size = -65536");
+    struct RestoreCache {
+        StateStore& store;
+        ~RestoreCache() { sqlite3_exec(store.db_, "PRAGMA cache_size = -2000", nullptr, nullptr, nullptr); }
+    } restore{*this};
     exec("BEGIN IMMEDIATE");
     try {
         Statement add(db_, "INSERT OR IGNORE INTO members (cohort_scope, id_key) VALUES (?, ?)");
