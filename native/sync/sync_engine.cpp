@@ -81,6 +81,68 @@ struct Batch {
     cohort::PlannedRequest request;
 };
 
+// The first pass's requests, kept for the second in an unlinked temporary file (mode 0600, gone when the
+// process ends, however it ends): planning the table again cost as much CPU as checking it, and needed a
+// second set of every distinct id. It also makes what is sent exactly what was checked, even if the file
+// changes in between.
+class RequestSpill {
+public:
+    RequestSpill() : file_(std::tmpfile()) {}
+    ~RequestSpill() {
+        if (file_ != nullptr) std::fclose(file_);
+    }
+    RequestSpill(const RequestSpill&) = delete;
+    RequestSpill& operator=(const RequestSpill&) = delete;
+    bool ok() const { return file_ != nullptr && !failed_; }
+
+    void write(const cohort::PlannedRequest& r) {
+        put(r.method);
+        put(r.path);
+        put(r.body);
+        put_number(r.ids);
+        put_number(r.keys.size());
+        for (const std::string& key : r.keys) put(key);
+    }
+    // Switches from writing to reading; false when anything could not be written.
+    bool rewind() {
+        if (!ok() || std::fflush(file_) != 0 || std::fseek(file_, 0, SEEK_SET) != 0) failed_ = true;
+        return ok();
+    }
+    // The next request in the order written; false at the end or on a read error (then ok() is false).
+    bool read(cohort::PlannedRequest& r) {
+        std::uint64_t count = 0;
+        if (!ok() || !get(r.method)) return false;
+        if (!get(r.path) || !get(r.body) || !get_number(r.ids) || !get_number(count)) return fail();
+        r.keys.assign(static_cast<std::size_t>(count), std::string());
+        for (std::string& key : r.keys)
+            if (!get(key)) return fail();
+        return true;
+    }
+
+private:
+    bool fail() {
+        failed_ = true;
+        return false;
+    }
+    void put_number(std::uint64_t n) {
+        if (file_ != nullptr && std::fwrite(&n, sizeof n, 1, file_) != 1) failed_ = true;
+    }
+    void put(const std::string& s) {
+        put_number(s.size());
+        if (file_ != nullptr && !s.empty() && std::fwrite(s.data(), 1, s.size(), file_) != s.size()) failed_ = true;
+    }
+    bool get_number(std::uint64_t& n) { return std::fread(&n, sizeof n, 1, file_) == 1; }
+    bool get(std::string& s) {
+        std::uint64_t n = 0;
+        if (!get_number(n)) return false;
+        s.resize(static_cast<std::size_t>(n));
+        return n == 0 || std::fread(s.data(), 1, s.size(), file_) == s.size();
+    }
+
+    std::FILE* file_;
+    bool failed_ = false;
+};
+
 // Reads the input file in chunks into `planner`; returns an error message on I/O failure.
 std::optional<std::string> feed_file(const std::string& path, const std::function<void(std::string_view)>& feed) {
     std::ifstream in(path, std::ios::binary);
@@ -116,6 +178,8 @@ public:
         Fnv input_hash;
         std::uint64_t planned = 0, ids = 0;
         cohort::Report report;
+        const bool spill = !options_.dry_run && options_.mode != Mode::Mirror;
+        if (spill) spill_ = std::make_unique<RequestSpill>();
         {
             // Scoped so that its set of every distinct id is freed before the second pass builds its own: a real
             // send otherwise held two such sets at its peak.
@@ -124,6 +188,7 @@ public:
                     input_hash.add(chunk);
                     checker.feed(chunk);
                     for (const auto& r : checker.take_requests()) {
+                        if (spill) spill_->write(r);
                         if (r.ids > 0) {
                             ++planned;
                             ids += r.ids;
@@ -132,11 +197,13 @@ public:
                 }))
                 return refuse(*error);
             report = checker.finish();
-            for (const auto& r : checker.take_requests())
+            for (const auto& r : checker.take_requests()) {
+                if (spill) spill_->write(r);
                 if (r.ids > 0) {
                     ++planned;
                     ids += r.ids;
                 }
+            }
         }
         observer_.on_report(report);
         if (!report.ok()) {
@@ -145,6 +212,7 @@ public:
                                " errors; nothing was sent. Fix them (tdbraze validate cohort shows them all) and run again";
             return summary_;
         }
+        if (spill && !spill_->rewind()) return refuse("cannot write the planned requests to a temporary file");
         if (options_.mode != Mode::Mirror) {
             progress_.batches_total = planned;
             progress_.ids_total = ids;
@@ -256,37 +324,29 @@ private:
 
     bool stopping() const { return user_cancel_.load() || stop_.load(); }
 
-    // Plan pass for add and remove: the same plan as `tdbraze plan cohort`, batch by batch into the queue.
+    // Send pass for add and remove: the first pass's plan (the same as `tdbraze plan cohort`), batch by batch
+    // into the queue.
     bool plan_table() {
-        cohort::Planner planner(settings_, options_.read, options_.input_path);
         std::int64_t seq = 0;
-        auto enqueue_all = [&](std::vector<cohort::PlannedRequest>&& requests) {
-            for (auto& r : requests) {
-                Batch b;
-                b.seq = seq++;
-                b.kind = r.ids == 0 ? "name" : settings_.operation == cohort::Operation::Remove ? "remove" : "add";
-                b.request = std::move(r);
-                if (b.kind != "name") ++summary_.planned;
-                enqueue(std::move(b));
-            }
-        };
-        auto error = feed_file(options_.input_path, [&](std::string_view chunk) {
-            if (stopping()) return;
-            planner.feed(chunk);
-            enqueue_all(planner.take_requests());
-        });
-        if (!stopping()) {
-            planner.finish();
-            enqueue_all(planner.take_requests());
+        cohort::PlannedRequest r;
+        while (!stopping() && spill_->read(r)) {
+            Batch b;
+            b.seq = seq++;
+            b.kind = r.ids == 0 ? "name" : settings_.operation == cohort::Operation::Remove ? "remove" : "add";
+            b.request = std::move(r);
+            r = cohort::PlannedRequest();
+            if (b.kind != "name") ++summary_.planned;
+            enqueue(std::move(b));
         }
         {
             std::lock_guard lock(observer_mutex_);
             progress_.planning_done = true;
         }
-        if (error) {
-            emit(SyncEvent::Kind::Error, *error);
+        if (!spill_->ok()) {
+            emit(SyncEvent::Kind::Error, "cannot read the planned requests back from their temporary file");
             return false;
         }
+        spill_.reset();
         return true;
     }
 
@@ -568,6 +628,7 @@ private:
     cohort::Settings settings_;
     std::string scope_;
     std::unique_ptr<StateStore> store_;
+    std::unique_ptr<RequestSpill> spill_;
     std::int64_t run_id_ = 0;
     std::unordered_map<std::int64_t, std::string> confirmed_;
 
