@@ -19,11 +19,15 @@ bool is_loopback_host(const std::string& host) {
     return host == "localhost" || host == "[::1]" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
-std::string host_of(const std::string& url, std::size_t scheme_end) {
-    std::size_t start = scheme_end + 3;
-    std::size_t end = url.find_first_of("/?#", start);
-    std::string authority = url.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    if (const std::size_t at = authority.rfind('@'); at != std::string::npos) authority = authority.substr(at + 1);
+// The part between "scheme://" and the path: [userinfo@]host[:port].
+std::string authority_of(const std::string& url) {
+    const std::size_t start = url.find("://") + 3;
+    const std::size_t end = url.find_first_of("/?#", start);
+    return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+// The host of an authority without userinfo (check_url refuses those).
+std::string host_of(const std::string& authority) {
     if (!authority.empty() && authority[0] == '[') return authority.substr(0, authority.find(']') + 1);
     return authority.substr(0, authority.find(':'));
 }
@@ -54,12 +58,12 @@ std::optional<std::string> check_url(const std::string& url) {
     if (scheme_end == std::string::npos) return "'" + url + "' is not a URL (expected https://...)";
     // user:password@ in the URL: Braze takes none, and the URL is shown in messages and logs. Refused without
     // repeating it, since the part before '@' may be a password.
-    const std::size_t authority_end = url.find_first_of("/?#", scheme_end + 3);
-    if (url.substr(scheme_end + 3, authority_end - (scheme_end + 3)).find('@') != std::string::npos)
+    const std::string authority = authority_of(url);
+    if (authority.find('@') != std::string::npos)
         return "the URL holds credentials before '@'; remove them (keys go in the environment or the config file)";
     const std::string scheme = lower(url.substr(0, scheme_end));
     if (scheme == "https") return std::nullopt;
-    if (scheme == "http" && is_loopback_host(host_of(url, scheme_end))) return std::nullopt;
+    if (scheme == "http" && is_loopback_host(host_of(authority))) return std::nullopt;
     if (scheme == "http")
         return "plain http is only allowed to a loopback address (the local emulator); use https for '" + url + "'";
     return "unsupported URL scheme '" + scheme + "' (use https)";
@@ -131,8 +135,7 @@ HttpResponse HttpClient::post(const std::string& url, const std::string& body, c
     // Plain http is allowed only to loopback, and through an http_proxy it would hand the body, secrets and
     // all, to the proxy in clear text: loopback never goes through a proxy. Other hosts follow the
     // environment (https_proxy, no_proxy), where a proxy only tunnels TLS.
-    const std::size_t scheme_end = url.find("://");
-    curl_easy_setopt(c, CURLOPT_NOPROXY, is_loopback_host(host_of(url, scheme_end)) ? "*" : nullptr);
+    curl_easy_setopt(c, CURLOPT_NOPROXY, is_loopback_host(host_of(authority_of(url))) ? "*" : nullptr);
     curl_easy_setopt(c, CURLOPT_POST, 1L);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
