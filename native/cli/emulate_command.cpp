@@ -10,6 +10,7 @@
 #include "braze_emulator.hpp"
 #include "commands.hpp"
 #include "credentials.hpp"
+#include "http_client.hpp"
 #include "input_file.hpp"
 
 namespace tdbraze::cli {
@@ -54,7 +55,7 @@ int run(const EmulateArgs& args) {
     config.tls_key_file = args.tls_key;
     emulator::read_secrets_from_environment(config);
     secrets::keep_secrets_out_of_core_dumps();  // it holds the partner key and client secret it expects
-    if (config.bind_address != "127.0.0.1" && config.bind_address != "::1" && config.bind_address != "localhost")
+    if (!transport::is_loopback_host(config.bind_address))
         std::cerr << "tdbraze: warning: listening on " << config.bind_address
                   << ": anyone who can reach it can read cohort members through /_emulator/; the default is "
                      "127.0.0.1\n";

@@ -15,10 +15,6 @@ std::string lower(std::string s) {
     return s;
 }
 
-bool is_loopback_host(const std::string& host) {
-    return host == "localhost" || host == "[::1]" || host == "::1" || host.rfind("127.", 0) == 0;
-}
-
 // The part between "scheme://" and the path: [userinfo@]host[:port].
 std::string authority_of(const std::string& url) {
     const std::size_t start = url.find("://") + 3;
@@ -52,6 +48,10 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
 }
 
 }  // namespace
+
+bool is_loopback_host(const std::string& host) {
+    return host == "localhost" || host == "[::1]" || host == "::1" || host.rfind("127.", 0) == 0;
+}
 
 std::optional<std::string> check_url(const std::string& url) {
     const std::size_t scheme_end = url.find("://");

@@ -32,6 +32,9 @@ struct HttpResponse {
 // (the local emulator). Returns the reason, or nothing when the URL is fine.
 std::optional<std::string> check_url(const std::string& url);
 
+// localhost, ::1 (bracketed or not) and 127.0.0.0/8: the addresses that never leave this machine.
+bool is_loopback_host(const std::string& host);
+
 // Process-wide libcurl set-up; make one before any client, keep it for the process.
 class HttpGlobal {
 public:
