@@ -1,57 +1,135 @@
 #include "id_set.hpp"
 
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <stdexcept>
+#include <utility>
+
+#if defined(__linux__) && !defined(__EMSCRIPTEN__)
+#include <sys/mman.h>
+#endif
+
 namespace tdbraze {
 namespace {
 
-constexpr std::uint64_t kOffsetBits = 40;
-constexpr std::uint64_t kOffsetMask = (std::uint64_t{1} << kOffsetBits) - 1;
+// A slot: the top kTagBits of the hash, then (arena position + 1) in the low kPositionBits.
+constexpr unsigned kTagBits = 28;
+constexpr unsigned kPositionBits = 64 - kTagBits;
+constexpr std::uint64_t kPositionMask = (std::uint64_t{1} << kPositionBits) - 1;
+// Arena positions are (block << kBlockBits) | offset: 4 MiB blocks, at most 2^(36-22) = 16,384 of them (64 GiB).
+constexpr unsigned kBlockBits = 22;
+constexpr std::size_t kBlockBytes = std::size_t{1} << kBlockBits;
+constexpr std::size_t kMaxBlocks = std::size_t{1} << (kPositionBits - kBlockBits);
+constexpr std::size_t kFirstBlockBytes = 64 * 1024;  // small tables (the web page's) stay small
+constexpr unsigned kFirstSlotBits = 10;
 
-void put_length(std::string& arena, std::size_t n) {
+std::size_t length_prefix_bytes(std::size_t n) {
+    std::size_t bytes = 1;
     while (n >= 0x80) {
-        arena += static_cast<char>((n & 0x7F) | 0x80);
         n >>= 7;
+        ++bytes;
     }
-    arena += static_cast<char>(n);
+    return bytes;
+}
+
+std::uint64_t load64(const char* p) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+}
+
+// The namespace byte first: a user id and a device id of the same text share a hash (and so a tag), and
+// telling them apart should not cost a call to memcmp.
+bool same_key(std::string_view stored, std::string_view key) {
+    return stored.size() == key.size() &&
+           (key.empty() || (stored[0] == key[0] && std::memcmp(stored.data() + 1, key.data() + 1, key.size() - 1) == 0));
 }
 
 }  // namespace
 
 std::uint64_t IdSet::hash(std::string_view key) {
-    // FNV-1a, then a final mix so that the high bits (used as the tag) depend on every byte.
-    std::uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : key) {
-        h ^= c;
-        h *= 1099511628211ull;
+    // Eight bytes at a time, each word multiplied in, then murmur3's finaliser so the top bits (the slot
+    // index and the tag) depend on every byte. Only needs to be good and fast, not stable across builds:
+    // nothing about the order of slots is ever shown. The namespace byte is left out on purpose (see the header).
+    if (!key.empty()) key.remove_prefix(1);
+    const char* p = key.data();
+    std::size_t n = key.size();
+    std::uint64_t h = 0x9E3779B97F4A7C15ull ^ (n * 0xC2B2AE3D27D4EB4Full);
+    for (; n >= 8; n -= 8, p += 8) {
+        h ^= load64(p) * 0x87C37B91114253D5ull;
+        h = (h << 31 | h >> 33) * 0x4CF5AD432745937Full;
+    }
+    if (n > 0) {
+        std::uint64_t tail = 0;
+        std::memcpy(&tail, p, n);
+        h ^= tail * 0x87C37B91114253D5ull;
+        h = (h << 31 | h >> 33) * 0x4CF5AD432745937Full;
     }
     h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
+    h *= 0xFF51AFD7ED558CCDull;
+    h ^= h >> 33;
+    h *= 0xC4CEB9FE1A85EC53ull;
     h ^= h >> 33;
     return h;
 }
 
-std::string_view IdSet::stored(std::uint64_t offset) const {
-    std::size_t n = 0;
-    int shift = 0;
-    auto p = static_cast<std::size_t>(offset);
-    for (;;) {
-        const auto b = static_cast<unsigned char>(arena_[p++]);
-        n |= static_cast<std::size_t>(b & 0x7F) << shift;
-        if ((b & 0x80) == 0) break;
-        shift += 7;
+std::size_t IdSet::memory_bytes() const { return slots_.size * sizeof(std::uint64_t) + block_bytes_; }
+
+// Every insert of a new identifier lands on a random slot. With 4 KiB pages each such access also misses
+// the TLB once the table passes a few megabytes, so on Linux a large table asks for 2 MiB pages
+// (transparent huge pages are usually "madvise" only). This is the core's one platform call: an
+// allocation hint, no I/O, and nothing changes but speed where it is not honoured.
+IdSet::SlotArray::SlotArray(std::size_t n) : size(n) {
+#if defined(__linux__) && !defined(__EMSCRIPTEN__)
+    const std::size_t bytes = n * sizeof(std::uint64_t);
+    constexpr std::size_t kHugePage = std::size_t{2} << 20;
+    if (bytes >= kHugePage) {
+        data = static_cast<std::uint64_t*>(std::aligned_alloc(kHugePage, bytes));
+        if (data == nullptr) throw std::bad_alloc();
+        madvise(data, bytes, MADV_HUGEPAGE);
+        std::memset(data, 0, bytes);
+        return;
     }
-    return std::string_view(arena_).substr(p, n);
+#endif
+    data = static_cast<std::uint64_t*>(std::calloc(n, sizeof(std::uint64_t)));
+    if (data == nullptr) throw std::bad_alloc();
 }
 
+IdSet::SlotArray& IdSet::SlotArray::operator=(SlotArray&& o) noexcept {
+    std::swap(data, o.data);
+    std::swap(size, o.size);
+    return *this;
+}
+
+IdSet::SlotArray::~SlotArray() { std::free(data); }
+
+std::string_view IdSet::stored(std::uint64_t position) const {
+    const char* p = blocks_[static_cast<std::size_t>(position >> kBlockBits)].get() +
+                    static_cast<std::size_t>(position & (kBlockBytes - 1));
+    std::size_t n = 0;
+    for (int shift = 0;; shift += 7) {
+        const auto b = static_cast<unsigned char>(*p++);
+        n |= static_cast<std::size_t>(b & 0x7F) << shift;
+        if ((b & 0x80) == 0) break;
+    }
+    return {p, n};
+}
+
+// The slot index is the hash's top bits, so slots stay sorted by hash: growing the table re-places
+// entries from their tags alone, without reading (and missing the cache on) a single key.
+std::size_t IdSet::home_slot(std::uint64_t h) const { return static_cast<std::size_t>(h >> (64 - slot_bits_)); }
+
 std::size_t IdSet::find_slot(std::string_view key, std::uint64_t h, bool& found) const {
-    const std::size_t mask = slots_.size() - 1;
-    const std::uint64_t tag = h >> kOffsetBits;
-    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+    const std::size_t mask = slots_.size - 1;
+    const std::uint64_t tag = h >> kPositionBits;
+    for (std::size_t i = home_slot(h);; i = (i + 1) & mask) {
         const std::uint64_t s = slots_[i];
         if (s == 0) {
             found = false;
             return i;
         }
-        if ((s >> kOffsetBits) == tag && stored((s & kOffsetMask) - 1) == key) {
+        if ((s >> kPositionBits) == tag && same_key(stored((s & kPositionMask) - 1), key)) {
             found = true;
             return i;
         }
@@ -59,35 +137,76 @@ std::size_t IdSet::find_slot(std::string_view key, std::uint64_t h, bool& found)
 }
 
 bool IdSet::contains(std::string_view key) const {
-    if (slots_.empty()) return false;
+    if (slots_.size == 0) return false;
     bool found = false;
     find_slot(key, hash(key), found);
     return found;
 }
 
 bool IdSet::insert(std::string_view key) {
-    if ((size_ + 1) * 10 > slots_.size() * 7) grow();
+    // Grow at 3/4 full: linear probing's misses stay within a cache line or two up to there.
+    if ((size_ + 1) * 4 > slots_.size * 3) grow();
     const std::uint64_t h = hash(key);
     bool found = false;
     const std::size_t i = find_slot(key, h, found);
     if (found) return false;
-    const std::uint64_t offset = arena_.size();
-    put_length(arena_, key.size());
-    arena_.append(key.data(), key.size());
-    slots_[i] = ((h >> kOffsetBits) << kOffsetBits) | (offset + 1);
+    slots_[i] = ((h >> kPositionBits) << kPositionBits) | (append(key) + 1);
     ++size_;
     return true;
 }
 
+std::uint64_t IdSet::append(std::string_view key) {
+    const std::size_t need = length_prefix_bytes(key.size()) + key.size();
+    if (blocks_.empty()) {
+        add_block(need > kFirstBlockBytes ? need : kFirstBlockBytes);
+    } else if (used_in_last_ + need > last_capacity_) {
+        if (blocks_.size() == 1 && last_capacity_ < kBlockBytes && used_in_last_ + need <= kBlockBytes) {
+            // The first block grows by copying up to a full block: positions in it are offsets, so they hold.
+            std::size_t bigger = last_capacity_;
+            while (bigger < used_in_last_ + need) bigger *= 2;
+            if (bigger > kBlockBytes) bigger = kBlockBytes;
+            auto block = std::make_unique<char[]>(bigger);
+            std::memcpy(block.get(), blocks_[0].get(), used_in_last_);
+            blocks_[0] = std::move(block);
+            block_bytes_ += bigger - last_capacity_;
+            last_capacity_ = bigger;
+        } else {
+            // A key longer than a block gets a block of its own, at offset 0, so its position still fits.
+            add_block(need > kBlockBytes ? need : kBlockBytes);
+        }
+    }
+    char* p = blocks_.back().get() + used_in_last_;
+    std::size_t n = key.size();
+    while (n >= 0x80) {
+        *p++ = static_cast<char>((n & 0x7F) | 0x80);
+        n >>= 7;
+    }
+    *p++ = static_cast<char>(n);
+    if (!key.empty()) std::memcpy(p, key.data(), key.size());
+    const std::uint64_t position = (static_cast<std::uint64_t>(blocks_.size() - 1) << kBlockBits) | used_in_last_;
+    used_in_last_ += need;
+    return position;
+}
+
+void IdSet::add_block(std::size_t bytes) {
+    if (blocks_.size() == kMaxBlocks) throw std::length_error("tdbraze::IdSet: more than 64 GiB of identifiers");
+    blocks_.push_back(std::make_unique<char[]>(bytes));
+    block_bytes_ += bytes;
+    last_capacity_ = bytes;
+    used_in_last_ = 0;
+}
+
 void IdSet::grow() {
-    std::vector<std::uint64_t> old;
-    old.swap(slots_);
-    slots_.assign(old.empty() ? 1024 : old.size() * 2, 0);
-    const std::size_t mask = slots_.size() - 1;
-    for (std::uint64_t s : old) {
+    slot_bits_ = slots_.size == 0 ? kFirstSlotBits : slot_bits_ + 1;
+    SlotArray old = std::exchange(slots_, SlotArray(std::size_t{1} << slot_bits_));
+    const std::size_t mask = slots_.size - 1;
+    for (std::size_t k = 0; k < old.size; ++k) {
+        const std::uint64_t s = old[k];
         if (s == 0) continue;
-        const std::uint64_t h = hash(stored((s & kOffsetMask) - 1));
-        std::size_t i = h & mask;
+        // The tag holds the hash's top kTagBits: enough to place the entry in tables of up to 2^28 slots.
+        const std::uint64_t h = slot_bits_ <= kTagBits ? (s >> kPositionBits) << kPositionBits
+                                                       : hash(stored((s & kPositionMask) - 1));
+        std::size_t i = home_slot(h);
         while (slots_[i] != 0) i = (i + 1) & mask;
         slots_[i] = s;
     }

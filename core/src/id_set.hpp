@@ -2,12 +2,16 @@
 //
 // Why not std::unordered_set<std::string>: with ten million identifiers its nodes and string headers cost
 // about 80 bytes per entry before the identifier itself. Here an entry costs its bytes plus a length
-// prefix in one arena, and 8 bytes of open-addressing slot (at most 70% full). Comparisons are exact: a
-// hash collision never drops an identifier.
+// prefix in an arena of fixed-size blocks, and 8 bytes of open-addressing slot (at most 7/8 full).
+// Comparisons are exact: a hash collision never drops an identifier.
+//
+// Keys start with a one-byte namespace (identifier_key's type letter: 'u', 'd', 'a'). The hash leaves it
+// out, so the same text under two namespaces lands in the same stretch of slots, and asking "is this user
+// id also a device id?" right after inserting it costs no second cache miss.
 #pragma once
 
 #include <cstdint>
-#include <string>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -19,17 +23,39 @@ public:
     bool insert(std::string_view key);
     bool contains(std::string_view key) const;
     std::size_t size() const { return size_; }
-    std::size_t memory_bytes() const { return arena_.capacity() + slots_.capacity() * sizeof(std::uint64_t); }
+    // Bytes held: slots plus arena blocks (what the planner's memory goal is measured against).
+    std::size_t memory_bytes() const;
 
 private:
     static std::uint64_t hash(std::string_view key);
-    std::string_view stored(std::uint64_t offset) const;
+    std::string_view stored(std::uint64_t position) const;
+    std::size_t home_slot(std::uint64_t h) const;
     std::size_t find_slot(std::string_view key, std::uint64_t h, bool& found) const;
+    std::uint64_t append(std::string_view key);
+    void add_block(std::size_t bytes);
     void grow();
 
-    // Slot: 0 = empty; else (arena offset + 1) in the low 40 bits, 24 bits of the hash above them.
-    std::vector<std::uint64_t> slots_;
-    std::string arena_;
+    // The slot array, zeroed. Large ones ask for transparent huge pages (see allocate_slots).
+    struct SlotArray {
+        std::uint64_t* data = nullptr;
+        std::size_t size = 0;
+        SlotArray() = default;
+        explicit SlotArray(std::size_t n);
+        SlotArray(SlotArray&& o) noexcept : data(o.data), size(o.size) { o.data = nullptr, o.size = 0; }
+        SlotArray& operator=(SlotArray&& o) noexcept;
+        ~SlotArray();
+        std::uint64_t& operator[](std::size_t i) { return data[i]; }
+        std::uint64_t operator[](std::size_t i) const { return data[i]; }
+    };
+    // Slot: 0 = empty; else the top kTagBits of the key's hash above (arena position + 1).
+    SlotArray slots_;
+    unsigned slot_bits_ = 0;  // slots_.size == 1 << slot_bits_
+    // Arena blocks never move once written, so growing the arena never holds two copies of it (a doubling
+    // std::string briefly needs three times the ids' bytes). A key longer than a block gets a block of its own.
+    std::vector<std::unique_ptr<char[]>> blocks_;
+    std::size_t last_capacity_ = 0;  // bytes in blocks_.back()
+    std::size_t used_in_last_ = 0;   // of which used
+    std::size_t block_bytes_ = 0;    // in all blocks
     std::size_t size_ = 0;
 };
 

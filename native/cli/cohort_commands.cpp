@@ -67,7 +67,8 @@ cohort::TableFormat table_format(const std::string& name) {
 
 int exit_code_for(const cohort::Report& report) { return report.ok() ? kExitOk : kExitFindings; }
 
-// Runs the planner over the input; `on_requests` receives planned requests as they fill.
+// Runs the planner over the input; `on_requests` receives planned requests as they fill. Without one
+// (validation) the requests are only counted.
 std::optional<cohort::Report> run_planner(CohortArgs& a,
                                           const std::function<void(std::vector<cohort::PlannedRequest>&&)>& on_requests) {
     a.settings.operation = a.operation == "remove" ? cohort::Operation::Remove : cohort::Operation::Add;
@@ -76,16 +77,17 @@ std::optional<cohort::Report> run_planner(CohortArgs& a,
     options.format = table_format(a.table_format);
     options.trim = a.trim;
     options.max_diagnostics = a.max_diagnostics;
+    options.plan_requests = static_cast<bool>(on_requests);
     cohort::Planner planner(a.settings, options, a.input);
     if (auto error = read_in_chunks(a.input, [&](std::string_view chunk) {
             planner.feed(chunk);
-            on_requests(planner.take_requests());
+            if (on_requests) on_requests(planner.take_requests());
         })) {
         std::cerr << "tdbraze: " << *error << '\n';
         return std::nullopt;
     }
     cohort::Report report = planner.finish();
-    on_requests(planner.take_requests());
+    if (on_requests) on_requests(planner.take_requests());
     return report;
 }
 
@@ -95,7 +97,7 @@ void print_report(std::ostream& out, const cohort::Report& report, const std::st
 }
 
 int run_validate(CohortArgs& a) {
-    const auto report = run_planner(a, [](std::vector<cohort::PlannedRequest>&&) {});
+    const auto report = run_planner(a, nullptr);
     if (!report) return kExitUsage;
     print_report(std::cout, *report, a.format, STDOUT_FILENO);
     return exit_code_for(*report);

@@ -186,6 +186,31 @@ TEST_CASE("id set: exact membership through growth") {
     CHECK(set.contains(std::string(300, 'x')));
 }
 
+TEST_CASE("id set: keys across arena blocks, keys longer than a block, and namespaces") {
+    IdSet set;
+    // 400,000 keys of 24 bytes fill a few 4 MiB arena blocks; every key must still be found afterwards.
+    auto key = [](int i) {
+        std::string k = "u" + std::to_string(i);
+        k.resize(24, '.');
+        return k;
+    };
+    for (int i = 0; i < 400000; ++i) REQUIRE(set.insert(key(i)));
+    const std::string huge(5 * 1024 * 1024, 'h');  // longer than a block: a block of its own
+    CHECK(set.insert(huge));
+    CHECK(set.insert("u-after-the-huge-one"));
+    for (int i = 0; i < 400000; i += 7) REQUIRE_FALSE(set.insert(key(i)));
+    CHECK_FALSE(set.insert(huge));
+    CHECK(set.contains("u-after-the-huge-one"));
+    CHECK(set.size() == 400002);
+    // The namespace byte is not hashed, but it is compared: the same text as another type is another key.
+    CHECK(set.insert("d0"));
+    CHECK(set.insert("u0"));
+    CHECK_FALSE(set.insert("d0"));
+    CHECK(set.contains("u0"));
+    CHECK_FALSE(set.contains("a0"));
+    CHECK(set.memory_bytes() >= huge.size() + 400000 * 25);
+}
+
 TEST_CASE("planned requests carry the keys of their identifiers in body order") {
     const Plan p = plan_table("user_ids,device_ids,email\nu1,d1,a@x.org\n", settings({"email"}));
     REQUIRE(p.requests.size() == 2);
@@ -221,4 +246,25 @@ TEST_CASE("the batcher packs explicit identifiers the same way") {
     CHECK(requests[2].ids == 500);
     CHECK(json::parse(requests[0].body)["cohort_changes"][0]["should_remove"] == true);
     CHECK_FALSE(batcher.add(IdentifierType::UserId, {}, std::string(kMaxBodyBytes, 'x')));
+}
+
+TEST_CASE("counting requests without writing them gives the same report as planning them") {
+    // Many ids of varied length so the 1000-id limit and the byte arithmetic both decide where requests end.
+    std::string table = "user_ids,device_ids,email\n";
+    for (int i = 0; i < 5000; ++i)
+        table += "u" + std::to_string(i) + std::string(static_cast<std::size_t>(i % 40), 'x') + ",d" +
+                 std::to_string(i % 3000) + ",e" + std::to_string(i % 1700) + "@x.org\n";
+    for (int max_ids : {1000, 7}) {
+        Settings s = settings({"email"});
+        s.max_ids_per_request = max_ids;
+        ReadOptions counting;
+        counting.plan_requests = false;
+        const Plan planned = plan(table, s, ReadOptions{}, "t");
+        const Plan counted = plan(table, s, counting, "t");
+        INFO("max ids " << max_ids);
+        CHECK(planned.report.summary.requests == planned.requests.size() - 1);  // the naming call on top
+        CHECK(to_json(counted.report) == to_json(planned.report));
+        REQUIRE(counted.requests.size() == 1);
+        CHECK(counted.requests[0].body == planned.requests[0].body);  // the naming call is still there
+    }
 }

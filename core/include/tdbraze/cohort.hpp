@@ -50,6 +50,9 @@ struct ReadOptions {
     TableFormat format = TableFormat::Auto;  // Auto: detected from the first bytes
     bool trim = false;                       // strip leading/trailing whitespace from identifiers
     std::uint64_t max_diagnostics = 1000;
+    // False: count the membership requests without writing their bodies (validation: the report is the
+    // same, take_requests() then yields only the naming call).
+    bool plan_requests = true;
 };
 
 struct Summary {
@@ -101,7 +104,8 @@ IdentifierParts split_identifier_key(std::string_view key);  // views into `key`
 // body, in the order they are added.
 class RequestBatcher {
 public:
-    RequestBatcher(const Settings& settings, Operation operation);
+    // build_bodies false: only count the requests (what validation reports), without writing a byte of them.
+    RequestBatcher(const Settings& settings, Operation operation, bool build_bodies = true);
     ~RequestBatcher();
     RequestBatcher(RequestBatcher&&) noexcept;
     RequestBatcher& operator=(RequestBatcher&&) noexcept;
