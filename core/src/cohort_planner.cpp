@@ -4,7 +4,7 @@
 #include <map>
 #include <utility>
 
-#include "id_set.hpp"
+#include "tdbraze/id_set.hpp"
 #include "mapping_contract.hpp"
 #include "suggest.hpp"
 #include "table_reader.hpp"
@@ -194,6 +194,31 @@ std::vector<Diagnostic> check_settings(const Settings& s) {
     return out;
 }
 
+// The default SeenBefore: every distinct identifier in memory.
+class SeenInMemory final : public SeenBefore {
+public:
+    Seen see(std::string_view key, std::string_view alias_spelling) override {
+        Seen seen;
+        if (!ids_.insert(key)) {
+            seen.duplicate = true;
+            return seen;
+        }
+        if (key[0] == 'u' || key[0] == 'd') {
+            other_.assign(key);
+            other_[0] = key[0] == 'u' ? 'd' : 'u';
+            seen.other_type = ids_.contains(other_);
+        } else {
+            seen.alias_spelling = !alias_spellings_.insert(alias_spelling);
+        }
+        return seen;
+    }
+
+private:
+    IdSet ids_;
+    IdSet alias_spellings_;
+    std::string other_;  // reused buffer
+};
+
 struct Planner::Impl final : TableSink {
     Settings settings;
     ReadOptions options;
@@ -205,18 +230,20 @@ struct Planner::Impl final : TableSink {
     std::vector<std::size_t> identifier_columns;  // indexes into columns, in header order
     std::vector<Diagnostic> row_errors;           // at most max_diagnostics, then counted only
     std::map<std::pair<std::string, std::size_t>, Tally> tallies;  // (code, column) -> tally
-    IdSet ids;
-    IdSet alias_spellings;  // lower-cased, trimmed alias values: to notice case or whitespace drift
-    std::string key;        // reused buffer for set keys
+    SeenInMemory seen_in_memory;
+    SeenBefore* seen;       // seen_in_memory unless the caller brought its own
+    std::string key;        // reused buffers for the keys of SeenBefore
+    std::string spelling;
 
     RequestBatcher batcher;
     IdentifierSink sink;  // when set, identifiers go here instead of into requests
     std::vector<PlannedRequest> ready;
 
-    Impl(Settings s, ReadOptions o, std::string source, IdentifierSink identifier_sink)
+    Impl(Settings s, ReadOptions o, std::string source, IdentifierSink identifier_sink, SeenBefore* seen_before)
         : settings(std::move(s)),
           options(o),
           reader(o.format, *this),
+          seen(seen_before != nullptr ? seen_before : &seen_in_memory),
           batcher(settings, settings.operation),
           sink(std::move(identifier_sink)) {
         report.source = std::move(source);
@@ -352,18 +379,22 @@ struct Planner::Impl final : TableSink {
             key += '\0';
         }
         key += value;
-        if (!ids.insert(key)) {
+        spelling.clear();
+        if (column.role == Role::Alias) {
+            // Lower-cased and trimmed: alias values that differ only so are probably one person twice.
+            spelling += 'a';
+            spelling += column.name;
+            spelling += '\0';
+            spelling += lower_ascii(trim(value));
+        }
+        const Seen before = seen->see(key, spelling);
+        if (before.duplicate) {
             ++report.summary.duplicates;
             tally("duplicate-identifier", index, row, line, value);
             return;
         }
-        if (column.role != Role::Alias) {
-            key[0] = column.role == Role::UserIds ? 'd' : 'u';
-            if (ids.contains(key)) tally("user-and-device-same-value", index, row, line, value);
-        } else {
-            std::string spelling = "a" + column.name + '\0' + lower_ascii(trim(value));
-            if (!alias_spellings.insert(spelling)) tally("alias-case-drift", index, row, line, value);
-        }
+        if (before.other_type) tally("user-and-device-same-value", index, row, line, value);
+        if (before.alias_spelling) tally("alias-case-drift", index, row, line, value);
         const IdentifierType type = column.role == Role::UserIds     ? IdentifierType::UserId
                                     : column.role == Role::DeviceIds ? IdentifierType::DeviceId
                                                                      : IdentifierType::Alias;
@@ -535,7 +566,9 @@ struct Planner::Impl final : TableSink {
 };
 
 Planner::Planner(Settings settings, ReadOptions options, std::string source, IdentifierSink sink)
-    : impl_(std::make_unique<Impl>(std::move(settings), options, std::move(source), std::move(sink))) {}
+    : impl_(std::make_unique<Impl>(std::move(settings), options, std::move(source), std::move(sink), nullptr)) {}
+Planner::Planner(Settings settings, ReadOptions options, std::string source, IdentifierSink sink, SeenBefore& seen)
+    : impl_(std::make_unique<Impl>(std::move(settings), options, std::move(source), std::move(sink), &seen)) {}
 Planner::~Planner() = default;
 Planner::Planner(Planner&&) noexcept = default;
 Planner& Planner::operator=(Planner&&) noexcept = default;

@@ -1,4 +1,4 @@
-#include "id_set.hpp"
+#include "tdbraze/id_set.hpp"
 
 #include <cstdlib>
 #include <cstring>

@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "cohort_support.hpp"
-#include "id_set.hpp"
+#include "tdbraze/id_set.hpp"
 
 using namespace tdbraze;
 using namespace tdbraze::cohort;

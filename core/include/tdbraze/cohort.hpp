@@ -129,9 +129,31 @@ inline constexpr std::string_view kClientSecretPlaceholder = "<client_secret>";
 // own deltas from them).
 using IdentifierSink = std::function<void(IdentifierType type, std::string_view alias_label, std::string_view value)>;
 
+// What the planner must know about each identifier cell against the cells before it in the table.
+struct Seen {
+    bool duplicate = false;       // the same identifier came before: not sent again
+    bool other_type = false;      // (not a duplicate) the same text came before as the other of user/device id
+    bool alias_spelling = false;  // (alias, not a duplicate) an alias differing only by case or spaces came before
+};
+
+// Answers Seen for each identifier the planner keeps, asked exactly once per such cell, in table order. The
+// default keeps every distinct identifier in memory (about their size again). A caller that cannot afford
+// that (a ten-million-id sync in 50 MB: native/sync/spilled_dedupe) records the questions of one pass and
+// answers the next pass from what it worked out on disk in between. The answers never change which
+// questions come next, so two passes over the same table ask the same questions in the same order.
+class SeenBefore {
+public:
+    virtual ~SeenBefore() = default;
+    // `key` is identifier_key(type, label, value); `alias_spelling` is the alias's case- and space-folded
+    // key (empty for user and device ids).
+    virtual Seen see(std::string_view key, std::string_view alias_spelling) = 0;
+};
+
 class Planner {
 public:
     Planner(Settings settings, ReadOptions options, std::string source = "-", IdentifierSink sink = nullptr);
+    // Duplicates decided by `seen` (which must outlive the planner) instead of the in-memory default.
+    Planner(Settings settings, ReadOptions options, std::string source, IdentifierSink sink, SeenBefore& seen);
     ~Planner();
     Planner(Planner&&) noexcept;
     Planner& operator=(Planner&&) noexcept;

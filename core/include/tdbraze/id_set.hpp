@@ -1,4 +1,5 @@
-// A set of byte strings that stores each one once, compactly: the distinct identifiers of a cohort table.
+// tdbraze/id_set.hpp: a set of byte strings that stores each one once, compactly: the distinct identifiers of
+// a cohort table (the planner's in-memory duplicate check, and native/sync's on-disk one, partition by partition).
 //
 // Why not std::unordered_set<std::string>: with ten million identifiers its nodes and string headers cost
 // about 80 bytes per entry before the identifier itself. Here an entry costs its bytes plus a length
