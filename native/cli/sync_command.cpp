@@ -123,6 +123,7 @@ private:
 struct SyncArgs {
     sync::SyncOptions options;
     std::string mode = "add";
+    std::string dedupe = "auto";
     std::string table_format = "auto";
     std::string log_format = "text";
     std::optional<std::string> config;
@@ -140,6 +141,9 @@ int run(SyncArgs& a) {
     }
     auto& o = a.options;
     o.mode = a.mode == "remove" ? sync::Mode::Remove : a.mode == "mirror" ? sync::Mode::Mirror : sync::Mode::Add;
+    o.dedupe = a.dedupe == "memory" ? sync::SyncOptions::Dedupe::Memory
+               : a.dedupe == "disk" ? sync::SyncOptions::Dedupe::Disk
+                                    : sync::SyncOptions::Dedupe::Auto;
     o.read.format = a.table_format == "csv"     ? cohort::TableFormat::Csv
                     : a.table_format == "tsv"   ? cohort::TableFormat::Tsv
                     : a.table_format == "json"  ? cohort::TableFormat::JsonArray
@@ -214,6 +218,10 @@ std::function<int()> add_sync_cohort(CLI::App& sync_app) {
     cmd->add_flag("--resume", o.resume, "Continue the interrupted run of this table without resending confirmed batches");
     cmd->add_flag("--force", o.force, "Start a new run even if this table was synced before");
     cmd->add_flag("--dry-run", o.dry_run, "Check and plan, send nothing");
+    cmd->add_option("--dedupe", args->dedupe,
+                    "Where the duplicate check keeps the ids: memory, disk (flat memory, one more read of the "
+                    "table) or auto (disk above 16 MiB; the default)")
+        ->check(CLI::IsMember({"auto", "memory", "disk"}));
     cmd->add_option("--rate-limit", o.requests_per_hour, "Requests per hour, all threads together (default 250000)")
         ->check(CLI::PositiveNumber);
     cmd->add_option("--ca-bundle", o.http.ca_bundle, "PEM file of CAs to trust besides the system's")

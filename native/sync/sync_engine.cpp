@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <mutex>
@@ -16,6 +17,7 @@
 
 #include "clock.hpp"
 #include "rate_limiter.hpp"
+#include "spilled_dedupe.hpp"
 #include "state_store.hpp"
 
 namespace tdbraze::sync {
@@ -42,6 +44,9 @@ struct Fnv {
         h *= 1099511628211ull;
     }
 };
+
+constexpr const char* kFileChanged =
+    "the table changed while it was being read (its passes differ); nothing was sent. Run again once the file is complete";
 
 std::string mode_name(Mode m) { return m == Mode::Add ? "add" : m == Mode::Remove ? "remove" : "mirror"; }
 
@@ -180,10 +185,26 @@ public:
         cohort::Report report;
         const bool spill = !options_.dry_run && options_.mode != Mode::Mirror;
         if (spill) spill_ = std::make_unique<RequestSpill>();
+        if (dedupe_on_disk()) {
+            // Pass 0, for a large table: the planner's duplicate questions go to disk and are answered there,
+            // so that no pass holds every distinct id in memory.
+            dedupe_ = std::make_unique<SpilledDedupe>();
+            cohort::ReadOptions rehearsal = options_.read;
+            rehearsal.plan_requests = false;
+            cohort::Planner recorder(settings_, rehearsal, options_.input_path, nullptr, dedupe_->recorder());
+            if (auto error = feed_file(options_.input_path, [&](std::string_view chunk) {
+                    rehearsal_hash_.add(chunk);
+                    recorder.feed(chunk);
+                    recorder.take_requests();
+                }))
+                return refuse(*error);
+            recorder.finish();
+            if (auto error = dedupe_->resolve()) return refuse(*error);
+        }
         {
             // Scoped so that its set of every distinct id is freed before the second pass builds its own: a real
             // send otherwise held two such sets at its peak.
-            cohort::Planner checker(settings_, options_.read, options_.input_path);
+            cohort::Planner checker = make_planner(nullptr);
             if (auto error = feed_file(options_.input_path, [&](std::string_view chunk) {
                     input_hash.add(chunk);
                     checker.feed(chunk);
@@ -205,6 +226,7 @@ public:
                 }
             }
         }
+        if (dedupe_ && (!dedupe_->replay_matched() || rehearsal_hash_.h != input_hash.h)) return refuse(kFileChanged);
         observer_.on_report(report);
         if (!report.ok()) {
             summary_.outcome = "invalid-table";
@@ -378,20 +400,22 @@ private:
         enqueue(std::move(naming));
 
         store_->begin_desired();
-        cohort::Planner planner(settings_, options_.read, options_.input_path,
-                                [&](cohort::IdentifierType type, std::string_view label, std::string_view value) {
-                                    const std::string key = cohort::identifier_key(type, label, value);
-                                    store_->add_desired(key);
-                                    if (!store_->is_member(scope_, key)) {
-                                        adds.add(type, label, value);
-                                        enqueue_from(adds, "add");
-                                    }
-                                });
+        cohort::Planner planner = make_planner([&](cohort::IdentifierType type, std::string_view label, std::string_view value) {
+            const std::string key = cohort::identifier_key(type, label, value);
+            store_->add_desired(key);
+            if (!store_->is_member(scope_, key)) {
+                adds.add(type, label, value);
+                enqueue_from(adds, "add");
+            }
+        });
+        Fnv mirror_hash;
         auto error = feed_file(options_.input_path, [&](std::string_view chunk) {
+            mirror_hash.add(chunk);
             if (!stopping()) planner.feed(chunk);
         });
         if (stopping()) return true;
         planner.finish();
+        if (!error && dedupe_ && (!dedupe_->replay_matched() || mirror_hash.h != rehearsal_hash_.h)) error = kFileChanged;
         adds.flush();
         enqueue_from(adds, "add");
         store_->for_each_departed(scope_, [&](std::string_view key) {
@@ -410,6 +434,21 @@ private:
             return false;
         }
         return true;
+    }
+
+    bool dedupe_on_disk() const {
+        using D = SyncOptions::Dedupe;
+        if (options_.dedupe != D::Auto) return options_.dedupe == D::Disk;
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(options_.input_path, ec);
+        return !ec && size > kDedupeInMemoryUpToBytes;
+    }
+
+    // A planner over the table with the run's duplicate check: on disk when pass 0 ran, else in memory.
+    cohort::Planner make_planner(cohort::IdentifierSink sink) {
+        if (dedupe_)
+            return cohort::Planner(settings_, options_.read, options_.input_path, std::move(sink), dedupe_->replayer());
+        return cohort::Planner(settings_, options_.read, options_.input_path, std::move(sink));
     }
 
     void enqueue(Batch b) {
@@ -629,6 +668,8 @@ private:
     std::string scope_;
     std::unique_ptr<StateStore> store_;
     std::unique_ptr<RequestSpill> spill_;
+    std::unique_ptr<SpilledDedupe> dedupe_;  // a large table's duplicate check (pass 0), else null
+    Fnv rehearsal_hash_;                     // the table as pass 0 read it
     std::int64_t run_id_ = 0;
     std::unordered_map<std::int64_t, std::string> confirmed_;
 

@@ -26,6 +26,11 @@ struct SyncOptions {
     bool resume = false;         // continue the unfinished run of this table
     bool force = false;          // start a new run even if this table was synced (or half synced) before
     bool dry_run = false;        // plan and report, send nothing
+    // Where the duplicate check keeps the table's distinct identifiers: Memory (about their size again, one
+    // read of the table), Disk (flat memory for any table, one more read: spilled_dedupe.hpp), or Auto: disk
+    // for tables over kDedupeInMemoryUpToBytes.
+    enum class Dedupe { Auto, Memory, Disk };
+    Dedupe dedupe = Dedupe::Auto;
     double requests_per_hour = 250'000;
     transport::HttpOptions http;
     BackoffPolicy backoff;
@@ -76,6 +81,10 @@ public:
     virtual void on_progress(const SyncProgress&) {}
     virtual void on_report(const cohort::Report&) {}  // the table's validation report, before anything is sent
 };
+
+// Auto's limit: a table up to this size has its distinct identifiers checked in memory (at most about
+// as many bytes again); a larger one on disk.
+inline constexpr std::uint64_t kDedupeInMemoryUpToBytes = 16ull << 20;
 
 std::string default_state_path();
 

@@ -1,0 +1,245 @@
+#include "spilled_dedupe.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <functional>
+#include <string_view>
+#include <utility>
+
+#include "tdbraze/id_set.hpp"
+
+namespace tdbraze::sync {
+namespace {
+
+constexpr std::size_t kPartitions = 256;
+constexpr std::size_t kBufferBytes = 16 * 1024;
+
+void put_varint(std::string& out, std::uint64_t n) {
+    while (n >= 0x80) {
+        out += static_cast<char>((n & 0x7F) | 0x80);
+        n >>= 7;
+    }
+    out += static_cast<char>(n);
+}
+
+// Reads a varint at `p`; false when the record is cut short (a damaged temporary file).
+bool get_varint(const char*& p, const char* end, std::uint64_t& n) {
+    n = 0;
+    for (int shift = 0; p < end && shift < 64; shift += 7) {
+        const auto b = static_cast<unsigned char>(*p++);
+        n |= static_cast<std::uint64_t>(b & 0x7F) << shift;
+        if ((b & 0x80) == 0) return true;
+    }
+    return false;
+}
+
+bool get_bytes(const char*& p, const char* end, std::string_view& out) {
+    std::uint64_t n = 0;
+    if (!get_varint(p, end, n) || n > static_cast<std::uint64_t>(end - p)) return false;
+    out = std::string_view(p, static_cast<std::size_t>(n));
+    p += n;
+    return true;
+}
+
+// The partition of a key: by its text without the type byte, so that a user id and a device id of the same
+// text meet in one partition (the planner asks whether the other type came before).
+std::size_t partition_of(std::string_view key) {
+    if (!key.empty()) key.remove_prefix(1);
+    return std::hash<std::string_view>{}(key) % kPartitions;
+}
+
+void set_bit(std::vector<std::uint64_t>& bits, std::uint64_t i) { bits[i / 64] |= std::uint64_t{1} << (i % 64); }
+bool bit(const std::vector<std::uint64_t>& bits, std::uint64_t i) { return (bits[i / 64] >> (i % 64)) & 1; }
+
+}  // namespace
+
+// Records appended to partitions, each partition a list of blocks in one unlinked temporary file.
+class SpilledDedupe::Partitions {
+public:
+    Partitions() : file_(std::tmpfile()), buffers_(kPartitions), blocks_(kPartitions) {}
+    ~Partitions() {
+        if (file_ != nullptr) std::fclose(file_);
+    }
+    Partitions(const Partitions&) = delete;
+    Partitions& operator=(const Partitions&) = delete;
+
+    bool ok() const { return file_ != nullptr && !failed_; }
+
+    void append(std::size_t partition, std::string_view record) {
+        std::string& buffer = buffers_[partition];
+        buffer += record;
+        if (buffer.size() >= kBufferBytes) flush(partition);
+    }
+    // After the last append: writes what the buffers hold and gives their memory back.
+    void finish() {
+        for (std::size_t p = 0; p < kPartitions; ++p) {
+            flush(p);
+            std::string().swap(buffers_[p]);
+        }
+    }
+    // The records of one partition, in the order they were appended.
+    bool read(std::size_t partition, std::string& out) {
+        out.clear();
+        for (const Block& b : blocks_[partition]) {
+            const std::size_t at = out.size();
+            out.resize(at + b.size);
+            if (!ok() || ::pread(fileno(file_), out.data() + at, b.size, static_cast<off_t>(b.offset)) !=
+                             static_cast<ssize_t>(b.size)) {
+                failed_ = true;
+                return false;
+            }
+        }
+        return true;
+    }
+
+private:
+    struct Block {
+        std::uint64_t offset;
+        std::size_t size;
+    };
+    void flush(std::size_t partition) {
+        std::string& buffer = buffers_[partition];
+        if (buffer.empty()) return;
+        if (!ok() || ::pwrite(fileno(file_), buffer.data(), buffer.size(), static_cast<off_t>(end_)) !=
+                         static_cast<ssize_t>(buffer.size()))
+            failed_ = true;
+        blocks_[partition].push_back({end_, buffer.size()});
+        end_ += buffer.size();
+        buffer.clear();
+    }
+
+    std::FILE* file_;
+    bool failed_ = false;
+    std::uint64_t end_ = 0;
+    std::vector<std::string> buffers_;
+    std::vector<std::vector<Block>> blocks_;
+};
+
+class SpilledDedupe::Recorder final : public cohort::SeenBefore {
+public:
+    Recorder(Partitions& keys, std::uint64_t& questions) : keys_(keys), questions_(questions) {}
+    cohort::Seen see(std::string_view key, std::string_view alias_spelling) override {
+        record_.clear();
+        put_varint(record_, questions_++);
+        put_varint(record_, key.size());
+        record_ += key;
+        put_varint(record_, alias_spelling.size());
+        record_ += alias_spelling;
+        keys_.append(partition_of(key), record_);
+        return {};
+    }
+
+private:
+    Partitions& keys_;
+    std::uint64_t& questions_;
+    std::string record_;  // reused
+};
+
+class SpilledDedupe::Replayer final : public cohort::SeenBefore {
+public:
+    explicit Replayer(const SpilledDedupe& owner) : owner_(owner) {}
+    void rewind() {
+        next_ = 0;
+        overrun_ = false;
+    }
+    bool matched() const { return !overrun_ && next_ == owner_.questions_; }
+    cohort::Seen see(std::string_view, std::string_view) override {
+        if (next_ >= owner_.questions_) {
+            overrun_ = true;
+            return {};
+        }
+        const std::uint64_t i = next_++;
+        cohort::Seen seen;
+        seen.duplicate = bit(owner_.duplicate_, i);
+        seen.other_type = bit(owner_.other_type_, i);
+        seen.alias_spelling = bit(owner_.alias_spelling_, i);
+        return seen;
+    }
+
+private:
+    const SpilledDedupe& owner_;
+    std::uint64_t next_ = 0;
+    bool overrun_ = false;
+};
+
+SpilledDedupe::SpilledDedupe()
+    : keys_(std::make_unique<Partitions>()),
+      recorder_(std::make_unique<Recorder>(*keys_, questions_)),
+      replayer_(std::make_unique<Replayer>(*this)) {}
+SpilledDedupe::~SpilledDedupe() = default;
+
+cohort::SeenBefore& SpilledDedupe::recorder() { return *recorder_; }
+
+cohort::SeenBefore& SpilledDedupe::replayer() {
+    replayer_->rewind();
+    return *replayer_;
+}
+
+bool SpilledDedupe::replay_matched() const { return replayer_->matched(); }
+
+std::optional<std::string> SpilledDedupe::resolve() {
+    const std::string cannot = "cannot use a temporary file for the duplicate check (is the temporary directory full?)";
+    keys_->finish();
+    if (!keys_->ok()) return cannot;
+    const std::size_t words = static_cast<std::size_t>((questions_ + 63) / 64);
+    duplicate_.assign(words, 0);
+    other_type_.assign(words, 0);
+    alias_spelling_.assign(words, 0);
+
+    // Keys: within a partition the records are in table order, so "came before" is "inserted before".
+    Partitions spellings;
+    std::string data, other, record;
+    for (std::size_t p = 0; p < kPartitions; ++p) {
+        if (!keys_->read(p, data)) return cannot;
+        IdSet seen;
+        const char* at = data.data();
+        const char* end = at + data.size();
+        while (at < end) {
+            std::uint64_t question = 0;
+            std::string_view key, spelling;
+            if (!get_varint(at, end, question) || !get_bytes(at, end, key) || !get_bytes(at, end, spelling) ||
+                question >= questions_ || key.empty())
+                return cannot;
+            if (!seen.insert(key)) {
+                set_bit(duplicate_, question);
+            } else if (key[0] == 'u' || key[0] == 'd') {
+                other.assign(key);
+                other[0] = key[0] == 'u' ? 'd' : 'u';
+                if (seen.contains(other)) set_bit(other_type_, question);
+            } else {
+                record.clear();
+                put_varint(record, question);
+                put_varint(record, spelling.size());
+                record += spelling;
+                spellings.append(std::hash<std::string_view>{}(spelling) % kPartitions, record);
+            }
+        }
+    }
+    keys_.reset();  // the keys' file is done with
+
+    // Alias spellings of first occurrences: they arrive partition by partition, so back into table order first.
+    spellings.finish();
+    if (!spellings.ok()) return cannot;
+    std::vector<std::pair<std::uint64_t, std::string_view>> in_order;
+    for (std::size_t p = 0; p < kPartitions; ++p) {
+        if (!spellings.read(p, data)) return cannot;
+        in_order.clear();
+        const char* at = data.data();
+        const char* end = at + data.size();
+        while (at < end) {
+            std::uint64_t question = 0;
+            std::string_view spelling;
+            if (!get_varint(at, end, question) || !get_bytes(at, end, spelling) || question >= questions_)
+                return cannot;
+            in_order.emplace_back(question, spelling);
+        }
+        std::sort(in_order.begin(), in_order.end());
+        IdSet seen;
+        for (const auto& [question, spelling] : in_order)
+            if (!seen.insert(spelling)) set_bit(alias_spelling_, question);
+    }
+    return std::nullopt;
+}
+
+}  // namespace tdbraze::sync
