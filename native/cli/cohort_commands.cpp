@@ -12,6 +12,7 @@
 
 #include "commands.hpp"
 #include "input_file.hpp"
+#include "spilled_dedupe.hpp"
 #include "tdbraze/cohort.hpp"
 #include "tdbraze/report_json.hpp"
 #include "tdbraze/sql_check.hpp"
@@ -29,6 +30,7 @@ struct CohortArgs {
     bool trim = false;
     std::uint64_t max_diagnostics = 1000;
     std::string out = "-";
+    std::string dedupe = "auto";
 };
 
 void add_cohort_options(CLI::App* cmd, CohortArgs& a, bool planning) {
@@ -47,6 +49,10 @@ void add_cohort_options(CLI::App* cmd, CohortArgs& a, bool planning) {
     cmd->add_option("--partner", a.settings.partner, "Partner segment of the endpoint path (default treasuredata)");
     cmd->add_option("--threads", a.settings.threads, "Concurrent calls when sending, 1..32 (default 4)");
     cmd->add_option("--max-ids-per-request", a.settings.max_ids_per_request, "1..1000 (default 1000)");
+    cmd->add_option("--dedupe", a.dedupe,
+                    "Where the duplicate check keeps the ids: memory, disk (flat memory, one more read of the file) "
+                    "or auto (disk for files over 16 MiB; the default)")
+        ->check(CLI::IsMember({"auto", "memory", "disk"}));
     if (planning) {
         cmd->add_option("--cohort-name", a.settings.cohort_name, "Cohort name (default: the cohort id)");
         cmd->add_option("--operation", a.operation, "add or remove (for the whole table)")
@@ -78,7 +84,23 @@ std::optional<cohort::Report> run_planner(CohortArgs& a,
     options.trim = a.trim;
     options.max_diagnostics = a.max_diagnostics;
     options.plan_requests = static_cast<bool>(on_requests);
-    cohort::Planner planner(a.settings, options, a.input);
+    const sync::Dedupe dedupe = sync::dedupe_from_name(a.dedupe);
+    if (dedupe == sync::Dedupe::Disk && a.input == "-") {
+        std::cerr << "tdbraze: --dedupe disk reads the table twice: give a file, not standard input\n";
+        return std::nullopt;
+    }
+    // A large file's duplicate check runs on disk (native/sync/spilled_dedupe.hpp): a first read records it.
+    std::unique_ptr<sync::SpilledDedupe> spilled;
+    if (sync::dedupe_on_disk(dedupe, a.input)) {
+        spilled = std::make_unique<sync::SpilledDedupe>();
+        if (auto error = spilled->rehearse(a.settings, options, a.input,
+                                           [&](const auto& on_chunk) { return read_in_chunks(a.input, on_chunk); })) {
+            std::cerr << "tdbraze: " << *error << '\n';
+            return std::nullopt;
+        }
+    }
+    cohort::Planner planner = spilled ? cohort::Planner(a.settings, options, a.input, nullptr, spilled->replayer())
+                                      : cohort::Planner(a.settings, options, a.input);
     if (auto error = read_in_chunks(a.input, [&](std::string_view chunk) {
             planner.feed(chunk);
             if (on_requests) on_requests(planner.take_requests());
@@ -87,6 +109,11 @@ std::optional<cohort::Report> run_planner(CohortArgs& a,
         return std::nullopt;
     }
     cohort::Report report = planner.finish();
+    if (spilled && !spilled->replay_matched()) {
+        std::cerr << "tdbraze: '" << a.input << "' changed while it was being read (its two reads differ); run again once "
+                     "the file is complete\n";
+        return std::nullopt;
+    }
     if (on_requests) on_requests(planner.take_requests());
     return report;
 }
@@ -120,7 +147,14 @@ int run_plan(CohortArgs& a) {
     const auto report = run_planner(a, [&](std::vector<cohort::PlannedRequest>&& planned) {
         for (const auto& r : planned) *requests << to_json_line(r) << '\n';
     });
-    if (!report) return kExitUsage;
+    if (!report) {
+        if (file.is_open()) {  // no half or wrong plan left behind to be sent by mistake
+            file.close();
+            std::error_code ec;
+            std::filesystem::remove(std::filesystem::path(a.out) / "requests.jsonl", ec);
+        }
+        return kExitUsage;
+    }
     requests->flush();
     // With the requests on stdout, the report goes to stderr so that the two can be piped apart.
     if (a.out == "-") print_report(std::cerr, *report, a.format, STDERR_FILENO);

@@ -141,9 +141,7 @@ int run(SyncArgs& a) {
     }
     auto& o = a.options;
     o.mode = a.mode == "remove" ? sync::Mode::Remove : a.mode == "mirror" ? sync::Mode::Mirror : sync::Mode::Add;
-    o.dedupe = a.dedupe == "memory" ? sync::SyncOptions::Dedupe::Memory
-               : a.dedupe == "disk" ? sync::SyncOptions::Dedupe::Disk
-                                    : sync::SyncOptions::Dedupe::Auto;
+    o.dedupe = sync::dedupe_from_name(a.dedupe);
     o.read.format = a.table_format == "csv"     ? cohort::TableFormat::Csv
                     : a.table_format == "tsv"   ? cohort::TableFormat::Tsv
                     : a.table_format == "json"  ? cohort::TableFormat::JsonArray

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <functional>
 #include <string_view>
 #include <utility>
@@ -49,10 +50,27 @@ std::size_t partition_of(std::string_view key) {
     return std::hash<std::string_view>{}(key) % kPartitions;
 }
 
+// A running hash of the keys asked about, in order: a replay of a changed table asks about other keys.
+std::uint64_t chain(std::uint64_t h, std::string_view key) {
+    return (h ^ std::hash<std::string_view>{}(key)) * 0x100000001B3ull + 0x9E3779B97F4A7C15ull;
+}
+
 void set_bit(std::vector<std::uint64_t>& bits, std::uint64_t i) { bits[i / 64] |= std::uint64_t{1} << (i % 64); }
 bool bit(const std::vector<std::uint64_t>& bits, std::uint64_t i) { return (bits[i / 64] >> (i % 64)) & 1; }
 
 }  // namespace
+
+Dedupe dedupe_from_name(std::string_view name) {
+    return name == "memory" ? Dedupe::Memory : name == "disk" ? Dedupe::Disk : Dedupe::Auto;
+}
+
+bool dedupe_on_disk(Dedupe choice, const std::string& path) {
+    if (choice != Dedupe::Auto) return choice == Dedupe::Disk;
+    std::error_code ec;
+    if (path == "-" || !std::filesystem::is_regular_file(path, ec)) return false;
+    const auto size = std::filesystem::file_size(path, ec);
+    return !ec && size > kDedupeInMemoryUpToBytes;
+}
 
 // Records appended to partitions, each partition a list of blocks in one unlinked temporary file.
 class SpilledDedupe::Partitions {
@@ -118,8 +136,10 @@ private:
 
 class SpilledDedupe::Recorder final : public cohort::SeenBefore {
 public:
-    Recorder(Partitions& keys, std::uint64_t& questions) : keys_(keys), questions_(questions) {}
+    Recorder(Partitions& keys, std::uint64_t& questions, std::uint64_t& keys_hash)
+        : keys_(keys), questions_(questions), keys_hash_(keys_hash) {}
     cohort::Seen see(std::string_view key, std::string_view alias_spelling) override {
+        keys_hash_ = chain(keys_hash_, key);
         record_.clear();
         put_varint(record_, questions_++);
         put_varint(record_, key.size());
@@ -133,6 +153,7 @@ public:
 private:
     Partitions& keys_;
     std::uint64_t& questions_;
+    std::uint64_t& keys_hash_;
     std::string record_;  // reused
 };
 
@@ -141,10 +162,12 @@ public:
     explicit Replayer(const SpilledDedupe& owner) : owner_(owner) {}
     void rewind() {
         next_ = 0;
+        keys_hash_ = 0;
         overrun_ = false;
     }
-    bool matched() const { return !overrun_ && next_ == owner_.questions_; }
-    cohort::Seen see(std::string_view, std::string_view) override {
+    bool matched() const { return !overrun_ && next_ == owner_.questions_ && keys_hash_ == owner_.keys_hash_; }
+    cohort::Seen see(std::string_view key, std::string_view) override {
+        keys_hash_ = chain(keys_hash_, key);
         if (next_ >= owner_.questions_) {
             overrun_ = true;
             return {};
@@ -160,12 +183,13 @@ public:
 private:
     const SpilledDedupe& owner_;
     std::uint64_t next_ = 0;
+    std::uint64_t keys_hash_ = 0;
     bool overrun_ = false;
 };
 
 SpilledDedupe::SpilledDedupe()
     : keys_(std::make_unique<Partitions>()),
-      recorder_(std::make_unique<Recorder>(*keys_, questions_)),
+      recorder_(std::make_unique<Recorder>(*keys_, questions_, keys_hash_)),
       replayer_(std::make_unique<Replayer>(*this)) {}
 SpilledDedupe::~SpilledDedupe() = default;
 
@@ -177,6 +201,19 @@ cohort::SeenBefore& SpilledDedupe::replayer() {
 }
 
 bool SpilledDedupe::replay_matched() const { return replayer_->matched(); }
+
+std::optional<std::string> SpilledDedupe::rehearse(const cohort::Settings& settings, cohort::ReadOptions options,
+                                                   const std::string& source, const TableReader& read_table) {
+    options.plan_requests = false;  // the rehearsal's plan is thrown away: count, do not write
+    cohort::Planner rehearsal(settings, options, source, nullptr, recorder());
+    if (auto error = read_table([&](std::string_view chunk) {
+            rehearsal.feed(chunk);
+            rehearsal.take_requests();
+        }))
+        return error;
+    rehearsal.finish();
+    return resolve();
+}
 
 std::optional<std::string> SpilledDedupe::resolve() {
     const std::string cannot = "cannot use a temporary file for the duplicate check (is the temporary directory full?)";

@@ -7,8 +7,8 @@
 // in table order, and works out each answer with a small IdSet; the answers are kept as three bits per
 // question. Pass 2 (and a mirror sync's pass 3) give the planner replayer(), which hands the answers back in
 // the same order. The planner's answers never change which questions it asks next, so the passes line up
-// as long as the file is the same; the engine checks that by hashing it on every pass, and replay_matched()
-// checks the count.
+// as long as the file is the same; replay_matched() checks that the replay asked as many questions, about
+// the same keys (a running hash of them).
 //
 // Memory: the partition buffers (256 x 16 KiB), one partition's keys while resolving (a 256th of them), and
 // the answer bits (20 million questions: 7.5 MB).
@@ -16,14 +16,24 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tdbraze/cohort.hpp"
 
 namespace tdbraze::sync {
+
+// Where a table's duplicate check keeps its distinct identifiers (`--dedupe` of sync, validate and plan).
+enum class Dedupe { Auto, Memory, Disk };
+// Auto's limit: a table up to this size is checked in memory (at most about as many bytes again).
+inline constexpr std::uint64_t kDedupeInMemoryUpToBytes = 16ull << 20;
+Dedupe dedupe_from_name(std::string_view name);  // "memory", "disk", anything else Auto
+// Disk when asked; for Auto, when `path` is a file over the limit (standard input cannot be read twice).
+bool dedupe_on_disk(Dedupe choice, const std::string& path);
 
 class SpilledDedupe {
 public:
@@ -37,6 +47,13 @@ public:
     // Between the passes: every answer, worked out partition by partition. An error message when the
     // temporary file could not be written or read back.
     std::optional<std::string> resolve();
+
+    // Both of the above: a rehearsal planner reads the table through `read_table` (which calls its argument
+    // with each chunk and returns an error message when the table cannot be read), then resolve().
+    using TableReader = std::function<std::optional<std::string>(const std::function<void(std::string_view)>&)>;
+    std::optional<std::string> rehearse(const cohort::Settings& settings, cohort::ReadOptions options,
+                                        const std::string& source, const TableReader& read_table);
+
     // Pass 2 and later: the answers, from the first question again on each call.
     cohort::SeenBefore& replayer();
     // After a replayed pass: it asked exactly as many questions as pass 1 did.
@@ -53,6 +70,7 @@ private:
     std::unique_ptr<Recorder> recorder_;
     std::unique_ptr<Replayer> replayer_;
     std::uint64_t questions_ = 0;
+    std::uint64_t keys_hash_ = 0;  // of every key asked about, in order
     std::vector<std::uint64_t> duplicate_, other_type_, alias_spelling_;  // one bit per question
 };
 

@@ -6,7 +6,6 @@
 #include <cstdlib>
 #include <ctime>
 #include <deque>
-#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <mutex>
@@ -185,21 +184,13 @@ public:
         cohort::Report report;
         const bool spill = !options_.dry_run && options_.mode != Mode::Mirror;
         if (spill) spill_ = std::make_unique<RequestSpill>();
-        if (dedupe_on_disk()) {
+        if (dedupe_on_disk(options_.dedupe, options_.input_path)) {
             // Pass 0, for a large table: the planner's duplicate questions go to disk and are answered there,
             // so that no pass holds every distinct id in memory.
             dedupe_ = std::make_unique<SpilledDedupe>();
-            cohort::ReadOptions rehearsal = options_.read;
-            rehearsal.plan_requests = false;
-            cohort::Planner recorder(settings_, rehearsal, options_.input_path, nullptr, dedupe_->recorder());
-            if (auto error = feed_file(options_.input_path, [&](std::string_view chunk) {
-                    rehearsal_hash_.add(chunk);
-                    recorder.feed(chunk);
-                    recorder.take_requests();
-                }))
+            if (auto error = dedupe_->rehearse(settings_, options_.read, options_.input_path,
+                                               [&](const auto& on_chunk) { return feed_file(options_.input_path, on_chunk); }))
                 return refuse(*error);
-            recorder.finish();
-            if (auto error = dedupe_->resolve()) return refuse(*error);
         }
         {
             // Scoped so that its set of every distinct id is freed before the second pass builds its own: a real
@@ -226,7 +217,7 @@ public:
                 }
             }
         }
-        if (dedupe_ && (!dedupe_->replay_matched() || rehearsal_hash_.h != input_hash.h)) return refuse(kFileChanged);
+        if (dedupe_ && !dedupe_->replay_matched()) return refuse(kFileChanged);
         observer_.on_report(report);
         if (!report.ok()) {
             summary_.outcome = "invalid-table";
@@ -408,14 +399,12 @@ private:
                 enqueue_from(adds, "add");
             }
         });
-        Fnv mirror_hash;
         auto error = feed_file(options_.input_path, [&](std::string_view chunk) {
-            mirror_hash.add(chunk);
             if (!stopping()) planner.feed(chunk);
         });
         if (stopping()) return true;
         planner.finish();
-        if (!error && dedupe_ && (!dedupe_->replay_matched() || mirror_hash.h != rehearsal_hash_.h)) error = kFileChanged;
+        if (!error && dedupe_ && !dedupe_->replay_matched()) error = kFileChanged;
         adds.flush();
         enqueue_from(adds, "add");
         store_->for_each_departed(scope_, [&](std::string_view key) {
@@ -434,14 +423,6 @@ private:
             return false;
         }
         return true;
-    }
-
-    bool dedupe_on_disk() const {
-        using D = SyncOptions::Dedupe;
-        if (options_.dedupe != D::Auto) return options_.dedupe == D::Disk;
-        std::error_code ec;
-        const auto size = std::filesystem::file_size(options_.input_path, ec);
-        return !ec && size > kDedupeInMemoryUpToBytes;
     }
 
     // A planner over the table with the run's duplicate check: on disk when pass 0 ran, else in memory.
@@ -669,7 +650,6 @@ private:
     std::unique_ptr<StateStore> store_;
     std::unique_ptr<RequestSpill> spill_;
     std::unique_ptr<SpilledDedupe> dedupe_;  // a large table's duplicate check (pass 0), else null
-    Fnv rehearsal_hash_;                     // the table as pass 0 read it
     std::int64_t run_id_ = 0;
     std::unordered_map<std::int64_t, std::string> confirmed_;
 

@@ -10,6 +10,7 @@
 #include "credentials.hpp"
 #include "http_client.hpp"
 #include "retry_policy.hpp"
+#include "spilled_dedupe.hpp"
 #include "tdbraze/cohort.hpp"
 
 namespace tdbraze::sync {
@@ -27,9 +28,8 @@ struct SyncOptions {
     bool force = false;          // start a new run even if this table was synced (or half synced) before
     bool dry_run = false;        // plan and report, send nothing
     // Where the duplicate check keeps the table's distinct identifiers: Memory (about their size again, one
-    // read of the table), Disk (flat memory for any table, one more read: spilled_dedupe.hpp), or Auto: disk
-    // for tables over kDedupeInMemoryUpToBytes.
-    enum class Dedupe { Auto, Memory, Disk };
+    // read of the table), Disk (flat memory for any table, one more read), or Auto: disk for tables over
+    // kDedupeInMemoryUpToBytes (spilled_dedupe.hpp).
     Dedupe dedupe = Dedupe::Auto;
     double requests_per_hour = 250'000;
     transport::HttpOptions http;
@@ -81,10 +81,6 @@ public:
     virtual void on_progress(const SyncProgress&) {}
     virtual void on_report(const cohort::Report&) {}  // the table's validation report, before anything is sent
 };
-
-// Auto's limit: a table up to this size has its distinct identifiers checked in memory (at most about
-// as many bytes again); a larger one on disk.
-inline constexpr std::uint64_t kDedupeInMemoryUpToBytes = 16ull << 20;
 
 std::string default_state_path();
 

@@ -1,6 +1,7 @@
 // End-to-end tests of the tdbraze command line: arguments, output formats, exit codes, I/O errors.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -184,6 +185,39 @@ TEST_CASE("cli: plan cohort writes JSON Lines requests to a directory or stdout"
     CHECK(piped.code == 0);
     CHECK(piped.out.find("\"should_remove\":true") != std::string::npos);
     CHECK(piped.err.find("4 user_ids") != std::string::npos);  // the report goes to stderr when requests use stdout
+}
+
+TEST_CASE("cli: validate and plan cohort give the same output with the duplicate check on disk or in memory") {
+    // Repeats, the same text as user and device id, alias case drift, empty cells, a row with a control
+    // character: every answer the duplicate check gives, in a table above nothing in particular.
+    std::string table = "user_ids,device_ids,email\n";
+    for (int i = 0; i < 6000; ++i)
+        table += "u" + std::to_string(i % 4000) + "," + (i % 3 == 0 ? "u" + std::to_string(i % 700) : "d" + std::to_string(i % 2500)) +
+                 "," + (i % 9 == 0 ? "" : (i % 2 ? "A" : "a") + std::to_string(i / 2 % 60) + "@x.org") +
+                 "\n";
+    table += "\"bad\u0001id\",d-x,\n";
+    const fs::path input = write_file("dedupe.csv", table);
+    const std::string common = input.string() + " --cohort-id D --alias-column email";
+    const Run memory = run("validate cohort " + common + " --format json --dedupe memory");
+    const Run disk = run("validate cohort " + common + " --format json --dedupe disk");
+    CHECK(memory.code == 1);  // the control character
+    CHECK(disk.code == memory.code);
+    CHECK(disk.out == memory.out);
+    CHECK(memory.out.find("user-and-device-same-value") != std::string::npos);
+    CHECK(memory.out.find("alias-case-drift") != std::string::npos);
+    const std::string clean_input = write_file("dedupe-clean.csv", table.substr(0, table.rfind("\"bad"))).string();
+    const std::string clean = clean_input + " --cohort-id D --alias-column email --created-at 2025-11-24T09:30:00Z";
+    const Run plan_memory = run("plan cohort " + clean + " --dedupe memory");
+    const Run plan_disk = run("plan cohort " + clean + " --dedupe disk");
+    CHECK(plan_memory.code == 0);
+    CHECK(plan_disk.code == 0);
+    CHECK(plan_disk.out == plan_memory.out);
+    CHECK(plan_disk.err == plan_memory.err);
+    CHECK(std::count(plan_memory.out.begin(), plan_memory.out.end(), '\n') > 5);
+    // Standard input cannot be read twice.
+    const Run piped = run("validate cohort - --cohort-id D --dedupe disk", table);
+    CHECK(piped.code == 2);
+    CHECK(piped.err.find("standard input") != std::string::npos);
 }
 
 TEST_CASE("cli: check sql") {
