@@ -1,6 +1,7 @@
 #include "table_reader.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include "utf8.hpp"
@@ -38,6 +39,24 @@ char guess_delimiter(std::string_view line) {
         else if (!quoted && c == ',') ++commas;
     }
     return tabs > commas ? '\t' : ',';
+}
+
+// The first of `a` or `b` in d[p, n), or n. Eight bytes at a time (the classic "has a zero byte" test on
+// the bytes XORed with each target): an unquoted field is scanned at every row of every column, and byte
+// by byte this loop was a fifth of reading a table. Little-endian (x86, ARM, WebAssembly): the lowest flagged
+// byte is the first match, and the test flags no byte below a true match.
+std::size_t find_either(const char* d, std::size_t p, std::size_t n, char a, char b) {
+    constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
+    const std::uint64_t wa = kOnes * static_cast<unsigned char>(a), wb = kOnes * static_cast<unsigned char>(b);
+    for (; p + 8 <= n; p += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, d + p, 8);
+        const std::uint64_t xa = w ^ wa, xb = w ^ wb;
+        const std::uint64_t hit = ((xa - kOnes) & ~xa & kHighs) | ((xb - kOnes) & ~xb & kHighs);
+        if (hit != 0) return p + static_cast<std::size_t>(__builtin_ctzll(hit) >> 3);
+    }
+    while (p < n && d[p] != a && d[p] != b) ++p;
+    return p;
 }
 
 }  // namespace
@@ -179,7 +198,7 @@ bool TableReader::read_delimited_row() {
                 if (p >= n && !eof_) return false;  // the rest of the field is in the next chunk
             }
         } else {
-            while (p < n && d[p] != delimiter_ && d[p] != '\n') ++p;
+            p = find_either(d, p, n, delimiter_, '\n');
             if (p >= n && !eof_) return false;
             std::size_t end = p;
             if (end > field_start && d[end - 1] == '\r' && (p >= n || d[p] == '\n')) --end;
