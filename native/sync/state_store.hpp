@@ -58,10 +58,13 @@ public:
 
     // Confirmed membership of a cohort (scope = endpoint + partner + cohort id).
     bool is_member(const std::string& cohort_scope, std::string_view key);
+    // One flag per key, in order: a mirror asks a batch at a time (one statement, one fold check).
+    std::vector<bool> members_among(const std::string& cohort_scope, const std::vector<std::string>& keys);
     std::int64_t member_count(const std::string& cohort_scope);
-    // Mirror: remembers the table's identifiers, then lists the confirmed members that are not among them.
+    // Mirror: remembers the table's identifiers (a batch per transaction), then lists the confirmed members
+    // that are not among them.
     void begin_desired();
-    void add_desired(std::string_view key);
+    void add_desired(const std::vector<std::string>& keys);
     void for_each_departed(const std::string& cohort_scope, const std::function<void(std::string_view)>& each);
 
 private:

@@ -391,19 +391,30 @@ private:
         enqueue(std::move(naming));
 
         store_->begin_desired();
-        cohort::Planner planner = make_planner([&](cohort::IdentifierType type, std::string_view label, std::string_view value) {
-            const std::string key = cohort::identifier_key(type, label, value);
-            store_->add_desired(key);
-            if (!store_->is_member(scope_, key)) {
-                adds.add(type, label, value);
+        // The table's identifiers go to the state store a batch at a time; those not confirmed yet are added,
+        // in table order.
+        std::vector<std::string> pending;
+        auto settle = [&] {
+            store_->add_desired(pending);
+            const std::vector<bool> member = store_->members_among(scope_, pending);
+            for (std::size_t i = 0; i < pending.size(); ++i) {
+                if (member[i]) continue;
+                const cohort::IdentifierParts p = cohort::split_identifier_key(pending[i]);
+                adds.add(p.type, p.alias_label, p.value);
                 enqueue_from(adds, "add");
             }
+            pending.clear();
+        };
+        cohort::Planner planner = make_planner([&](cohort::IdentifierType type, std::string_view label, std::string_view value) {
+            pending.push_back(cohort::identifier_key(type, label, value));
+            if (pending.size() >= 1000) settle();
         });
         auto error = feed_file(options_.input_path, [&](std::string_view chunk) {
             if (!stopping()) planner.feed(chunk);
         });
         if (stopping()) return true;
         planner.finish();
+        settle();
         if (!error && dedupe_ && !dedupe_->replay_matched()) error = kFileChanged;
         adds.flush();
         enqueue_from(adds, "add");

@@ -91,7 +91,12 @@ TEST_CASE("state store: what one connection confirmed, another reads after reope
 
     // Mirror: the confirmed members missing from the desired set, each once, across pages of a thousand.
     reader->begin_desired();
-    for (int i = 0; i < 1000; i += 3) reader->add_desired("u" + std::to_string(i));
+    std::vector<std::string> desired;
+    for (int i = 0; i < 1000; i += 3) desired.push_back("u" + std::to_string(i));
+    reader->add_desired(desired);
+    reader->add_desired({"u0", "u-not-a-member"});  // again, and one that never was: no harm
+    CHECK(reader->members_among("scope", {"u5", "u-not-a-member", "u999", "u1000"}) ==
+          std::vector<bool>{true, false, true, false});
     std::set<std::string> departed;
     std::size_t calls = 0;
     reader->for_each_departed("scope", [&](std::string_view k) {
