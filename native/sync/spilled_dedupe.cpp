@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "tdbraze/id_set.hpp"
+#include "temp_file.hpp"
 
 namespace tdbraze::sync {
 namespace {
@@ -75,7 +76,7 @@ bool dedupe_on_disk(Dedupe choice, const std::string& path) {
 // Records appended to partitions, each partition a list of blocks in one unlinked temporary file.
 class SpilledDedupe::Partitions {
 public:
-    Partitions() : file_(std::tmpfile()), buffers_(kPartitions), blocks_(kPartitions) {}
+    Partitions() : file_(open_unnamed_temp_file()), buffers_(kPartitions), blocks_(kPartitions) {}
     ~Partitions() {
         if (file_ != nullptr) std::fclose(file_);
     }
@@ -204,6 +205,7 @@ bool SpilledDedupe::replay_matched() const { return replayer_->matched(); }
 
 std::optional<std::string> SpilledDedupe::rehearse(const cohort::Settings& settings, cohort::ReadOptions options,
                                                    const std::string& source, const TableReader& read_table) {
+    if (!keys_->ok()) return resolve();  // says that the temporary file could not be made, before any reading
     options.plan_requests = false;  // the rehearsal's plan is thrown away: count, do not write
     cohort::Planner rehearsal(settings, options, source, nullptr, recorder());
     if (auto error = read_table([&](std::string_view chunk) {
@@ -216,7 +218,9 @@ std::optional<std::string> SpilledDedupe::rehearse(const cohort::Settings& setti
 }
 
 std::optional<std::string> SpilledDedupe::resolve() {
-    const std::string cannot = "cannot use a temporary file for the duplicate check (is the temporary directory full?)";
+    const std::string cannot =
+        "cannot use a temporary file for the duplicate check in $TMPDIR (else /tmp): is it missing or full? Point "
+        "TMPDIR at a disk with room for about the identifiers' size, or use --dedupe memory";
     keys_->finish();
     if (!keys_->ok()) return cannot;
     const std::size_t words = static_cast<std::size_t>((questions_ + 63) / 64);

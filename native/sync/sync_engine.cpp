@@ -18,6 +18,7 @@
 #include "rate_limiter.hpp"
 #include "spilled_dedupe.hpp"
 #include "state_store.hpp"
+#include "temp_file.hpp"
 
 namespace tdbraze::sync {
 namespace {
@@ -91,7 +92,7 @@ struct Batch {
 // changes in between.
 class RequestSpill {
 public:
-    RequestSpill() : file_(std::tmpfile()) {}
+    RequestSpill() : file_(open_unnamed_temp_file()) {}
     ~RequestSpill() {
         if (file_ != nullptr) std::fclose(file_);
     }
@@ -225,7 +226,7 @@ public:
                                " errors; nothing was sent. Fix them (tdbraze validate cohort shows them all) and run again";
             return summary_;
         }
-        if (spill && !spill_->rewind()) return refuse("cannot write the planned requests to a temporary file");
+        if (spill && !spill_->rewind()) return refuse("cannot write the planned requests to a temporary file in $TMPDIR (else /tmp): is it missing or full?");
         if (options_.mode != Mode::Mirror) {
             progress_.batches_total = planned;
             progress_.ids_total = ids;

@@ -43,10 +43,10 @@ fs::path write_file(const std::string& name, const std::string& text) {
     return p;
 }
 
-// Runs the CLI with a shell command line of arguments; stdin from `input`.
-Run run(const std::string& args, const std::string& input = "") {
+// Runs the CLI with a shell command line of arguments; stdin from `input`; `environment`: NAME=value words.
+Run run(const std::string& args, const std::string& input = "", const std::string& environment = "") {
     const fs::path in = write_file("stdin.txt", input), out = scratch_dir() / "out.txt", err = scratch_dir() / "err.txt";
-    const std::string command = std::string(TDBRAZE_CLI) + " " + args + " <" + in.string() + " >" + out.string() +
+    const std::string command = environment + " " + TDBRAZE_CLI + " " + args + " <" + in.string() + " >" + out.string() +
                                 " 2>" + err.string();
     const int status = std::system(command.c_str());
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
@@ -214,6 +214,13 @@ TEST_CASE("cli: validate and plan cohort give the same output with the duplicate
     CHECK(plan_disk.out == plan_memory.out);
     CHECK(plan_disk.err == plan_memory.err);
     CHECK(std::count(plan_memory.out.begin(), plan_memory.out.end(), '\n') > 5);
+    // The temporary file goes where TMPDIR says; when it cannot be made, the message says what to do.
+    const Run no_tmp = run("validate cohort " + common + " --dedupe disk", "",
+                           "TMPDIR=" + (scratch_dir() / "no-such-dir").string());
+    CHECK(no_tmp.code == 2);
+    CHECK(no_tmp.err.find("TMPDIR") != std::string::npos);
+    CHECK(run("validate cohort " + common + " --format json --dedupe disk", "", "TMPDIR=" + scratch_dir().string()).out ==
+          memory.out);
     // Standard input cannot be read twice.
     const Run piped = run("validate cohort - --cohort-id D --dedupe disk", table);
     CHECK(piped.code == 2);
