@@ -57,6 +57,9 @@ private:
     sqlite3_stmt* stmt_ = nullptr;
 };
 
+// Raise with any change to the tables below that an older binary would misread, and migrate in open().
+constexpr std::int64_t kSchemaVersion = 1;
+
 constexpr const char* kSchema = R"sql(
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = NORMAL;
@@ -155,7 +158,19 @@ std::variant<std::unique_ptr<StateStore>, std::string> StateStore::open(const st
     sqlite3_busy_timeout(db, 10'000);
     std::unique_ptr<StateStore> store(new StateStore(db));
     try {
+        // The layout's version, so that a binary never misreads a file a newer one wrote (one that, say, keeps
+        // members somewhere it does not look). Files from before the version was kept read as 0: the same layout.
+        const std::int64_t found = [&] {
+            Statement version(db, "PRAGMA user_version");  // finished before the schema changes the journal mode
+            version.step();
+            return version.integer(0);
+        }();
+        if (found > kSchemaVersion)
+            return "the state database '" + path + "' was written by a newer tdbraze (layout " + std::to_string(found) +
+                   ", this one knows " + std::to_string(kSchemaVersion) +
+                   "); use that version, or give this one another --state file";
         store->exec(kSchema);
+        if (found < kSchemaVersion) store->exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
     } catch (const std::exception& e) {
         return std::string(e.what()) + " ('" + path + "')";
     }

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <sqlite3.h>
+
 #include "state_store.hpp"
 
 using namespace tdbraze::sync;
@@ -107,4 +109,22 @@ TEST_CASE("state store: what one connection confirmed, another reads after reope
     CHECK(departed.size() == 1000 - 334);
     CHECK(departed.count("u1") == 1);
     CHECK(departed.count("u3") == 0);
+}
+
+TEST_CASE("state store: a file written by a newer layout is refused, not misread") {
+    const fs::path path = fresh_path("newer.db");
+    open_store(path)->apply_members("scope", {"u1"}, false);
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    int version = -1;
+    sqlite3_exec(db, "PRAGMA user_version", [](void* out, int, char** v, char**) {
+        *static_cast<int*>(out) = std::atoi(v[0]);
+        return 0;
+    }, &version, nullptr);
+    CHECK(version == 1);  // written on creation
+    REQUIRE(sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+    auto opened = StateStore::open(path.string());
+    REQUIRE(std::holds_alternative<std::string>(opened));
+    CHECK(std::get<std::string>(opened).find("newer tdbraze") != std::string::npos);
 }
