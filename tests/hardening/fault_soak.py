@@ -108,7 +108,9 @@ class Soak:
             confirmed = confirmed_batches(state, cohort, operation) if resume else None
             pending = None if confirmed is None else batches - confirmed
             before = self.emulator.stats()
-            process = subprocess.Popen(args + (["--resume"] if resume else []), stdout=subprocess.DEVNULL,
+            # Each attempt picks where the duplicate check runs: a resume must find the same plan either way.
+            dedupe = ["--dedupe", self.rng.choice(["memory", "disk"])]
+            process = subprocess.Popen(args + dedupe + (["--resume"] if resume else []), stdout=subprocess.DEVNULL,
                                        stderr=subprocess.PIPE, env=env)
             if kills_left > 0:
                 try:
