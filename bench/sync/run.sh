@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Cohort sync benchmark: `tdbraze sync cohort` against the local emulator (`tdbraze emulate`), beside the
 # emulator's own capacity measured in the same run by a minimal client (loadgen.cpp), at 1, 4 and 16
-# threads; then the peak memory of a 10-million-id sync (--dry-run) with a heaptrack profile. Prints a table
+# threads; then the peak memory of a 10-million-id sync (--dry-run, then sent for real: BIG_SEND=0 skips that)
+# with a heaptrack profile. Prints a table
 # and writes bench/results/sync.{json,md,svg} and the numbers in bench/README.md.
 #
 # Knobs (environment): IDS (1000000: ids sent for real), BIG_IDS (10000000: ids of the memory run; 0 skips
@@ -64,4 +65,4 @@ say_load_average
 python3 "$here/harness.py" "${harness_args[@]}" \
   --loadgen "$loadgen" --table "$table" --users "$users" "${big_args[@]}" --work-dir "$snapshot/work" \
   ${EMULATOR:+--emulator "$EMULATOR"} "${emulator_args[@]}" --emulator-note "$note" --name "$name" \
-  --threads "${THREADS:-1,4,16}" --perf "${PERF:-1}" --heaptrack "${HEAPTRACK:-1}"
+  --threads "${THREADS:-1,4,16}" --perf "${PERF:-1}" --heaptrack "${HEAPTRACK:-1}" --big-send "${BIG_SEND:-1}"
