@@ -198,25 +198,53 @@ std::vector<Diagnostic> check_settings(const Settings& s) {
 class SeenInMemory final : public SeenBefore {
 public:
     Seen see(std::string_view key, std::string_view alias_spelling) override {
+        return see_hashed(key, IdSet::hash(key), alias_spelling,
+                          alias_spelling.empty() ? 0 : IdSet::hash(alias_spelling));
+    }
+
+    // Ten million new ids are ten million misses to memory, one each (the other type's slot is the same
+    // one: IdSet leaves the type byte out of the hash). Asked one by one they queue up, a row's parsing
+    // apart; prefetched together for a batch, they overlap.
+    void see_all(std::span<const Question> questions, std::span<Seen> answers) override {
+        const std::size_t n = questions.size();
+        hashes_.resize(n);
+        spelling_hashes_.resize(n);
+        ids_.make_room(n);
+        alias_spellings_.make_room(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            hashes_[i] = IdSet::hash(questions[i].key);
+            ids_.prefetch(hashes_[i]);
+            spelling_hashes_[i] = 0;
+            if (!questions[i].alias_spelling.empty()) {
+                spelling_hashes_[i] = IdSet::hash(questions[i].alias_spelling);
+                alias_spellings_.prefetch(spelling_hashes_[i]);
+            }
+        }
+        for (std::size_t i = 0; i < n; ++i)
+            answers[i] = see_hashed(questions[i].key, hashes_[i], questions[i].alias_spelling, spelling_hashes_[i]);
+    }
+
+private:
+    Seen see_hashed(std::string_view key, std::uint64_t h, std::string_view alias_spelling, std::uint64_t spelling_h) {
         Seen seen;
-        if (!ids_.insert(key)) {
+        if (!ids_.insert(key, h)) {
             seen.duplicate = true;
             return seen;
         }
         if (key[0] == 'u' || key[0] == 'd') {
             other_.assign(key);
             other_[0] = key[0] == 'u' ? 'd' : 'u';
-            seen.other_type = ids_.contains(other_);
+            seen.other_type = ids_.contains(other_, h);  // the same hash: the type byte is not hashed
         } else {
-            seen.alias_spelling = !alias_spellings_.insert(alias_spelling);
+            seen.alias_spelling = !alias_spellings_.insert(alias_spelling, spelling_h);
         }
         return seen;
     }
 
-private:
     IdSet ids_;
     IdSet alias_spellings_;
-    std::string other_;  // reused buffer
+    std::string other_;  // reused buffers
+    std::vector<std::uint64_t> hashes_, spelling_hashes_;
 };
 
 struct Planner::Impl final : TableSink {
@@ -231,9 +259,21 @@ struct Planner::Impl final : TableSink {
     std::vector<Diagnostic> row_errors;           // at most max_diagnostics, then counted only
     std::map<std::pair<std::string, std::size_t>, Tally> tallies;  // (code, column) -> tally
     SeenInMemory seen_in_memory;
-    SeenBefore* seen;       // seen_in_memory unless the caller brought its own
-    std::string key;        // reused buffers for the keys of SeenBefore
-    std::string spelling;
+    SeenBefore* seen;  // seen_in_memory unless the caller brought its own
+    // Identifiers wait here, a few dozen at a time, for SeenBefore to answer them together (see_all); then
+    // settle() finishes each in table order. Anything else recorded settles them first, so the report and the
+    // plan come out exactly as if each had been answered at once.
+    struct Waiting {
+        std::size_t column;  // index into columns
+        std::uint64_t row, line;
+        std::size_t key_at, key_size, spelling_at, spelling_size, value_at;  // into waiting_text
+    };
+    static constexpr std::size_t kBatch = 48;
+    std::vector<Waiting> waiting;
+    std::string waiting_text;
+    std::vector<SeenBefore::Question> questions;
+    std::vector<Seen> answers;
+    bool settling = false;
 
     RequestBatcher batcher;
     IdentifierSink sink;  // when set, identifiers go here instead of into requests
@@ -255,6 +295,7 @@ struct Planner::Impl final : TableSink {
     }
 
     void record(Diagnostic d) {
+        settle();  // the waiting identifiers' own findings come before this one, as the table has them
         switch (d.severity) {
             case Severity::Error: ++report.summary.errors; break;
             case Severity::Warning: ++report.summary.warnings; break;
@@ -372,22 +413,50 @@ struct Planner::Impl final : TableSink {
                         std::uint64_t line) {
         // Keys are namespaced by identifier type (and alias label): the same text is a different identifier
         // as a user id, a device id or an alias of another label.
-        key.clear();
-        key += column.role == Role::UserIds ? 'u' : column.role == Role::DeviceIds ? 'd' : 'a';
+        Waiting w{index, row, line, waiting_text.size(), 0, 0, 0, 0};
+        waiting_text += column.role == Role::UserIds ? 'u' : column.role == Role::DeviceIds ? 'd' : 'a';
         if (column.role == Role::Alias) {
-            key += column.name;
-            key += '\0';
+            waiting_text += column.name;
+            waiting_text += '\0';
         }
-        key += value;
-        spelling.clear();
+        w.value_at = waiting_text.size();
+        waiting_text += value;
+        w.key_size = waiting_text.size() - w.key_at;
+        w.spelling_at = waiting_text.size();
         if (column.role == Role::Alias) {
             // Lower-cased and trimmed: alias values that differ only so are probably one person twice.
-            spelling += 'a';
-            spelling += column.name;
-            spelling += '\0';
-            spelling += lower_ascii(trim(value));
+            waiting_text += 'a';
+            waiting_text += column.name;
+            waiting_text += '\0';
+            waiting_text += lower_ascii(trim(value));
         }
-        const Seen before = seen->see(key, spelling);
+        w.spelling_size = waiting_text.size() - w.spelling_at;
+        waiting.push_back(w);
+        if (waiting.size() >= kBatch) settle();
+    }
+
+    // Asks SeenBefore about every waiting identifier at once, then finishes each in order.
+    void settle() {
+        if (waiting.empty() || settling) return;
+        settling = true;
+        const std::string_view text = waiting_text;
+        questions.clear();
+        for (const Waiting& w : waiting)
+            questions.push_back({text.substr(w.key_at, w.key_size), text.substr(w.spelling_at, w.spelling_size)});
+        answers.assign(waiting.size(), Seen{});
+        seen->see_all(questions, answers);
+        for (std::size_t i = 0; i < waiting.size(); ++i) {
+            const Waiting& w = waiting[i];
+            finish_identifier(w.column, columns[w.column], text.substr(w.value_at, w.key_at + w.key_size - w.value_at),
+                              w.row, w.line, answers[i]);
+        }
+        waiting.clear();
+        waiting_text.clear();
+        settling = false;
+    }
+
+    void finish_identifier(std::size_t index, const Column& column, std::string_view value, std::uint64_t row,
+                           std::uint64_t line, const Seen& before) {
         if (before.duplicate) {
             ++report.summary.duplicates;
             tally("duplicate-identifier", index, row, line, value);
@@ -528,6 +597,7 @@ struct Planner::Impl final : TableSink {
 
     Report finish() {
         reader.finish();
+        settle();
         batcher.flush();
         for (PlannedRequest& r : batcher.take()) ready.push_back(std::move(r));
         report.summary.requests = batcher.requests();
@@ -575,6 +645,7 @@ Planner& Planner::operator=(Planner&&) noexcept = default;
 
 void Planner::feed(std::string_view chunk) {
     impl_->reader.feed(chunk);
+    impl_->settle();  // what this chunk planned is ready for take_requests()
     impl_->report.summary.requests = impl_->batcher.requests();
 }
 std::vector<PlannedRequest> Planner::take_requests() { return std::exchange(impl_->ready, {}); }

@@ -136,17 +136,28 @@ std::size_t IdSet::find_slot(std::string_view key, std::uint64_t h, bool& found)
     }
 }
 
-bool IdSet::contains(std::string_view key) const {
+bool IdSet::contains(std::string_view key) const { return contains(key, hash(key)); }
+
+bool IdSet::contains(std::string_view key, std::uint64_t h) const {
     if (slots_.size == 0) return false;
     bool found = false;
-    find_slot(key, hash(key), found);
+    find_slot(key, h, found);
     return found;
 }
 
-bool IdSet::insert(std::string_view key) {
+bool IdSet::insert(std::string_view key) { return insert(key, hash(key)); }
+
+void IdSet::make_room(std::size_t more) {
     // Grow at 3/4 full: linear probing's misses stay within a cache line or two up to there.
-    if ((size_ + 1) * 4 > slots_.size * 3) grow();
-    const std::uint64_t h = hash(key);
+    while ((size_ + more) * 4 > slots_.size * 3) grow();
+}
+
+void IdSet::prefetch(std::uint64_t h) const {
+    if (slots_.size != 0) __builtin_prefetch(&slots_.data[home_slot(h)]);
+}
+
+bool IdSet::insert(std::string_view key, std::uint64_t h) {
+    make_room(1);
     bool found = false;
     const std::size_t i = find_slot(key, h, found);
     if (found) return false;

@@ -268,3 +268,23 @@ TEST_CASE("counting requests without writing them gives the same report as plann
         CHECK(counted.requests[0].body == planned.requests[0].body);  // the naming call is still there
     }
 }
+
+TEST_CASE("identifiers answered in batches keep the table's order of findings") {
+    // The planner asks about identifiers a few dozen at a time; a finding recorded in between (here a
+    // control character) must still come after the earlier rows' own findings (here oversized values), which
+    // decides which ones are kept when not all fit.
+    const std::string huge(kMaxBodyBytes + 1, 'h');
+    const std::string table = "user_ids\n" + huge + "\n\"bad\x01one\"\n" + huge + "x\n\"bad\x02two\"\nfine\n";
+    ReadOptions o;
+    o.max_diagnostics = 2;
+    Planner planner(settings(), o, "t");
+    planner.feed(table);  // in one piece: every row is read before the batch is answered
+    const Report r = planner.finish();
+    REQUIRE(r.diagnostics.size() == 2);
+    CHECK(r.diagnostics[0].code == "identifier-too-large");
+    CHECK(r.diagnostics[0].row == 1);
+    CHECK(r.diagnostics[1].code == "control-character");
+    CHECK(r.diagnostics[1].row == 2);
+    CHECK(r.summary.errors == 4);
+    CHECK(r.summary.user_ids == 1);
+}

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -143,10 +144,17 @@ struct Seen {
 // questions come next, so two passes over the same table ask the same questions in the same order.
 class SeenBefore {
 public:
+    struct Question {
+        std::string_view key;             // identifier_key(type, label, value)
+        std::string_view alias_spelling;  // the alias's case- and space-folded key; empty for user and device ids
+    };
     virtual ~SeenBefore() = default;
-    // `key` is identifier_key(type, label, value); `alias_spelling` is the alias's case- and space-folded
-    // key (empty for user and device ids).
     virtual Seen see(std::string_view key, std::string_view alias_spelling) = 0;
+    // Several questions in table order (the planner asks a few dozen at a time): one see() each, unless an
+    // implementation can do better by looking at them together.
+    virtual void see_all(std::span<const Question> questions, std::span<Seen> answers) {
+        for (std::size_t i = 0; i < questions.size(); ++i) answers[i] = see(questions[i].key, questions[i].alias_spelling);
+    }
 };
 
 class Planner {

@@ -23,12 +23,21 @@ public:
     // Adds `key`; returns false when it was already there.
     bool insert(std::string_view key);
     bool contains(std::string_view key) const;
+
+    // The same in steps, for callers that look up many keys at once: a lookup of a new key waits on one
+    // miss to memory (a random slot), and prefetching the slots of a few dozen keys before inserting them
+    // lets those misses overlap instead of queueing.
+    static std::uint64_t hash(std::string_view key);
+    void make_room(std::size_t more);              // no growth during the next `more` inserts
+    void prefetch(std::uint64_t key_hash) const;  // a hint: nothing changes if it is wrong or stale
+    bool insert(std::string_view key, std::uint64_t key_hash);
+    bool contains(std::string_view key, std::uint64_t key_hash) const;
+
     std::size_t size() const { return size_; }
     // Bytes held: slots plus arena blocks (what the planner's memory goal is measured against).
     std::size_t memory_bytes() const;
 
 private:
-    static std::uint64_t hash(std::string_view key);
     std::string_view stored(std::uint64_t position) const;
     std::size_t home_slot(std::uint64_t h) const;
     std::size_t find_slot(std::string_view key, std::uint64_t h, bool& found) const;
