@@ -1,13 +1,44 @@
 // libFuzzer target: cohort tables in every format. Any input gives a report and a plan; the plan and report
-// do not depend on chunking; every planned body is valid JSON within Braze's limits.
+// do not depend on chunking, on how duplicates are answered (the batched, prefetching in-memory check
+// against a plain std::set one at a time), or on whether bodies are written; every planned body is valid
+// JSON within Braze's limits.
 #include <cstdint>
 #include <cstdlib>
+#include <set>
+#include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
 
 #include "tdbraze/cohort.hpp"
 #include "tdbraze/report_json.hpp"
+
+namespace {
+
+// The duplicate check at its plainest: the reference for the planner's own.
+class SeenNaively final : public tdbraze::cohort::SeenBefore {
+public:
+    tdbraze::cohort::Seen see(std::string_view key, std::string_view alias_spelling) override {
+        tdbraze::cohort::Seen seen;
+        if (!keys_.emplace(key).second) {
+            seen.duplicate = true;
+            return seen;
+        }
+        if (key[0] == 'u' || key[0] == 'd') {
+            std::string other(key);
+            other[0] = key[0] == 'u' ? 'd' : 'u';
+            seen.other_type = keys_.count(other) != 0;
+        } else {
+            seen.alias_spelling = !spellings_.emplace(alias_spelling).second;
+        }
+        return seen;
+    }
+
+private:
+    std::set<std::string, std::less<>> keys_, spellings_;
+};
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size == 0) return 0;
@@ -36,5 +67,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto report = planner.finish();
     requests += planner.take_requests().size();
     if (tdbraze::to_json(report) != tdbraze::to_json(whole.report) || requests != whole.requests.size()) std::abort();
+
+    SeenNaively naive;
+    tdbraze::cohort::Planner reference(settings, options, "fuzz", nullptr, naive);
+    reference.feed(input);
+    if (tdbraze::to_json(reference.finish()) != tdbraze::to_json(whole.report)) std::abort();
+    const auto referenced = reference.take_requests();
+    if (referenced.size() != whole.requests.size()) std::abort();
+    for (std::size_t i = 0; i < referenced.size(); ++i)
+        if (referenced[i].body != whole.requests[i].body) std::abort();
+
+    tdbraze::cohort::ReadOptions counting = options;
+    counting.plan_requests = false;
+    if (tdbraze::to_json(tdbraze::cohort::plan(input, settings, counting, "fuzz").report) != tdbraze::to_json(whole.report))
+        std::abort();
     return 0;
 }
