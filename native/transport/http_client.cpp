@@ -162,8 +162,11 @@ HttpResponse HttpClient::post(const std::string& url, const std::string& body, c
     // libcurl trims a shared connection cache to the limit of the handle handing back a connection (its
     // default is 5) by closing the oldest idle one: with more clients than that, almost every request closed
     // another thread's connection and the next one opened a new one (about 980 connections for 1,000 requests
-    // on 16 threads, against 200 with room for all). Room for one connection per client keeps each alive.
-    if (impl_->share != nullptr) curl_easy_setopt(c, CURLOPT_MAXCONNECTS, std::max(5L, impl_->share->clients()));
+    // on 16 threads, against 200 with room for all). A shared cache never holds more connections than its
+    // clients had open at once, so the limit can be generous: room for the sync's most threads, or for every
+    // client, whichever is more (counting only the clients would still close connections while the first
+    // threads send and the last ones are being made).
+    if (impl_->share != nullptr) curl_easy_setopt(c, CURLOPT_MAXCONNECTS, std::max(64L, impl_->share->clients()));
     const CURLcode rc = curl_easy_perform(c);
     if (rc != CURLE_OK) {
         response.network_error = error[0] != '\0' ? error : curl_easy_strerror(rc);
