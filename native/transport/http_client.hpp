@@ -53,6 +53,10 @@ public:
     ConnectionShare(const ConnectionShare&) = delete;
     ConnectionShare& operator=(const ConnectionShare&) = delete;
     void* handle() const;
+    // The clients using the share now (HttpClient joins in its constructor, leaves in its destructor).
+    void join();
+    void leave();
+    long clients() const;
 
 private:
     struct Impl;
