@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // tdbraze's WebAssembly build in Chromium, the way the web page runs it: the site's own worker.js (which
-// loads tdbraze.js/.wasm and feeds a File to a CurrentsSession in 1 MiB slices, posting progress after each)
+// loads tdbraze.js/.wasm and feeds a File to a CurrentsSession as its stream delivers it, posting progress after each)
 // in a page served over HTTP, driven by playwright-core and Debian's chromium (tests/browser has both).
 // Prints {"events","errors","warnings","seconds","load_seconds","page_seconds","bytes"} on stdout, where
 // seconds is the feeding alone (job posted to report received), load_seconds the Worker's start (module
 // fetched, compiled and instantiated) and page_seconds both; launching the browser, loading the page and
 // handing it the file are outside all three, as a user has them behind them when they pick a file.
-// read_only_seconds: reading the same File slice by slice afterwards, without validating (the browser's share).
+// read_only_seconds: reading the same File's stream afterwards, without validating (the browser's share).
 // Exit status 1 when the report has errors.
 //
 //   node chromium_validate.mjs --site build/wasm/site --now 1793491200 payload.jsonl
@@ -93,12 +93,11 @@ try {
     const { report } = await done;
     const t2 = performance.now();
     worker.terminate();
-    // Reading the File alone, 1 MiB slice by slice as the Worker does, with no validation: the part of the
+    // Reading the File alone, through its stream as the Worker does, with no validation: the part of the
     // feeding time that is the browser's and not the module's.
     const t3 = performance.now();
-    for (let off = 0; off < input.size; off += 1 << 20) {
-      await input.slice(off, Math.min(input.size, off + (1 << 20))).arrayBuffer();
-    }
+    const reader = input.stream().getReader();
+    while (!(await reader.read()).done);
     const t4 = performance.now();
     const summary = JSON.parse(report).summary;
     return { summary, load: (t1 - t0) / 1000, feed: (t2 - t1) / 1000, total: (t2 - t0) / 1000, bytes: input.size,

@@ -335,7 +335,7 @@ def markdown(r: dict) -> str:
     if "throughput_chromium_over_native" in ra:
         c = t["wasm_chromium"]
         lines.append(f"WebAssembly in Chromium {c.get('chromium', '')}, in the page's Worker (web/worker.js, fed a "
-                     f"picked file in 1 MiB slices): {fmt(c['mb_per_s'])} MB/s from starting the Worker to the report "
+                     f"picked file through its stream): {fmt(c['mb_per_s'])} MB/s from starting the Worker to the report "
                      f"(module load {c['load_seconds']:.2f} s included; {fmt(c['in_process_mb_per_s'])} MB/s feeding "
                      f"alone), **{ra['throughput_chromium_over_native']}x native** "
                      f"({ra['throughput_chromium_feeding_over_native']}x feeding alone), "

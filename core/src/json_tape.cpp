@@ -2,6 +2,10 @@
 
 #include <cstring>
 
+#ifdef __wasm_simd128__
+#include <wasm_simd128.h>
+#endif
+
 #include "utf8.hpp"
 
 namespace tdbraze::json {
@@ -30,6 +34,34 @@ inline bool has_special_byte(std::uint64_t w) {
     auto has_zero = [](std::uint64_t v) { return (v - kOnes) & ~v & kHighs; };
     const std::uint64_t below_space = (w - kOnes * 0x20) & ~w & kHighs;
     return ((w & kHighs) | below_space | has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\'))) != 0;
+}
+
+// Offset of the first byte at or after i that has_special_byte() would stop for, or a position less than 8
+// bytes before n when there is none before it.
+inline std::size_t skip_plain_bytes(const char* data, std::size_t i, std::size_t n) {
+#ifdef __wasm_simd128__
+    // WebAssembly (V8) runs the 8-byte test at about half its native speed; 16 bytes a step, stopping on the
+    // byte itself, win that back. A lane's top bit is set for a special byte: the compares give all ones, and
+    // a byte above 0x7F has it already.
+    const v128_t quote = wasm_i8x16_splat('"');
+    const v128_t backslash = wasm_i8x16_splat('\\');
+    const v128_t space = wasm_u8x16_splat(0x20);
+    while (i + 16 <= n) {
+        const v128_t v = wasm_v128_load(data + i);
+        const v128_t special = wasm_v128_or(wasm_v128_or(wasm_i8x16_eq(v, quote), wasm_i8x16_eq(v, backslash)),
+                                            wasm_v128_or(wasm_u8x16_lt(v, space), v));
+        const auto mask = static_cast<std::uint32_t>(wasm_i8x16_bitmask(special));
+        if (mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(mask));
+        i += 16;
+    }
+#endif
+    while (i + 8 <= n) {
+        std::uint64_t w;
+        std::memcpy(&w, data + i, 8);
+        if (has_special_byte(w)) break;
+        i += 8;
+    }
+    return i;
 }
 
 inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -178,12 +210,7 @@ private:
         const char* data = t_.data();
         std::size_t i = p_ + 1;
         for (;;) {
-            while (i + 8 <= n) {
-                std::uint64_t w;
-                std::memcpy(&w, data + i, 8);
-                if (has_special_byte(w)) break;
-                i += 8;
-            }
+            i = skip_plain_bytes(data, i, n);
             if (i >= n) return out_of_input(i, "unterminated string");
             const auto c = static_cast<unsigned char>(data[i]);
             if (c == '"') {
