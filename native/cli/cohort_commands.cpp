@@ -94,14 +94,14 @@ std::optional<cohort::Report> run_planner(CohortArgs& a,
     if (sync::dedupe_on_disk(dedupe, a.input)) {
         spilled = std::make_unique<sync::SpilledDedupe>();
         if (auto error = spilled->rehearse(a.settings, options, a.input,
-                                           [&](const auto& on_chunk) { return read_in_chunks(a.input, on_chunk); })) {
+                                           [&](const auto& on_chunk) { return files::read_in_chunks(a.input, on_chunk); })) {
             std::cerr << "tdbraze: " << *error << '\n';
             return std::nullopt;
         }
     }
     cohort::Planner planner = spilled ? cohort::Planner(a.settings, options, a.input, nullptr, spilled->replayer())
                                       : cohort::Planner(a.settings, options, a.input);
-    if (auto error = read_in_chunks(a.input, [&](std::string_view chunk) {
+    if (auto error = files::read_in_chunks(a.input, [&](std::string_view chunk) {
             planner.feed(chunk);
             if (on_requests) on_requests(planner.take_requests());
         })) {
@@ -200,7 +200,7 @@ std::function<int()> add_check_sql(CLI::App& check) {
         const auto keep = [&](std::string_view chunk) {
             query.append(chunk.substr(0, sql::kMaxQueryBytes + 1 - std::min(query.size(), sql::kMaxQueryBytes + 1)));
         };
-        if (auto error = read_in_chunks(args->input, keep)) {
+        if (auto error = files::read_in_chunks(args->input, keep)) {
             std::cerr << "tdbraze: " << *error << '\n';
             return kExitUsage;
         }

@@ -32,7 +32,7 @@ struct EmulateArgs {
 // Reads and checks the --users file; nullopt after telling the user why.
 std::optional<emulator::UserDirectory> load_users(const std::string& path) {
     std::string text;
-    if (auto error = read_in_chunks(path, [&](std::string_view chunk) { text.append(chunk); })) {
+    if (auto error = files::read_in_chunks(path, [&](std::string_view chunk) { text.append(chunk); })) {
         std::cerr << "tdbraze: " << *error << '\n';
         return std::nullopt;
     }

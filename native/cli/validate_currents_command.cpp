@@ -30,7 +30,7 @@ int run(const ValidateCurrentsArgs& args) {
     int exit_code = kExitOk;
     for (const std::string& input : args.inputs) {
         currents::Validator validator(options, input);
-        if (auto error = read_in_chunks(input, [&](std::string_view chunk) { validator.feed(chunk); })) {
+        if (auto error = files::read_in_chunks(input, [&](std::string_view chunk) { validator.feed(chunk); })) {
             std::cerr << "tdbraze: " << *error << '\n';
             exit_code = kExitUsage;
             continue;

@@ -6,7 +6,6 @@
 #include <cstdlib>
 #include <ctime>
 #include <deque>
-#include <fstream>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -15,6 +14,7 @@
 #include <vector>
 
 #include "clock.hpp"
+#include "input_file.hpp"
 #include "rate_limiter.hpp"
 #include "spilled_dedupe.hpp"
 #include "state_store.hpp"
@@ -148,20 +148,6 @@ private:
     bool failed_ = false;
 };
 
-// Reads the input file in chunks into `planner`; returns an error message on I/O failure.
-std::optional<std::string> feed_file(const std::string& path, const std::function<void(std::string_view)>& feed) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return "cannot open '" + path + "'";
-    std::vector<char> buf(1 << 20);
-    while (in) {
-        in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-        const auto n = static_cast<std::size_t>(in.gcount());
-        if (n > 0) feed(std::string_view(buf.data(), n));
-    }
-    if (in.bad()) return "cannot read '" + path + "'";
-    return std::nullopt;
-}
-
 class Engine {
 public:
     Engine(const SyncOptions& o, const secrets::Credentials& c, SyncObserver& obs, const std::atomic<bool>& cancel)
@@ -190,14 +176,14 @@ public:
             // so that no pass holds every distinct id in memory.
             dedupe_ = std::make_unique<SpilledDedupe>();
             if (auto error = dedupe_->rehearse(settings_, options_.read, options_.input_path,
-                                               [&](const auto& on_chunk) { return feed_file(options_.input_path, on_chunk); }))
+                                               [&](const auto& on_chunk) { return files::read_in_chunks(options_.input_path, on_chunk); }))
                 return refuse(*error);
         }
         {
             // Scoped so that its set of every distinct id is freed before the second pass builds its own: a real
             // send otherwise held two such sets at its peak.
             cohort::Planner checker = make_planner(nullptr);
-            if (auto error = feed_file(options_.input_path, [&](std::string_view chunk) {
+            if (auto error = files::read_in_chunks(options_.input_path, [&](std::string_view chunk) {
                     input_hash.add(chunk);
                     checker.feed(chunk);
                     for (const auto& r : checker.take_requests()) {
@@ -410,7 +396,7 @@ private:
             pending.push_back(cohort::identifier_key(type, label, value));
             if (pending.size() >= 1000) settle();
         });
-        auto error = feed_file(options_.input_path, [&](std::string_view chunk) {
+        auto error = files::read_in_chunks(options_.input_path, [&](std::string_view chunk) {
             if (!stopping()) planner.feed(chunk);
         });
         if (stopping()) return true;

@@ -1,0 +1,19 @@
+// Reading an input (a file or standard input) in chunks, with errors as values. Every native command that
+// reads a table or a payload goes through here.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tdbraze::files {
+
+// Calls on_chunk for each piece of `path` ("-" is standard input), in order, on the calling thread. The next
+// piece is read on a second thread meanwhile. Pieces have a fixed size except the last, so the same file
+// gives the same pieces every time. Returns an error message naming the file and the reason, or nothing on
+// success. An exception from on_chunk stops the reading and is passed on.
+std::optional<std::string> read_in_chunks(const std::string& path,
+                                          const std::function<void(std::string_view)>& on_chunk);
+
+}  // namespace tdbraze::files
