@@ -60,6 +60,13 @@ public:
     bool replay_matched() const;
 
     std::uint64_t questions() const { return questions_; }
+    // After resolve(): the questions answered "not seen before", i.e. the identifiers a table without errors
+    // sends.
+    std::uint64_t first_occurrences() const { return first_occurrences_; }
+    // After rehearse(): the errors the rehearsal counted. It answers every question "not seen", which can
+    // only add errors (a value too large for a request is reported at each repeat, not just the first), so
+    // zero here means the replayed pass finds none either, as long as the table is the same.
+    std::uint64_t rehearsal_errors() const { return rehearsal_errors_; }
 
 private:
     class Partitions;  // records spread over partitions of one temporary file
@@ -71,6 +78,8 @@ private:
     std::unique_ptr<Replayer> replayer_;
     std::uint64_t questions_ = 0;
     std::uint64_t keys_hash_ = 0;  // of every key asked about, in order
+    std::uint64_t first_occurrences_ = 0;
+    std::uint64_t rehearsal_errors_ = 0;
     std::vector<std::uint64_t> duplicate_, other_type_, alias_spelling_;  // one bit per question
 };
 

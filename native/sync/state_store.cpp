@@ -193,8 +193,8 @@ std::optional<RunRecord> StateStore::latest_run(const std::string& identity) {
     std::lock_guard lock(mutex_);
     Statement s(db_,
                 "SELECT r.id, r.status, r.started_at, COALESCE(r.finished_at, ''),"
-                " (SELECT COUNT(*) FROM batches b WHERE b.run_id = r.id),"
-                " (SELECT COUNT(*) FROM batches b WHERE b.run_id = r.id AND b.status = 'confirmed')"
+                " (SELECT COUNT(*) FROM batches b WHERE b.run_id = r.id AND b.kind <> 'name'),"
+                " (SELECT COUNT(*) FROM batches b WHERE b.run_id = r.id AND b.kind <> 'name' AND b.status = 'confirmed')"
                 " FROM runs r WHERE r.identity = ? ORDER BY r.id DESC LIMIT 1");
     s.bind(1, identity);
     if (!s.step()) return std::nullopt;

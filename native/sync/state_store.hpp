@@ -21,8 +21,8 @@ struct RunRecord {
     std::int64_t id = 0;
     std::string identity;
     std::string status;  // running, interrupted, failed, completed
-    std::int64_t planned = 0;
-    std::int64_t confirmed = 0;
+    std::int64_t planned = 0;    // membership batches (the naming call is not counted)
+    std::int64_t confirmed = 0;  // of those, confirmed
     std::string started_at;
     std::string finished_at;
 };

@@ -47,6 +47,10 @@ struct Fnv {
 
 constexpr const char* kFileChanged =
     "the table changed while it was being read (its passes differ); nothing was sent. Run again once the file is complete";
+// The same found while sending: what was sent came from the part of the table that was checked.
+constexpr const char* kFileChangedWhileSending =
+    "the table changed while it was being read (its passes differ); only batches from the part read before the change "
+    "were sent. Run again once the file is complete";
 
 std::string mode_name(Mode m) { return m == Mode::Add ? "add" : m == Mode::Remove ? "remove" : "mirror"; }
 
@@ -164,56 +168,40 @@ public:
 
     SyncSummary run() {
         if (auto bad = transport::check_url(endpoint_)) return refuse(*bad);
-        // Pass 1: the whole table is checked before anything is sent, so that a bad row at the end cannot leave
-        // a half-done sync behind. It also gives the totals for the progress display.
+        // The whole table is checked before anything is sent, so that a bad row at the end cannot leave a
+        // half-done sync behind. It also gives the totals for the progress display.
         Fnv input_hash;
-        std::uint64_t planned = 0, ids = 0;
-        cohort::Report report;
-        const bool spill = !options_.dry_run && options_.mode != Mode::Mirror;
-        if (spill) spill_ = std::make_unique<RequestSpill>();
         if (dedupe_on_disk(options_.dedupe, options_.input_path)) {
             // Pass 0, for a large table: the planner's duplicate questions go to disk and are answered there,
-            // so that no pass holds every distinct id in memory.
+            // so that no pass holds every distinct id in memory. The hash after each piece of the file is kept
+            // for the streamed send pass, which must only ever plan what this pass checked.
             dedupe_ = std::make_unique<SpilledDedupe>();
-            if (auto error = dedupe_->rehearse(settings_, options_.read, options_.input_path,
-                                               [&](const auto& on_chunk) { return files::read_in_chunks(options_.input_path, on_chunk); }))
-                return refuse(*error);
-        }
-        {
-            // Scoped so that its set of every distinct id is freed before the second pass builds its own: a real
-            // send otherwise held two such sets at its peak.
-            cohort::Planner checker = make_planner(nullptr);
-            if (auto error = files::read_in_chunks(options_.input_path, [&](std::string_view chunk) {
-                    input_hash.add(chunk);
-                    checker.feed(chunk);
-                    for (const auto& r : checker.take_requests()) {
-                        if (spill) spill_->write(r);
-                        if (r.ids > 0) {
-                            ++planned;
-                            ids += r.ids;
-                        }
-                    }
+            if (auto error = dedupe_->rehearse(settings_, options_.read, options_.input_path, [&](const auto& on_chunk) {
+                    return files::read_in_chunks(options_.input_path, [&](std::string_view chunk) {
+                        input_hash.add(chunk);
+                        hash_after_chunk_.push_back(input_hash.h);
+                        on_chunk(chunk);
+                    });
                 }))
                 return refuse(*error);
-            report = checker.finish();
-            for (const auto& r : checker.take_requests()) {
-                if (spill) spill_->write(r);
-                if (r.ids > 0) {
-                    ++planned;
-                    ids += r.ids;
-                }
-            }
         }
-        if (dedupe_ && !dedupe_->replay_matched()) return refuse(kFileChanged);
-        observer_.on_report(report);
-        if (!report.ok()) {
-            summary_.outcome = "invalid-table";
-            summary_.message = "the table has " + std::to_string(report.summary.errors) +
-                               " errors; nothing was sent. Fix them (tdbraze validate cohort shows them all) and run again";
-            return summary_;
+        // A table checked on disk that pass 0 found no error in has none: its second read can feed the send queue
+        // as it plans (plan_streamed), so sending starts a whole read of the table sooner. Any other table is
+        // planned to a temporary file first, and its report decides whether anything is sent.
+        streamed_ = dedupe_ && dedupe_->rehearsal_errors() == 0 && !options_.dry_run && options_.mode != Mode::Mirror;
+        std::uint64_t planned = 0, ids = 0;
+        if (!streamed_) {
+            auto checked = check_table(input_hash);
+            if (checked) return std::move(*checked);
+            planned = planned_;
+            ids = ids_planned_;
+        } else {
+            ids = dedupe_->first_occurrences();
+            planned = (ids + settings_.max_ids_per_request - 1) / std::max(1, settings_.max_ids_per_request);
         }
-        if (spill && !spill_->rewind()) return refuse("cannot write the planned requests to a temporary file in $TMPDIR (else /tmp): is it missing or full?");
         if (options_.mode != Mode::Mirror) {
+            // For a streamed send, the batches are an estimate until the table is planned (a body's 4 MB limit
+            // can cut a batch short of the maximum); the identifiers are exact.
             progress_.batches_total = planned;
             progress_.ids_total = ids;
         }
@@ -236,6 +224,7 @@ public:
         if (latest && options_.mode != Mode::Mirror && !options_.force) {
             if (latest->status == "completed") {
                 summary_.outcome = "nothing-to-do";
+                if (streamed_) planned = static_cast<std::uint64_t>(latest->planned);  // not planned again: what the run planned
                 summary_.skipped = planned;
                 summary_.planned = planned;
                 summary_.run_id = latest->id;
@@ -269,7 +258,7 @@ public:
         summary_.run_id = run_id_;
 
         start_workers();
-        const bool planned_ok = options_.mode == Mode::Mirror ? plan_mirror() : plan_table();
+        const bool planned_ok = options_.mode == Mode::Mirror ? plan_mirror() : streamed_ ? plan_streamed() : plan_table();
         close_queue();
         for (auto& t : workers_) t.join();
 
@@ -301,6 +290,50 @@ private:
         summary_.outcome = "refused";
         summary_.message = redactor_.redact(message);
         return summary_;
+    }
+
+    // Pass 1 of an add or remove (and a dry run's only pass with pass 0): plans the whole table into a
+    // temporary file, reports on it, and refuses a table with errors. Sets planned_ and ids_planned_; a summary
+    // when the run ends here.
+    std::optional<SyncSummary> check_table(Fnv& input_hash) {
+        const bool spill = !options_.dry_run && options_.mode != Mode::Mirror;
+        if (spill) spill_ = std::make_unique<RequestSpill>();
+        cohort::Report report;
+        {
+            // Scoped so that its set of every distinct id is freed before the second pass builds its own: a real
+            // send otherwise held two such sets at its peak.
+            cohort::Planner checker = make_planner(nullptr);
+            auto count = [&] {
+                for (const auto& r : checker.take_requests()) {
+                    if (spill) spill_->write(r);
+                    if (r.ids > 0) {
+                        ++planned_;
+                        ids_planned_ += r.ids;
+                    }
+                }
+            };
+            if (auto error = files::read_in_chunks(options_.input_path, [&](std::string_view chunk) {
+                    if (!dedupe_) {  // else pass 0 hashed it
+                        input_hash.add(chunk);
+                        hash_after_chunk_.push_back(input_hash.h);
+                    }
+                    checker.feed(chunk);
+                    count();
+                }))
+                return refuse(*error);
+            report = checker.finish();
+            count();
+        }
+        if (dedupe_ && !dedupe_->replay_matched()) return refuse(kFileChanged);
+        observer_.on_report(report);
+        if (!report.ok()) {
+            summary_.outcome = "invalid-table";
+            summary_.message = "the table has " + std::to_string(report.summary.errors) +
+                               " errors; nothing was sent. Fix them (tdbraze validate cohort shows them all) and run again";
+            return summary_;
+        }
+        if (spill && !spill_->rewind()) return refuse("cannot write the planned requests to a temporary file in $TMPDIR (else /tmp): is it missing or full?");
+        return std::nullopt;
     }
 
     void emit(SyncEvent::Kind kind, std::string message, std::int64_t seq = -1, long status = 0, int attempt = 0,
@@ -350,6 +383,72 @@ private:
         return true;
     }
 
+    // Reads the table again for sending. Each piece of the file must hash as it did when the table was checked
+    // before it is passed on, so that a table changed since is never sent beyond the part that was checked.
+    // An error message when it changed (the rest is not read) or cannot be read.
+    std::optional<std::string> reread_checked_table(const std::function<void(std::string_view)>& on_piece) {
+        Fnv input_hash;
+        std::size_t piece = 0;
+        bool changed = false;
+        auto error = files::read_in_chunks(options_.input_path, [&](std::string_view chunk) {
+            if (stopping() || changed) return;
+            input_hash.add(chunk);
+            changed = piece >= hash_after_chunk_.size() || hash_after_chunk_[piece++] != input_hash.h;
+            if (!changed) on_piece(chunk);
+        });
+        if (!error && !stopping() && (changed || piece != hash_after_chunk_.size())) error = kFileChangedWhileSending;
+        return error;
+    }
+
+    // Send pass for add and remove of a table pass 0 found no error in: the second read plans the table and
+    // feeds the queue as it goes; the run stops if the table changed since pass 0.
+    bool plan_streamed() {
+        std::int64_t seq = 0;
+        std::uint64_t planned = 0;
+        cohort::Planner planner = make_planner(nullptr);
+        auto enqueue_planned = [&] {
+            for (auto& r : planner.take_requests()) {
+                Batch b;
+                b.seq = seq++;
+                b.kind = r.ids == 0 ? "name" : settings_.operation == cohort::Operation::Remove ? "remove" : "add";
+                b.request = std::move(r);
+                if (b.kind != "name") {
+                    ++planned;
+                    ++summary_.planned;
+                }
+                enqueue(std::move(b));
+            }
+        };
+        const auto error = reread_checked_table([&](std::string_view chunk) {
+            planner.feed(chunk);
+            enqueue_planned();
+        });
+        if (stopping()) return true;
+        if (error) {
+            stop_with(*error);
+            emit(SyncEvent::Kind::Error, stop_message_);
+            return false;
+        }
+        const cohort::Report report = planner.finish();
+        {
+            std::lock_guard lock(observer_mutex_);
+            observer_.on_report(report);
+        }
+        if (!report.ok() || !dedupe_->replay_matched()) {
+            // Cannot happen for an unchanged table (see rehearsal_errors()); stopped rather than sent.
+            stop_with(report.ok() ? kFileChangedWhileSending : "the table's second read found errors its first did not; the rest was not sent");
+            emit(SyncEvent::Kind::Error, stop_message_);
+            return false;
+        }
+        enqueue_planned();
+        {
+            std::lock_guard lock(observer_mutex_);
+            progress_.batches_total = planned;
+            progress_.planning_done = true;
+        }
+        return true;
+    }
+
     // Mirror: the table is the whole desired membership. Adds are its identifiers not yet confirmed in the
     // cohort; removes are confirmed members that are no longer in it.
     bool plan_mirror() {
@@ -396,13 +495,17 @@ private:
             pending.push_back(cohort::identifier_key(type, label, value));
             if (pending.size() >= 1000) settle();
         });
-        auto error = files::read_in_chunks(options_.input_path, [&](std::string_view chunk) {
-            if (!stopping()) planner.feed(chunk);
-        });
+        auto error = reread_checked_table([&](std::string_view chunk) { planner.feed(chunk); });
         if (stopping()) return true;
         planner.finish();
         settle();
-        if (!error && dedupe_ && !dedupe_->replay_matched()) error = kFileChanged;
+        if (!error && dedupe_ && !dedupe_->replay_matched()) error = kFileChangedWhileSending;
+        if (error) {
+            // The desired set is incomplete: members missing from it have not left, so no remove may be sent.
+            stop_with(*error);
+            emit(SyncEvent::Kind::Error, stop_message_);
+            return false;
+        }
         adds.flush();
         enqueue_from(adds, "add");
         store_->for_each_departed(scope_, [&](std::string_view key) {
@@ -415,10 +518,6 @@ private:
         {
             std::lock_guard lock(observer_mutex_);
             progress_.planning_done = true;
-        }
-        if (error) {
-            emit(SyncEvent::Kind::Error, *error);
-            return false;
         }
         return true;
     }
@@ -648,6 +747,9 @@ private:
     std::unique_ptr<StateStore> store_;
     std::unique_ptr<RequestSpill> spill_;
     std::unique_ptr<SpilledDedupe> dedupe_;  // a large table's duplicate check (pass 0), else null
+    std::vector<std::uint64_t> hash_after_chunk_;  // the checking pass's input hash after each piece of the file
+    bool streamed_ = false;  // the send pass plans the table as it sends (plan_streamed)
+    std::uint64_t planned_ = 0, ids_planned_ = 0;  // by check_table
     std::int64_t run_id_ = 0;
     std::unordered_map<std::int64_t, std::string> confirmed_;
 

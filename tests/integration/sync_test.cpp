@@ -2,10 +2,12 @@
 // resumes, mirror snapshots, TLS and a search for leaked secrets.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -15,6 +17,7 @@
 #include <unistd.h>
 
 #include "braze_emulator.hpp"
+#include "sync_engine.hpp"
 
 namespace {
 
@@ -93,21 +96,82 @@ std::string sync_args(const fs::path& input, const std::string& url, const std::
 }  // namespace
 
 TEST_CASE("sync: a table reaches the cohort, and a re-run sends nothing", "[sync]") {
+    // In memory: planned to a temporary file, then sent. On disk: the second read feeds the sending directly.
+    const std::string dedupe = GENERATE(as<std::string>{}, "memory", "disk");
+    INFO("--dedupe " << dedupe);
     Emulator emu;
-    const fs::path input = table("basic.csv", "user_ids", 0, 2500);
-    const fs::path state = work_dir() / "basic.db";
-    const Run first = run_cli(sync_args(input, emu.url, "basic", state));
+    // Repeats, so that the on-disk check's answers decide what is sent.
+    const fs::path input = work_dir() / ("basic-" + dedupe + ".csv");
+    {
+        std::ofstream f(input);
+        f << "user_ids\n";
+        for (int i = 0; i < 2500; ++i) f << "u-" << i << "\n" << (i % 7 == 0 ? "u-" + std::to_string(i / 2) + "\n" : "");
+    }
+    const fs::path state = work_dir() / ("basic-" + dedupe + ".db");
+    const std::string args = sync_args(input, emu.url, "basic", state) + " --dedupe " + dedupe;
+    const Run first = run_cli(args);
     INFO(first.out << first.err);
     CHECK(first.code == 0);
     CHECK(first.out.find("sync completed") == 0);
+    CHECK(first.out.find("batches: 3 planned, 3 sent") != std::string::npos);
     CHECK(members(emu.server, "basic") == expected_ids(0, 2500));
     CHECK(emu.server.stats().membership_applied == 3);
     CHECK(emu.server.cohort("basic")->name == "basic");
 
-    const Run again = run_cli(sync_args(input, emu.url, "basic", state));
+    const Run again = run_cli(args);
     CHECK(again.code == 0);
     CHECK(again.out.find("sync nothing-to-do") == 0);
+    CHECK(again.out.find("batches: 3 planned, 0 sent, 3 skipped") != std::string::npos);
     CHECK(emu.server.stats().requests_total == 4);  // nothing more was sent
+}
+
+TEST_CASE("sync: a table changed after its check is not sent beyond what was checked", "[sync]") {
+    // Checked on disk, the table is read a second time while sending. Here it changes between the reads: the
+    // second read must notice before planning anything from the changed part, and stop.
+    Emulator emu;
+    const fs::path input = table("changing.csv", "user_ids", 0, 3000);
+    tdbraze::sync::SyncOptions options;
+    options.input_path = input.string();
+    options.settings.cohort_id = "changing";
+    options.settings.threads = 1;
+    options.settings.created_at = "2026-11-30T00:00:00Z";
+    options.endpoint = emu.url;
+    options.state_path = (work_dir() / "changing.db").string();
+    options.dedupe = tdbraze::sync::Dedupe::Disk;
+    options.backoff.base = std::chrono::milliseconds(10);
+    const tdbraze::secrets::Credentials credentials{kKey, kSecret};
+
+    // A first run, stopped after its first confirmed batch.
+    struct StopAfterFirst : tdbraze::sync::SyncObserver {
+        std::atomic<bool> cancel{false};
+        void on_event(const tdbraze::sync::SyncEvent& e) override {
+            if (e.kind == tdbraze::sync::SyncEvent::Kind::Sent && e.ids > 0) cancel = true;
+        }
+    } first;
+    const auto interrupted = tdbraze::sync::run_sync(options, credentials, first, first.cancel);
+    REQUIRE(interrupted.outcome == "interrupted");
+    const auto applied = emu.server.stats().membership_applied;
+    REQUIRE(applied >= 1);
+    REQUIRE(applied < 3);
+
+    // Resumed: pass 0 reads the table as it was, then the table changes before the sending read.
+    struct ChangeOnResume : tdbraze::sync::SyncObserver {
+        fs::path path;
+        void on_event(const tdbraze::sync::SyncEvent& e) override {
+            if (e.kind == tdbraze::sync::SyncEvent::Kind::Info && e.message.find("resuming run") == 0)
+                table(path.filename().string(), "user_ids", 0, 3000, "x-");
+        }
+    } second;
+    second.path = input;
+    options.resume = true;
+    const std::atomic<bool> never{false};
+    const auto resumed = tdbraze::sync::run_sync(options, credentials, second, never);
+    INFO(resumed.message);
+    CHECK(resumed.outcome == "failed");
+    CHECK(resumed.message.find("the table changed while it was being read") != std::string::npos);
+    CHECK(resumed.message.find("only batches from the part read before the change") != std::string::npos);
+    CHECK(emu.server.stats().membership_applied == applied);  // nothing of the changed table was sent
+    for (const std::string& id : members(emu.server, "changing")) CHECK(id.rfind("u-", 0) == 0);
 }
 
 TEST_CASE("sync: 100,000 ids through 20% faults and dropped connections end exact", "[sync]") {
@@ -170,6 +234,62 @@ TEST_CASE("sync: killed with SIGKILL, then --resume: exact, and confirmed batche
     CHECK(stats.membership_applied == 60 + stats.duplicate_applied);
     CHECK(stats.duplicate_applied <= 4);
     CHECK(resumed.out.find("skipped (confirmed before)") != std::string::npos);
+}
+
+TEST_CASE("sync: mirror removes nothing when the table changes while it is being sent", "[sync]") {
+    // Mirror reads the table again to send it. If the table changes during that read, the identifiers not read
+    // yet have not left the cohort: the run must stop without a single remove.
+    const std::string dedupe = GENERATE(as<std::string>{}, "memory", "disk");
+    INFO("--dedupe " << dedupe);
+    Emulator emu;
+    const fs::path input = work_dir() / ("mirror-change-" + dedupe + ".csv");
+    // New ids in short rows first: their add batches fill the send queue (one thread: room for two), so the
+    // read waits within its first 1 MiB piece while the first is sent. Then members in rows of about 1 KB, so
+    // that the part that changes lies pieces beyond anything read ahead.
+    const std::string filler(1000, 'x');
+    auto write_snapshot = [&](int new_ids, const std::string& tail_prefix) {
+        std::ofstream f(input);
+        f << "user_ids,filler\n";
+        for (int i = 0; i < new_ids; ++i) f << "n-" << i << ",\n";
+        for (int i = 0; i < 8000; ++i) f << (i < 6000 ? "u-" : tail_prefix) << i << "," << filler << "\n";
+    };
+    tdbraze::sync::SyncOptions options;
+    options.input_path = input.string();
+    options.settings.cohort_id = "mirror-change";
+    options.settings.threads = 1;
+    options.settings.created_at = "2026-11-30T00:00:00Z";
+    options.mode = tdbraze::sync::Mode::Mirror;
+    options.endpoint = emu.url;
+    options.state_path = (work_dir() / ("mirror-change-" + dedupe + ".db")).string();
+    options.dedupe = tdbraze::sync::dedupe_from_name(dedupe);
+    const tdbraze::secrets::Credentials credentials{kKey, kSecret};
+    const std::atomic<bool> never{false};
+
+    write_snapshot(0, "u-");
+    tdbraze::sync::SyncObserver quiet;
+    REQUIRE(tdbraze::sync::run_sync(options, credentials, quiet, never).outcome == "completed");
+    REQUIRE(members(emu.server, "mirror-change").size() == 8000);
+
+    // The next snapshot starts with new ids; once the first of them is confirmed, its last quarter changes.
+    write_snapshot(5000, "u-");
+    struct ChangeTail : tdbraze::sync::SyncObserver {
+        std::function<void()> change;
+        bool done = false;
+        void on_event(const tdbraze::sync::SyncEvent& e) override {
+            if (e.kind == tdbraze::sync::SyncEvent::Kind::Sent && e.ids > 0 && !done) {
+                done = true;
+                change();
+            }
+        }
+    } observer;
+    observer.change = [&] { write_snapshot(5000, "z-"); };
+    const auto changed = tdbraze::sync::run_sync(options, credentials, observer, never);
+    INFO(changed.message);
+    CHECK(changed.outcome == "failed");
+    CHECK(changed.message.find("the table changed while it was being read") != std::string::npos);
+    CHECK(changed.removes == 0);
+    const auto now = members(emu.server, "mirror-change");
+    for (int i = 0; i < 8000; ++i) CHECK(now.count("u-" + std::to_string(i)) == 1);
 }
 
 TEST_CASE("sync: mirror sends exactly the adds and removes of three snapshots", "[sync]") {
@@ -279,6 +399,20 @@ TEST_CASE("sync: refusals that protect the user", "[sync]") {
     CHECK(invalid.code == 1);
     CHECK(invalid.err.find("no-identifier-column") != std::string::npos);
     CHECK(emu.server.stats().requests_total == 0);  // nothing is sent for an invalid table
+
+    // Checked on disk too, with the error in the last row: the first read finds it, and the table is planned
+    // and reported in full before anything could be sent.
+    const fs::path late = work_dir() / "late-error.csv";
+    {
+        std::ofstream f(late);
+        f << "user_ids\n";
+        for (int i = 0; i < 3000; ++i) f << "u-" << i << "\n";
+        f << "\"u-bad\x01\"\n";
+    }
+    const Run late_error = run_cli(sync_args(late, emu.url, "r", work_dir() / "r.db") + " --dedupe disk");
+    CHECK(late_error.code == 1);
+    CHECK(late_error.err.find("control-character") != std::string::npos);
+    CHECK(emu.server.stats().requests_total == 0);
 }
 
 TEST_CASE("sync: a wrong key stops the run with what to fix", "[sync]") {

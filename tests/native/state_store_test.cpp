@@ -76,6 +76,8 @@ TEST_CASE("state store: what one connection confirmed, another reads after reope
     {
         auto writer = open_store(path);
         const std::int64_t run = writer->begin_run("identity", "scope", "add", "t.csv", "2026-11-30T00:00:00Z");
+        writer->record_planned(run, 0, "name", "n", 0);
+        writer->confirm(run, 0, "scope", {}, false);
         for (int b = 0; b < 20; ++b) {
             writer->record_planned(run, b + 1, "add", "h" + std::to_string(b), 50);
             writer->confirm(run, b + 1, "scope", keys("", b * 50, b * 50 + 50), false);
@@ -89,6 +91,7 @@ TEST_CASE("state store: what one connection confirmed, another reads after reope
     CHECK(reader->member_count("scope") == 1000);
     const auto latest = reader->latest_run("identity");
     REQUIRE(latest.has_value());
+    CHECK(latest->planned == 20);  // membership batches: the naming call is not one
     CHECK(latest->confirmed == 20);
 
     // Mirror: the confirmed members missing from the desired set, each once, across pages of a thousand.
