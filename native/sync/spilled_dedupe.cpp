@@ -213,7 +213,7 @@ std::optional<std::string> SpilledDedupe::rehearse(const cohort::Settings& setti
             rehearsal.take_requests();
         }))
         return error;
-    rehearsal.finish();
+    rehearsal_errors_ = rehearsal.finish().summary.errors;
     return resolve();
 }
 
@@ -227,6 +227,7 @@ std::optional<std::string> SpilledDedupe::resolve() {
     duplicate_.assign(words, 0);
     other_type_.assign(words, 0);
     alias_spelling_.assign(words, 0);
+    first_occurrences_ = 0;
 
     // Keys: within a partition the records are in table order, so "came before" is "inserted before".
     Partitions spellings;
@@ -244,7 +245,10 @@ std::optional<std::string> SpilledDedupe::resolve() {
                 return cannot;
             if (!seen.insert(key)) {
                 set_bit(duplicate_, question);
-            } else if (key[0] == 'u' || key[0] == 'd') {
+                continue;
+            }
+            ++first_occurrences_;
+            if (key[0] == 'u' || key[0] == 'd') {
                 other.assign(key);
                 other[0] = key[0] == 'u' ? 'd' : 'u';
                 if (seen.contains(other)) set_bit(other_type_, question);
