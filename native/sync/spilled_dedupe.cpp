@@ -3,9 +3,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <functional>
+#include <mutex>
 #include <string_view>
+#include <thread>
 #include <utility>
 
 #include "tdbraze/id_set.hpp"
@@ -57,6 +60,10 @@ std::uint64_t chain(std::uint64_t h, std::string_view key) {
 }
 
 void set_bit(std::vector<std::uint64_t>& bits, std::uint64_t i) { bits[i / 64] |= std::uint64_t{1} << (i % 64); }
+// The same from several threads at once.
+void set_bit_shared(std::vector<std::uint64_t>& bits, std::uint64_t i) {
+    std::atomic_ref<std::uint64_t>(bits[i / 64]).fetch_or(std::uint64_t{1} << (i % 64), std::memory_order_relaxed);
+}
 bool bit(const std::vector<std::uint64_t>& bits, std::uint64_t i) { return (bits[i / 64] >> (i % 64)) & 1; }
 
 }  // namespace
@@ -129,7 +136,7 @@ private:
     }
 
     std::FILE* file_;
-    bool failed_ = false;
+    std::atomic<bool> failed_{false};  // read() runs on several threads at once
     std::uint64_t end_ = 0;
     std::vector<std::string> buffers_;
     std::vector<std::vector<Block>> blocks_;
@@ -229,43 +236,72 @@ std::optional<std::string> SpilledDedupe::resolve() {
     alias_spelling_.assign(words, 0);
     first_occurrences_ = 0;
 
-    // Keys: within a partition the records are in table order, so "came before" is "inserted before".
+    // Keys: within a partition the records are in table order, so "came before" is "inserted before". Each
+    // partition is resolved alone, so the partitions are shared out among threads (both cores on a two-core
+    // machine). Two partitions' questions can share a word of bits: bits are set with atomic ORs. Alias
+    // spellings go to partitions of their own under a lock; they are put back in table order below.
     Partitions spellings;
-    std::string data, other, record;
-    for (std::size_t p = 0; p < kPartitions; ++p) {
-        if (!keys_->read(p, data)) return cannot;
-        IdSet seen;
-        const char* at = data.data();
-        const char* end = at + data.size();
-        while (at < end) {
-            std::uint64_t question = 0;
-            std::string_view key, spelling;
-            if (!get_varint(at, end, question) || !get_bytes(at, end, key) || !get_bytes(at, end, spelling) ||
-                question >= questions_ || key.empty())
-                return cannot;
-            if (!seen.insert(key)) {
-                set_bit(duplicate_, question);
-                continue;
+    std::mutex spellings_mutex;
+    std::atomic<std::size_t> next_partition{0};
+    std::atomic<std::uint64_t> first_occurrences{0};
+    std::atomic<bool> failed{false};
+    auto resolve_partitions = [&] {
+        std::string data, other, record;
+        std::uint64_t firsts = 0;
+        try {
+            for (std::size_t p = next_partition++; p < kPartitions && !failed; p = next_partition++) {
+                if (!keys_->read(p, data)) {
+                    failed = true;
+                    break;
+                }
+                IdSet seen;
+                const char* at = data.data();
+                const char* end = at + data.size();
+                while (at < end) {
+                    std::uint64_t question = 0;
+                    std::string_view key, spelling;
+                    if (!get_varint(at, end, question) || !get_bytes(at, end, key) || !get_bytes(at, end, spelling) ||
+                        question >= questions_ || key.empty()) {
+                        failed = true;
+                        break;
+                    }
+                    if (!seen.insert(key)) {
+                        set_bit_shared(duplicate_, question);
+                        continue;
+                    }
+                    ++firsts;
+                    if (key[0] == 'u' || key[0] == 'd') {
+                        other.assign(key);
+                        other[0] = key[0] == 'u' ? 'd' : 'u';
+                        if (seen.contains(other)) set_bit_shared(other_type_, question);
+                    } else {
+                        record.clear();
+                        put_varint(record, question);
+                        put_varint(record, spelling.size());
+                        record += spelling;
+                        std::lock_guard lock(spellings_mutex);
+                        spellings.append(std::hash<std::string_view>{}(spelling) % kPartitions, record);
+                    }
+                }
             }
-            ++first_occurrences_;
-            if (key[0] == 'u' || key[0] == 'd') {
-                other.assign(key);
-                other[0] = key[0] == 'u' ? 'd' : 'u';
-                if (seen.contains(other)) set_bit(other_type_, question);
-            } else {
-                record.clear();
-                put_varint(record, question);
-                put_varint(record, spelling.size());
-                record += spelling;
-                spellings.append(std::hash<std::string_view>{}(spelling) % kPartitions, record);
-            }
+        } catch (const std::exception&) {  // out of memory in a thread: the run stops with the message below
+            failed = true;
         }
-    }
+        first_occurrences += firsts;
+    };
+    std::vector<std::thread> helpers;
+    const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+    for (unsigned i = 1; i < threads; ++i) helpers.emplace_back(resolve_partitions);
+    resolve_partitions();
+    for (std::thread& t : helpers) t.join();
+    if (failed) return cannot;
+    first_occurrences_ = first_occurrences;
     keys_.reset();  // the keys' file is done with
 
     // Alias spellings of first occurrences: they arrive partition by partition, so back into table order first.
     spellings.finish();
     if (!spellings.ok()) return cannot;
+    std::string data;
     std::vector<std::pair<std::uint64_t, std::string_view>> in_order;
     for (std::size_t p = 0; p < kPartitions; ++p) {
         if (!spellings.read(p, data)) return cannot;
