@@ -256,7 +256,9 @@ def main() -> int:
     sync = {t: entry("sync", t) for t in threads}
     for t in threads:
         # The sync's sending phase: its wall time less the validation pass it makes before sending anything
-        # (the --dry-run, which also starts the process and opens the state file).
+        # (the --dry-run, which also starts the process and opens the state file). Since a table checked on disk
+        # is sent while its second read plans it, the dry run holds a read the real send overlaps with sending:
+        # the figure then flatters the sending phase and is kept only to compare with earlier runs.
         send = sync[t]["best_seconds"] - dry["best_seconds"]
         sync[t]["sending_seconds"] = round(send, 3)
         sync[t]["sending_requests_per_s"] = round(expected_requests / send, 1) if send > 0 else None
@@ -527,10 +529,11 @@ def markdown(r: dict) -> str:
         f"{lg[str(o['capacity_threads'])]['best_emulator_cpu_seconds']:.2f} s.",
         f"The sync at {t_hi} threads: **{o['end_to_end']:.1%} below capacity** end to end (start-up and the "
         f"validation pass before anything is sent included: the `--dry-run` alone takes {d['best_seconds']:.2f} s), "
-        f"{o['sending_phase']:.1%} in its sending phase (wall time less the dry run).",
+        f"{o['sending_phase']:.1%} in its sending phase taken as wall time less the dry run (a table checked on disk is "
+        f"now planned while it is sent, so the dry run holds work the real send overlaps with sending: this figure "
+        f"flatters the sending phase and only compares with earlier runs).",
         f"Goal of the issue: the client adds under {GOAL_OVERHEAD:.0%} over the emulator's limit at {t_hi} threads: "
-        f"**{'met' if g['overhead_met_end_to_end'] else 'missed'}** end to end, "
-        f"**{'met' if g['overhead_met_sending_phase'] else 'missed'}** in the sending phase.",
+        f"**{'met' if g['overhead_met_end_to_end'] else 'missed'}** end to end (the measure that counts).",
         "",
         "Memory:",
         "",
