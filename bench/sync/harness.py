@@ -36,6 +36,9 @@ from common import (MB, MIB, argument_parser, as_typed, at_best, describe_machin
 
 MAX_IDS_PER_REQUEST = 1000
 GOAL_OVERHEAD = 0.10     # "the client adds under 10% over the emulator's limit at 16 threads"
+# Braze's documented limit for the partner endpoints, 250,000 requests an hour: the emulator's own rate limit
+# in the runs at the limit, and the client's default.
+BRAZE_LIMIT_PER_HOUR = 250_000
 GOAL_RSS_MB = 50         # "under 50 MB of memory for a 10 million id sync"
 # The secrets the emulator expects and the client sends. Test values: the emulator only runs on loopback.
 PARTNER_KEY, CLIENT_SECRET = "bench-partner-key", "bench-client-secret"
@@ -45,7 +48,7 @@ COHORT = "bench-sync"
 class Emulator:
     """`tdbraze emulate` as a child process, with its CPU time readable from /proc."""
 
-    def __init__(self, tdbraze: str, users: Path | None, preload: str | None = None):
+    def __init__(self, tdbraze: str, users: Path | None, preload: str | None = None, extra: list[str] | None = None):
         env = {**os.environ, "TDBRAZE_EMULATOR_PARTNER_API_KEY": PARTNER_KEY,
                "TDBRAZE_EMULATOR_CLIENT_SECRET": CLIENT_SECRET}
         if preload:
@@ -53,7 +56,7 @@ class Emulator:
         started = time.perf_counter()
         # Without --users every identifier exists (the big send: ten million users would take minutes to load).
         users_args = ["--users", str(users)] if users else []
-        self.proc = subprocess.Popen([tdbraze, "emulate", "--port", "0", *users_args], env=env,
+        self.proc = subprocess.Popen([tdbraze, "emulate", "--port", "0", *users_args, *(extra or [])], env=env,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
         m = re.search(r"listening on (http://\S+)", line)
@@ -101,6 +104,8 @@ def main() -> int:
     ap.add_argument("--users", type=Path, required=True, help="the emulator's users: every user id of --table")
     ap.add_argument("--big-table", type=Path, help="the table of the memory run (--dry-run)")
     ap.add_argument("--big-send", type=int, default=1, help="also send --big-table for real (peak memory)")
+    ap.add_argument("--at-limit", type=int, default=1,
+                    help="also sync against the emulator with Braze's rate limit switched on (about 15 s a run)")
     ap.add_argument("--work-dir", type=Path, required=True, help="state files and the plan (emptied per run)")
     ap.add_argument("--threads", default="1,4,16")
     ap.add_argument("--emulator", help="the tdbraze that runs `emulate` (default: --tdbraze), e.g. a variant build")
@@ -226,6 +231,43 @@ def main() -> int:
     emulator_peak_rss = emu.rss_mib()
     emu.stop()
 
+    # --- at Braze's rate limit: the emulator answers 429 beyond it, the client runs with its defaults ------
+    at_limit = None
+    if args.at_limit:
+        per_second = BRAZE_LIMIT_PER_HOUR / 3600
+        ideal = expected_requests / per_second
+        print(f"sync: at Braze's rate limit ({BRAZE_LIMIT_PER_HOUR:,} requests an hour, {per_second:.1f} a second; "
+              f"{ideal:.1f} s for {expected_requests:,} requests at best), {max(threads)} threads", file=sys.stderr)
+        limited = Emulator(args.emulator or args.tdbraze, None, None,
+                           ["--rate-limit", str(BRAZE_LIMIT_PER_HOUR), "--rate-window", "3600"])
+        at_runs = []
+        try:
+            for rep in range(1, args.reps + 1):
+                state = work / "state-at-limit.db"
+                for p in work.glob(state.name + "*"):
+                    p.unlink()
+                # The client's defaults, whose rate limit is Braze's documented one: what a user runs.
+                cmd = (f"{{time}} {q(args.tdbraze)} sync cohort {q(str(table))} --endpoint {limited.url} "
+                       f"--cohort-id {COHORT}-{rep} --state {q(str(state))} --threads {max(threads)} --log-format json")
+                r = measure(cmd, args.quiet_wait)
+                s = last_json(r["stdout"], lambda d: d.get("event") == "summary")
+                if r["status"] != 0 or s.get("outcome") != "completed" or s.get("ids_sent") != ids:
+                    problem(f"sync at the rate limit, run {rep}: exit {r['status']}, {s}")
+                at_runs.append({"seconds": round(r["wall"], 3), "retries": s.get("retried"),
+                                "peak_rss_mib": round(r["rss_mib"], 1)})
+                print(f"  run {rep} sync {max(threads):2d} thr  {r['wall']:7.3f} s  "
+                      f"{expected_requests / r['wall']:8.1f} req/s  {s.get('retried')} retries", file=sys.stderr)
+                for p in work.glob(state.name + "*"):
+                    p.unlink()
+            stats = limited.call("GET", "/_emulator/stats")
+            shown_cmd = shown(cmd).replace(limited.url, "http://127.0.0.1:PORT")
+        finally:
+            limited.stop()
+        best = min(a["seconds"] for a in at_runs)
+        at_limit = {"per_hour": BRAZE_LIMIT_PER_HOUR, "threads": max(threads), "ideal_seconds": round(ideal, 3),
+                    "runs": at_runs, "best_seconds": best, "overhead": round(best / ideal - 1, 3),
+                    "emulator_rate_limited": stats.get("rate_limited"), "command": shown_cmd}
+
     def entry(kind: str, t: int) -> dict:
         rs = runs[(kind, t)]
         best = min(rs, key=lambda r: r["wall"])
@@ -328,6 +370,7 @@ def main() -> int:
         "memory": f"under {GOAL_RSS_MB} MB of memory for a 10 million id sync",
         "overhead_met_end_to_end": overhead["end_to_end"] < GOAL_OVERHEAD,
         "overhead_met_sending_phase": overhead["sending_phase"] is not None and overhead["sending_phase"] < GOAL_OVERHEAD,
+        "overhead_met_at_rate_limit": at_limit is not None and at_limit["overhead"] < GOAL_OVERHEAD,
         "memory_met": worst_10m is not None and worst_10m * MIB < GOAL_RSS_MB * MB,
     }
 
@@ -358,6 +401,7 @@ def main() -> int:
         "loadgen_runs": {str(t): e for t, e in loadgen.items()},
         "sync_runs": {str(t): e for t, e in sync.items()},
         "overhead": overhead,
+        "at_rate_limit": at_limit,
         "memory": memory,
         "profile": profile,
         "goal": goal,
@@ -533,8 +577,24 @@ def markdown(r: dict) -> str:
         f"now planned while it is sent, so the dry run holds work the real send overlaps with sending: this figure "
         f"flatters the sending phase and only compares with earlier runs).",
         f"Goal of the issue: the client adds under {GOAL_OVERHEAD:.0%} over the emulator's limit at {t_hi} threads: "
-        f"**{'met' if g['overhead_met_end_to_end'] else 'missed'}** end to end (the measure that counts).",
+        f"**{'met' if g['overhead_met_end_to_end'] else 'missed'}** end to end against its capacity (on two cores "
+        f"shared with the emulator).",
         "",
+    ]
+    al = r.get("at_rate_limit")
+    if al:
+        each = ", ".join(f"{a['seconds']:.2f} s with {a['retries']} retries" for a in al["runs"])
+        lines += [
+            f"At Braze's rate limit (the emulator limited to Braze's documented {al['per_hour']:,} requests an hour, "
+            f"no users file; the client with its defaults, whose own limit is the same) at {al['threads']} threads: "
+            f"{al['best_seconds']:.2f} s for {tb['requests']:,} requests, where the limit allows "
+            f"{al['ideal_seconds']:.2f} s at best: **{al['overhead']:+.1%}**, start-up and the check of the table "
+            f"before the first request included (runs: {each}; the emulator answered "
+            f"{al['emulator_rate_limited']} requests with 429). Goal at Braze's limit: "
+            f"**{'met' if g.get('overhead_met_at_rate_limit') else 'missed'}**.",
+            "",
+        ]
+    lines += [
         "Memory:",
         "",
         "| run | ids | peak RSS (MiB) |",

@@ -7,7 +7,7 @@
 #
 # Knobs (environment): IDS (1000000: ids sent for real), BIG_IDS (10000000: ids of the memory run; 0 skips
 # it), THREADS (1,4,16), REPS (3), SEED, TDBRAZE (path of the CLI), HEAPTRACK=0 to skip the profile,
-# PERF=0 to skip the CPU profile, QUIET_WAIT (120: seconds to wait for an idle machine before each run; 0:
+# PERF=0 to skip the CPU profile, AT_LIMIT=0 to skip the runs at Braze's rate limit (about 15 s each), QUIET_WAIT (120: seconds to wait for an idle machine before each run; 0:
 # none), EMULATOR (another tdbraze to run `emulate`, e.g. a variant build) with EMULATOR_NOTE (what differs)
 # and NAME (results/NAME.*; only the default, sync, updates the README), EMULATOR_NODELAY=1: the emulator
 # with TCP_NODELAY on its connections (nodelay_shim.c, preloaded), results in results/sync-nodelay.*.
@@ -65,4 +65,5 @@ say_load_average
 python3 "$here/harness.py" "${harness_args[@]}" \
   --loadgen "$loadgen" --table "$table" --users "$users" "${big_args[@]}" --work-dir "$snapshot/work" \
   ${EMULATOR:+--emulator "$EMULATOR"} "${emulator_args[@]}" --emulator-note "$note" --name "$name" \
-  --threads "${THREADS:-1,4,16}" --perf "${PERF:-1}" --heaptrack "${HEAPTRACK:-1}" --big-send "${BIG_SEND:-1}"
+  --threads "${THREADS:-1,4,16}" --perf "${PERF:-1}" --heaptrack "${HEAPTRACK:-1}" --big-send "${BIG_SEND:-1}" \
+  --at-limit "${AT_LIMIT:-1}"

@@ -1,6 +1,7 @@
 // The wall clock, for the native side only (the core has none: callers hand it the time).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <ctime>
 #include <string>
@@ -18,5 +19,9 @@ inline std::string utc_now_iso8601() {
 }
 
 inline std::int64_t epoch_seconds_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
+inline std::int64_t epoch_ms_now() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
 
 }  // namespace tdbraze

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "clock.hpp"
 #include "credentials.hpp"
 
 namespace tdbraze::sync {
@@ -127,8 +128,7 @@ ReplaySummary replay_currents(const std::vector<std::string>& events, const Repl
                 return;
             }
             auto delay = backoff_delay(o.backoff, attempt, unit(random));
-            if (auto asked = server_delay(r.status, r.retry_after_seconds, r.rate_limit_reset,
-                                          static_cast<std::int64_t>(std::time(nullptr))))
+            if (auto asked = server_delay(r.status, r.retry_after_seconds, r.rate_limit_reset, epoch_ms_now()))
                 delay = std::max(delay, *asked);
             ++summary.retries;
             log("HTTP " + std::to_string(r.status) + (r.network_error.empty() ? "" : " (" + r.network_error + ")") +

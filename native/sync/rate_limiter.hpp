@@ -13,9 +13,14 @@ class RateLimiter {
 public:
     using Clock = std::chrono::steady_clock;
 
-    // A burst of up to one second's worth of requests is allowed, so that N threads can start together.
-    explicit RateLimiter(double per_hour)
-        : rate_per_second_(per_hour / 3600.0), capacity_(std::max(1.0, per_hour / 3600.0)), tokens_(capacity_) {}
+    // A burst of `burst` requests (the number of threads, so that they can start together), and never more
+    // than a second's worth. A larger burst overshoots a server that counts its limit in short fixed windows:
+    // a full second's worth at the start drew a 429 and a pause until the window's reset in every run
+    // against the emulator limited per second.
+    RateLimiter(double per_hour, int burst)
+        : rate_per_second_(per_hour / 3600.0),
+          capacity_(std::max(1.0, std::min(per_hour / 3600.0, static_cast<double>(burst)))),
+          tokens_(capacity_) {}
 
     // Waits for a token. Returns false when `cancelled` became true while waiting.
     bool acquire(const std::atomic<bool>& cancelled) {

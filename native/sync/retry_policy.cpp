@@ -20,13 +20,27 @@ std::chrono::milliseconds backoff_delay(const BackoffPolicy& policy, int attempt
     return std::chrono::milliseconds(static_cast<std::int64_t>(ceiling * std::clamp(unit_random, 0.0, 1.0)));
 }
 
+namespace {
+std::optional<std::chrono::milliseconds> until_reset(std::optional<long> rate_limit_reset, std::int64_t now_ms) {
+    if (!rate_limit_reset) return std::nullopt;
+    const std::int64_t wait = static_cast<std::int64_t>(*rate_limit_reset) * 1000 - now_ms;
+    if (wait <= 0) return std::nullopt;
+    return std::chrono::milliseconds(std::min<std::int64_t>(wait, 3'600'000));
+}
+}  // namespace
+
 std::optional<std::chrono::milliseconds> server_delay(long status, std::optional<long> retry_after_seconds,
-                                                      std::optional<long> rate_limit_reset, std::int64_t now) {
+                                                      std::optional<long> rate_limit_reset, std::int64_t now_ms) {
     if (retry_after_seconds && *retry_after_seconds >= 0)
         return std::chrono::milliseconds(std::min<long>(*retry_after_seconds, 3600) * 1000);
-    if (status == 429 && rate_limit_reset && *rate_limit_reset > now)
-        return std::chrono::milliseconds(std::min<std::int64_t>(*rate_limit_reset - now, 3600) * 1000);
+    if (status == 429) return until_reset(rate_limit_reset, now_ms);
     return std::nullopt;
+}
+
+std::optional<std::chrono::milliseconds> window_spent_delay(std::optional<long> rate_limit_remaining,
+                                                            std::optional<long> rate_limit_reset, std::int64_t now_ms) {
+    if (!rate_limit_remaining || *rate_limit_remaining > 0) return std::nullopt;
+    return until_reset(rate_limit_reset, now_ms);
 }
 
 std::string explain_stop(long status, const std::string& body, const std::string& endpoint) {

@@ -29,8 +29,16 @@ struct BackoffPolicy {
 std::chrono::milliseconds backoff_delay(const BackoffPolicy& policy, int attempt, double unit_random);
 
 // The wait the server asked for: Retry-After (seconds), or X-RateLimit-Reset (epoch seconds) on a 429.
+// `now_epoch_ms` is the wall clock in milliseconds: a reset at the next whole second is often a fraction of
+// a second away, and counting from the current whole second waited half a second too long on average.
 std::optional<std::chrono::milliseconds> server_delay(long status, std::optional<long> retry_after_seconds,
-                                                      std::optional<long> rate_limit_reset, std::int64_t now_epoch_seconds);
+                                                      std::optional<long> rate_limit_reset, std::int64_t now_epoch_ms);
+
+// After a confirmed request: the wait until the server's rate-limit window resets when it said none of the
+// window is left (X-RateLimit-Remaining 0 with X-RateLimit-Reset), so that the next request does not draw a
+// 429; otherwise nothing.
+std::optional<std::chrono::milliseconds> window_spent_delay(std::optional<long> rate_limit_remaining,
+                                                            std::optional<long> rate_limit_reset, std::int64_t now_epoch_ms);
 
 // A sentence for a person: what the status means for a partner cohort import and what to fix.
 std::string explain_stop(long status, const std::string& redacted_body, const std::string& endpoint);

@@ -155,7 +155,7 @@ private:
 class Engine {
 public:
     Engine(const SyncOptions& o, const secrets::Credentials& c, SyncObserver& obs, const std::atomic<bool>& cancel)
-        : options_(o), credentials_(c), observer_(obs), user_cancel_(cancel), limiter_(o.requests_per_hour) {
+        : options_(o), credentials_(c), observer_(obs), user_cancel_(cancel), limiter_(o.requests_per_hour, o.settings.threads) {
         redactor_.add(c.partner_api_key);
         redactor_.add(c.client_secret);
         endpoint_ = options_.endpoint;
@@ -635,6 +635,9 @@ private:
                 if (verdict != Verdict::Done) ++progress_.errors;
             }
             if (verdict == Verdict::Done) {
+                // The server's window is spent: everyone waits for its reset instead of drawing 429s.
+                if (auto wait = window_spent_delay(response.rate_limit_remaining, response.rate_limit_reset, epoch_ms_now()))
+                    limiter_.pause_until(Clock::now() + *wait);
                 // A half of a split batch changes the membership; the batch itself is confirmed with its last half.
                 if (part) store_->apply_members(scope_, request.keys, batch.kind == "remove");
                 else store_->confirm(run_id_, batch.seq, scope_, request.keys, batch.kind == "remove", response.status);
@@ -678,7 +681,7 @@ private:
             }
             std::chrono::milliseconds delay = backoff_delay(options_.backoff, attempt, unit(random));
             if (auto asked = server_delay(response.status, response.retry_after_seconds, response.rate_limit_reset,
-                                          epoch_seconds_now())) {
+                                          epoch_ms_now())) {
                 delay = std::max(delay, *asked);
                 if (response.status == 429) limiter_.pause_until(Clock::now() + *asked);
             }

@@ -28,11 +28,21 @@ TEST_CASE("backoff is exponential, capped, and fully jittered") {
 }
 
 TEST_CASE("the server's wait wins: Retry-After, or the rate-limit reset on a 429") {
-    CHECK(server_delay(503, 7L, std::nullopt, 1000) == std::optional(7000ms));
-    CHECK(server_delay(429, std::nullopt, 1012L, 1000) == std::optional(12000ms));
-    CHECK(server_delay(429, std::nullopt, 990L, 1000) == std::nullopt);  // reset already passed
-    CHECK(server_delay(500, std::nullopt, 1012L, 1000) == std::nullopt);  // reset only matters for 429
+    CHECK(server_delay(503, 7L, std::nullopt, 1'000'000) == std::optional(7000ms));
+    CHECK(server_delay(429, std::nullopt, 1012L, 1'000'000) == std::optional(12000ms));
+    // Counted from the millisecond: a reset at the next second, 0.9 s into this one, is 100 ms away.
+    CHECK(server_delay(429, std::nullopt, 1001L, 1'000'900) == std::optional(100ms));
+    CHECK(server_delay(429, std::nullopt, 990L, 1'000'000) == std::nullopt);  // reset already passed
+    CHECK(server_delay(429, std::nullopt, 1000L, 1'000'000) == std::nullopt);  // reset now
+    CHECK(server_delay(500, std::nullopt, 1012L, 1'000'000) == std::nullopt);  // reset only matters for 429
     CHECK(server_delay(429, 999999L, std::nullopt, 0) == std::optional(3600000ms));  // at most an hour
+
+    // A confirmed request that spent the window: wait for its reset; any left, or no reset given: no wait.
+    CHECK(window_spent_delay(0L, 1001L, 1'000'250) == std::optional(750ms));
+    CHECK(window_spent_delay(3L, 1001L, 1'000'250) == std::nullopt);
+    CHECK(window_spent_delay(0L, std::nullopt, 1'000'250) == std::nullopt);
+    CHECK(window_spent_delay(std::nullopt, 1001L, 1'000'250) == std::nullopt);
+    CHECK(window_spent_delay(0L, 99999999L, 0) == std::optional(3600000ms));  // at most an hour
 }
 
 TEST_CASE("fatal answers are explained with what to fix") {
