@@ -301,8 +301,11 @@ private:
         cohort::Report report;
         {
             // Scoped so that its set of every distinct id is freed before the second pass builds its own: a real
-            // send otherwise held two such sets at its peak.
-            cohort::Planner checker = make_planner(nullptr);
+            // send otherwise held two such sets at its peak. Without a plan to keep (a dry run, mirror), the
+            // requests are only counted, not written.
+            cohort::ReadOptions read = options_.read;
+            read.plan_requests = spill;
+            cohort::Planner checker = make_planner(nullptr, read);
             auto count = [&] {
                 for (const auto& r : checker.take_requests()) {
                     if (spill) spill_->write(r);
@@ -323,6 +326,10 @@ private:
                 return refuse(*error);
             report = checker.finish();
             count();
+            if (!spill) {
+                planned_ = report.summary.requests;
+                ids_planned_ = report.summary.user_ids + report.summary.device_ids + report.summary.aliases;
+            }
         }
         if (dedupe_ && !dedupe_->replay_matched()) return refuse(kFileChanged);
         observer_.on_report(report);
@@ -523,10 +530,10 @@ private:
     }
 
     // A planner over the table with the run's duplicate check: on disk when pass 0 ran, else in memory.
-    cohort::Planner make_planner(cohort::IdentifierSink sink) {
-        if (dedupe_)
-            return cohort::Planner(settings_, options_.read, options_.input_path, std::move(sink), dedupe_->replayer());
-        return cohort::Planner(settings_, options_.read, options_.input_path, std::move(sink));
+    cohort::Planner make_planner(cohort::IdentifierSink sink) { return make_planner(std::move(sink), options_.read); }
+    cohort::Planner make_planner(cohort::IdentifierSink sink, const cohort::ReadOptions& read) {
+        if (dedupe_) return cohort::Planner(settings_, read, options_.input_path, std::move(sink), dedupe_->replayer());
+        return cohort::Planner(settings_, read, options_.input_path, std::move(sink));
     }
 
     void enqueue(Batch b) {

@@ -125,6 +125,26 @@ TEST_CASE("sync: a table reaches the cohort, and a re-run sends nothing", "[sync
     CHECK(emu.server.stats().requests_total == 4);  // nothing more was sent
 }
 
+TEST_CASE("sync: --dry-run counts what would be sent and sends nothing", "[sync]") {
+    const std::string dedupe = GENERATE(as<std::string>{}, "memory", "disk");
+    INFO("--dedupe " << dedupe);
+    Emulator emu;
+    // 2,500 distinct ids (a repeat every seventh row) and an alias column: three requests of at most 1,000.
+    const fs::path input = work_dir() / ("dry-" + dedupe + ".csv");
+    {
+        std::ofstream f(input);
+        f << "user_ids,email\n";
+        for (int i = 0; i < 2000; ++i) f << "u-" << i << ",\n" << (i % 7 == 0 ? "u-" + std::to_string(i / 2) + ",\n" : "");
+        for (int i = 0; i < 500; ++i) f << ",m" << i << "@example.com\n";
+    }
+    const Run dry = run_cli(sync_args(input, emu.url, "dry", work_dir() / ("dry-" + dedupe + ".db")) +
+                            " --alias-column email --dry-run --dedupe " + dedupe);
+    INFO(dry.out << dry.err);
+    CHECK(dry.code == 0);
+    CHECK(dry.out.find("dry run: 3 membership requests with 2500 identifiers") != std::string::npos);
+    CHECK(emu.server.stats().requests_total == 0);
+}
+
 TEST_CASE("sync: a table changed after its check is not sent beyond what was checked", "[sync]") {
     // Checked on disk, the table is read a second time while sending. Here it changes between the reads: the
     // second read must notice before planning anything from the changed part, and stop.
