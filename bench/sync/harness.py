@@ -45,6 +45,12 @@ PARTNER_KEY, CLIENT_SECRET = "bench-partner-key", "bench-client-secret"
 COHORT = "bench-sync"
 
 
+def remove_state(state: Path) -> None:
+    """A state file and its SQLite companions (-wal, -shm), so that the next run starts from nothing."""
+    for p in state.parent.glob(state.name + "*"):
+        p.unlink()
+
+
 class Emulator:
     """`tdbraze emulate` as a child process, with its CPU time readable from /proc."""
 
@@ -170,8 +176,7 @@ def main() -> int:
     def run_one(kind: str, t: int, rep: int) -> dict:
         emu.reset()
         state = work / f"state-{kind}-{t}.db"
-        for p in work.glob(state.name + "*"):
-            p.unlink()
+        remove_state(state)
         if kind == "loadgen":
             cmd = f"{{time}} {q(args.loadgen)} --url {emu.url} --requests {q(str(plan_file))} --threads {t}"
         elif kind == "sync":
@@ -204,8 +209,7 @@ def main() -> int:
             r["summary"] = s
             if r["status"] != 0 or s.get("outcome") != "completed":
                 problem(f"sync --dry-run, run {rep}: exit {r['status']}, {s}")
-        for p in work.glob(state.name + "*"):
-            p.unlink()
+        remove_state(state)
         return r
 
     # --- throughput: loadgen and sync at each thread count, interleaved ---------------------------------
@@ -244,8 +248,7 @@ def main() -> int:
         try:
             for rep in range(1, args.reps + 1):
                 state = work / "state-at-limit.db"
-                for p in work.glob(state.name + "*"):
-                    p.unlink()
+                remove_state(state)
                 # The client's defaults, whose rate limit is Braze's documented one: what a user runs.
                 cmd = (f"{{time}} {q(args.tdbraze)} sync cohort {q(str(table))} --endpoint {limited.url} "
                        f"--cohort-id {COHORT}-{rep} --state {q(str(state))} --threads {max(threads)} --log-format json")
@@ -257,8 +260,7 @@ def main() -> int:
                                 "peak_rss_mib": round(r["rss_mib"], 1)})
                 print(f"  run {rep} sync {max(threads):2d} thr  {r['wall']:7.3f} s  "
                       f"{expected_requests / r['wall']:8.1f} req/s  {s.get('retried')} retries", file=sys.stderr)
-                for p in work.glob(state.name + "*"):
-                    p.unlink()
+                remove_state(state)
             stats = limited.call("GET", "/_emulator/stats")
             shown_cmd = shown(cmd).replace(limited.url, "http://127.0.0.1:PORT")
         finally:
@@ -320,8 +322,7 @@ def main() -> int:
         print(f"memory: --dry-run of {big.name} ({big_ids:,} ids)", file=sys.stderr)
         sh(f"cat {q(str(big))} > /dev/null")
         state = work / "state-big.db"
-        for p in work.glob(state.name + "*"):
-            p.unlink()
+        remove_state(state)
         cmd = (f"{{time}} {q(args.tdbraze)} sync cohort {q(str(big))} --endpoint http://127.0.0.1:9 "
                f"--cohort-id {COHORT} --state {q(str(state))} --dry-run --log-format json")
         r = measure(cmd, args.quiet_wait)
@@ -334,8 +335,7 @@ def main() -> int:
                              "seconds": round(r["wall"], 2), "peak_rss_mib": round(r["rss_mib"], 1),
                              "bytes_per_id": round((r["rss_mib"] - idle["rss_mib"]) * MIB / big_ids, 1),
                              "command": shown(cmd)}
-        for p in work.glob(state.name + "*"):
-            p.unlink()
+        remove_state(state)
         if args.big_send:
             # The same table sent for real at the most threads: the goal is about a whole sync, not only its check.
             print(f"memory: real send of {big.name} at {t_hi} threads", file=sys.stderr)
@@ -355,8 +355,7 @@ def main() -> int:
             memory["big_send"] = {"table": big.name, "ids": big_ids, "threads": t_hi, "seconds": round(r["wall"], 2),
                                   "peak_rss_mib": round(r["rss_mib"], 1), "ids_sent": s.get("ids_sent"),
                                   "emulator_peak_rss_mib": round(emulator_rss, 1), "command": shown(cmd)}
-            for p in work.glob(state.name + "*"):
-                p.unlink()
+            remove_state(state)
     if args.heaptrack and shutil.which("heaptrack"):
         # On the table of the real sends, not the big one: heaptrack records every allocation (about 4 per
         # row here), which would take minutes on 10 million rows, and the set's share scales with the ids.
@@ -442,13 +441,11 @@ def profile_sync(args, command: str, work: Path) -> dict:
     """Where one sync's CPU goes, by shared object and by function (perf, self time, all threads)."""
     state = work / "state-perf.db"
     data = work / "sync-perf.data"
-    for p in work.glob(state.name + "*"):
-        p.unlink()
+    remove_state(state)
     wait_for_quiet(args.quiet_wait)
     rec = subprocess.run(["perf", "record", "-F", "999", "-o", str(data), "--", *shlex.split(command),
                           "--state", str(state)], capture_output=True, text=True)
-    for p in work.glob(state.name + "*"):
-        p.unlink()
+    remove_state(state)
     if not data.exists():
         return {"error": rec.stderr[-500:]}
 
@@ -471,8 +468,7 @@ def profile_sync(args, command: str, work: Path) -> dict:
 
 def heaptrack_profile(args, big: Path, state: Path, work: Path) -> dict:
     """Where the --dry-run's memory goes at its peak: heaptrack's peak contributions by allocation site."""
-    for p in work.glob(state.name + "*"):
-        p.unlink()
+    remove_state(state)
     out = work / "sync-heaptrack"
     for p in work.glob(out.name + "*"):
         p.unlink()

@@ -67,6 +67,17 @@ fs::path table(const std::string& name, const std::string& header, int from, int
     return p;
 }
 
+// User ids u-0 .. u-(n-1), each seventh followed by a repeat of an earlier one, so that what is sent depends
+// on the duplicate check's answers. `email`: an empty email column too (the caller may append alias rows).
+fs::path table_with_repeats(const std::string& name, int n, bool email = false) {
+    const fs::path p = work_dir() / name;
+    std::ofstream f(p);
+    const std::string end = email ? ",\n" : "\n";
+    f << (email ? "user_ids,email\n" : "user_ids\n");
+    for (int i = 0; i < n; ++i) f << "u-" << i << end << (i % 7 == 0 ? "u-" + std::to_string(i / 2) + end : "");
+    return p;
+}
+
 std::set<std::string> expected_ids(int from, int to, const std::string& prefix = "u-") {
     std::set<std::string> s;
     for (int i = from; i < to; ++i) s.insert(prefix + std::to_string(i));
@@ -100,13 +111,7 @@ TEST_CASE("sync: a table reaches the cohort, and a re-run sends nothing", "[sync
     const std::string dedupe = GENERATE(as<std::string>{}, "memory", "disk");
     INFO("--dedupe " << dedupe);
     Emulator emu;
-    // Repeats, so that the on-disk check's answers decide what is sent.
-    const fs::path input = work_dir() / ("basic-" + dedupe + ".csv");
-    {
-        std::ofstream f(input);
-        f << "user_ids\n";
-        for (int i = 0; i < 2500; ++i) f << "u-" << i << "\n" << (i % 7 == 0 ? "u-" + std::to_string(i / 2) + "\n" : "");
-    }
+    const fs::path input = table_with_repeats("basic-" + dedupe + ".csv", 2500);
     const fs::path state = work_dir() / ("basic-" + dedupe + ".db");
     const std::string args = sync_args(input, emu.url, "basic", state) + " --dedupe " + dedupe;
     const Run first = run_cli(args);
@@ -129,12 +134,10 @@ TEST_CASE("sync: --dry-run counts what would be sent and sends nothing", "[sync]
     const std::string dedupe = GENERATE(as<std::string>{}, "memory", "disk");
     INFO("--dedupe " << dedupe);
     Emulator emu;
-    // 2,500 distinct ids (a repeat every seventh row) and an alias column: three requests of at most 1,000.
-    const fs::path input = work_dir() / ("dry-" + dedupe + ".csv");
+    // 2,500 distinct ids (repeats, and an alias column): three requests of at most 1,000.
+    const fs::path input = table_with_repeats("dry-" + dedupe + ".csv", 2000, true);
     {
-        std::ofstream f(input);
-        f << "user_ids,email\n";
-        for (int i = 0; i < 2000; ++i) f << "u-" << i << ",\n" << (i % 7 == 0 ? "u-" + std::to_string(i / 2) + ",\n" : "");
+        std::ofstream f(input, std::ios::app);
         for (int i = 0; i < 500; ++i) f << ",m" << i << "@example.com\n";
     }
     const Run dry = run_cli(sync_args(input, emu.url, "dry", work_dir() / ("dry-" + dedupe + ".db")) +
