@@ -370,13 +370,8 @@ private:
         std::int64_t seq = 0;
         cohort::PlannedRequest r;
         while (!stopping() && spill_->read(r)) {
-            Batch b;
-            b.seq = seq++;
-            b.kind = r.ids == 0 ? "name" : settings_.operation == cohort::Operation::Remove ? "remove" : "add";
-            b.request = std::move(r);
+            enqueue_planned(seq++, std::move(r));
             r = cohort::PlannedRequest();
-            if (b.kind != "name") ++summary_.planned;
-            enqueue(std::move(b));
         }
         {
             std::lock_guard lock(observer_mutex_);
@@ -388,6 +383,17 @@ private:
         }
         spill_.reset();
         return true;
+    }
+
+    // A request of the plan (the same as `tdbraze plan cohort`'s) as the batch numbered `seq`: the naming call
+    // (no identifiers) or a membership change of the run's operation.
+    void enqueue_planned(std::int64_t seq, cohort::PlannedRequest r) {
+        Batch b;
+        b.seq = seq;
+        b.kind = r.ids == 0 ? "name" : settings_.operation == cohort::Operation::Remove ? "remove" : "add";
+        b.request = std::move(r);
+        if (b.kind != "name") ++summary_.planned;
+        enqueue(std::move(b));
     }
 
     // Reads the table again for sending. Each piece of the file must hash as it did when the table was checked
@@ -411,24 +417,13 @@ private:
     // feeds the queue as it goes; the run stops if the table changed since pass 0.
     bool plan_streamed() {
         std::int64_t seq = 0;
-        std::uint64_t planned = 0;
         cohort::Planner planner = make_planner(nullptr);
-        auto enqueue_planned = [&] {
-            for (auto& r : planner.take_requests()) {
-                Batch b;
-                b.seq = seq++;
-                b.kind = r.ids == 0 ? "name" : settings_.operation == cohort::Operation::Remove ? "remove" : "add";
-                b.request = std::move(r);
-                if (b.kind != "name") {
-                    ++planned;
-                    ++summary_.planned;
-                }
-                enqueue(std::move(b));
-            }
+        auto enqueue_all = [&] {
+            for (auto& r : planner.take_requests()) enqueue_planned(seq++, std::move(r));
         };
         const auto error = reread_checked_table([&](std::string_view chunk) {
             planner.feed(chunk);
-            enqueue_planned();
+            enqueue_all();
         });
         if (stopping()) return true;
         if (error) {
@@ -447,10 +442,10 @@ private:
             emit(SyncEvent::Kind::Error, stop_message_);
             return false;
         }
-        enqueue_planned();
+        enqueue_all();
         {
             std::lock_guard lock(observer_mutex_);
-            progress_.batches_total = planned;
+            progress_.batches_total = summary_.planned;
             progress_.planning_done = true;
         }
         return true;
