@@ -8,6 +8,7 @@
 #include <functional>
 #include <mutex>
 #include <string_view>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -291,7 +292,13 @@ std::optional<std::string> SpilledDedupe::resolve() {
     };
     std::vector<std::thread> helpers;
     const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
-    for (unsigned i = 1; i < threads; ++i) helpers.emplace_back(resolve_partitions);
+    for (unsigned i = 1; i < threads; ++i) {
+        try {
+            helpers.emplace_back(resolve_partitions);
+        } catch (const std::system_error&) {  // no thread to be had: fewer threads, the same answers
+            break;
+        }
+    }
     resolve_partitions();
     for (std::thread& t : helpers) t.join();
     if (failed) return cannot;
