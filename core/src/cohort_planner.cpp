@@ -442,7 +442,7 @@ struct Planner::Impl final : TableSink {
         const std::string_view text = waiting_text;
         questions.clear();
         for (const Waiting& w : waiting)
-            questions.push_back({text.substr(w.key_at, w.key_size), text.substr(w.spelling_at, w.spelling_size)});
+            questions.push_back({text.substr(w.key_at, w.key_size), text.substr(w.spelling_at, w.spelling_size), w.row, w.line});
         answers.assign(waiting.size(), Seen{});
         seen->see_all(questions, answers);
         for (std::size_t i = 0; i < waiting.size(); ++i) {
@@ -601,6 +601,57 @@ struct Planner::Impl final : TableSink {
         batcher.flush();
         for (PlannedRequest& r : batcher.take()) ready.push_back(std::move(r));
         report.summary.requests = batcher.requests();
+        return summarize();
+    }
+
+    // What finish_identifier() would have done with each answer, done by the count: the answers only ever
+    // take an identifier out of the plan (a duplicate) or add a tally.
+    std::optional<Report> finish_with(std::span<const AnswerCount> counts) {
+        reader.finish();
+        settle();
+        if (sink) return std::nullopt;  // it was handed every identifier, duplicates too
+        std::uint64_t duplicates[3] = {0, 0, 0};  // by IdentifierType
+        std::vector<std::pair<std::size_t, const AnswerCount*>> found;
+        for (const AnswerCount& a : counts) {
+            if (a.count == 0) continue;
+            const Role role = a.type == IdentifierType::UserId     ? Role::UserIds
+                              : a.type == IdentifierType::DeviceId ? Role::DeviceIds
+                                                                   : Role::Alias;
+            const auto column = std::find_if(identifier_columns.begin(), identifier_columns.end(), [&](std::size_t i) {
+                return columns[i].role == role && (role != Role::Alias || columns[i].name == a.alias_label);
+            });
+            if (column == identifier_columns.end()) return std::nullopt;  // not this table's answers
+            if (a.answer == Answer::Duplicate) duplicates[static_cast<int>(a.type)] += a.count;
+            found.emplace_back(*column, &a);
+        }
+        std::uint64_t* sent[3] = {&report.summary.user_ids, &report.summary.device_ids, &report.summary.aliases};
+        for (int t = 0; t < 3; ++t)
+            if (duplicates[t] > *sent[t]) return std::nullopt;
+        const std::uint64_t distinct = report.summary.user_ids + report.summary.device_ids + report.summary.aliases -
+                                       duplicates[0] - duplicates[1] - duplicates[2];
+        std::uint64_t requests = 0;
+        if (settings_ok) {
+            const std::optional<std::uint64_t> n = batcher.requests_for(distinct);
+            if (!n) return std::nullopt;
+            requests = *n;
+        }
+        for (int t = 0; t < 3; ++t) *sent[t] -= duplicates[t];
+        report.summary.duplicates += duplicates[0] + duplicates[1] + duplicates[2];
+        report.summary.requests = requests;
+        for (const auto& [column, a] : found) {
+            const char* code = a->answer == Answer::Duplicate   ? "duplicate-identifier"
+                               : a->answer == Answer::OtherType ? "user-and-device-same-value"
+                                                                : "alias-case-drift";
+            Tally& t = tallies[{code, column}];
+            t.count += a->count;
+            t.row = a->row;
+            t.line = a->line;
+            t.example = shown_value(a->value);
+        }
+        return summarize();
+    }
+
+    Report summarize() {
         std::vector<Diagnostic> found = std::move(row_errors);
         std::vector<Diagnostic> summary_findings;
         header_findings(summary_findings);
@@ -650,6 +701,11 @@ void Planner::feed(std::string_view chunk) {
 }
 std::vector<PlannedRequest> Planner::take_requests() { return std::exchange(impl_->ready, {}); }
 Report Planner::finish() { return impl_->finish(); }
+void Planner::finish_input() {
+    impl_->reader.finish();
+    impl_->settle();
+}
+std::optional<Report> Planner::finish_with(std::span<const AnswerCount> answers) { return impl_->finish_with(answers); }
 std::uint64_t Planner::bytes_consumed() const { return impl_->reader.bytes_consumed(); }
 
 Plan plan(std::string_view input, const Settings& settings, const ReadOptions& options, std::string source) {

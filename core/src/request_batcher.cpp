@@ -42,6 +42,8 @@ struct RequestBatcher::Impl {
     std::size_t n = 0;  // identifiers in the request being filled
     std::size_t bytes = 0;
     std::uint64_t finished = 0;
+    std::size_t largest_cost = 0;  // of any identifier added
+    bool refused = false;          // an identifier did not fit in a request on its own
     std::vector<PlannedRequest> ready;
 
     Impl(const Settings& s, Operation op, bool build_bodies)
@@ -123,7 +125,11 @@ struct RequestBatcher::Impl {
     bool add(IdentifierType type, std::string_view label, std::string_view value) {
         std::size_t cost = json_string_size(value) + 1;
         if (type == IdentifierType::Alias) cost += json_string_size(label) + 32;
-        if (overhead + cost > kMaxBodyBytes) return false;
+        if (overhead + cost > kMaxBodyBytes) {
+            refused = true;
+            return false;
+        }
+        if (cost > largest_cost) largest_cost = cost;
         if (n > 0 && (n >= static_cast<std::size_t>(settings.max_ids_per_request) || bytes + cost > kMaxBodyBytes))
             flush();
         if (bodies) {
@@ -154,6 +160,14 @@ bool RequestBatcher::add(IdentifierType type, std::string_view alias_label, std:
 void RequestBatcher::flush() { impl_->flush(); }
 std::vector<PlannedRequest> RequestBatcher::take() { return std::exchange(impl_->ready, {}); }
 std::uint64_t RequestBatcher::requests() const { return impl_->finished; }
+
+std::optional<std::uint64_t> RequestBatcher::requests_for(std::uint64_t identifiers) const {
+    const auto per_request = static_cast<std::uint64_t>(impl_->settings.max_ids_per_request);
+    // A body is closed early only when the next identifier would take it past the limit; with every
+    // identifier at most largest_cost, a full request stays within it, so requests close only when full.
+    if (per_request == 0 || impl_->refused || impl_->overhead + per_request * impl_->largest_cost > kMaxBodyBytes) return std::nullopt;
+    return (identifiers + per_request - 1) / per_request;
+}
 
 PlannedRequest RequestBatcher::naming_request() const {
     PlannedRequest r;

@@ -98,6 +98,8 @@ std::optional<cohort::Report> run_planner(CohortArgs& a,
             std::cerr << "tdbraze: " << *error << '\n';
             return std::nullopt;
         }
+        // Only the report is wanted, and the first read with the answers' counts made it: no second read.
+        if (!on_requests && spilled->report()) return spilled->report();
     }
     cohort::Planner planner = spilled ? cohort::Planner(a.settings, options, a.input, nullptr, spilled->replayer())
                                       : cohort::Planner(a.settings, options, a.input);

@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <mutex>
+#include <span>
 #include <string_view>
 #include <system_error>
 #include <thread>
@@ -66,6 +68,77 @@ void set_bit_shared(std::vector<std::uint64_t>& bits, std::uint64_t i) {
     std::atomic_ref<std::uint64_t>(bits[i / 64]).fetch_or(std::uint64_t{1} << (i % 64), std::memory_order_relaxed);
 }
 bool bit(const std::vector<std::uint64_t>& bits, std::uint64_t i) { return (bits[i / 64] >> (i % 64)) & 1; }
+
+// A row's line is at or a little after the row's number (the header and any line breaks inside values), or
+// before it when a JSON array holds several rows on a line: stored as a zigzag difference, mostly one byte.
+void put_line(std::string& out, std::uint64_t row, std::uint64_t line) {
+    const auto d = static_cast<std::int64_t>(line - row);
+    put_varint(out, (static_cast<std::uint64_t>(d) << 1) ^ static_cast<std::uint64_t>(d >> 63));
+}
+bool get_line(const char*& p, const char* end, std::uint64_t row, std::uint64_t& line) {
+    std::uint64_t z = 0;
+    if (!get_varint(p, end, z)) return false;
+    line = row + ((z >> 1) ^ (~(z & 1) + 1));
+    return true;
+}
+
+// How many questions got each answer in each identifier column, and the first of them: what the report needs
+// of the answers (cohort::AnswerCount). One per resolving thread, merged at the end.
+class AnswerCounter {
+public:
+    void add(cohort::Answer answer, std::string_view key, std::uint64_t question, std::uint64_t row,
+             std::uint64_t line) {
+        const cohort::IdentifierParts parts = cohort::split_identifier_key(key);
+        Entry* e = find(answer, parts.type, parts.alias_label);
+        if (e == nullptr) {
+            entries_.push_back({});
+            e = &entries_.back();
+            e->count.answer = answer;
+            e->count.type = parts.type;
+            e->count.alias_label = parts.alias_label;
+        }
+        ++e->count.count;
+        if (question < e->first_question) {
+            e->first_question = question;
+            e->count.row = row;
+            e->count.line = line;
+            e->count.value = parts.value;
+        }
+    }
+    void merge(const AnswerCounter& other) {
+        for (const Entry& o : other.entries_) {
+            Entry* e = find(o.count.answer, o.count.type, o.count.alias_label);
+            if (e == nullptr) {
+                entries_.push_back(o);
+                continue;
+            }
+            e->count.count += o.count.count;
+            if (o.first_question < e->first_question) {
+                const std::uint64_t count = e->count.count;
+                *e = o;
+                e->count.count = count;
+            }
+        }
+    }
+    std::vector<cohort::AnswerCount> counts() const {
+        std::vector<cohort::AnswerCount> out;
+        for (const Entry& e : entries_) out.push_back(e.count);
+        return out;
+    }
+
+private:
+    struct Entry {
+        cohort::AnswerCount count;
+        std::uint64_t first_question = UINT64_MAX;
+    };
+    // A table has at most a few identifier columns: a list is the quickest map.
+    Entry* find(cohort::Answer answer, cohort::IdentifierType type, std::string_view label) {
+        for (Entry& e : entries_)
+            if (e.count.answer == answer && e.count.type == type && e.count.alias_label == label) return &e;
+        return nullptr;
+    }
+    std::vector<Entry> entries_;
+};
 
 }  // namespace
 
@@ -148,18 +221,31 @@ public:
     Recorder(Partitions& keys, std::uint64_t& questions, std::uint64_t& keys_hash)
         : keys_(keys), questions_(questions), keys_hash_(keys_hash) {}
     cohort::Seen see(std::string_view key, std::string_view alias_spelling) override {
-        keys_hash_ = chain(keys_hash_, key);
-        record_.clear();
-        put_varint(record_, questions_++);
-        put_varint(record_, key.size());
-        record_ += key;
-        put_varint(record_, alias_spelling.size());
-        record_ += alias_spelling;
-        keys_.append(partition_of(key), record_);
+        record({key, alias_spelling, 0, 0});
         return {};
+    }
+    void see_all(std::span<const Question> questions, std::span<cohort::Seen> answers) override {
+        for (std::size_t i = 0; i < questions.size(); ++i) {
+            record(questions[i]);
+            answers[i] = {};
+        }
     }
 
 private:
+    // A record: question number, key, alias spelling, row, line.
+    void record(const Question& q) {
+        keys_hash_ = chain(keys_hash_, q.key);
+        record_.clear();
+        put_varint(record_, questions_++);
+        put_varint(record_, q.key.size());
+        record_ += q.key;
+        put_varint(record_, q.alias_spelling.size());
+        record_ += q.alias_spelling;
+        put_varint(record_, q.row);
+        put_line(record_, q.row, q.line);
+        keys_.append(partition_of(q.key), record_);
+    }
+
     Partitions& keys_;
     std::uint64_t& questions_;
     std::uint64_t& keys_hash_;
@@ -221,8 +307,12 @@ std::optional<std::string> SpilledDedupe::rehearse(const cohort::Settings& setti
             rehearsal.take_requests();
         }))
         return error;
-    rehearsal_errors_ = rehearsal.finish().summary.errors;
-    return resolve();
+    rehearsal.finish_input();
+    if (auto error = resolve()) return error;
+    report_ = rehearsal.finish_with(answer_counts_);
+    // The real count where the report could be made: never more than the rehearsal's (see the header).
+    rehearsal_errors_ = report_ ? report_->summary.errors : rehearsal.finish().summary.errors;
+    return std::nullopt;
 }
 
 std::optional<std::string> SpilledDedupe::resolve() {
@@ -236,6 +326,7 @@ std::optional<std::string> SpilledDedupe::resolve() {
     other_type_.assign(words, 0);
     alias_spelling_.assign(words, 0);
     first_occurrences_ = 0;
+    answer_counts_.clear();
 
     // Keys: within a partition the records are in table order, so "came before" is "inserted before". Each
     // partition is resolved alone, so the partitions are shared out among threads (both cores on a two-core
@@ -246,9 +337,12 @@ std::optional<std::string> SpilledDedupe::resolve() {
     std::atomic<std::size_t> next_partition{0};
     std::atomic<std::uint64_t> first_occurrences{0};
     std::atomic<bool> failed{false};
+    AnswerCounter answers;
+    std::mutex answers_mutex;
     auto resolve_partitions = [&] {
         std::string data, other, record;
         std::uint64_t firsts = 0;
+        AnswerCounter counted;
         try {
             for (std::size_t p = next_partition++; p < kPartitions && !failed; p = next_partition++) {
                 if (!keys_->read(p, data)) {
@@ -259,27 +353,37 @@ std::optional<std::string> SpilledDedupe::resolve() {
                 const char* at = data.data();
                 const char* end = at + data.size();
                 while (at < end) {
-                    std::uint64_t question = 0;
+                    std::uint64_t question = 0, row = 0, line = 0;
                     std::string_view key, spelling;
                     if (!get_varint(at, end, question) || !get_bytes(at, end, key) || !get_bytes(at, end, spelling) ||
-                        question >= questions_ || key.empty()) {
+                        !get_varint(at, end, row) || !get_line(at, end, row, line) || question >= questions_ ||
+                        key.empty()) {
                         failed = true;
                         break;
                     }
                     if (!seen.insert(key)) {
                         set_bit_shared(duplicate_, question);
+                        counted.add(cohort::Answer::Duplicate, key, question, row, line);
                         continue;
                     }
                     ++firsts;
                     if (key[0] == 'u' || key[0] == 'd') {
                         other.assign(key);
                         other[0] = key[0] == 'u' ? 'd' : 'u';
-                        if (seen.contains(other)) set_bit_shared(other_type_, question);
+                        if (seen.contains(other)) {
+                            set_bit_shared(other_type_, question);
+                            counted.add(cohort::Answer::OtherType, key, question, row, line);
+                        }
                     } else {
+                        // The spelling's check needs the same record, with the key for the count's column and value.
                         record.clear();
                         put_varint(record, question);
                         put_varint(record, spelling.size());
                         record += spelling;
+                        put_varint(record, key.size());
+                        record += key;
+                        put_varint(record, row);
+                        put_line(record, row, line);
                         std::lock_guard lock(spellings_mutex);
                         spellings.append(std::hash<std::string_view>{}(spelling) % kPartitions, record);
                     }
@@ -289,6 +393,8 @@ std::optional<std::string> SpilledDedupe::resolve() {
             failed = true;
         }
         first_occurrences += firsts;
+        std::lock_guard lock(answers_mutex);
+        answers.merge(counted);
     };
     std::vector<std::thread> helpers;
     const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
@@ -309,24 +415,33 @@ std::optional<std::string> SpilledDedupe::resolve() {
     spellings.finish();
     if (!spellings.ok()) return cannot;
     std::string data;
-    std::vector<std::pair<std::uint64_t, std::string_view>> in_order;
+    struct Spelling {
+        std::uint64_t question, row, line;
+        std::string_view spelling, key;
+    };
+    std::vector<Spelling> in_order;
     for (std::size_t p = 0; p < kPartitions; ++p) {
         if (!spellings.read(p, data)) return cannot;
         in_order.clear();
         const char* at = data.data();
         const char* end = at + data.size();
         while (at < end) {
-            std::uint64_t question = 0;
-            std::string_view spelling;
-            if (!get_varint(at, end, question) || !get_bytes(at, end, spelling) || question >= questions_)
+            Spelling s{};
+            if (!get_varint(at, end, s.question) || !get_bytes(at, end, s.spelling) || !get_bytes(at, end, s.key) ||
+                !get_varint(at, end, s.row) || !get_line(at, end, s.row, s.line) || s.question >= questions_)
                 return cannot;
-            in_order.emplace_back(question, spelling);
+            in_order.push_back(s);
         }
-        std::sort(in_order.begin(), in_order.end());
+        std::sort(in_order.begin(), in_order.end(),
+                  [](const Spelling& a, const Spelling& b) { return a.question < b.question; });
         IdSet seen;
-        for (const auto& [question, spelling] : in_order)
-            if (!seen.insert(spelling)) set_bit(alias_spelling_, question);
+        for (const Spelling& s : in_order) {
+            if (seen.insert(s.spelling)) continue;
+            set_bit(alias_spelling_, s.question);
+            answers.add(cohort::Answer::AliasSpelling, s.key, s.question, s.row, s.line);
+        }
     }
+    answer_counts_ = answers.counts();
     return std::nullopt;
 }
 

@@ -10,6 +10,10 @@
 // as long as the file is the same; replay_matched() checks that the replay asked as many questions, about
 // the same keys (a running hash of them).
 //
+// resolve() also counts each kind of answer per identifier column and keeps the first (its row, line and
+// value): that, with pass 1's report, is the whole report (Planner::finish_with), so `validate` reads the
+// table once. Planning still needs pass 2, which writes the requests in table order.
+//
 // Memory: the partition buffers (256 x 16 KiB), one partition's keys while resolving (a 256th of them), and
 // the answer bits (20 million questions: 7.5 MB).
 #pragma once
@@ -63,6 +67,12 @@ public:
     // After resolve(): the questions answered "not seen before", i.e. the identifiers a table without errors
     // sends.
     std::uint64_t first_occurrences() const { return first_occurrences_; }
+    // After resolve(): the answers by the count, for Planner::finish_with.
+    const std::vector<cohort::AnswerCount>& answer_counts() const { return answer_counts_; }
+    // After rehearse(): the table's report, made from the first read and the answers' counts, when that is
+    // enough (Planner::finish_with); otherwise a second read with replayer() makes it.
+    const std::optional<cohort::Report>& report() const { return report_; }
+
     // After rehearse(): the errors the rehearsal counted. It answers every question "not seen", which can
     // only add errors (a value too large for a request is reported at each repeat, not just the first), so
     // zero here means the replayed pass finds none either, as long as the table is the same.
@@ -81,6 +91,8 @@ private:
     std::uint64_t first_occurrences_ = 0;
     std::uint64_t rehearsal_errors_ = 0;
     std::vector<std::uint64_t> duplicate_, other_type_, alias_spelling_;  // one bit per question
+    std::vector<cohort::AnswerCount> answer_counts_;
+    std::optional<cohort::Report> report_;
 };
 
 }  // namespace tdbraze::sync

@@ -197,11 +197,12 @@ public:
             ids = ids_planned_;
         } else {
             ids = dedupe_->first_occurrences();
-            planned = (ids + settings_.max_ids_per_request - 1) / std::max(1, settings_.max_ids_per_request);
+            planned = dedupe_->report() ? dedupe_->report()->summary.requests
+                                        : (ids + settings_.max_ids_per_request - 1) / std::max(1, settings_.max_ids_per_request);
         }
         if (options_.mode != Mode::Mirror) {
-            // For a streamed send, the batches are an estimate until the table is planned (a body's 4 MB limit
-            // can cut a batch short of the maximum); the identifiers are exact.
+            // For a streamed send of a table with very large identifiers, the batches are an estimate until the
+            // table is planned (a body's 4 MB limit can cut a batch short of the maximum); the identifiers are exact.
             progress_.batches_total = planned;
             progress_.ids_total = ids;
         }
@@ -299,7 +300,13 @@ private:
         const bool spill = !options_.dry_run && options_.mode != Mode::Mirror;
         if (spill) spill_ = std::make_unique<RequestSpill>();
         cohort::Report report;
-        {
+        const bool made_by_pass_0 = !spill && dedupe_ && dedupe_->report();
+        if (made_by_pass_0) {
+            // Only the report and the counts are wanted, and pass 0 made them (SpilledDedupe::report): no read.
+            report = *dedupe_->report();
+            planned_ = report.summary.requests;
+            ids_planned_ = report.summary.user_ids + report.summary.device_ids + report.summary.aliases;
+        } else {
             // Scoped so that its set of every distinct id is freed before the second pass builds its own: a real
             // send otherwise held two such sets at its peak. Without a plan to keep (a dry run, mirror), the
             // requests are only counted, not written.
@@ -331,7 +338,7 @@ private:
                 ids_planned_ = report.summary.user_ids + report.summary.device_ids + report.summary.aliases;
             }
         }
-        if (dedupe_ && !dedupe_->replay_matched()) return refuse(kFileChanged);
+        if (dedupe_ && !made_by_pass_0 && !dedupe_->replay_matched()) return refuse(kFileChanged);
         observer_.on_report(report);
         if (!report.ok()) {
             summary_.outcome = "invalid-table";

@@ -2,6 +2,7 @@
 // the same report, the same requests, byte for byte.
 #include <catch2/catch.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -97,4 +98,34 @@ TEST_CASE("spilled dedupe: a replay of another table is noticed") {
     cohort::Planner same(alias_settings(), {}, "t", nullptr, spilled.replayer());
     run(same, "user_ids,ignored\na,1\nb,2\nc,3\n");  // an ignored column does not change the answers
     CHECK(spilled.replay_matched());
+}
+
+TEST_CASE("spilled dedupe: the first read and the answers' counts make the whole report") {
+    // Without the oversized values the counts are enough: validate reads the table once. With them, which
+    // identifiers are sent could decide where requests split, so a second read makes the report.
+    const std::string tricky = tricky_table();
+    const std::string table = tricky.substr(0, tricky.find("hhhh"));
+    const std::string json_rows = "[{\"user_ids\":\"a\"},{\"user_ids\":\"a\",\"device_ids\":\"a\"},\n{\"email\":\"X\"},"
+                                  "{\"email\":\" x\"},{\"device_ids\":\"b\"},{\"user_ids\":\"b\"}]";
+    for (const std::string* t : {&table, &json_rows}) {
+        cohort::Planner in_memory(alias_settings(), {}, "t");
+        const cohort::Report expected = run(in_memory, *t).report;
+        REQUIRE(expected.summary.duplicates > 0);
+        sync::SpilledDedupe spilled;
+        const auto error = spilled.rehearse(alias_settings(), {}, "t", [&](const auto& on_chunk) {
+            for (std::size_t i = 0; i < t->size(); i += 4093) on_chunk(std::string_view(*t).substr(i, 4093));
+            return std::optional<std::string>();
+        });
+        REQUIRE_FALSE(error.has_value());
+        REQUIRE(spilled.report().has_value());
+        CHECK(to_json(*spilled.report()) == to_json(expected));
+        CHECK(spilled.rehearsal_errors() == 0);
+    }
+    sync::SpilledDedupe spilled;
+    REQUIRE_FALSE(spilled.rehearse(alias_settings(), {}, "t", [&](const auto& on_chunk) {
+        on_chunk(tricky);
+        return std::optional<std::string>();
+    }));
+    CHECK_FALSE(spilled.report().has_value());
+    CHECK(spilled.rehearsal_errors() == 2);  // the rehearsal's own count: the oversized value at each repeat
 }

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -116,6 +117,11 @@ public:
     void flush();                               // closes the request being filled, if it holds anything
     std::vector<PlannedRequest> take();         // finished requests, moved out
     std::uint64_t requests() const;             // finished so far
+    // How many requests `identifiers` of those added so far would make, whichever they are and in whatever
+    // order, with nothing added before them: known when no add() was refused and the largest identifier
+    // added is small enough that a full request of such identifiers fits in a body (then only the count
+    // decides); nullopt otherwise.
+    std::optional<std::uint64_t> requests_for(std::uint64_t identifiers) const;
     PlannedRequest naming_request() const;      // the call that names (creates) the cohort
 
 private:
@@ -147,6 +153,7 @@ public:
     struct Question {
         std::string_view key;             // identifier_key(type, label, value)
         std::string_view alias_spelling;  // the alias's case- and space-folded key; empty for user and device ids
+        std::uint64_t row = 0, line = 0;  // the cell's (see_all only): what an AnswerCount names as its first
     };
     virtual ~SeenBefore() = default;
     virtual Seen see(std::string_view key, std::string_view alias_spelling) = 0;
@@ -155,6 +162,19 @@ public:
     virtual void see_all(std::span<const Question> questions, std::span<Seen> answers) {
         for (std::size_t i = 0; i < questions.size(); ++i) answers[i] = see(questions[i].key, questions[i].alias_spelling);
     }
+};
+
+// One kind of answer for one identifier column over a whole table: how many questions got it, and the first
+// of them. For a caller that answers a first read "not seen" throughout and works the real answers out
+// afterwards, all at once (native/sync/spilled_dedupe): Planner::finish_with turns that read into the report.
+enum class Answer : std::uint8_t { Duplicate, OtherType, AliasSpelling };  // Seen's three flags
+struct AnswerCount {
+    Answer answer = Answer::Duplicate;
+    IdentifierType type = IdentifierType::UserId;
+    std::string alias_label;  // aliases only
+    std::uint64_t count = 0;
+    std::uint64_t row = 0, line = 0;  // the first question with this answer: its Question::row and ::line
+    std::string value;                // and its identifier (the key without type and label)
 };
 
 class Planner {
@@ -170,6 +190,17 @@ public:
     // Requests completed so far, in order: the naming call first, then membership calls. Moves them out.
     std::vector<PlannedRequest> take_requests();
     Report finish();  // call once, after the last chunk; then take_requests() for the last ones
+    // The input is complete: reads what the last chunk left (a last row without a line break) and asks
+    // SeenBefore about it, before finish() or finish_with() (which do this themselves) for a caller that must
+    // have every question asked before it can answer them.
+    void finish_input();
+    // Instead of finish(), after a read whose SeenBefore answered every question "not seen": the report the
+    // table gets with the real answers, given as counts (at most one per answer, type and label), exactly
+    // as finish() gives it after a read that had them one by one. It saves a second read when only the
+    // report is wanted. Nullopt when counts are not enough (an identifier so large that request sizes could
+    // decide the requests, or an identifier sink): read the table again with the answers; finish() still
+    // gives this read's own report.
+    std::optional<Report> finish_with(std::span<const AnswerCount> answers);
     std::uint64_t bytes_consumed() const;
 
 private:
