@@ -3,7 +3,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <deque>
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -50,16 +52,16 @@ bool get_bytes(const char*& p, const char* end, std::string_view& out) {
     return true;
 }
 
-// The partition of a key: by its text without the type byte, so that a user id and a device id of the same
-// text meet in one partition (the planner asks whether the other type came before).
-std::size_t partition_of(std::string_view key) {
-    if (!key.empty()) key.remove_prefix(1);
-    return std::hash<std::string_view>{}(key) % kPartitions;
-}
+// One hash of a key serves three purposes: its partition, the running hash of the keys asked about, and (in
+// resolve) the partition's set. IdSet::hash leaves the type byte out, so that a user id and a device id of
+// the same text meet in one partition (the planner asks whether the other type came before).
+std::size_t partition_of(std::uint64_t key_hash) { return static_cast<std::size_t>(key_hash % kPartitions); }
 
-// A running hash of the keys asked about, in order: a replay of a changed table asks about other keys.
-std::uint64_t chain(std::uint64_t h, std::string_view key) {
-    return (h ^ std::hash<std::string_view>{}(key)) * 0x100000001B3ull + 0x9E3779B97F4A7C15ull;
+// A running hash of the keys asked about, in order: a replay of a changed table asks about other keys. The
+// type byte is mixed in here, as the key's hash leaves it out.
+std::uint64_t chain(std::uint64_t h, std::uint64_t key_hash, std::string_view key) {
+    const auto type = static_cast<std::uint64_t>(static_cast<unsigned char>(key.empty() ? 0 : key[0]));
+    return (h ^ key_hash ^ (type << 56)) * 0x100000001B3ull + 0x9E3779B97F4A7C15ull;
 }
 
 void set_bit(std::vector<std::uint64_t>& bits, std::uint64_t i) { bits[i / 64] |= std::uint64_t{1} << (i % 64); }
@@ -165,6 +167,7 @@ public:
     Partitions& operator=(const Partitions&) = delete;
 
     bool ok() const { return file_ != nullptr && !failed_; }
+    void mark_failed() { failed_ = true; }
 
     void append(std::size_t partition, std::string_view record) {
         std::string& buffer = buffers_[partition];
@@ -216,10 +219,22 @@ private:
     std::vector<std::vector<Block>> blocks_;
 };
 
+// Pass 1's questions become records in their partitions on a thread of their own: hashing each key and
+// copying it into the temporary file would otherwise take the reading thread a fifth of its time, while the
+// machine's other core waits. The reading thread only encodes each question (its number, key, alias
+// spelling, row and line) into a batch; the writer thread hashes the keys, keeps the running hash of them,
+// and appends each record to its partition, batch after batch in order.
 class SpilledDedupe::Recorder final : public cohort::SeenBefore {
 public:
     Recorder(Partitions& keys, std::uint64_t& questions, std::uint64_t& keys_hash)
         : keys_(keys), questions_(questions), keys_hash_(keys_hash) {}
+    ~Recorder() {
+        filling_.clear();  // never resolved: nothing more is needed of the questions
+        finish();
+    }
+    Recorder(const Recorder&) = delete;
+    Recorder& operator=(const Recorder&) = delete;
+
     cohort::Seen see(std::string_view key, std::string_view alias_spelling) override {
         record({key, alias_spelling, 0, 0});
         return {};
@@ -230,26 +245,112 @@ public:
             answers[i] = {};
         }
     }
+    // Every question recorded so far is in its partition, and keys_hash holds them all.
+    void finish() {
+        if (!filling_.empty()) hand_off();
+        if (!writer_.joinable()) return;
+        {
+            std::lock_guard lock(mutex_);
+            closing_ = true;
+        }
+        changed_.notify_all();
+        writer_.join();
+    }
 
 private:
+    static constexpr std::size_t kBatchBytes = 256 * 1024;
+    static constexpr std::size_t kBacklog = 4;  // batches waiting for the writer: at most 1 MiB
+
     // A record: question number, key, alias spelling, row, line.
     void record(const Question& q) {
-        keys_hash_ = chain(keys_hash_, q.key);
-        record_.clear();
-        put_varint(record_, questions_++);
-        put_varint(record_, q.key.size());
-        record_ += q.key;
-        put_varint(record_, q.alias_spelling.size());
-        record_ += q.alias_spelling;
-        put_varint(record_, q.row);
-        put_line(record_, q.row, q.line);
-        keys_.append(partition_of(q.key), record_);
+        put_varint(filling_, questions_++);
+        put_varint(filling_, q.key.size());
+        filling_ += q.key;
+        put_varint(filling_, q.alias_spelling.size());
+        filling_ += q.alias_spelling;
+        put_varint(filling_, q.row);
+        put_line(filling_, q.row, q.line);
+        if (filling_.size() >= kBatchBytes) hand_off();
+    }
+
+    void hand_off() {
+        if (!writer_.joinable() && !alone_) {
+            try {
+                writer_ = std::thread([this] { write_batches(); });
+            } catch (const std::system_error&) {  // no thread to be had: the reading thread writes
+                alone_ = true;
+            }
+        }
+        if (alone_) {
+            write_records(filling_);
+            filling_.clear();
+            return;
+        }
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return full_.size() < kBacklog; });
+        full_.push_back(std::move(filling_));
+        if (!spare_.empty()) {
+            filling_ = std::move(spare_.back());
+            spare_.pop_back();
+        } else {
+            filling_ = std::string();
+        }
+        filling_.clear();
+        lock.unlock();
+        changed_.notify_all();
+    }
+
+    void write_batches() {
+        for (;;) {
+            std::string batch;
+            {
+                std::unique_lock lock(mutex_);
+                changed_.wait(lock, [&] { return !full_.empty() || closing_; });
+                if (full_.empty()) return;
+                batch = std::move(full_.front());
+                full_.pop_front();
+            }
+            changed_.notify_all();
+            try {
+                write_records(batch);
+            } catch (const std::exception&) {  // out of memory here: resolve() says the file could not be used
+                keys_.mark_failed();
+            }
+            std::lock_guard lock(mutex_);
+            spare_.push_back(std::move(batch));
+        }
+    }
+
+    void write_records(std::string_view batch) {
+        const char* at = batch.data();
+        const char* end = at + batch.size();
+        while (at < end) {
+            const char* start = at;
+            std::uint64_t question = 0, row = 0, line = 0;
+            std::string_view key, spelling;
+            if (!get_varint(at, end, question) || !get_bytes(at, end, key) || !get_bytes(at, end, spelling) ||
+                !get_varint(at, end, row) || !get_line(at, end, row, line)) {
+                keys_.mark_failed();  // cannot happen: record() wrote it
+                return;
+            }
+            const std::uint64_t h = IdSet::hash(key);
+            keys_hash_ = chain(keys_hash_, h, key);
+            keys_.append(partition_of(h), std::string_view(start, static_cast<std::size_t>(at - start)));
+        }
     }
 
     Partitions& keys_;
     std::uint64_t& questions_;
-    std::uint64_t& keys_hash_;
-    std::string record_;  // reused
+    std::uint64_t& keys_hash_;  // the writer's until finish()
+    std::string filling_;       // the batch being encoded
+
+    std::thread writer_;
+    bool alone_ = false;  // no writer thread: records are written as batches fill
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::deque<std::string> full_;    // batches for the writer, in order
+    std::vector<std::string> spare_;  // written batches, to be filled again
+    bool closing_ = false;
 };
 
 class SpilledDedupe::Replayer final : public cohort::SeenBefore {
@@ -262,7 +363,7 @@ public:
     }
     bool matched() const { return !overrun_ && next_ == owner_.questions_ && keys_hash_ == owner_.keys_hash_; }
     cohort::Seen see(std::string_view key, std::string_view) override {
-        keys_hash_ = chain(keys_hash_, key);
+        keys_hash_ = chain(keys_hash_, IdSet::hash(key), key);
         if (next_ >= owner_.questions_) {
             overrun_ = true;
             return {};
@@ -319,6 +420,7 @@ std::optional<std::string> SpilledDedupe::resolve() {
     const std::string cannot =
         "cannot use a temporary file for the duplicate check in $TMPDIR (else /tmp): is it missing or full? Point "
         "TMPDIR at a disk with room for about the identifiers' size, or use --dedupe memory";
+    recorder_->finish();
     keys_->finish();
     if (!keys_->ok()) return cannot;
     const std::size_t words = static_cast<std::size_t>((questions_ + 63) / 64);
@@ -361,7 +463,8 @@ std::optional<std::string> SpilledDedupe::resolve() {
                         failed = true;
                         break;
                     }
-                    if (!seen.insert(key)) {
+                    const std::uint64_t h = IdSet::hash(key);
+                    if (!seen.insert(key, h)) {
                         set_bit_shared(duplicate_, question);
                         counted.add(cohort::Answer::Duplicate, key, question, row, line);
                         continue;
@@ -370,7 +473,7 @@ std::optional<std::string> SpilledDedupe::resolve() {
                     if (key[0] == 'u' || key[0] == 'd') {
                         other.assign(key);
                         other[0] = key[0] == 'u' ? 'd' : 'u';
-                        if (seen.contains(other)) {
+                        if (seen.contains(other, h)) {  // the same hash: the type byte is not hashed
                             set_bit_shared(other_type_, question);
                             counted.add(cohort::Answer::OtherType, key, question, row, line);
                         }
