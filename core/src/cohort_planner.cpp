@@ -130,6 +130,23 @@ std::string counted(std::uint64_t n, const std::string& noun) {
 }
 
 // A finding about many cells, reported once per column with a count and the first place it was seen.
+// The findings counted rather than listed, by code. In the codes' alphabetical order: the report lists
+// them in this order (before sorting by row), as it did when they were keyed by their text.
+enum class TallyCode : std::uint8_t {
+    AliasCaseDrift,
+    DuplicateIdentifier,
+    EmptyCell,
+    FloatFormattedId,
+    LongIdentifier,
+    Trimmed,
+    UserAndDeviceId,
+    UserAndDeviceSameValue,
+    Whitespace,
+};
+constexpr std::string_view kTallyCodes[] = {"alias-case-drift", "duplicate-identifier", "empty-cell",
+                                            "float-formatted-id", "long-identifier", "trimmed",
+                                            "user-and-device-id", "user-and-device-same-value", "whitespace"};
+
 struct Tally {
     std::uint64_t count = 0;
     std::uint64_t row = 0;
@@ -257,7 +274,7 @@ struct Planner::Impl final : TableSink {
     std::vector<Column> columns;
     std::vector<std::size_t> identifier_columns;  // indexes into columns, in header order
     std::vector<Diagnostic> row_errors;           // at most max_diagnostics, then counted only
-    std::map<std::pair<std::string, std::size_t>, Tally> tallies;  // (code, column) -> tally
+    std::map<std::pair<TallyCode, std::size_t>, Tally> tallies;  // (code, column) -> tally
     SeenInMemory seen_in_memory;
     SeenBefore* seen;  // seen_in_memory unless the caller brought its own
     // Identifiers wait here, a few dozen at a time, for SeenBefore to answer them together (see_all); then
@@ -305,7 +322,7 @@ struct Planner::Impl final : TableSink {
         else ++report.diagnostics_omitted;
     }
 
-    void tally(const std::string& code, std::size_t column, std::uint64_t row, std::uint64_t line,
+    void tally(TallyCode code, std::size_t column, std::uint64_t row, std::uint64_t line,
                std::string_view example) {
         Tally& t = tallies[{code, column}];
         if (t.count++ == 0) {
@@ -365,7 +382,7 @@ struct Planner::Impl final : TableSink {
             if (cell.kind == CellKind::Absent || cell.kind == CellKind::Null ||
                 (cell.kind == CellKind::Text && is_empty_cell(trim(cell.text)))) {
                 ++report.summary.skipped;
-                tally("empty-cell", index, row.row, line, cell.text);
+                tally(TallyCode::EmptyCell, index, row.row, line, cell.text);
                 continue;
             }
             if (cell.kind == CellKind::Nested || cell.kind == CellKind::Boolean) {
@@ -394,19 +411,19 @@ struct Planner::Impl final : TableSink {
             if (core.size() != value.size()) {
                 if (options.trim) {
                     value = core;
-                    tally("trimmed", index, row.row, line, cell.text);
+                    tally(TallyCode::Trimmed, index, row.row, line, cell.text);
                 } else {
-                    tally("whitespace", index, row.row, line, value);
+                    tally(TallyCode::Whitespace, index, row.row, line, value);
                 }
             }
-            if (value.size() > kLongIdBytes) tally("long-identifier", index, row.row, line, value);
-            if (looks_float_formatted(value)) tally("float-formatted-id", index, row.row, line, value);
+            if (value.size() > kLongIdBytes) tally(TallyCode::LongIdentifier, index, row.row, line, value);
+            if (looks_float_formatted(value)) tally(TallyCode::FloatFormattedId, index, row.row, line, value);
             ++column.values;
             if (column.role == Role::UserIds) has_user = true;
             if (column.role == Role::DeviceIds) has_device = true;
             add_identifier(index, column, value, row.row, line);
         }
-        if (has_user && has_device) tally("user-and-device-id", identifier_columns.front(), row.row, row.line, "");
+        if (has_user && has_device) tally(TallyCode::UserAndDeviceId, identifier_columns.front(), row.row, row.line, "");
     }
 
     void add_identifier(std::size_t index, const Column& column, std::string_view value, std::uint64_t row,
@@ -459,11 +476,11 @@ struct Planner::Impl final : TableSink {
                            std::uint64_t line, const Seen& before) {
         if (before.duplicate) {
             ++report.summary.duplicates;
-            tally("duplicate-identifier", index, row, line, value);
+            tally(TallyCode::DuplicateIdentifier, index, row, line, value);
             return;
         }
-        if (before.other_type) tally("user-and-device-same-value", index, row, line, value);
-        if (before.alias_spelling) tally("alias-case-drift", index, row, line, value);
+        if (before.other_type) tally(TallyCode::UserAndDeviceSameValue, index, row, line, value);
+        if (before.alias_spelling) tally(TallyCode::AliasCaseDrift, index, row, line, value);
         const IdentifierType type = column.role == Role::UserIds     ? IdentifierType::UserId
                                     : column.role == Role::DeviceIds ? IdentifierType::DeviceId
                                                                      : IdentifierType::Alias;
@@ -557,11 +574,12 @@ struct Planner::Impl final : TableSink {
         }
     }
 
-    Diagnostic tally_diagnostic(const std::string& code, const Column& column, const Tally& t) const {
+    Diagnostic tally_diagnostic(TallyCode tally_code, const Column& column, const Tally& t) const {
+        const std::string_view code = kTallyCodes[static_cast<std::size_t>(tally_code)];
         const std::string where = " (first at row " + std::to_string(t.row) + ": " + t.example + ")";
         const std::string& col = column.name;
         auto d = [&](Severity s, std::string message, std::string hint) {
-            return table_diagnostic(s, code, std::move(message), std::move(hint), t.row, t.line, col);
+            return table_diagnostic(s, std::string(code), std::move(message), std::move(hint), t.row, t.line, col);
         };
         if (code == "empty-cell")
             return d(Severity::Info, counted(t.count, "empty cell") + " in " + col + " skipped (first at row " + std::to_string(t.row) + ")",
@@ -639,9 +657,9 @@ struct Planner::Impl final : TableSink {
         report.summary.duplicates += duplicates[0] + duplicates[1] + duplicates[2];
         report.summary.requests = requests;
         for (const auto& [column, a] : found) {
-            const char* code = a->answer == Answer::Duplicate   ? "duplicate-identifier"
-                               : a->answer == Answer::OtherType ? "user-and-device-same-value"
-                                                                : "alias-case-drift";
+            const TallyCode code = a->answer == Answer::Duplicate   ? TallyCode::DuplicateIdentifier
+                                   : a->answer == Answer::OtherType ? TallyCode::UserAndDeviceSameValue
+                                                                    : TallyCode::AliasCaseDrift;
             Tally& t = tallies[{code, column}];
             t.count += a->count;
             t.row = a->row;

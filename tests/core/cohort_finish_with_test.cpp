@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cohort_support.hpp"
+#include "json_text.hpp"
 
 using namespace tdbraze;
 using test::AnswersCountedLater;
@@ -140,4 +141,31 @@ TEST_CASE("cohort: RequestBatcher::requests_for") {
     cohort::RequestBatcher large(s, cohort::Operation::Add, false);
     REQUIRE(large.add(cohort::IdentifierType::UserId, "", std::string(1'500'000, 'x')));
     CHECK_FALSE(large.requests_for(1).has_value());
+}
+
+TEST_CASE("cohort: json_string_size is the size append_json_string writes") {
+    // Every byte value at every offset of a word, and random strings heavy in the bytes that need escaping.
+    std::string s(24, 'a');
+    for (int b = 0; b < 256; ++b)
+        for (std::size_t at = 0; at < s.size(); ++at) {
+            std::string t = s;
+            t[at] = static_cast<char>(b);
+            std::string out;
+            append_json_string(out, t);
+            INFO("byte " << b << " at " << at);
+            REQUIRE(json_string_size(t) == out.size());
+        }
+    std::uint64_t x = 88172645463325252ull;
+    const char alphabet[] = {'a', '"', '\\', '\n', '\x01', '\x1f', ' ', '\x7f', '\x80', '\xff', 'Z', '\t'};
+    for (int round = 0; round < 2000; ++round) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        std::string t(static_cast<std::size_t>(x % 40), 'a');
+        for (char& c : t) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            c = alphabet[x % sizeof(alphabet)];
+        }
+        std::string out;
+        append_json_string(out, t);
+        REQUIRE(json_string_size(t) == out.size());
+    }
 }
