@@ -199,6 +199,16 @@ std::uint64_t IdSet::append(std::string_view key) {
     return position;
 }
 
+void IdSet::clear() {
+    if (slots_.size != 0) std::memset(slots_.data, 0, slots_.size * sizeof(std::uint64_t));
+    if (blocks_.size() > 1) {  // only a lone block is kept: block sizes are not recorded
+        blocks_.clear();
+        block_bytes_ = last_capacity_ = 0;
+    }
+    used_in_last_ = 0;
+    size_ = 0;
+}
+
 void IdSet::add_block(std::size_t bytes) {
     if (blocks_.size() == kMaxBlocks) throw std::length_error("tdbraze::IdSet: more than 64 GiB of identifiers");
     blocks_.push_back(std::make_unique<char[]>(bytes));

@@ -462,13 +462,14 @@ std::optional<std::string> SpilledDedupe::resolve() {
         std::string data, other, record;
         std::uint64_t firsts = 0;
         AnswerCounter counted;
+        IdSet seen;  // one partition's keys at a time
         try {
             for (std::size_t p = next_partition++; p < kPartitions && !failed; p = next_partition++) {
                 if (!keys_->read(p, data)) {
                     failed = true;
                     break;
                 }
-                IdSet seen;
+                seen.clear();
                 const char* at = data.data();
                 const char* end = at + data.size();
                 while (at < end) {

@@ -211,6 +211,24 @@ TEST_CASE("id set: keys across arena blocks, keys longer than a block, and names
     CHECK(set.memory_bytes() >= huge.size() + 400000 * 25);
 }
 
+TEST_CASE("id set: cleared, it holds nothing and takes keys again") {
+    IdSet set;
+    for (int round = 0; round < 3; ++round) {
+        INFO("round " << round);
+        const int n = round == 1 ? 300000 : 5000;  // the middle round spills into a second arena block
+        for (int i = 0; i < n; ++i) REQUIRE(set.insert("k" + std::to_string(round) + "-" + std::to_string(i)));
+        CHECK(set.size() == static_cast<std::size_t>(n));
+        CHECK_FALSE(set.insert("k" + std::to_string(round) + "-7"));
+        const std::size_t held = set.memory_bytes();
+        set.clear();
+        CHECK(set.size() == 0);
+        CHECK(set.memory_bytes() <= held);
+        CHECK_FALSE(set.contains("k" + std::to_string(round) + "-7"));
+        CHECK(set.insert("k" + std::to_string(round) + "-7"));
+        set.clear();
+    }
+}
+
 TEST_CASE("planned requests carry the keys of their identifiers in body order") {
     const Plan p = plan_table("user_ids,device_ids,email\nu1,d1,a@x.org\n", settings({"email"}));
     REQUIRE(p.requests.size() == 2);

@@ -33,6 +33,11 @@ public:
     bool insert(std::string_view key, std::uint64_t key_hash);
     bool contains(std::string_view key, std::uint64_t key_hash) const;
 
+    // Empties the set but keeps its slots, and its arena while that is one block: a set filled again and again with
+    // about as many keys (the on-disk check's parts, one after another) then neither grows nor asks the
+    // system for fresh, zeroed memory each time.
+    void clear();
+
     std::size_t size() const { return size_; }
     // Bytes held: slots plus arena blocks (what the planner's memory goal is measured against).
     std::size_t memory_bytes() const;
