@@ -56,12 +56,12 @@ bool is_blank(char c) { return c == ' ' || c == '\t'; }
 std::string_view trim(std::string_view s) {
     for (;;) {
         if (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
-        else if (s.substr(0, 2) == "\xC2\xA0") s.remove_prefix(2);
+        else if (s.size() >= 2 && s[0] == '\xC2' && s[1] == '\xA0') s.remove_prefix(2);  // U+00A0, no-break space
         else break;
     }
     for (;;) {
         if (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
-        else if (s.size() >= 2 && s.substr(s.size() - 2) == "\xC2\xA0") s.remove_suffix(2);
+        else if (s.size() >= 2 && s[s.size() - 2] == '\xC2' && s.back() == '\xA0') s.remove_suffix(2);
         else break;
     }
     return s;

@@ -183,6 +183,9 @@ TEST_CASE("fixes found while documenting: blank cells, tabs, JSON rows, created_
     const Plan nbsp = plan_table("user_ids\n\xC2\xA0\nu1\n", settings(), trim);
     CHECK(nbsp.report.summary.skipped == 1);
     CHECK(test::membership_bodies(nbsp).at(0)["cohort_changes"][0]["user_ids"] == nlohmann::json::array({"u1"}));
+    // No-break spaces around a value are trimmed at either end.
+    const Plan around = plan_table("user_ids\n\xC2\xA0u2\xC2\xA0 \n", settings(), trim);
+    CHECK(test::membership_bodies(around).at(0)["cohort_changes"][0]["user_ids"] == nlohmann::json::array({"u2"}));
     // A trailing tab is whitespace (fixed by --trim), not a control character.
     const Plan tab = plan_table("user_ids\n\"u1\t\"\n", settings(), trim);
     CHECK(cohort_codes(tab.report) == std::vector<std::string>{"trimmed"});
