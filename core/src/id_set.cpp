@@ -48,13 +48,9 @@ bool same_key(std::string_view stored, std::string_view key) {
 
 }  // namespace
 
-std::uint64_t IdSet::hash(std::string_view key) {
-    // Eight bytes at a time, each word multiplied in, then murmur3's finaliser so the top bits (the slot
-    // index and the tag) depend on every byte. Only needs to be good and fast, not stable across builds:
-    // nothing about the order of slots is ever shown. The namespace byte is left out on purpose (see the header).
-    if (!key.empty()) key.remove_prefix(1);
-    const char* p = key.data();
-    std::size_t n = key.size();
+std::uint64_t hash_bytes(std::string_view bytes) {
+    const char* p = bytes.data();
+    std::size_t n = bytes.size();
     std::uint64_t h = 0x9E3779B97F4A7C15ull ^ (n * 0xC2B2AE3D27D4EB4Full);
     for (; n >= 8; n -= 8, p += 8) {
         h ^= load64(p) * 0x87C37B91114253D5ull;
@@ -72,6 +68,13 @@ std::uint64_t IdSet::hash(std::string_view key) {
     h *= 0xC4CEB9FE1A85EC53ull;
     h ^= h >> 33;
     return h;
+}
+
+std::uint64_t IdSet::hash(std::string_view key) {
+    // The namespace byte is left out on purpose (see the header). Nothing about the order of slots is ever
+    // shown, so the hash need not be stable across builds.
+    if (!key.empty()) key.remove_prefix(1);
+    return hash_bytes(key);
 }
 
 std::size_t IdSet::memory_bytes() const { return slots_.size * sizeof(std::uint64_t) + block_bytes_; }

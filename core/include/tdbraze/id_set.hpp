@@ -18,6 +18,11 @@
 
 namespace tdbraze {
 
+// A fast 64-bit hash of any bytes: eight at a time, then murmur3's finaliser. Good and fast, not stable
+// across builds: never store it. IdSet hashes keys with it; the sync checks each piece of a table it reads
+// again with it.
+std::uint64_t hash_bytes(std::string_view bytes);
+
 class IdSet {
 public:
     // Adds `key`; returns false when it was already there.
