@@ -129,7 +129,6 @@ std::string counted(std::uint64_t n, const std::string& noun) {
     return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
 }
 
-// A finding about many cells, reported once per column with a count and the first place it was seen.
 // The findings counted rather than listed, by code. In the codes' alphabetical order: the report lists
 // them in this order (before sorting by row), as it did when they were keyed by their text.
 enum class TallyCode : std::uint8_t {
@@ -147,6 +146,7 @@ constexpr std::string_view kTallyCodes[] = {"alias-case-drift", "duplicate-ident
                                             "float-formatted-id", "long-identifier", "trimmed",
                                             "user-and-device-id", "user-and-device-same-value", "whitespace"};
 
+// A finding about many cells, reported once per column with a count and the first place it was seen.
 struct Tally {
     std::uint64_t count = 0;
     std::uint64_t row = 0;

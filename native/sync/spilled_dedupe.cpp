@@ -264,6 +264,7 @@ public:
         }
         changed_.notify_all();
         writer_.join();
+        closing_ = false;  // a question recorded after this starts a writer again
     }
 
 private:
