@@ -507,7 +507,7 @@ std::optional<std::string> SpilledDedupe::resolve() {
                         put_varint(record, row);
                         put_line(record, row, line);
                         std::lock_guard lock(spellings_mutex);
-                        spellings.append(std::hash<std::string_view>{}(spelling) % kPartitions, record);
+                        spellings.append(static_cast<std::size_t>(hash_bytes(spelling) % kPartitions), record);
                     }
                 }
             }
