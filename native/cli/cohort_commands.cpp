@@ -12,6 +12,7 @@
 
 #include "commands.hpp"
 #include "input_file.hpp"
+#include "read_progress.hpp"
 #include "spilled_dedupe.hpp"
 #include "tdbraze/cohort.hpp"
 #include "tdbraze/report_json.hpp"
@@ -89,12 +90,27 @@ std::optional<cohort::Report> run_planner(CohortArgs& a,
         std::cerr << "tdbraze: --dedupe disk reads the table twice: give a file, not standard input\n";
         return std::nullopt;
     }
+    std::error_code ec;
+    const std::uint64_t size = a.input == "-" ? 0 : std::filesystem::file_size(a.input, ec);
+    // The file's name without its folders: a line longer than the terminal is wide cannot be redrawn in place.
+    ReadProgress progress(std::cerr, ::isatty(STDERR_FILENO) != 0,
+                          a.input == "-" ? "standard input" : std::filesystem::path(a.input).filename().string(),
+                          ec ? 0 : size);
     // A large file's duplicate check runs on disk (native/sync/spilled_dedupe.hpp): a first read records it.
     std::unique_ptr<sync::SpilledDedupe> spilled;
     if (sync::dedupe_on_disk(dedupe, a.input)) {
         spilled = std::make_unique<sync::SpilledDedupe>();
-        if (auto error = spilled->rehearse(a.settings, options, a.input,
-                                           [&](const auto& on_chunk) { return files::read_in_chunks(a.input, on_chunk); })) {
+        progress.start_pass(on_requests ? "checking 1/2" : "checking");
+        const auto error = spilled->rehearse(a.settings, options, a.input, [&](const auto& on_chunk) {
+            auto read = files::read_in_chunks(a.input, [&](std::string_view chunk) {
+                on_chunk(chunk);
+                progress.add(chunk.size());
+            });
+            progress.say("finding the repeats in");  // the partitions are resolved next
+            return read;
+        });
+        if (error) {
+            progress.clear();
             std::cerr << "tdbraze: " << *error << '\n';
             return std::nullopt;
         }
@@ -103,13 +119,17 @@ std::optional<cohort::Report> run_planner(CohortArgs& a,
     }
     cohort::Planner planner = spilled ? cohort::Planner(a.settings, options, a.input, nullptr, spilled->replayer())
                                       : cohort::Planner(a.settings, options, a.input);
+    progress.start_pass(spilled ? "planning 2/2" : on_requests ? "planning" : "checking");
     if (auto error = files::read_in_chunks(a.input, [&](std::string_view chunk) {
             planner.feed(chunk);
             if (on_requests) on_requests(planner.take_requests());
+            progress.add(chunk.size());
         })) {
+        progress.clear();
         std::cerr << "tdbraze: " << *error << '\n';
         return std::nullopt;
     }
+    progress.clear();
     cohort::Report report = planner.finish();
     if (spilled && !spilled->replay_matched()) {
         std::cerr << "tdbraze: '" << a.input << "' changed while it was being read (its two reads differ); run again once "
