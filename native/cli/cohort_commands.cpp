@@ -100,7 +100,9 @@ std::optional<cohort::Report> run_planner(CohortArgs& a,
     std::unique_ptr<sync::SpilledDedupe> spilled;
     if (sync::dedupe_on_disk(dedupe, a.input)) {
         spilled = std::make_unique<sync::SpilledDedupe>();
-        progress.start_pass(on_requests ? "checking 1/2" : "checking");
+        // A plan is then written from the first occurrences the check keeps, not from a second read.
+        if (on_requests) spilled->keep_first_occurrences();
+        progress.start_pass("checking");
         const auto error = spilled->rehearse(a.settings, options, a.input, [&](const auto& on_chunk) {
             auto read = files::read_in_chunks(a.input, [&](std::string_view chunk) {
                 on_chunk(chunk);
@@ -114,12 +116,22 @@ std::optional<cohort::Report> run_planner(CohortArgs& a,
             std::cerr << "tdbraze: " << *error << '\n';
             return std::nullopt;
         }
-        // Only the report is wanted, and the first read with the answers' counts made it: no second read.
+        // The first read with the answers' counts made the report: no second read.
         if (!on_requests && spilled->report()) return spilled->report();
+        if (on_requests && spilled->can_plan()) {
+            progress.say("writing the requests from");
+            const auto planned = spilled->plan(a.settings, on_requests);
+            progress.clear();
+            if (planned) {
+                std::cerr << "tdbraze: " << *planned << '\n';
+                return std::nullopt;
+            }
+            return spilled->report();
+        }
     }
     cohort::Planner planner = spilled ? cohort::Planner(a.settings, options, a.input, nullptr, spilled->replayer())
                                       : cohort::Planner(a.settings, options, a.input);
-    progress.start_pass(spilled ? "planning 2/2" : on_requests ? "planning" : "checking");
+    progress.start_pass(spilled ? "planning, second read of" : on_requests ? "planning" : "checking");
     if (auto error = files::read_in_chunks(a.input, [&](std::string_view chunk) {
             planner.feed(chunk);
             if (on_requests) on_requests(planner.take_requests());

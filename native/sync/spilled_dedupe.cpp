@@ -27,6 +27,10 @@ constexpr std::size_t kBufferBytes = 16 * 1024;
 
 constexpr std::size_t kMaxVarintBytes = 10;
 
+constexpr const char* kTempFileProblem =
+    "cannot use a temporary file for the duplicate check in $TMPDIR (else /tmp): is it missing or full? Point "
+    "TMPDIR at a disk with room for about the identifiers' size, or use --dedupe memory";
+
 char* write_varint(char* p, std::uint64_t n) {
     while (n >= 0x80) {
         *p++ = static_cast<char>((n & 0x7F) | 0x80);
@@ -189,6 +193,42 @@ public:
             flush(p);
             std::string().swap(buffers_[p]);
         }
+    }
+    // A partition's records written at once, past its buffer: one resolving thread's share, under its lock.
+    void append_block(std::size_t partition, std::string_view records) {
+        flush(partition);
+        if (records.empty()) return;
+        if (!ok() || ::pwrite(fileno(file_), records.data(), records.size(), static_cast<off_t>(end_)) !=
+                         static_cast<ssize_t>(records.size()))
+            failed_ = true;
+        blocks_[partition].push_back({end_, records.size()});
+        end_ += records.size();
+    }
+    // Up to `most` bytes of a partition's records from byte `from` on, appended to `out`; false on a read error.
+    bool read_part(std::size_t partition, std::uint64_t from, std::size_t most, std::string& out) {
+        for (const Block& b : blocks_[partition]) {
+            if (most == 0) break;
+            if (from >= b.size) {
+                from -= b.size;
+                continue;
+            }
+            const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(b.size - from, most));
+            const std::size_t at = out.size();
+            out.resize(at + n);
+            if (!ok() || ::pread(fileno(file_), out.data() + at, n, static_cast<off_t>(b.offset + from)) !=
+                             static_cast<ssize_t>(n)) {
+                failed_ = true;
+                return false;
+            }
+            most -= n;
+            from = 0;
+        }
+        return true;
+    }
+    std::uint64_t bytes(std::size_t partition) const {
+        std::uint64_t n = 0;
+        for (const Block& b : blocks_[partition]) n += b.size;
+        return n;
     }
     // The records of one partition, in the order they were appended.
     bool read(std::size_t partition, std::string& out) {
@@ -435,9 +475,7 @@ std::optional<std::string> SpilledDedupe::rehearse(const cohort::Settings& setti
 }
 
 std::optional<std::string> SpilledDedupe::resolve() {
-    const std::string cannot =
-        "cannot use a temporary file for the duplicate check in $TMPDIR (else /tmp): is it missing or full? Point "
-        "TMPDIR at a disk with room for about the identifiers' size, or use --dedupe memory";
+    const std::string cannot = kTempFileProblem;
     recorder_->finish();
     keys_->finish();
     if (!keys_->ok()) return cannot;
@@ -446,6 +484,7 @@ std::optional<std::string> SpilledDedupe::resolve() {
     other_type_.assign(words, 0);
     alias_spelling_.assign(words, 0);
     first_occurrences_ = 0;
+    longest_key_ = 0;
     answer_counts_.clear();
 
     // Keys: within a partition the records are in table order, so "came before" is "inserted before". Each
@@ -459,8 +498,14 @@ std::optional<std::string> SpilledDedupe::resolve() {
     std::atomic<bool> failed{false};
     AnswerCounter answers;
     std::mutex answers_mutex;
+    // The first occurrences, for plan(): each partition's in table order, as (question less the previous
+    // one, key) records, one block per partition.
+    firsts_.reset();
+    if (keep_first_occurrences_) firsts_ = std::make_unique<Partitions>();
+    std::mutex firsts_mutex;
     auto resolve_partitions = [&] {
-        std::string data, other, record;
+        std::string data, other, record, kept;
+        std::size_t longest = 0;
         std::uint64_t firsts = 0;
         AnswerCounter counted;
         IdSet seen;  // one partition's keys at a time
@@ -471,6 +516,8 @@ std::optional<std::string> SpilledDedupe::resolve() {
                     break;
                 }
                 seen.clear();
+                kept.clear();
+                std::uint64_t previous = 0;
                 const char* at = data.data();
                 const char* end = at + data.size();
                 while (at < end) {
@@ -489,6 +536,13 @@ std::optional<std::string> SpilledDedupe::resolve() {
                         continue;
                     }
                     ++firsts;
+                    longest = std::max(longest, key.size());
+                    if (firsts_) {
+                        put_varint(kept, question - previous);
+                        previous = question;
+                        put_varint(kept, key.size());
+                        kept += key;
+                    }
                     if (key[0] == 'u' || key[0] == 'd') {
                         other.assign(key);
                         other[0] = key[0] == 'u' ? 'd' : 'u';
@@ -510,12 +564,17 @@ std::optional<std::string> SpilledDedupe::resolve() {
                         spellings.append(static_cast<std::size_t>(hash_bytes(spelling) % kPartitions), record);
                     }
                 }
+                if (firsts_ && !failed) {
+                    std::lock_guard lock(firsts_mutex);
+                    firsts_->append_block(p, kept);
+                }
             }
         } catch (const std::exception&) {  // out of memory in a thread: the run stops with the message below
             failed = true;
         }
         first_occurrences += firsts;
         std::lock_guard lock(answers_mutex);
+        longest_key_ = std::max(longest_key_, longest);
         answers.merge(counted);
     };
     std::vector<std::thread> helpers;
@@ -529,7 +588,7 @@ std::optional<std::string> SpilledDedupe::resolve() {
     }
     resolve_partitions();
     for (std::thread& t : helpers) t.join();
-    if (failed) return cannot;
+    if (failed || (firsts_ && !firsts_->ok())) return cannot;
     first_occurrences_ = first_occurrences;
     keys_.reset();  // the keys' file is done with
 
@@ -564,6 +623,106 @@ std::optional<std::string> SpilledDedupe::resolve() {
         }
     }
     answer_counts_ = answers.counts();
+    return std::nullopt;
+}
+
+bool SpilledDedupe::can_plan() const { return firsts_ != nullptr && report_.has_value(); }
+
+// The first occurrences are spread over partitions, each in table order: a merge by question number, a window
+// of questions at a time. Each partition is read a piece at a time, so memory stays at the pieces and one
+// window of keys, whatever the table's size.
+std::optional<std::string> SpilledDedupe::plan(const cohort::Settings& settings, const RequestsSink& on_requests) {
+    if (!can_plan()) return "internal error: plan() needs rehearse() with keep_first_occurrences() first";
+    constexpr std::size_t kPiece = 16 * 1024;
+    struct Cursor {
+        std::size_t partition = 0;
+        std::uint64_t read = 0, size = 0;  // bytes of the partition read so far, and in all
+        std::string buffer;
+        std::size_t at = 0;  // the next record in buffer
+        std::uint64_t question = 0;
+        std::string_view key;  // into buffer, until the next call of advance
+        bool has = false;
+    };
+    // Moves a cursor to its partition's next record: false when the file cannot be read or is damaged.
+    const auto advance = [&](Cursor& c) {
+        for (;;) {
+            const char* p = c.buffer.data() + c.at;
+            const char* end = c.buffer.data() + c.buffer.size();
+            std::uint64_t step = 0;
+            std::string_view key;
+            if (p < end && get_varint(p, end, step) && get_bytes(p, end, key) && !key.empty()) {
+                c.question += step;
+                c.key = key;
+                c.at = static_cast<std::size_t>(p - c.buffer.data());
+                c.has = true;
+                return true;
+            }
+            if (c.read >= c.size) {
+                c.has = false;
+                return c.at == c.buffer.size();  // bytes left over: a record cut short
+            }
+            c.buffer.erase(0, c.at);
+            c.at = 0;
+            const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(kPiece, c.size - c.read));
+            if (!firsts_->read_part(c.partition, c.read, n, c.buffer)) return false;
+            c.read += n;
+        }
+    };
+    firsts_->finish();
+    std::vector<Cursor> cursors(kPartitions);
+    for (std::size_t p = 0; p < kPartitions; ++p) {
+        cursors[p].partition = p;
+        cursors[p].size = firsts_->bytes(p);
+        if (!advance(cursors[p])) return kTempFileProblem;
+    }
+
+    cohort::RequestBatcher batcher(settings, settings.operation, true);
+    const std::vector<Diagnostic> settings_findings = cohort::check_settings(settings);
+    const bool settings_ok = std::none_of(settings_findings.begin(), settings_findings.end(),
+                                          [](const Diagnostic& d) { return d.severity == Severity::Error; });
+    if (settings_ok) on_requests({batcher.naming_request()});
+    // About 8 MiB of keys a window, however long they are (the longest that can be planned so is 4 KB or so).
+    const std::uint64_t window_questions = std::clamp<std::uint64_t>((8u << 20) / (longest_key_ + 8), 256, 65536);
+    constexpr std::uint32_t kNone = UINT32_MAX;
+    std::vector<std::uint32_t> slots(static_cast<std::size_t>(window_questions));
+    std::string window;  // each key of the window as its size and bytes
+    std::uint64_t planned = 0, requests = 0;
+    for (std::uint64_t low = 0; low < questions_; low += window_questions) {
+        const std::uint64_t high = std::min(questions_, low + window_questions);
+        std::fill(slots.begin(), slots.end(), kNone);
+        window.clear();
+        for (Cursor& c : cursors) {
+            for (; c.has && c.question < high; ) {
+                if (c.question < low || slots[c.question - low] != kNone) return kTempFileProblem;  // out of order
+                slots[c.question - low] = static_cast<std::uint32_t>(window.size());
+                put_varint(window, c.key.size());
+                window += c.key;
+                if (!advance(c)) return kTempFileProblem;
+            }
+        }
+        const char* end = window.data() + window.size();
+        for (std::uint64_t i = 0; i < high - low; ++i) {
+            if (slots[i] == kNone) continue;  // a repeat, or not an identifier's question
+            const char* at = window.data() + slots[i];
+            std::string_view key;
+            get_bytes(at, end, key);
+            ++planned;
+            if (!settings_ok) continue;
+            const cohort::IdentifierParts parts = cohort::split_identifier_key(key);
+            if (!batcher.add(parts.type, parts.alias_label, parts.value))
+                return "internal error: an identifier the first read planned does not fit in a request";
+            if (batcher.requests() != requests) {
+                requests = batcher.requests();
+                on_requests(batcher.take());
+            }
+        }
+    }
+    batcher.flush();
+    on_requests(batcher.take());
+    for (const Cursor& c : cursors)
+        if (c.has) return kTempFileProblem;  // a question past the last one
+    if (planned != first_occurrences_ || (settings_ok && batcher.requests() != report_->summary.requests))
+        return "internal error: the plan made from the duplicate check differs from its report; use --dedupe memory";
     return std::nullopt;
 }
 

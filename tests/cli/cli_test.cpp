@@ -214,6 +214,15 @@ TEST_CASE("cli: validate and plan cohort give the same output with the duplicate
     CHECK(plan_disk.out == plan_memory.out);
     CHECK(plan_disk.err == plan_memory.err);
     CHECK(std::count(plan_memory.out.begin(), plan_memory.out.end(), '\n') > 5);
+    // With a row in error the rest is still planned, the same way from the duplicate check's own file.
+    const std::string dated = common + " --created-at 2025-11-24T09:30:00Z --format json";
+    const Run faulty_memory = run("plan cohort " + dated + " --dedupe memory");
+    const Run faulty_disk = run("plan cohort " + dated + " --dedupe disk");
+    CHECK(faulty_memory.code == 1);
+    CHECK(faulty_disk.code == 1);
+    CHECK(faulty_disk.out == faulty_memory.out);
+    CHECK(faulty_disk.err == faulty_memory.err);
+    CHECK(faulty_disk.out.size() > plan_memory.out.size() / 2);
     // The temporary file goes where TMPDIR says; when it cannot be made, the message says what to do.
     const Run no_tmp = run("validate cohort " + common + " --dedupe disk", "",
                            "TMPDIR=" + (scratch_dir() / "no-such-dir").string());

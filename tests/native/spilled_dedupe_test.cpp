@@ -37,9 +37,9 @@ cohort::Plan run(cohort::Planner& p, const std::string& table) {
 // Everything the duplicate answers decide: repeats within and across rows, the same text as user and
 // device id in both orders, alias values differing only by case or spaces, an oversized value twice (an
 // error the first time only), empty cells, and enough distinct ids to fill every partition.
-std::string tricky_table() {
+std::string tricky_table(int rows = 30000) {
     std::string t = "user_ids,device_ids,email\n";
-    for (int i = 0; i < 30000; ++i) {
+    for (int i = 0; i < rows; ++i) {
         const std::string u = "u" + std::to_string(i % 21000);
         const std::string d = i % 5 == 0 ? "u" + std::to_string(i % 9000) : "d" + std::to_string(i % 17000);
         const std::string e = i % 7 == 0 ? "  Mail" + std::to_string(i % 300) + "@X.org " : "mail" + std::to_string(i % 400) + "@x.org";
@@ -128,4 +128,72 @@ TEST_CASE("spilled dedupe: the first read and the answers' counts make the whole
     }));
     CHECK_FALSE(spilled.report().has_value());
     CHECK(spilled.rehearsal_errors() == 2);  // the rehearsal's own count: the oversized value at each repeat
+}
+
+TEST_CASE("spilled dedupe: plan() makes the requests from the kept first occurrences, without a second read") {
+    const std::string tricky = tricky_table(80000);  // over 200,000 questions: the merge takes several windows
+    const std::string table = tricky.substr(0, tricky.find("hhhh"));
+    const std::string json_rows = "[{\"user_ids\":\"a\"},{\"user_ids\":\"a\",\"device_ids\":\"a\"},\n{\"email\":\"X\"},"
+                                  "{\"email\":\" x\"},{\"device_ids\":\"b\"},{\"user_ids\":\"b\"},{\"user_ids\":7}]";
+    cohort::Settings small = alias_settings();
+    small.max_ids_per_request = 7;  // many requests
+    small.operation = cohort::Operation::Remove;
+    const std::string no_rows = "user_ids\n";
+    cohort::Settings broken = alias_settings();
+    broken.cohort_id.clear();  // a settings error: nothing is planned at all
+    struct Case {
+        const char* name;
+        const std::string* table;
+        cohort::Settings settings;
+    };
+    const Case cases[] = {{"csv", &table, alias_settings()},
+                          {"csv, 7 ids a request, remove", &table, small},
+                          {"json rows", &json_rows, alias_settings()},
+                          {"a settings error", &json_rows, broken},
+                          {"no rows", &no_rows, alias_settings()}};
+    for (const Case& c : cases) {
+        INFO(c.name);
+        cohort::Planner in_memory(c.settings, {}, "t");
+        const cohort::Plan expected = run(in_memory, *c.table);
+        sync::SpilledDedupe spilled;
+        spilled.keep_first_occurrences();
+        REQUIRE_FALSE(spilled.rehearse(c.settings, {}, "t", [&](const auto& on_chunk) {
+            for (std::size_t i = 0; i < c.table->size(); i += 4093) on_chunk(std::string_view(*c.table).substr(i, 4093));
+            return std::optional<std::string>();
+        }));
+        REQUIRE(spilled.can_plan());
+        if (c.table == &table) CHECK(spilled.questions() > 3 * 65536);
+        std::vector<cohort::PlannedRequest> got;
+        const auto error = spilled.plan(c.settings, [&](std::vector<cohort::PlannedRequest>&& batch) {
+            for (auto& r : batch) got.push_back(std::move(r));
+        });
+        REQUIRE_FALSE(error.has_value());
+        CHECK(to_json(*spilled.report()) == to_json(expected.report));
+        REQUIRE(got.size() == expected.requests.size());
+        for (std::size_t i = 0; i < got.size(); ++i) {
+            CHECK(got[i].path == expected.requests[i].path);
+            CHECK(got[i].body == expected.requests[i].body);
+            CHECK(got[i].keys == expected.requests[i].keys);
+        }
+    }
+}
+
+TEST_CASE("spilled dedupe: plan() is not offered when the first read cannot say how requests split") {
+    sync::SpilledDedupe oversized;
+    oversized.keep_first_occurrences();
+    const std::string tricky = tricky_table();
+    REQUIRE_FALSE(oversized.rehearse(alias_settings(), {}, "t", [&](const auto& on_chunk) {
+        on_chunk(tricky);
+        return std::optional<std::string>();
+    }));
+    CHECK_FALSE(oversized.can_plan());
+    CHECK(oversized.plan(alias_settings(), [](auto&&) {}).has_value());
+
+    sync::SpilledDedupe not_kept;  // keep_first_occurrences() was not asked for
+    REQUIRE_FALSE(not_kept.rehearse(alias_settings(), {}, "t", [&](const auto& on_chunk) {
+        on_chunk("user_ids\na\n");
+        return std::optional<std::string>();
+    }));
+    CHECK(not_kept.report().has_value());
+    CHECK_FALSE(not_kept.can_plan());
 }
