@@ -305,7 +305,8 @@ struct Planner::Impl final : TableSink {
           sink(std::move(identifier_sink)) {
         report.source = std::move(source);
         if (settings.cohort_name.empty()) settings.cohort_name = settings.cohort_id;
-        batcher = RequestBatcher(settings, settings.operation, options.plan_requests);
+        batcher = RequestBatcher(settings, settings.operation,
+                                 options.plan_requests ? BatchOutput::BodiesAndKeys : BatchOutput::Count);
         for (Diagnostic& d : check_settings(settings)) record(std::move(d));
         settings_ok = report.summary.errors == 0;
         if (settings_ok && !sink) ready.push_back(batcher.naming_request());

@@ -12,61 +12,68 @@
 
 namespace tdbraze {
 
+// The first byte of `s` at or after `from` that JSON must escape ('"', '\\' or one below 0x20), or s.size().
+// Identifiers almost never hold one, and planning writes and sizes every identifier: eight bytes are checked
+// at once (the "has a zero byte" test, on the bytes XORed with '"' and '\\', and on the bytes less 0x20; each
+// is exact about whether the word holds such a byte), and only a word that holds one is looked at byte by byte.
+inline std::size_t find_json_escape(std::string_view s, std::size_t from) {
+    constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
+    auto has_zero_byte = [](std::uint64_t w) { return ((w - kOnes) & ~w & kHighs) != 0; };
+    std::size_t i = from;
+    for (; i + 8 <= s.size(); i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, s.data() + i, 8);
+        const std::uint64_t low = (w - 0x2020202020202020ull) & ~w & kHighs;  // some byte below 0x20
+        if (low != 0 || has_zero_byte(w ^ 0x2222222222222222ull) || has_zero_byte(w ^ 0x5C5C5C5C5C5C5C5Cull)) break;
+    }
+    for (; i < s.size(); ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c < 0x20 || c == '"' || c == '\\') return i;
+    }
+    return s.size();
+}
+
+// Short escapes for the bytes that have one; the other bytes below 0x20 are written as \u00XX.
+inline const char* short_json_escape(unsigned char c) {
+    switch (c) {
+        case '"': return "\\\"";
+        case '\\': return "\\\\";
+        case '\n': return "\\n";
+        case '\r': return "\\r";
+        case '\t': return "\\t";
+        case '\b': return "\\b";
+        case '\f': return "\\f";
+        default: return nullptr;
+    }
+}
+
 // Appends `s` as a JSON string literal (quotes included). `s` must be valid UTF-8.
 inline void append_json_string(std::string& out, std::string_view s) {
     static constexpr char kHex[] = "0123456789abcdef";
     out += '"';
     std::size_t run = 0;  // start of the current stretch that needs no escaping
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        if (c >= 0x20 && c != '"' && c != '\\') continue;
+    for (;;) {
+        const std::size_t i = find_json_escape(s, run);
         out.append(s.data() + run, i - run);
-        run = i + 1;
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            case '\b': out += "\\b"; break;
-            case '\f': out += "\\f"; break;
-            default:
-                out += "\\u00";
-                out += kHex[c >> 4];
-                out += kHex[c & 15];
+        if (i == s.size()) break;
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (const char* escape = short_json_escape(c)) {
+            out += escape;
+        } else {
+            out += "\\u00";
+            out += kHex[c >> 4];
+            out += kHex[c & 15];
         }
+        run = i + 1;
     }
-    out.append(s.data() + run, s.size() - run);
     out += '"';
 }
 
-// Bytes append_json_string would write for `s`. Planning asks this of every identifier, and identifiers
-// almost never need escaping: eight bytes are checked at once (the "has a zero byte" test, on the bytes
-// XORed with '"' and '\\', and on the bytes less 0x20), and only a word that may hold one is looked at
-// byte by byte.
+// Bytes append_json_string would write for `s`.
 inline std::size_t json_string_size(std::string_view s) {
-    constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
-    auto has_zero_byte = [](std::uint64_t w) { return ((w - kOnes) & ~w & kHighs) != 0; };
     std::size_t n = s.size() + 2;
-    std::size_t i = 0;
-    auto count = [&](std::size_t end) {
-        for (; i < end; ++i) {
-            const auto c = static_cast<unsigned char>(s[i]);
-            if (c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f') n += 1;
-            else if (c < 0x20) n += 5;
-        }
-    };
-    for (; i + 8 <= s.size();) {
-        std::uint64_t w;
-        std::memcpy(&w, s.data() + i, 8);
-        const std::uint64_t low = (w - 0x2020202020202020ull) & ~w & kHighs;  // some byte below 0x20
-        if (low == 0 && !has_zero_byte(w ^ 0x2222222222222222ull) && !has_zero_byte(w ^ 0x5C5C5C5C5C5C5C5Cull)) {
-            i += 8;
-            continue;
-        }
-        count(i + 8);
-    }
-    count(s.size());
+    for (std::size_t i = find_json_escape(s, 0); i < s.size(); i = find_json_escape(s, i + 1))
+        n += short_json_escape(static_cast<unsigned char>(s[i])) != nullptr ? 1 : 5;
     return n;
 }
 

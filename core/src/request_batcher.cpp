@@ -29,13 +29,15 @@ IdentifierParts split_identifier_key(std::string_view key) {
 struct RequestBatcher::Impl {
     const Settings settings;
     const Operation operation;
-    const bool bodies;         // false: count requests only (validation needs the count, not the bytes)
+    const bool bodies;  // false: count requests only (validation needs the count, not the bytes)
+    const bool keys;    // each request's identifier keys too
     const std::string prefix;  // the body up to the identifiers: the same for every request
     const std::size_t overhead;  // everything of a membership body but the identifiers, with room to spare
     // The identifiers of the request being filled, in one reused buffer: a request holds up to a thousand,
     // and one allocation each was a tenth of a ten-million-row plan's time.
     struct Entry {
         std::size_t label_at, label_size, value_at, value_size;
+        bool plain;  // the value needs no escaping: copied into the body as it is
     };
     std::string text;
     std::vector<Entry> users, devices, aliases;
@@ -46,8 +48,13 @@ struct RequestBatcher::Impl {
     bool refused = false;          // an identifier did not fit in a request on its own
     std::vector<PlannedRequest> ready;
 
-    Impl(const Settings& s, Operation op, bool build_bodies)
-        : settings(s), operation(op), bodies(build_bodies), prefix(make_prefix(s)), overhead(prefix.size() + 96) {
+    Impl(const Settings& s, Operation op, BatchOutput output)
+        : settings(s),
+          operation(op),
+          bodies(output != BatchOutput::Count),
+          keys(output == BatchOutput::BodiesAndKeys),
+          prefix(make_prefix(s)),
+          overhead(prefix.size() + 96) {
         bytes = overhead;
     }
 
@@ -75,6 +82,14 @@ struct RequestBatcher::Impl {
         bytes = overhead;
     }
 
+    // add() measured every value: one that needs no escaping (nearly all) is copied, not scanned again.
+    void append_value(std::string& b, const Entry& e) const {
+        if (!e.plain) return append_json_string(b, value_of(e));
+        b += '"';
+        b.append(text, e.value_at, e.value_size);
+        b += '"';
+    }
+
     PlannedRequest build() const {
         PlannedRequest r;
         r.path = "/partners/" + settings.partner + "/cohorts/users";
@@ -92,7 +107,7 @@ struct RequestBatcher::Impl {
             b += "\":[";
             for (std::size_t i = 0; i < values.size(); ++i) {
                 if (i) b += ',';
-                append_json_string(b, value_of(values[i]));
+                append_value(b, values[i]);
             }
             b += ']';
         };
@@ -103,7 +118,7 @@ struct RequestBatcher::Impl {
             first = false;
             for (std::size_t i = 0; i < aliases.size(); ++i) {
                 b += i ? ",{\"alias_name\":" : "{\"alias_name\":";
-                append_json_string(b, value_of(aliases[i]));
+                append_value(b, aliases[i]);
                 b += ",\"alias_label\":";
                 append_json_string(b, label_of(aliases[i]));
                 b += '}';
@@ -113,6 +128,7 @@ struct RequestBatcher::Impl {
         b += first ? "\"should_remove\":" : ",\"should_remove\":";
         b += operation == Operation::Remove ? "true" : "false";
         b += "}]}";
+        if (!keys) return r;
         // Body order: user ids, then device ids, then aliases; the keys follow the same order.
         r.keys.reserve(n);
         for (const Entry& u : users) r.keys.push_back(identifier_key(IdentifierType::UserId, {}, value_of(u)));
@@ -123,7 +139,8 @@ struct RequestBatcher::Impl {
     }
 
     bool add(IdentifierType type, std::string_view label, std::string_view value) {
-        std::size_t cost = json_string_size(value) + 1;
+        const std::size_t value_cost = json_string_size(value);
+        std::size_t cost = value_cost + 1;
         if (type == IdentifierType::Alias) cost += json_string_size(label) + 32;
         if (overhead + cost > kMaxBodyBytes) {
             refused = true;
@@ -133,7 +150,7 @@ struct RequestBatcher::Impl {
         if (n > 0 && (n >= static_cast<std::size_t>(settings.max_ids_per_request) || bytes + cost > kMaxBodyBytes))
             flush();
         if (bodies) {
-            Entry e{text.size(), 0, 0, value.size()};
+            Entry e{text.size(), 0, 0, value.size(), value_cost == value.size() + 2};
             if (type == IdentifierType::Alias) {
                 e.label_size = label.size();
                 text += label;
@@ -148,8 +165,8 @@ struct RequestBatcher::Impl {
     }
 };
 
-RequestBatcher::RequestBatcher(const Settings& settings, Operation operation, bool build_bodies)
-    : impl_(std::make_unique<Impl>(settings, operation, build_bodies)) {}
+RequestBatcher::RequestBatcher(const Settings& settings, Operation operation, BatchOutput output)
+    : impl_(std::make_unique<Impl>(settings, operation, output)) {}
 RequestBatcher::~RequestBatcher() = default;
 RequestBatcher::RequestBatcher(RequestBatcher&&) noexcept = default;
 RequestBatcher& RequestBatcher::operator=(RequestBatcher&&) noexcept = default;

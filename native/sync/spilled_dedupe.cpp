@@ -194,16 +194,6 @@ public:
             std::string().swap(buffers_[p]);
         }
     }
-    // A partition's records written at once, past its buffer: one resolving thread's share, under its lock.
-    void append_block(std::size_t partition, std::string_view records) {
-        flush(partition);
-        if (records.empty()) return;
-        if (!ok() || ::pwrite(fileno(file_), records.data(), records.size(), static_cast<off_t>(end_)) !=
-                         static_cast<ssize_t>(records.size()))
-            failed_ = true;
-        blocks_[partition].push_back({end_, records.size()});
-        end_ += records.size();
-    }
     // Up to `most` bytes of a partition's records from byte `from` on, appended to `out`; false on a read error.
     bool read_part(std::size_t partition, std::uint64_t from, std::size_t most, std::string& out) {
         for (const Block& b : blocks_[partition]) {
@@ -498,13 +488,8 @@ std::optional<std::string> SpilledDedupe::resolve() {
     std::atomic<bool> failed{false};
     AnswerCounter answers;
     std::mutex answers_mutex;
-    // The first occurrences, for plan(): each partition's in table order, as (question less the previous
-    // one, key) records, one block per partition.
-    firsts_.reset();
-    if (keep_first_occurrences_) firsts_ = std::make_unique<Partitions>();
-    std::mutex firsts_mutex;
     auto resolve_partitions = [&] {
-        std::string data, other, record, kept;
+        std::string data, other, record;
         std::size_t longest = 0;
         std::uint64_t firsts = 0;
         AnswerCounter counted;
@@ -516,8 +501,6 @@ std::optional<std::string> SpilledDedupe::resolve() {
                     break;
                 }
                 seen.clear();
-                kept.clear();
-                std::uint64_t previous = 0;
                 const char* at = data.data();
                 const char* end = at + data.size();
                 while (at < end) {
@@ -536,13 +519,7 @@ std::optional<std::string> SpilledDedupe::resolve() {
                         continue;
                     }
                     ++firsts;
-                    longest = std::max(longest, key.size());
-                    if (firsts_) {
-                        put_varint(kept, question - previous);
-                        previous = question;
-                        put_varint(kept, key.size());
-                        kept += key;
-                    }
+                    longest = std::max(longest, key.size());  // of those plan() sends
                     if (key[0] == 'u' || key[0] == 'd') {
                         other.assign(key);
                         other[0] = key[0] == 'u' ? 'd' : 'u';
@@ -564,10 +541,6 @@ std::optional<std::string> SpilledDedupe::resolve() {
                         spellings.append(static_cast<std::size_t>(hash_bytes(spelling) % kPartitions), record);
                     }
                 }
-                if (firsts_ && !failed) {
-                    std::lock_guard lock(firsts_mutex);
-                    firsts_->append_block(p, kept);
-                }
             }
         } catch (const std::exception&) {  // out of memory in a thread: the run stops with the message below
             failed = true;
@@ -588,9 +561,9 @@ std::optional<std::string> SpilledDedupe::resolve() {
     }
     resolve_partitions();
     for (std::thread& t : helpers) t.join();
-    if (failed || (firsts_ && !firsts_->ok())) return cannot;
+    if (failed) return cannot;
     first_occurrences_ = first_occurrences;
-    keys_.reset();  // the keys' file is done with
+    if (!keep_first_occurrences_) keys_.reset();  // the keys' file is done with, unless plan() reads it again
 
     // Alias spellings of first occurrences: they arrive partition by partition, so back into table order first.
     spellings.finish();
@@ -626,12 +599,14 @@ std::optional<std::string> SpilledDedupe::resolve() {
     return std::nullopt;
 }
 
-bool SpilledDedupe::can_plan() const { return firsts_ != nullptr && report_.has_value(); }
+bool SpilledDedupe::can_plan() const { return keep_first_occurrences_ && keys_ != nullptr && report_.has_value(); }
 
-// The first occurrences are spread over partitions, each in table order: a merge by question number, a window
-// of questions at a time. Each partition is read a piece at a time, so memory stays at the pieces and one
-// window of keys, whatever the table's size.
-std::optional<std::string> SpilledDedupe::plan(const cohort::Settings& settings, const RequestsSink& on_requests) {
+// Each partition of the keys' file holds its questions in table order, and the answer bits say which were
+// repeats: the identifiers to send are the other questions, merged across partitions by question number, a
+// window of questions at a time. Each partition is read a piece at a time, so memory stays at the pieces and
+// one window of keys, whatever the table's size.
+std::optional<std::string> SpilledDedupe::plan(const cohort::Settings& settings, cohort::BatchOutput output,
+                                               const RequestsSink& on_requests) {
     if (!can_plan()) return "internal error: plan() needs rehearse() with keep_first_occurrences() first";
     constexpr std::size_t kPiece = 16 * 1024;
     struct Cursor {
@@ -643,17 +618,18 @@ std::optional<std::string> SpilledDedupe::plan(const cohort::Settings& settings,
         std::string_view key;  // into buffer, until the next call of advance
         bool has = false;
     };
-    // Moves a cursor to its partition's next record: false when the file cannot be read or is damaged.
+    // Moves a cursor to its partition's next first occurrence: false when the file cannot be read or is damaged.
     const auto advance = [&](Cursor& c) {
         for (;;) {
             const char* p = c.buffer.data() + c.at;
             const char* end = c.buffer.data() + c.buffer.size();
-            std::uint64_t step = 0;
-            std::string_view key;
-            if (p < end && get_varint(p, end, step) && get_bytes(p, end, key) && !key.empty()) {
-                c.question += step;
-                c.key = key;
+            std::uint64_t row = 0, line = 0;
+            std::string_view spelling;
+            if (p < end && get_varint(p, end, c.question) && get_bytes(p, end, c.key) && get_bytes(p, end, spelling) &&
+                get_varint(p, end, row) && get_line(p, end, row, line)) {
                 c.at = static_cast<std::size_t>(p - c.buffer.data());
+                if (c.question >= questions_ || c.key.empty()) return false;
+                if (bit(duplicate_, c.question)) continue;
                 c.has = true;
                 return true;
             }
@@ -664,19 +640,18 @@ std::optional<std::string> SpilledDedupe::plan(const cohort::Settings& settings,
             c.buffer.erase(0, c.at);
             c.at = 0;
             const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(kPiece, c.size - c.read));
-            if (!firsts_->read_part(c.partition, c.read, n, c.buffer)) return false;
+            if (!keys_->read_part(c.partition, c.read, n, c.buffer)) return false;
             c.read += n;
         }
     };
-    firsts_->finish();
     std::vector<Cursor> cursors(kPartitions);
     for (std::size_t p = 0; p < kPartitions; ++p) {
         cursors[p].partition = p;
-        cursors[p].size = firsts_->bytes(p);
+        cursors[p].size = keys_->bytes(p);
         if (!advance(cursors[p])) return kTempFileProblem;
     }
 
-    cohort::RequestBatcher batcher(settings, settings.operation, true);
+    cohort::RequestBatcher batcher(settings, settings.operation, output);
     const std::vector<Diagnostic> settings_findings = cohort::check_settings(settings);
     const bool settings_ok = std::none_of(settings_findings.begin(), settings_findings.end(),
                                           [](const Diagnostic& d) { return d.severity == Severity::Error; });

@@ -12,9 +12,10 @@
 //
 // resolve() also counts each kind of answer per identifier column and keeps the first (its row, line and
 // value): that, with pass 1's report, is the whole report (Planner::finish_with), so `validate` reads the
-// table once. Asked to, resolve() also keeps each partition's first occurrences, and plan() merges them back
-// into table order (by question number) to write the requests: `plan` reads the table once as well. The
-// sync still plans with pass 2: its resume and change checks are built on reading the table again.
+// table once. Asked to, resolve() keeps the temporary file, and plan() reads the questions back from it,
+// merged into table order by their numbers, and sends those not answered "seen before": `plan` reads the
+// table once as well. The sync still plans with pass 2: its resume and change checks are built on reading
+// the table again.
 //
 // Memory: the partition buffers (256 x 16 KiB), one partition's keys while resolving (a 256th of them), and
 // the answer bits (20 million questions: 7.5 MB); plan() adds a 16 KiB piece per partition and a window of
@@ -61,15 +62,17 @@ public:
     std::optional<std::string> rehearse(const cohort::Settings& settings, cohort::ReadOptions options,
                                         const std::string& source, const TableReader& read_table);
 
-    // Before rehearse(): resolve() also keeps each first occurrence's key (about the identifiers' size again on
-    // disk), so that plan() can make the requests without reading the table again.
+    // Before rehearse(): resolve() keeps the temporary file, so that plan() can make the requests without
+    // reading the table again.
     void keep_first_occurrences() { keep_first_occurrences_ = true; }
     // After rehearse() that kept them, when report() is set (so no identifier was too large to say how
     // requests split): the requests, naming call first, exactly as a Planner reading the table again with
-    // replayer() would make them, in batches as they fill. An error message when the file cannot be read.
+    // replayer() would make them, in batches as they fill (`output` Bodies leaves out each request's keys, which
+    // only a sync needs). An error message when the file cannot be read.
     bool can_plan() const;
     using RequestsSink = std::function<void(std::vector<cohort::PlannedRequest>&&)>;
-    std::optional<std::string> plan(const cohort::Settings& settings, const RequestsSink& on_requests);
+    std::optional<std::string> plan(const cohort::Settings& settings, cohort::BatchOutput output,
+                                    const RequestsSink& on_requests);
 
     // Pass 2 and later: the answers, from the first question again on each call.
     cohort::SeenBefore& replayer();
@@ -104,7 +107,6 @@ private:
     std::uint64_t first_occurrences_ = 0;
     std::size_t longest_key_ = 0;  // of the first occurrences
     bool keep_first_occurrences_ = false;
-    std::unique_ptr<Partitions> firsts_;  // resolve()'s first occurrences, for plan()
     std::uint64_t rehearsal_errors_ = 0;
     std::vector<std::uint64_t> duplicate_, other_type_, alias_spelling_;  // one bit per question
     std::vector<cohort::AnswerCount> answer_counts_;

@@ -2,6 +2,7 @@
 // the report a read with the answers one by one gives, byte for byte; and say so when counts are not enough.
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <string>
 
 #include "cohort_support.hpp"
@@ -127,23 +128,51 @@ TEST_CASE("cohort: finish_with says when counts are not enough") {
 TEST_CASE("cohort: RequestBatcher::requests_for") {
     cohort::Settings s = test::settings();
     s.max_ids_per_request = 3;
-    cohort::RequestBatcher batcher(s, cohort::Operation::Add, false);
+    cohort::RequestBatcher batcher(s, cohort::Operation::Add, cohort::BatchOutput::Count);
     CHECK(batcher.requests_for(0) == 0u);
     for (int i = 0; i < 5; ++i) REQUIRE(batcher.add(cohort::IdentifierType::UserId, "", "u" + std::to_string(i)));
     CHECK(batcher.requests_for(5) == 2u);
     CHECK(batcher.requests_for(6) == 2u);
     CHECK(batcher.requests_for(7) == 3u);
     // One identifier that could not be planned at all: the count no longer follows from the number.
-    cohort::RequestBatcher refused(s, cohort::Operation::Add, false);
+    cohort::RequestBatcher refused(s, cohort::Operation::Add, cohort::BatchOutput::Count);
     CHECK_FALSE(refused.add(cohort::IdentifierType::UserId, "", std::string(cohort::kMaxBodyBytes, 'x')));
     CHECK_FALSE(refused.requests_for(1).has_value());
     // Three identifiers of 1.5 MB do not fit in one body: sizes decide.
-    cohort::RequestBatcher large(s, cohort::Operation::Add, false);
+    cohort::RequestBatcher large(s, cohort::Operation::Add, cohort::BatchOutput::Count);
     REQUIRE(large.add(cohort::IdentifierType::UserId, "", std::string(1'500'000, 'x')));
     CHECK_FALSE(large.requests_for(1).has_value());
 }
 
-TEST_CASE("cohort: json_string_size is the size append_json_string writes") {
+namespace {
+
+// The plain reading of JSON's string escaping (RFC 8259, section 7), a byte at a time: the reference the
+// word-at-a-time writer is held to.
+std::string escaped_byte_by_byte(std::string_view s) {
+    std::string out = "\"";
+    for (const char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c == '"') out += "\\\"";
+        else if (c == '\\') out += "\\\\";
+        else if (c == '\n') out += "\\n";
+        else if (c == '\r') out += "\\r";
+        else if (c == '\t') out += "\\t";
+        else if (c == '\b') out += "\\b";
+        else if (c == '\f') out += "\\f";
+        else if (c < 0x20) {
+            char hex[8];
+            std::snprintf(hex, sizeof hex, "\\u%04x", c);
+            out += hex;
+        } else {
+            out += ch;
+        }
+    }
+    return out + "\"";
+}
+
+}  // namespace
+
+TEST_CASE("cohort: append_json_string escapes like the plain reading, and json_string_size is its size") {
     // Every byte value at every offset of a word, and random strings heavy in the bytes that need escaping.
     std::string s(24, 'a');
     for (int b = 0; b < 256; ++b)
@@ -153,6 +182,7 @@ TEST_CASE("cohort: json_string_size is the size append_json_string writes") {
             std::string out;
             append_json_string(out, t);
             INFO("byte " << b << " at " << at);
+            REQUIRE(out == escaped_byte_by_byte(t));
             REQUIRE(json_string_size(t) == out.size());
         }
     std::uint64_t x = 88172645463325252ull;
@@ -166,6 +196,7 @@ TEST_CASE("cohort: json_string_size is the size append_json_string writes") {
         }
         std::string out;
         append_json_string(out, t);
+        REQUIRE(out == escaped_byte_by_byte(t));
         REQUIRE(json_string_size(t) == out.size());
     }
 }

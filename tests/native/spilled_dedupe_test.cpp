@@ -163,17 +163,20 @@ TEST_CASE("spilled dedupe: plan() makes the requests from the kept first occurre
         }));
         REQUIRE(spilled.can_plan());
         if (c.table == &table) CHECK(spilled.questions() > 3 * 65536);
-        std::vector<cohort::PlannedRequest> got;
-        const auto error = spilled.plan(c.settings, [&](std::vector<cohort::PlannedRequest>&& batch) {
-            for (auto& r : batch) got.push_back(std::move(r));
-        });
-        REQUIRE_FALSE(error.has_value());
         CHECK(to_json(*spilled.report()) == to_json(expected.report));
-        REQUIRE(got.size() == expected.requests.size());
-        for (std::size_t i = 0; i < got.size(); ++i) {
-            CHECK(got[i].path == expected.requests[i].path);
-            CHECK(got[i].body == expected.requests[i].body);
-            CHECK(got[i].keys == expected.requests[i].keys);
+        for (const auto output : {cohort::BatchOutput::BodiesAndKeys, cohort::BatchOutput::Bodies}) {  // plan() twice
+            std::vector<cohort::PlannedRequest> got;
+            const auto error = spilled.plan(c.settings, output, [&](std::vector<cohort::PlannedRequest>&& batch) {
+                for (auto& r : batch) got.push_back(std::move(r));
+            });
+            REQUIRE_FALSE(error.has_value());
+            REQUIRE(got.size() == expected.requests.size());
+            for (std::size_t i = 0; i < got.size(); ++i) {
+                CHECK(got[i].path == expected.requests[i].path);
+                CHECK(got[i].body == expected.requests[i].body);
+                if (output == cohort::BatchOutput::BodiesAndKeys) CHECK(got[i].keys == expected.requests[i].keys);
+                else CHECK(got[i].keys.empty());
+            }
         }
     }
 }
@@ -187,7 +190,7 @@ TEST_CASE("spilled dedupe: plan() is not offered when the first read cannot say 
         return std::optional<std::string>();
     }));
     CHECK_FALSE(oversized.can_plan());
-    CHECK(oversized.plan(alias_settings(), [](auto&&) {}).has_value());
+    CHECK(oversized.plan(alias_settings(), cohort::BatchOutput::Bodies, [](auto&&) {}).has_value());
 
     sync::SpilledDedupe not_kept;  // keep_first_occurrences() was not asked for
     REQUIRE_FALSE(not_kept.rehearse(alias_settings(), {}, "t", [&](const auto& on_chunk) {

@@ -102,12 +102,16 @@ struct IdentifierParts {
 };
 IdentifierParts split_identifier_key(std::string_view key);  // views into `key`
 
+// What a RequestBatcher makes: only the count of requests (what validation reports, without writing a byte
+// of them), the requests' bodies (a plan written out), or the bodies and each request's identifier keys (a
+// sync, which records what Braze confirmed).
+enum class BatchOutput : std::uint8_t { Count, Bodies, BodiesAndKeys };
+
 // Packs identifiers into membership requests: at most max_ids_per_request identifiers and kMaxBodyBytes per
 // body, in the order they are added.
 class RequestBatcher {
 public:
-    // build_bodies false: only count the requests (what validation reports), without writing a byte of them.
-    RequestBatcher(const Settings& settings, Operation operation, bool build_bodies = true);
+    RequestBatcher(const Settings& settings, Operation operation, BatchOutput output = BatchOutput::BodiesAndKeys);
     ~RequestBatcher();
     RequestBatcher(RequestBatcher&&) noexcept;
     RequestBatcher& operator=(RequestBatcher&&) noexcept;
