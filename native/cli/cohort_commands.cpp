@@ -120,7 +120,10 @@ std::optional<cohort::Report> run_planner(CohortArgs& a,
         if (!on_requests && spilled->report()) return spilled->report();
         if (on_requests && spilled->can_plan()) {
             progress.say("writing the requests from");
-            const auto planned = spilled->plan(a.settings, cohort::BatchOutput::Bodies, on_requests);
+            const auto planned = spilled->plan(a.settings, cohort::BatchOutput::Bodies, [&](auto&& requests) {
+                on_requests(std::move(requests));
+                return true;
+            });
             progress.clear();
             if (planned) {
                 std::cerr << "tdbraze: " << *planned << '\n';

@@ -655,7 +655,7 @@ std::optional<std::string> SpilledDedupe::plan(const cohort::Settings& settings,
     const std::vector<Diagnostic> settings_findings = cohort::check_settings(settings);
     const bool settings_ok = std::none_of(settings_findings.begin(), settings_findings.end(),
                                           [](const Diagnostic& d) { return d.severity == Severity::Error; });
-    if (settings_ok) on_requests({batcher.naming_request()});
+    if (settings_ok && !on_requests({batcher.naming_request()})) return std::nullopt;
     // About 8 MiB of keys a window, however long they are (the longest that can be planned so is 4 KB or so).
     const std::uint64_t window_questions = std::clamp<std::uint64_t>((8u << 20) / (longest_key_ + 8), 256, 65536);
     constexpr std::uint32_t kNone = UINT32_MAX;
@@ -688,12 +688,12 @@ std::optional<std::string> SpilledDedupe::plan(const cohort::Settings& settings,
                 return "internal error: an identifier the first read planned does not fit in a request";
             if (batcher.requests() != requests) {
                 requests = batcher.requests();
-                on_requests(batcher.take());
+                if (!on_requests(batcher.take())) return std::nullopt;
             }
         }
     }
     batcher.flush();
-    on_requests(batcher.take());
+    if (!on_requests(batcher.take())) return std::nullopt;
     for (const Cursor& c : cursors)
         if (c.has) return kTempFileProblem;  // a question past the last one
     if (planned != first_occurrences_ || (settings_ok && batcher.requests() != report_->summary.requests))

@@ -68,9 +68,9 @@ public:
     // After rehearse() that kept them, when report() is set (so no identifier was too large to say how
     // requests split): the requests, naming call first, exactly as a Planner reading the table again with
     // replayer() would make them, in batches as they fill (`output` Bodies leaves out each request's keys, which
-    // only a sync needs). An error message when the file cannot be read.
+    // only a sync needs); the sink returns false to stop. An error message when the file cannot be read.
     bool can_plan() const;
-    using RequestsSink = std::function<void(std::vector<cohort::PlannedRequest>&&)>;
+    using RequestsSink = std::function<bool(std::vector<cohort::PlannedRequest>&&)>;
     std::optional<std::string> plan(const cohort::Settings& settings, cohort::BatchOutput output,
                                     const RequestsSink& on_requests);
 

@@ -177,6 +177,8 @@ public:
             // so that no pass holds every distinct id in memory. The hash of each piece of the file is kept
             // for the streamed send pass, which must only ever plan what this pass checked.
             dedupe_ = std::make_unique<SpilledDedupe>();
+            // The send plans from pass 0's own file (SpilledDedupe::plan) rather than a second read.
+            if (!options_.dry_run && options_.mode != Mode::Mirror) dedupe_->keep_first_occurrences();
             if (auto error = dedupe_->rehearse(settings_, options_.read, options_.input_path, [&](const auto& on_chunk) {
                     return files::read_in_chunks(options_.input_path, [&](std::string_view chunk) {
                         input_hash.add(chunk);
@@ -260,7 +262,10 @@ public:
         summary_.run_id = run_id_;
 
         start_workers();
-        const bool planned_ok = options_.mode == Mode::Mirror ? plan_mirror() : streamed_ ? plan_streamed() : plan_table();
+        const bool planned_ok = options_.mode == Mode::Mirror ? plan_mirror()
+                                : streamed_ && dedupe_->can_plan() ? plan_checked()
+                                : streamed_                        ? plan_streamed()
+                                                                   : plan_table();
         close_queue();
         for (auto& t : workers_) t.join();
 
@@ -419,8 +424,33 @@ private:
         return error;
     }
 
-    // Send pass for add and remove of a table pass 0 found no error in: the second read plans the table and
-    // feeds the queue as it goes; the run stops if the table changed since pass 0.
+    // Send pass for add and remove of a table pass 0 found no error in and could plan from its own file: the
+    // requests are made from the identifiers pass 0 checked, so the table is not read again and a file
+    // changed since cannot change what is sent.
+    bool plan_checked() {
+        std::int64_t seq = 0;
+        const auto error = dedupe_->plan(settings_, cohort::BatchOutput::BodiesAndKeys, [&](auto&& requests) {
+            for (auto& r : requests) enqueue_planned(seq++, std::move(r));
+            return !stopping();
+        });
+        if (stopping()) return true;
+        if (error) {
+            stop_with(*error);
+            emit(SyncEvent::Kind::Error, stop_message_);
+            return false;
+        }
+        {
+            std::lock_guard lock(observer_mutex_);
+            observer_.on_report(*dedupe_->report());
+            progress_.batches_total = summary_.planned;
+            progress_.planning_done = true;
+        }
+        return true;
+    }
+
+    // Send pass for add and remove of a table pass 0 found no error in, when the first read alone could not
+    // say how requests split (an identifier of kilobytes): the second read plans the table and feeds the
+    // queue as it goes; the run stops if the table changed since pass 0.
     bool plan_streamed() {
         std::int64_t seq = 0;
         cohort::Planner planner = make_planner(nullptr);

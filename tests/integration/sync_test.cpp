@@ -149,10 +149,12 @@ TEST_CASE("sync: --dry-run counts what would be sent and sends nothing", "[sync]
 }
 
 TEST_CASE("sync: a table changed after its check is not sent beyond what was checked", "[sync]") {
-    // Checked on disk, the table is read a second time while sending. Here it changes between the reads: the
-    // second read must notice before planning anything from the changed part, and stop.
+    // Checked on disk, a table with an identifier of kilobytes is read a second time while sending (the first
+    // read alone cannot say where its requests split). Here it changes between the reads: the second read must
+    // notice before planning anything from the changed part, and stop.
     Emulator emu;
     const fs::path input = table("changing.csv", "user_ids", 0, 3000);
+    std::ofstream(input, std::ios::app) << "u-" << std::string(5000, 'L') << "\n";
     tdbraze::sync::SyncOptions options;
     options.input_path = input.string();
     options.settings.cohort_id = "changing";
@@ -195,6 +197,50 @@ TEST_CASE("sync: a table changed after its check is not sent beyond what was che
     CHECK(resumed.message.find("only batches from the part read before the change") != std::string::npos);
     CHECK(emu.server.stats().membership_applied == applied);  // nothing of the changed table was sent
     for (const std::string& id : members(emu.server, "changing")) CHECK(id.rfind("u-", 0) == 0);
+}
+
+TEST_CASE("sync: a table checked on disk is sent as it was checked, even if the file changes later", "[sync]") {
+    // The send plans from the duplicate check's own file (SpilledDedupe::plan), not from a second read: a file
+    // rewritten after its check changes nothing that is sent.
+    Emulator emu;
+    const fs::path input = table("rewritten.csv", "user_ids", 0, 3000);
+    tdbraze::sync::SyncOptions options;
+    options.input_path = input.string();
+    options.settings.cohort_id = "rewritten";
+    options.settings.threads = 1;
+    options.settings.created_at = "2026-11-30T00:00:00Z";
+    options.endpoint = emu.url;
+    options.state_path = (work_dir() / "rewritten.db").string();
+    options.dedupe = tdbraze::sync::Dedupe::Disk;
+    options.backoff.base = std::chrono::milliseconds(10);
+    const tdbraze::secrets::Credentials credentials{kKey, kSecret};
+    struct StopAfterFirst : tdbraze::sync::SyncObserver {
+        std::atomic<bool> cancel{false};
+        void on_event(const tdbraze::sync::SyncEvent& e) override {
+            if (e.kind == tdbraze::sync::SyncEvent::Kind::Sent && e.ids > 0) cancel = true;
+        }
+    } first;
+    REQUIRE(tdbraze::sync::run_sync(options, credentials, first, first.cancel).outcome == "interrupted");
+
+    // Resumed: pass 0 checks the table as it was; it is rewritten before anything of it is planned.
+    struct ChangeOnResume : tdbraze::sync::SyncObserver {
+        fs::path path;
+        bool changed = false;
+        void on_event(const tdbraze::sync::SyncEvent& e) override {
+            if (e.kind == tdbraze::sync::SyncEvent::Kind::Info && e.message.find("resuming run") == 0) {
+                table(path.filename().string(), "user_ids", 0, 3000, "x-");
+                changed = true;
+            }
+        }
+    } second;
+    second.path = input;
+    options.resume = true;
+    const std::atomic<bool> never{false};
+    const auto resumed = tdbraze::sync::run_sync(options, credentials, second, never);
+    INFO(resumed.message);
+    CHECK(second.changed);
+    CHECK(resumed.outcome == "completed");
+    CHECK(members(emu.server, "rewritten") == expected_ids(0, 3000));
 }
 
 TEST_CASE("sync: 100,000 ids through 20% faults and dropped connections end exact", "[sync]") {

@@ -168,6 +168,7 @@ TEST_CASE("spilled dedupe: plan() makes the requests from the kept first occurre
             std::vector<cohort::PlannedRequest> got;
             const auto error = spilled.plan(c.settings, output, [&](std::vector<cohort::PlannedRequest>&& batch) {
                 for (auto& r : batch) got.push_back(std::move(r));
+                return true;
             });
             REQUIRE_FALSE(error.has_value());
             REQUIRE(got.size() == expected.requests.size());
@@ -190,7 +191,7 @@ TEST_CASE("spilled dedupe: plan() is not offered when the first read cannot say 
         return std::optional<std::string>();
     }));
     CHECK_FALSE(oversized.can_plan());
-    CHECK(oversized.plan(alias_settings(), cohort::BatchOutput::Bodies, [](auto&&) {}).has_value());
+    CHECK(oversized.plan(alias_settings(), cohort::BatchOutput::Bodies, [](auto&&) { return true; }).has_value());
 
     sync::SpilledDedupe not_kept;  // keep_first_occurrences() was not asked for
     REQUIRE_FALSE(not_kept.rehearse(alias_settings(), {}, "t", [&](const auto& on_chunk) {
