@@ -5,9 +5,12 @@
 #include <cstdio>
 #include <cstring>
 #include <deque>
+#include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <sys/stat.h>
@@ -28,7 +31,8 @@ struct Piece {
 
 class ReadAhead {
 public:
-    explicit ReadAhead(std::FILE* file) : file_(file), buffers_(kBuffers, std::vector<char>(kChunk)) {
+    ReadAhead(std::FILE* file, const std::function<void(std::string_view)>& on_read)
+        : file_(file), on_read_(on_read), buffers_(kBuffers, std::vector<char>(kChunk)) {
         thread_ = std::thread([this] { read_all(); });
     }
     // Also on an exception from the caller's work: the reader is told to stop and waited for.
@@ -52,6 +56,7 @@ public:
             changed_.notify_all();
         }
         changed_.wait(lock, [&] { return !ready_.empty() || finished_; });
+        if (failure_) std::rethrow_exception(std::exchange(failure_, nullptr));
         if (ready_.empty()) return {};
         const Piece piece = ready_.front();
         ready_.pop_front();
@@ -77,6 +82,17 @@ private:
             const std::size_t n = std::fread(buffers_[buffer].data(), 1, kChunk, file_);
             const bool last = n < kChunk;
             const int error = last && std::ferror(file_) ? (errno != 0 ? errno : EIO) : 0;
+            if (on_read_ && n > 0) {
+                try {
+                    on_read_(std::string_view(buffers_[buffer].data(), n));
+                } catch (...) {  // nothing may leave a thread: the caller gets it from next()
+                    std::lock_guard lock(mutex_);
+                    failure_ = std::current_exception();
+                    finished_ = true;
+                    changed_.notify_all();
+                    return;
+                }
+            }
             {
                 std::lock_guard lock(mutex_);
                 if (n > 0) ready_.push_back({buffer, n});
@@ -92,6 +108,7 @@ private:
     }
 
     std::FILE* file_;
+    const std::function<void(std::string_view)>& on_read_;
     std::vector<std::vector<char>> buffers_;
     mutable std::mutex mutex_;
     std::condition_variable changed_;
@@ -101,13 +118,15 @@ private:
     bool finished_ = false;
     bool stop_ = false;
     int error_ = 0;
+    std::exception_ptr failure_;  // thrown by on_read
     std::thread thread_;
 };
 
 }  // namespace
 
 std::optional<std::string> read_in_chunks(const std::string& path,
-                                          const std::function<void(std::string_view)>& on_chunk) {
+                                          const std::function<void(std::string_view)>& on_chunk,
+                                          const std::function<void(std::string_view)>& on_read) {
     std::FILE* file = stdin;
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> owner(nullptr, &std::fclose);
     if (path != "-") {
@@ -118,7 +137,7 @@ std::optional<std::string> read_in_chunks(const std::string& path,
         if (file == nullptr) return "cannot open '" + path + "': " + std::strerror(errno);
         owner.reset(file);
     }
-    ReadAhead reader(file);
+    ReadAhead reader(file, on_read);
     for (std::string_view piece = reader.next(); !piece.empty(); piece = reader.next()) on_chunk(piece);
     if (const int error = reader.error(); error != 0) return "cannot read '" + path + "': " + std::strerror(error);
     return std::nullopt;

@@ -13,7 +13,12 @@ namespace tdbraze::files {
 // piece is read on a second thread meanwhile. Pieces have a fixed size except the last, so the same file
 // gives the same pieces every time. Returns an error message naming the file and the reason, or nothing on
 // success. An exception from on_chunk stops the reading and is passed on.
+//
+// on_read, when given, also sees each piece, first, on the reading thread: for work that needs only the bytes
+// (a hash of the file), so that it runs beside on_chunk's instead of before it. Everything it did is visible
+// to the caller once read_in_chunks returns.
 std::optional<std::string> read_in_chunks(const std::string& path,
-                                          const std::function<void(std::string_view)>& on_chunk);
+                                          const std::function<void(std::string_view)>& on_chunk,
+                                          const std::function<void(std::string_view)>& on_read = nullptr);
 
 }  // namespace tdbraze::files

@@ -608,7 +608,7 @@ bool SpilledDedupe::can_plan() const { return keep_first_occurrences_ && keys_ !
 std::optional<std::string> SpilledDedupe::plan(const cohort::Settings& settings, cohort::BatchOutput output,
                                                const RequestsSink& on_requests) {
     if (!can_plan()) return "internal error: plan() needs rehearse() with keep_first_occurrences() first";
-    constexpr std::size_t kPiece = 16 * 1024;
+    constexpr std::size_t kPiece = 8 * 1024;
     struct Cursor {
         std::size_t partition = 0;
         std::uint64_t read = 0, size = 0;  // bytes of the partition read so far, and in all
@@ -639,7 +639,10 @@ std::optional<std::string> SpilledDedupe::plan(const cohort::Settings& settings,
             }
             c.buffer.erase(0, c.at);
             c.at = 0;
-            const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(kPiece, c.size - c.read));
+            // Filled up to a piece, so that the buffer keeps its first allocation: 256 of them at a time. Only a
+            // record longer than a piece makes it grow.
+            const std::size_t room = c.buffer.size() < kPiece ? kPiece - c.buffer.size() : kPiece;
+            const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(room, c.size - c.read));
             if (!keys_->read_part(c.partition, c.read, n, c.buffer)) return false;
             c.read += n;
         }
@@ -648,6 +651,7 @@ std::optional<std::string> SpilledDedupe::plan(const cohort::Settings& settings,
     for (std::size_t p = 0; p < kPartitions; ++p) {
         cursors[p].partition = p;
         cursors[p].size = keys_->bytes(p);
+        cursors[p].buffer.reserve(kPiece);
         if (!advance(cursors[p])) return kTempFileProblem;
     }
 

@@ -179,12 +179,14 @@ public:
             dedupe_ = std::make_unique<SpilledDedupe>();
             // The send plans from pass 0's own file (SpilledDedupe::plan) rather than a second read.
             if (!options_.dry_run && options_.mode != Mode::Mirror) dedupe_->keep_first_occurrences();
+            // The hashes are taken on the reading thread: the FNV goes a byte at a time, and on the planning
+            // thread it was a sixth of this pass.
+            const auto hash_piece = [&](std::string_view chunk) {
+                input_hash.add(chunk);
+                piece_hashes_.push_back(hash_bytes(chunk));
+            };
             if (auto error = dedupe_->rehearse(settings_, options_.read, options_.input_path, [&](const auto& on_chunk) {
-                    return files::read_in_chunks(options_.input_path, [&](std::string_view chunk) {
-                        input_hash.add(chunk);
-                        piece_hashes_.push_back(hash_bytes(chunk));
-                        on_chunk(chunk);
-                    });
+                    return files::read_in_chunks(options_.input_path, on_chunk, hash_piece);
                 }))
                 return refuse(*error);
         }
