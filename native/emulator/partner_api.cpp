@@ -29,24 +29,31 @@ struct Common {
 // Braze's bodies nest four levels deep. nlohmann builds a value per level, so a 4 MB body of '[' would cost
 // hundreds of megabytes: the parse is cut off early instead (the callback's exception aborts it).
 constexpr int kMaxBodyNesting = 32;
+static_assert(kMaxBodyNesting == 32, "message::kTooDeep names the limit");
 struct TooDeep {};
 
-json parse_body(std::string_view text) {
+// The body as a JSON object, or the 400 that says why it is not one.
+std::variant<json, Rejection> parse_body(std::string_view text) {
     const auto limit_depth = [](int depth, json::parse_event_t, json&) {
         if (depth > kMaxBodyNesting) throw TooDeep{};
         return true;
     };
+    json body;
     try {
-        return json::parse(text, limit_depth, /*allow_exceptions=*/false);
+        body = json::parse(text, limit_depth, /*allow_exceptions=*/false);
     } catch (const TooDeep&) {
-        return json::value_t::discarded;
+        return reject(400, message::kTooDeep);
     }
+    if (body.is_discarded()) return reject(400, message::kNotJson);
+    if (!body.is_object()) return reject(400, message::kNotJsonObject);
+    return body;
 }
 
 std::variant<Common, Rejection> check_common(std::string_view text, std::string_view path_partner,
                                              const PartnerSettings& settings) {
-    json body = parse_body(text);
-    if (!body.is_object()) return reject(400, message::kNotJsonObject);
+    auto parsed = parse_body(text);
+    if (auto* rejection = std::get_if<Rejection>(&parsed)) return std::move(*rejection);
+    json body = std::move(std::get<json>(parsed));
 
     const auto string_member = [&](const char* key) -> std::optional<std::string> {
         const auto it = body.find(key);

@@ -27,7 +27,10 @@ inline constexpr std::string_view kInvalidPartnerApiKey = "Invalid Partner API k
 inline constexpr std::string_view kInvalidClientSecret = "Invalid client secret";
 // Braze appends the client secret it was sent. The echo is deliberate: clients must redact it.
 inline constexpr std::string_view kPartnerNotEnabledPrefix = "Partner not enabled for client with client secret: ";
-// Not documented by Braze (its wording is unknown); kept short and plain.
+// Not documented by Braze (its wording is unknown); kept short and plain, and apart, so that a client's
+// developer learns which of the three it is.
+inline constexpr std::string_view kNotJson = "The request body is not valid JSON";  // a number out of range too
+inline constexpr std::string_view kTooDeep = "The request body nests more than 32 levels deep";
 inline constexpr std::string_view kNotJsonObject = "The request body must be a JSON object";
 inline constexpr std::string_view kBodyTooLarge = "The request body is larger than 4 MB";
 inline constexpr std::string_view kRateLimited = "Rate limit exceeded";

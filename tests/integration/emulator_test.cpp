@@ -340,11 +340,14 @@ TEST_CASE("emulator: Braze's documented 400 messages", "[emulator]") {
             check_answer(r.post(kNaming, body), 400, "`created_at` must be a valid time as an ISO-8601 string");
         }
     }
-    SECTION("not a JSON object") {
-        for (const std::string body : {"", "not json", "[]", "\"text\""}) {
-            const httplib::Result res = r.post_text(kMembership, body);
-            REQUIRE(res);
-            CHECK(res->status == 400);
+    SECTION("not JSON, or not an object") {
+        for (const std::string body : {"", "not json", "{\"cohort_id\":\"c\"", "{\"cohort_id\":1e999}"}) {
+            INFO(body);
+            check_answer(r.post_text(kMembership, body), 400, emu::message::kNotJson);
+        }
+        for (const std::string body : {"[]", "\"text\"", "12"}) {
+            INFO(body);
+            check_answer(r.post_text(kMembership, body), 400, emu::message::kNotJsonObject);
         }
     }
     // Nothing invalid reached a cohort.
@@ -358,7 +361,7 @@ TEST_CASE("emulator: a body nested thousands deep is refused early, not built", 
     const auto answer = emu::check_membership_request(deep, "treasuredata", settings);
     REQUIRE(std::holds_alternative<emu::Rejection>(answer));
     CHECK(std::get<emu::Rejection>(answer).status == 400);
-    CHECK(std::get<emu::Rejection>(answer).message == emu::message::kNotJsonObject);
+    CHECK(std::get<emu::Rejection>(answer).message == emu::message::kTooDeep);
     // Four levels, as Braze's own bodies have, are fine.
     const std::string fine = R"({"partner_api_key":"k","client_secret":"s","cohort_id":"c",)"
                              R"("cohort_changes":[{"aliases":[{"alias_label":"email","alias_name":"a@x"}]}]})";
