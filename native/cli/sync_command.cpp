@@ -4,6 +4,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "read_progress.hpp"
 #include "sync_engine.hpp"
 #include "tdbraze/report_json.hpp"
 #include "text_report.hpp"
@@ -79,6 +81,12 @@ public:
 
     void on_progress(const sync::SyncProgress& p) override {
         const auto now = std::chrono::steady_clock::now();
+        if (!p.table_checked) return on_checking(p, now);
+        if (checking_) {  // the check's line gives way to the bar, whose clock starts now
+            checking_ = false;
+            clear_bar();
+            started_ = now;
+        }
         if (now - last_draw_ < std::chrono::milliseconds(json_ ? 1000 : 100)) return;
         last_draw_ = now;
         const double elapsed = std::chrono::duration<double>(now - started_).count();
@@ -107,6 +115,29 @@ public:
         drawn_ = true;
     }
 
+    // The check of the whole table before the first request: how much of the file is read, and how fast.
+    void on_checking(const sync::SyncProgress& p, std::chrono::steady_clock::time_point now) {
+        checking_ = true;
+        // As for validate: nothing for a check too short to notice, then at most ten lines a second.
+        if (now - started_ < std::chrono::milliseconds(300) ||
+            now - last_draw_ < std::chrono::milliseconds(json_ ? 1000 : 100))
+            return;
+        last_draw_ = now;
+        const double seconds = std::chrono::duration<double>(now - started_).count();
+        if (json_) {
+            std::cout << nlohmann::json{{"event", "checking"},
+                                        {"bytes_read", p.check_bytes_read},
+                                        {"bytes_total", p.check_bytes_total}}
+                             .dump()
+                      << '\n';
+            return;
+        }
+        if (!bar_) return;
+        std::cerr << "\r\x1b[2K" << progress_line("checking", source_, p.check_bytes_read, p.check_bytes_total, seconds)
+                  << std::flush;
+        drawn_ = true;
+    }
+
     void clear_bar() {
         if (drawn_) std::cerr << "\r\x1b[2K" << std::flush;
         drawn_ = false;
@@ -116,6 +147,7 @@ private:
     bool json_, bar_;
     std::string source_;
     bool drawn_ = false;
+    bool checking_ = false;
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
     std::chrono::steady_clock::time_point last_draw_{};
 };
@@ -161,7 +193,8 @@ int run(SyncArgs& a) {
         credentials = std::get<secrets::Credentials>(loaded);
     }
     const bool json = a.log_format == "json";
-    CliObserver observer(json, !json && ::isatty(STDERR_FILENO) != 0, o.input_path);
+    // The file's name without its folders: a line longer than the terminal is wide cannot be redrawn in place.
+    CliObserver observer(json, !json && ::isatty(STDERR_FILENO) != 0, std::filesystem::path(o.input_path).filename().string());
     transport::HttpGlobal http;
     install_interrupt_handler();
     const sync::SyncSummary s = sync::run_sync(o, credentials, observer, g_cancel);

@@ -71,7 +71,10 @@ void draw_progress(const ViewModel& vm, const Fonts& fonts) {
                           with_separators(p.batches_done) + " / " + with_separators(p.batches_total) + " batches   \u00b7   " +
                           std::to_string(static_cast<int>(share * 100)) + "%";
     if (s.phase == SyncView::Phase::Idle) overlay = "Press Sync (Ctrl+Enter) to send the table on the Cohort panel.";
-    else if (s.phase == SyncView::Phase::Running && p.ids_total == 0) overlay = "Checking and planning the table ...";
+    else if (s.phase == SyncView::Phase::Running && !p.table_checked && p.check_bytes_total > 0) {
+        share = static_cast<float>(double(p.check_bytes_read) / double(p.check_bytes_total));
+        overlay = "Checking the table before sending: " + std::to_string(static_cast<int>(share * 100)) + "%";
+    } else if (s.phase == SyncView::Phase::Running && p.ids_total == 0) overlay = "Checking and planning the table ...";
     ImGui::PushStyleColor(ImGuiCol_PlotHistogram, s.summary && !s.summary->ok() ? colour::kError
                                                   : s.completed()              ? colour::kGood
                                                                                : colour::kAccent);

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <deque>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -172,6 +173,11 @@ public:
         // The whole table is checked before anything is sent, so that a bad row at the end cannot leave a
         // half-done sync behind. It also gives the totals for the progress display.
         Fnv input_hash;
+        {
+            std::error_code ec;
+            const auto size = std::filesystem::file_size(options_.input_path, ec);
+            progress_.check_bytes_total = ec ? 0 : static_cast<std::uint64_t>(size);
+        }
         if (dedupe_on_disk(options_.dedupe, options_.input_path)) {
             // Pass 0, for a large table: the planner's duplicate questions go to disk and are answered there,
             // so that no pass holds every distinct id in memory. The hash of each piece of the file is kept
@@ -186,7 +192,13 @@ public:
                 piece_hashes_.push_back(hash_bytes(chunk));
             };
             if (auto error = dedupe_->rehearse(settings_, options_.read, options_.input_path, [&](const auto& on_chunk) {
-                    return files::read_in_chunks(options_.input_path, on_chunk, hash_piece);
+                    return files::read_in_chunks(
+                        options_.input_path,
+                        [&](std::string_view chunk) {
+                            on_chunk(chunk);
+                            checked(chunk.size());
+                        },
+                        hash_piece);
                 }))
                 return refuse(*error);
         }
@@ -263,6 +275,11 @@ public:
         }
         summary_.run_id = run_id_;
 
+        {
+            std::lock_guard lock(observer_mutex_);
+            progress_.table_checked = true;
+            observer_.on_progress(progress_);
+        }
         start_workers();
         const bool planned_ok = options_.mode == Mode::Mirror ? plan_mirror()
                                 : streamed_ && dedupe_->can_plan() ? plan_checked()
@@ -330,6 +347,10 @@ private:
                     }
                 }
             };
+            {
+                std::lock_guard lock(observer_mutex_);
+                progress_.check_bytes_read = 0;  // a table checked on disk with an error: read again for its report
+            }
             if (auto error = files::read_in_chunks(options_.input_path, [&](std::string_view chunk) {
                     if (!dedupe_) {  // else pass 0 hashed it
                         input_hash.add(chunk);
@@ -337,6 +358,7 @@ private:
                     }
                     checker.feed(chunk);
                     count();
+                    checked(chunk.size());
                 }))
                 return refuse(*error);
             report = checker.finish();
@@ -370,6 +392,13 @@ private:
         e.elapsed_ms = ms;
         std::lock_guard lock(observer_mutex_);
         observer_.on_event(e);
+    }
+
+    // Another piece of the table read by the check before sending.
+    void checked(std::size_t bytes) {
+        std::lock_guard lock(observer_mutex_);
+        progress_.check_bytes_read += bytes;
+        observer_.on_progress(progress_);
     }
 
     void report_progress() {

@@ -58,6 +58,11 @@ struct SyncProgress {
     std::uint64_t status_429 = 0;
     std::uint64_t errors = 0;         // failed attempts of any kind
     bool planning_done = false;
+    // Before anything is sent the whole table is checked, which for a large one takes seconds: bytes of the
+    // file read so far, and its size (0 when unknown). table_checked turns true when sending can begin.
+    std::uint64_t check_bytes_read = 0;
+    std::uint64_t check_bytes_total = 0;
+    bool table_checked = false;
 };
 
 struct SyncSummary {

@@ -2,6 +2,8 @@
 // resumes, mirror snapshots, TLS and a search for leaked secrets.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -241,6 +243,52 @@ TEST_CASE("sync: a table checked on disk is sent as it was checked, even if the 
     CHECK(second.changed);
     CHECK(resumed.outcome == "completed");
     CHECK(members(emu.server, "rewritten") == expected_ids(0, 3000));
+}
+
+TEST_CASE("sync: the check before sending reports how much of the table it has read", "[sync]") {
+    // A table of several pieces (1 MiB each), checked in memory and on disk: the observer sees the bytes read
+    // grow to the file's size before the first request, then table_checked.
+    const std::string dedupe = GENERATE(as<std::string>{}, "memory", "disk");
+    INFO("--dedupe " << dedupe);
+    Emulator emu;
+    const fs::path input = table("checked-" + dedupe + ".csv", "user_ids", 0, 300000);
+    tdbraze::sync::SyncOptions options;
+    options.input_path = input.string();
+    options.settings.cohort_id = "checked";
+    options.settings.created_at = "2026-11-30T00:00:00Z";
+    options.endpoint = emu.url;
+    options.state_path = (work_dir() / ("checked-" + dedupe + ".db")).string();
+    options.dedupe = tdbraze::sync::dedupe_from_name(dedupe);
+    struct Watcher : tdbraze::sync::SyncObserver {
+        std::vector<std::uint64_t> read;  // check_bytes_read of each report before table_checked
+        std::uint64_t total = 0;
+        bool checked_before_sending = true, sent = false, checked = false;
+        void on_progress(const tdbraze::sync::SyncProgress& p) override {
+            if (!p.table_checked) {
+                read.push_back(p.check_bytes_read);
+                total = p.check_bytes_total;
+                if (sent) checked_before_sending = false;
+            } else {
+                checked = true;
+            }
+        }
+        void on_event(const tdbraze::sync::SyncEvent& e) override {
+            if (e.kind == tdbraze::sync::SyncEvent::Kind::Sent) {
+                sent = true;
+                if (!checked) checked_before_sending = false;
+            }
+        }
+    } watcher;
+    const std::atomic<bool> never{false};
+    const auto summary = tdbraze::sync::run_sync(options, {kKey, kSecret}, watcher, never);
+    INFO(summary.message);
+    CHECK(summary.outcome == "completed");
+    CHECK(watcher.total == fs::file_size(input));
+    REQUIRE(watcher.read.size() >= 3);
+    CHECK(std::is_sorted(watcher.read.begin(), watcher.read.end()));
+    CHECK(watcher.read.back() == watcher.total);
+    CHECK(watcher.checked);
+    CHECK(watcher.checked_before_sending);
 }
 
 TEST_CASE("sync: 100,000 ids through 20% faults and dropped connections end exact", "[sync]") {
