@@ -39,6 +39,12 @@ std::uint64_t load64(const char* p) {
     return w;
 }
 
+std::uint32_t load32(const char* p) {
+    std::uint32_t w;
+    std::memcpy(&w, p, 4);
+    return w;
+}
+
 // The namespace byte first: a user id and a device id of the same text share a hash (and so a tag), and
 // telling them apart should not cost a call to memcmp.
 bool same_key(std::string_view stored, std::string_view key) {
@@ -57,8 +63,19 @@ std::uint64_t hash_bytes(std::string_view bytes) {
         h = (h << 31 | h >> 33) * 0x4CF5AD432745937Full;
     }
     if (n > 0) {
-        std::uint64_t tail = 0;
-        std::memcpy(&tail, p, n);
+        // The last 1 to 7 bytes in one or two loads, never a copy a byte at a time into a word on the stack:
+        // loading that word back cannot be forwarded from the byte stores and stalled, which was two thirds of
+        // this function. A key of 8 bytes or more re-reads its last 8 bytes and keeps the new ones; a shorter
+        // one is read in overlapping pieces, which for a given length still cover every byte once at least.
+        std::uint64_t tail;
+        if (bytes.size() >= 8) {
+            tail = load64(p + n - 8) >> (64 - 8 * n);
+        } else if (n >= 4) {
+            tail = std::uint64_t{load32(p)} | std::uint64_t{load32(p + n - 4)} << 32;
+        } else {
+            const auto byte = [&](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(p[i])}; };
+            tail = byte(0) | byte(n / 2) << 8 | byte(n - 1) << 16;
+        }
         h ^= tail * 0x87C37B91114253D5ull;
         h = (h << 31 | h >> 33) * 0x4CF5AD432745937Full;
     }
