@@ -297,7 +297,7 @@ def markdown(r: dict) -> str:
         f"With the duplicate check in memory (`--dedupe memory`, one read of the file): "
         f"{fmt(t['validate_memory']['mb_per_s'])} MB/s, {fmt(t['validate_memory']['peak_rss_mib'])} MiB peak "
         f"({round(t['validate_memory']['peak_rss_mib'] / tb['distinct_id_mib'], 2)}x the distinct ids' bytes); "
-        f"on disk (the default above 16 MiB; one read for `validate`, two for `plan`): {fmt(v['mb_per_s'])} MB/s, {fmt(v['peak_rss_mib'])} MiB.",
+        f"on disk (the default above 16 MiB; one read of the file for `validate` and for `plan`): {fmt(v['mb_per_s'])} MB/s, {fmt(v['peak_rss_mib'])} MiB.",
         "",
         f"Goal of the issue: throughput at least {GOAL_THROUGHPUT_RATIO}x pandas, "
         f"**{'met' if g['throughput_met'] else 'missed'}** ({min(ra['validate_over_pandas_throughput'], ra['plan_over_pandas_throughput'])}x); "
