@@ -18,8 +18,8 @@
 // the table again.
 //
 // Memory: the partition buffers (256 x 16 KiB), one partition's keys while resolving (a 256th of them), and
-// the answer bits (20 million questions: 7.5 MB); plan() adds a 16 KiB piece per partition and a window of
-// keys (at most about 8 MiB).
+// the answer bits (20 million questions: 7.5 MB); plan() adds an 8 KiB piece per partition and a window of
+// keys (about 1 MiB at most).
 #pragma once
 
 #include <cstdint>
