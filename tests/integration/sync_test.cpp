@@ -106,6 +106,28 @@ std::string sync_args(const fs::path& input, const std::string& url, const std::
            state.string() + " --retry-base-ms 10 --retry-cap-ms 200";
 }
 
+// Options of a one-thread sync of `input` to `emu` checked on disk (the way a large table is), with its own state.
+tdbraze::sync::SyncOptions disk_sync_options(const fs::path& input, const std::string& cohort, const std::string& url) {
+    tdbraze::sync::SyncOptions options;
+    options.input_path = input.string();
+    options.settings.cohort_id = cohort;
+    options.settings.threads = 1;
+    options.settings.created_at = "2026-11-30T00:00:00Z";
+    options.endpoint = url;
+    options.state_path = (work_dir() / (cohort + ".db")).string();
+    options.dedupe = tdbraze::sync::Dedupe::Disk;
+    options.backoff.base = std::chrono::milliseconds(10);
+    return options;
+}
+
+// Cancels a run once its first membership batch is confirmed.
+struct StopAfterFirstBatch : tdbraze::sync::SyncObserver {
+    std::atomic<bool> cancel{false};
+    void on_event(const tdbraze::sync::SyncEvent& e) override {
+        if (e.kind == tdbraze::sync::SyncEvent::Kind::Sent && e.ids > 0) cancel = true;
+    }
+};
+
 }  // namespace
 
 TEST_CASE("sync: a table reaches the cohort, and a re-run sends nothing", "[sync]") {
@@ -157,24 +179,11 @@ TEST_CASE("sync: a table changed after its check is not sent beyond what was che
     Emulator emu;
     const fs::path input = table("changing.csv", "user_ids", 0, 3000);
     std::ofstream(input, std::ios::app) << "u-" << std::string(5000, 'L') << "\n";
-    tdbraze::sync::SyncOptions options;
-    options.input_path = input.string();
-    options.settings.cohort_id = "changing";
-    options.settings.threads = 1;
-    options.settings.created_at = "2026-11-30T00:00:00Z";
-    options.endpoint = emu.url;
-    options.state_path = (work_dir() / "changing.db").string();
-    options.dedupe = tdbraze::sync::Dedupe::Disk;
-    options.backoff.base = std::chrono::milliseconds(10);
+    tdbraze::sync::SyncOptions options = disk_sync_options(input, "changing", emu.url);
     const tdbraze::secrets::Credentials credentials{kKey, kSecret};
 
     // A first run, stopped after its first confirmed batch.
-    struct StopAfterFirst : tdbraze::sync::SyncObserver {
-        std::atomic<bool> cancel{false};
-        void on_event(const tdbraze::sync::SyncEvent& e) override {
-            if (e.kind == tdbraze::sync::SyncEvent::Kind::Sent && e.ids > 0) cancel = true;
-        }
-    } first;
+    StopAfterFirstBatch first;
     const auto interrupted = tdbraze::sync::run_sync(options, credentials, first, first.cancel);
     REQUIRE(interrupted.outcome == "interrupted");
     const auto applied = emu.server.stats().membership_applied;
@@ -206,22 +215,9 @@ TEST_CASE("sync: a table checked on disk is sent as it was checked, even if the 
     // rewritten after its check changes nothing that is sent.
     Emulator emu;
     const fs::path input = table("rewritten.csv", "user_ids", 0, 3000);
-    tdbraze::sync::SyncOptions options;
-    options.input_path = input.string();
-    options.settings.cohort_id = "rewritten";
-    options.settings.threads = 1;
-    options.settings.created_at = "2026-11-30T00:00:00Z";
-    options.endpoint = emu.url;
-    options.state_path = (work_dir() / "rewritten.db").string();
-    options.dedupe = tdbraze::sync::Dedupe::Disk;
-    options.backoff.base = std::chrono::milliseconds(10);
+    tdbraze::sync::SyncOptions options = disk_sync_options(input, "rewritten", emu.url);
     const tdbraze::secrets::Credentials credentials{kKey, kSecret};
-    struct StopAfterFirst : tdbraze::sync::SyncObserver {
-        std::atomic<bool> cancel{false};
-        void on_event(const tdbraze::sync::SyncEvent& e) override {
-            if (e.kind == tdbraze::sync::SyncEvent::Kind::Sent && e.ids > 0) cancel = true;
-        }
-    } first;
+    StopAfterFirstBatch first;
     REQUIRE(tdbraze::sync::run_sync(options, credentials, first, first.cancel).outcome == "interrupted");
 
     // Resumed: pass 0 checks the table as it was; it is rewritten before anything of it is planned.
