@@ -120,6 +120,19 @@ tdbraze::sync::SyncOptions disk_sync_options(const fs::path& input, const std::s
     return options;
 }
 
+// Rewrites the table (ids x-0 .. x-2999) when a resumed run says so, after its check and before it plans.
+struct RewriteOnResume : tdbraze::sync::SyncObserver {
+    explicit RewriteOnResume(fs::path table_path) : path(std::move(table_path)) {}
+    fs::path path;
+    bool changed = false;
+    void on_event(const tdbraze::sync::SyncEvent& e) override {
+        if (e.kind == tdbraze::sync::SyncEvent::Kind::Info && e.message.find("resuming run") == 0) {
+            table(path.filename().string(), "user_ids", 0, 3000, "x-");
+            changed = true;
+        }
+    }
+};
+
 // Cancels a run once its first membership batch is confirmed.
 struct StopAfterFirstBatch : tdbraze::sync::SyncObserver {
     std::atomic<bool> cancel{false};
@@ -191,14 +204,7 @@ TEST_CASE("sync: a table changed after its check is not sent beyond what was che
     REQUIRE(applied < 3);
 
     // Resumed: pass 0 reads the table as it was, then the table changes before the sending read.
-    struct ChangeOnResume : tdbraze::sync::SyncObserver {
-        fs::path path;
-        void on_event(const tdbraze::sync::SyncEvent& e) override {
-            if (e.kind == tdbraze::sync::SyncEvent::Kind::Info && e.message.find("resuming run") == 0)
-                table(path.filename().string(), "user_ids", 0, 3000, "x-");
-        }
-    } second;
-    second.path = input;
+    RewriteOnResume second{input};
     options.resume = true;
     const std::atomic<bool> never{false};
     const auto resumed = tdbraze::sync::run_sync(options, credentials, second, never);
@@ -221,17 +227,7 @@ TEST_CASE("sync: a table checked on disk is sent as it was checked, even if the 
     REQUIRE(tdbraze::sync::run_sync(options, credentials, first, first.cancel).outcome == "interrupted");
 
     // Resumed: pass 0 checks the table as it was; it is rewritten before anything of it is planned.
-    struct ChangeOnResume : tdbraze::sync::SyncObserver {
-        fs::path path;
-        bool changed = false;
-        void on_event(const tdbraze::sync::SyncEvent& e) override {
-            if (e.kind == tdbraze::sync::SyncEvent::Kind::Info && e.message.find("resuming run") == 0) {
-                table(path.filename().string(), "user_ids", 0, 3000, "x-");
-                changed = true;
-            }
-        }
-    } second;
-    second.path = input;
+    RewriteOnResume second{input};
     options.resume = true;
     const std::atomic<bool> never{false};
     const auto resumed = tdbraze::sync::run_sync(options, credentials, second, never);
