@@ -223,16 +223,7 @@ public:
     // The records of one partition, in the order they were appended.
     bool read(std::size_t partition, std::string& out) {
         out.clear();
-        for (const Block& b : blocks_[partition]) {
-            const std::size_t at = out.size();
-            out.resize(at + b.size);
-            if (!ok() || ::pread(fileno(file_), out.data() + at, b.size, static_cast<off_t>(b.offset)) !=
-                             static_cast<ssize_t>(b.size)) {
-                failed_ = true;
-                return false;
-            }
-        }
-        return true;
+        return read_part(partition, 0, SIZE_MAX, out);
     }
 
 private:
@@ -473,7 +464,7 @@ std::optional<std::string> SpilledDedupe::rehearse(const cohort::Settings& setti
 }
 
 std::optional<std::string> SpilledDedupe::resolve() {
-    const std::string cannot = kTempFileProblem;
+    const std::string cannot = kTempFileProblem;  // the caller's message for any failure below
     recorder_->finish();
     keys_->finish();
     if (!keys_->ok()) return cannot;
@@ -681,7 +672,7 @@ std::optional<std::string> SpilledDedupe::plan(const cohort::Settings& settings,
         std::fill(slots.begin(), slots.end(), kNone);
         window.clear();
         for (Cursor& c : cursors) {
-            for (; c.has && c.question < high; ) {
+            while (c.has && c.question < high) {
                 if (c.question < low || slots[c.question - low] != kNone) return kTempFileProblem;  // out of order
                 slots[c.question - low] = static_cast<std::uint32_t>(window.size());
                 put_varint(window, c.key.size());
