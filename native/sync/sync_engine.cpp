@@ -202,9 +202,10 @@ public:
                 }))
                 return refuse(*error);
         }
-        // A table checked on disk that pass 0 found no error in has none: its second read can feed the send queue
-        // as it plans (plan_streamed), so sending starts a whole read of the table sooner. Any other table is
-        // planned to a temporary file first, and its report decides whether anything is sent.
+        // A table checked on disk that pass 0 found no error in has none: its batches can be planned while they
+        // are sent, from pass 0's own file (plan_checked) or, for identifiers of kilobytes, a second read
+        // (plan_streamed), so sending starts a whole read of the table sooner. Any other table is planned to a
+        // temporary file first, and its report decides whether anything is sent.
         streamed_ = dedupe_ && dedupe_->rehearsal_errors() == 0 && !options_.dry_run && options_.mode != Mode::Mirror;
         std::uint64_t planned = 0, ids = 0;
         if (!streamed_) {
