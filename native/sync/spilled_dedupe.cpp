@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <span>
 #include <string_view>
@@ -26,6 +27,9 @@ constexpr std::size_t kPartitions = 256;
 constexpr std::size_t kBufferBytes = 16 * 1024;
 
 constexpr std::size_t kMaxVarintBytes = 10;
+
+// Every this many questions the partitions' sizes are noted, so that plan() can start reading anywhere.
+constexpr std::uint64_t kQuestionsPerMark = 16384;
 
 constexpr const char* kTempFileProblem =
     "cannot use a temporary file for the duplicate check in $TMPDIR (else /tmp): is it missing or full? Point "
@@ -185,8 +189,14 @@ public:
     void append(std::size_t partition, std::string_view record) {
         std::string& buffer = buffers_[partition];
         buffer += record;
+        sizes_[partition] += record.size();
         if (buffer.size() >= kBufferBytes) flush(partition);
     }
+    // Notes every partition's size now (the records appended so far, written or not).
+    void mark() { marks_.insert(marks_.end(), sizes_.begin(), sizes_.end()); }
+    std::size_t marks() const { return marks_.size() / kPartitions; }
+    // A partition's size at mark `m`.
+    std::uint64_t marked(std::size_t m, std::size_t partition) const { return marks_[m * kPartitions + partition]; }
     // After the last append: writes what the buffers hold and gives their memory back.
     void finish() {
         for (std::size_t p = 0; p < kPartitions; ++p) {
@@ -215,11 +225,7 @@ public:
         }
         return true;
     }
-    std::uint64_t bytes(std::size_t partition) const {
-        std::uint64_t n = 0;
-        for (const Block& b : blocks_[partition]) n += b.size;
-        return n;
-    }
+    std::uint64_t bytes(std::size_t partition) const { return sizes_[partition]; }
     // The records of one partition, in the order they were appended.
     bool read(std::size_t partition, std::string& out) {
         out.clear();
@@ -247,6 +253,8 @@ private:
     std::uint64_t end_ = 0;
     std::vector<std::string> buffers_;
     std::vector<std::vector<Block>> blocks_;
+    std::vector<std::uint64_t> sizes_ = std::vector<std::uint64_t>(kPartitions, 0);
+    std::vector<std::uint64_t> marks_;  // kPartitions sizes per mark
 };
 
 // Pass 1's questions become records in their partitions on a thread of their own: hashing each key and
@@ -375,6 +383,10 @@ private:
                 keys_.mark_failed();  // cannot happen: record() wrote it
                 return;
             }
+            while (question >= next_mark_) {
+                keys_.mark();
+                next_mark_ += kQuestionsPerMark;
+            }
             const std::uint64_t h = IdSet::hash(key);
             running_hash_ = chain(running_hash_, h, key);
             keys_.append(partition_of(h), std::string_view(start, static_cast<std::size_t>(at - start)));
@@ -389,6 +401,7 @@ private:
     // stalled for a third of record()'s time.
     alignas(64) std::uint64_t next_question_ = 0;
     alignas(64) std::uint64_t running_hash_ = 0;
+    std::uint64_t next_mark_ = 0;  // the writer thread's too
     std::string filling_;       // the batch being encoded
 
     std::thread writer_;
@@ -601,107 +614,178 @@ std::optional<std::string> SpilledDedupe::resolve() {
 bool SpilledDedupe::can_plan() const { return keep_first_occurrences_ && keys_ != nullptr && report_.has_value(); }
 
 // Each partition of the keys' file holds its questions in table order, and the answer bits say which were
-// repeats: the identifiers to send are the other questions, merged across partitions by question number, a
-// window of questions at a time. Each partition is read a piece at a time, so memory stays at the pieces and
-// one window of keys, whatever the table's size.
+// repeats: the identifiers to send are the other questions, merged across partitions by question number.
+// The work is cut into stretches of whole requests (about 32,000 identifiers each), which the answer bits
+// alone can place, and the marks say where each stretch's questions begin in every partition: so both cores
+// plan stretches side by side (on one, merging and writing the bodies took a quarter of a large `plan` while
+// the other core idled), and the requests are handed on in table order, a few stretches ahead at most.
 std::optional<std::string> SpilledDedupe::plan(const cohort::Settings& settings, cohort::BatchOutput output,
-                                               const RequestsSink& on_requests) {
+                                               const RequestsSink& on_requests, unsigned threads) {
     if (!can_plan()) return "internal error: plan() needs rehearse() with keep_first_occurrences() first";
-    constexpr std::size_t kPiece = 8 * 1024;
-    struct Cursor {
-        std::size_t partition = 0;
-        std::uint64_t read = 0, size = 0;  // bytes of the partition read so far, and in all
-        std::string buffer;
-        std::size_t at = 0;  // the next record in buffer
-        std::uint64_t question = 0;
-        std::string_view key;  // into buffer, until the next call of advance
-        bool has = false;
-    };
-    // Moves a cursor to its partition's next first occurrence: false when the file cannot be read or is damaged.
-    const auto advance = [&](Cursor& c) {
-        for (;;) {
-            const char* p = c.buffer.data() + c.at;
-            const char* end = c.buffer.data() + c.buffer.size();
-            std::uint64_t row = 0, line = 0;
-            std::string_view spelling;
-            if (p < end && get_varint(p, end, c.question) && get_bytes(p, end, c.key) && get_bytes(p, end, spelling) &&
-                get_varint(p, end, row) && get_line(p, end, row, line)) {
-                c.at = static_cast<std::size_t>(p - c.buffer.data());
-                if (c.question >= questions_ || c.key.empty()) return false;
-                if (bit(duplicate_, c.question)) continue;
-                c.has = true;
-                return true;
-            }
-            if (c.read >= c.size) {
-                c.has = false;
-                return c.at == c.buffer.size();  // bytes left over: a record cut short
-            }
-            c.buffer.erase(0, c.at);
-            c.at = 0;
-            // Filled up to a piece, so that the buffer keeps its first allocation: 256 of them at a time. Only a
-            // record longer than a piece makes it grow.
-            const std::size_t room = c.buffer.size() < kPiece ? kPiece - c.buffer.size() : kPiece;
-            const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(room, c.size - c.read));
-            if (!keys_->read_part(c.partition, c.read, n, c.buffer)) return false;
-            c.read += n;
-        }
-    };
-    std::vector<Cursor> cursors(kPartitions);
-    for (std::size_t p = 0; p < kPartitions; ++p) {
-        cursors[p].partition = p;
-        cursors[p].size = keys_->bytes(p);
-        cursors[p].buffer.reserve(kPiece);
-        if (!advance(cursors[p])) return kTempFileProblem;
-    }
-
-    cohort::RequestBatcher batcher(settings, settings.operation, output);
     const std::vector<Diagnostic> settings_findings = cohort::check_settings(settings);
-    const bool settings_ok = std::none_of(settings_findings.begin(), settings_findings.end(),
-                                          [](const Diagnostic& d) { return d.severity == Severity::Error; });
-    if (settings_ok && !on_requests({batcher.naming_request()})) return std::nullopt;
-    // A window's keys are planned right after they are gathered, so they should still be in the core's cache:
-    // 16,384 questions (about half a MiB of keys here), fewer when keys are long (up to 4 KB or so can be
-    // planned so). 65,536 took 12% longer, the keys having left the cache.
+    if (std::any_of(settings_findings.begin(), settings_findings.end(),
+                    [](const Diagnostic& d) { return d.severity == Severity::Error; }))
+        return std::nullopt;  // nothing is planned, as for any table with settings in error
+    if (!on_requests({cohort::RequestBatcher(settings, settings.operation, output).naming_request()})) return std::nullopt;
+
+    constexpr std::uint64_t kIdsPerStretch = 32768;
+    const auto per_request = static_cast<std::uint64_t>(settings.max_ids_per_request);
+    const std::uint64_t requests_per_stretch = std::max<std::uint64_t>(1, kIdsPerStretch / per_request);
+    const std::uint64_t ids_per_stretch = requests_per_stretch * per_request;
+    // Where each stretch starts: the question of its first identifier (the n-th question not a repeat).
+    std::vector<std::uint64_t> starts;
+    for (std::uint64_t word = 0, firsts = 0, wanted = 0; word < duplicate_.size() && wanted < first_occurrences_; ++word) {
+        std::uint64_t not_repeats = ~duplicate_[word];
+        if ((word + 1) * 64 > questions_) not_repeats &= (std::uint64_t{1} << (questions_ % 64)) - 1;
+        const auto count = static_cast<std::uint64_t>(__builtin_popcountll(not_repeats));
+        while (wanted < first_occurrences_ && wanted < firsts + count) {
+            std::uint64_t bits = not_repeats;
+            for (std::uint64_t k = wanted - firsts; k > 0; --k) bits &= bits - 1;  // drops the lower ones
+            starts.push_back(word * 64 + static_cast<std::uint64_t>(__builtin_ctzll(bits)));
+            wanted += ids_per_stretch;
+        }
+        firsts += count;
+    }
+    const std::size_t stretches = starts.size();
+    starts.push_back(questions_);
+
     const std::uint64_t window_questions = std::clamp<std::uint64_t>((1u << 20) / (longest_key_ + 8), 64, 16384);
-    constexpr std::uint32_t kNone = UINT32_MAX;
-    std::vector<std::uint32_t> slots(static_cast<std::size_t>(window_questions));
-    std::string window;  // each key of the window as its size and bytes
-    std::uint64_t planned = 0, requests = 0;
-    for (std::uint64_t low = 0; low < questions_; low += window_questions) {
-        const std::uint64_t high = std::min(questions_, low + window_questions);
-        std::fill(slots.begin(), slots.end(), kNone);
-        window.clear();
-        for (Cursor& c : cursors) {
-            while (c.has && c.question < high) {
-                if (c.question < low || slots[c.question - low] != kNone) return kTempFileProblem;  // out of order
-                slots[c.question - low] = static_cast<std::uint32_t>(window.size());
-                put_varint(window, c.key.size());
-                window += c.key;
-                if (!advance(c)) return kTempFileProblem;
+    struct Worker {
+        std::vector<std::string> parts = std::vector<std::string>(kPartitions);
+        std::vector<std::size_t> at = std::vector<std::size_t>(kPartitions);
+        std::vector<std::uint32_t> slots;
+        std::string window;  // each key of the window as its size and bytes
+    };
+    // The requests of stretch `s`, exactly those a planner reading the whole table would make there; false
+    // when the file cannot be read or is damaged.
+    const auto plan_stretch = [&](std::size_t s, Worker& w, std::vector<cohort::PlannedRequest>& out) {
+        const std::uint64_t first = starts[s], end = starts[s + 1];
+        const std::size_t from_mark = static_cast<std::size_t>(first / kQuestionsPerMark);
+        const std::size_t to_mark = static_cast<std::size_t>((end + kQuestionsPerMark - 1) / kQuestionsPerMark);
+        for (std::size_t p = 0; p < kPartitions; ++p) {
+            const std::uint64_t from = keys_->marked(from_mark, p);
+            const std::uint64_t to = to_mark < keys_->marks() ? keys_->marked(to_mark, p) : keys_->bytes(p);
+            w.parts[p].clear();
+            w.at[p] = 0;
+            if (to < from || !keys_->read_part(p, from, static_cast<std::size_t>(to - from), w.parts[p])) return false;
+        }
+        cohort::RequestBatcher batcher(settings, settings.operation, output);
+        constexpr std::uint32_t kNone = UINT32_MAX;
+        w.slots.resize(static_cast<std::size_t>(window_questions));
+        for (std::uint64_t low = first; low < end; low += window_questions) {
+            const std::uint64_t high = std::min(end, low + window_questions);
+            std::fill(w.slots.begin(), w.slots.end(), kNone);
+            w.window.clear();
+            for (std::size_t p = 0; p < kPartitions; ++p) {
+                const char* const base = w.parts[p].data();
+                const char* const stop = base + w.parts[p].size();
+                for (const char* at = base + w.at[p]; at < stop;) {
+                    std::uint64_t question = 0, row = 0, line = 0;
+                    std::string_view key, spelling;
+                    const char* next = at;
+                    if (!get_varint(next, stop, question) || !get_bytes(next, stop, key) ||
+                        !get_bytes(next, stop, spelling) || !get_varint(next, stop, row) ||
+                        !get_line(next, stop, row, line) || key.empty())
+                        return false;
+                    if (question >= high) break;
+                    at = next;
+                    w.at[p] = static_cast<std::size_t>(at - base);
+                    if (question < first || bit(duplicate_, question)) continue;  // before the stretch, or a repeat
+                    if (question < low || w.slots[question - low] != kNone) return false;  // out of order
+                    w.slots[question - low] = static_cast<std::uint32_t>(w.window.size());
+                    put_varint(w.window, key.size());
+                    w.window += key;
+                }
+            }
+            const char* const window_end = w.window.data() + w.window.size();
+            for (std::uint64_t i = 0; i < high - low; ++i) {
+                if (w.slots[i] == kNone) continue;  // a repeat
+                const char* at = w.window.data() + w.slots[i];
+                std::string_view key;
+                get_bytes(at, window_end, key);
+                const cohort::IdentifierParts parts = cohort::split_identifier_key(key);
+                if (!batcher.add(parts.type, parts.alias_label, parts.value)) return false;
             }
         }
-        const char* end = window.data() + window.size();
-        for (std::uint64_t i = 0; i < high - low; ++i) {
-            if (slots[i] == kNone) continue;  // a repeat, or not an identifier's question
-            const char* at = window.data() + slots[i];
-            std::string_view key;
-            get_bytes(at, end, key);
-            ++planned;
-            if (!settings_ok) continue;
-            const cohort::IdentifierParts parts = cohort::split_identifier_key(key);
-            if (!batcher.add(parts.type, parts.alias_label, parts.value))
-                return "internal error: an identifier the first read planned does not fit in a request";
-            if (batcher.requests() != requests) {
-                requests = batcher.requests();
-                if (!on_requests(batcher.take())) return std::nullopt;
+        batcher.flush();
+        out = batcher.take();
+        return true;
+    };
+
+    // Stretches are planned by the workers, in order of number, and handed on by this thread in that order.
+    if (threads == 0) threads = std::clamp(std::thread::hardware_concurrency(), 1u, 2u);
+    // Stretches planned and not yet handed on, at most: each worker plans the next while its last is handed on.
+    const std::size_t ahead = threads;
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::size_t next_stretch = 0, handed = 0;
+    std::map<std::size_t, std::vector<cohort::PlannedRequest>> planned;
+    bool stop = false, failed = false;
+    const auto work = [&] {
+        Worker w;
+        for (;;) {
+            std::size_t s = 0;
+            {
+                std::unique_lock lock(mutex);
+                changed.wait(lock, [&] { return stop || next_stretch >= stretches || next_stretch < handed + ahead; });
+                if (stop || next_stretch >= stretches) return;
+                s = next_stretch++;
             }
+            std::vector<cohort::PlannedRequest> out;
+            bool ok = false;
+            try {
+                ok = plan_stretch(s, w, out);
+            } catch (const std::exception&) {  // out of memory in a thread: the plan stops with the message below
+            }
+            {
+                std::lock_guard lock(mutex);
+                if (ok) planned.emplace(s, std::move(out));
+                else failed = stop = true;
+            }
+            changed.notify_all();
+        }
+    };
+    std::vector<std::thread> workers;
+    for (unsigned i = 0; i < threads; ++i) {
+        try {
+            workers.emplace_back(work);
+        } catch (const std::system_error&) {  // no thread to be had: fewer workers, the same requests
+            break;
         }
     }
-    batcher.flush();
-    if (!on_requests(batcher.take())) return std::nullopt;
-    for (const Cursor& c : cursors)
-        if (c.has) return kTempFileProblem;  // a question past the last one
-    if (planned != first_occurrences_ || (settings_ok && batcher.requests() != report_->summary.requests))
+    std::uint64_t ids = 0, requests = 0;
+    bool consistent = true;
+    while (!workers.empty() && handed < stretches) {
+        std::vector<cohort::PlannedRequest> out;
+        {
+            std::unique_lock lock(mutex);
+            changed.wait(lock, [&] { return stop || planned.count(handed) > 0; });
+            if (stop) break;
+            out = std::move(planned.at(handed));
+            planned.erase(handed);
+            ++handed;
+        }
+        changed.notify_all();
+        // Every stretch but the last is whole requests: a different count means the answers were misread.
+        if (handed < stretches && out.size() != requests_per_stretch) consistent = false;
+        for (const cohort::PlannedRequest& r : out) ids += r.ids;
+        requests += out.size();
+        if (!consistent || !on_requests(std::move(out))) {
+            std::lock_guard lock(mutex);
+            stop = true;
+        }
+        changed.notify_all();
+        if (stop) break;
+    }
+    {
+        std::lock_guard lock(mutex);
+        stop = true;
+    }
+    changed.notify_all();
+    for (std::thread& t : workers) t.join();
+    if (failed || (workers.empty() && stretches > 0)) return kTempFileProblem;
+    if (handed < stretches && consistent) return std::nullopt;  // the sink asked to stop
+    if (!consistent || ids != first_occurrences_ || requests != report_->summary.requests)
         return "internal error: the plan made from the duplicate check differs from its report; use --dedupe memory";
     return std::nullopt;
 }

@@ -14,12 +14,12 @@
 // value): that, with pass 1's report, is the whole report (Planner::finish_with), so `validate` reads the
 // table once. Asked to, resolve() keeps the temporary file, and plan() reads the questions back from it,
 // merged into table order by their numbers, and sends those not answered "seen before": `plan` reads the
-// table once as well. The sync still plans with pass 2: its resume and change checks are built on reading
-// the table again.
+// table once as well, and so does a sync (pass 2 remains for identifiers of kilobytes, and for mirror).
 //
 // Memory: the partition buffers (256 x 16 KiB), one partition's keys while resolving (a 256th of them), and
-// the answer bits (20 million questions: 7.5 MB); plan() adds an 8 KiB piece per partition and a window of
-// keys (about 1 MiB at most).
+// the answer bits (20 million questions: 7.5 MB), the partitions' sizes every 16,384 questions (2.4 MB for
+// 20 million); plan() adds, per thread, a stretch of about 32,000 identifiers: its part of each partition
+// (about 1 MiB) and its requests.
 #pragma once
 
 #include <cstdint>
@@ -69,10 +69,12 @@ public:
     // requests split): the requests, naming call first, exactly as a Planner reading the table again with
     // replayer() would make them, in batches as they fill (`output` Bodies leaves out each request's keys, which
     // only a sync needs); the sink returns false to stop. An error message when the file cannot be read.
+    // `threads` plan side by side (0: one per core, two at most); each holds a few MiB of requests, and the
+    // sink is called on the calling thread, in order.
     bool can_plan() const;
     using RequestsSink = std::function<bool(std::vector<cohort::PlannedRequest>&&)>;
     std::optional<std::string> plan(const cohort::Settings& settings, cohort::BatchOutput output,
-                                    const RequestsSink& on_requests);
+                                    const RequestsSink& on_requests, unsigned threads = 0);
 
     // Pass 2 and later: the answers, from the first question again on each call.
     cohort::SeenBefore& replayer();

@@ -461,10 +461,14 @@ private:
     // changed since cannot change what is sent.
     bool plan_checked() {
         std::int64_t seq = 0;
-        const auto error = dedupe_->plan(settings_, cohort::BatchOutput::BodiesAndKeys, [&](auto&& requests) {
-            for (auto& r : requests) enqueue_planned(seq++, std::move(r));
-            return !stopping();
-        });
+        // One planning thread: sending sets the pace, and the other core serves the workers' connections.
+        const auto error = dedupe_->plan(
+            settings_, cohort::BatchOutput::BodiesAndKeys,
+            [&](auto&& requests) {
+                for (auto& r : requests) enqueue_planned(seq++, std::move(r));
+                return !stopping();
+            },
+            1);
         if (stopping()) return true;
         if (error) {
             stop_with(*error);

@@ -2,6 +2,7 @@
 // the same report, the same requests, byte for byte.
 #include <catch2/catch.hpp>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +33,14 @@ cohort::Plan run(cohort::Planner& p, const std::string& table) {
     out.report = p.finish();
     for (auto& r : p.take_requests()) out.requests.push_back(std::move(r));
     return out;
+}
+
+// `table` in pieces of `piece` bytes, as files::read_in_chunks hands a file over: what
+// SpilledDedupe::rehearse reads.
+std::optional<std::string> read_chunks(std::string_view table, std::size_t piece,
+                                       const std::function<void(std::string_view)>& on_chunk) {
+    for (std::size_t i = 0; i < table.size(); i += piece) on_chunk(table.substr(i, piece));
+    return std::nullopt;
 }
 
 // Everything the duplicate answers decide: repeats within and across rows, the same text as user and
@@ -112,20 +121,14 @@ TEST_CASE("spilled dedupe: the first read and the answers' counts make the whole
         const cohort::Report expected = run(in_memory, *t).report;
         REQUIRE(expected.summary.duplicates > 0);
         sync::SpilledDedupe spilled;
-        const auto error = spilled.rehearse(alias_settings(), {}, "t", [&](const auto& on_chunk) {
-            for (std::size_t i = 0; i < t->size(); i += 4093) on_chunk(std::string_view(*t).substr(i, 4093));
-            return std::optional<std::string>();
-        });
+        const auto error = spilled.rehearse(alias_settings(), {}, "t", [&](const auto& on_chunk) { return read_chunks(*t, 4093, on_chunk); });
         REQUIRE_FALSE(error.has_value());
         REQUIRE(spilled.report().has_value());
         CHECK(to_json(*spilled.report()) == to_json(expected));
         CHECK(spilled.rehearsal_errors() == 0);
     }
     sync::SpilledDedupe spilled;
-    REQUIRE_FALSE(spilled.rehearse(alias_settings(), {}, "t", [&](const auto& on_chunk) {
-        on_chunk(tricky);
-        return std::optional<std::string>();
-    }));
+    REQUIRE_FALSE(spilled.rehearse(alias_settings(), {}, "t", [&](const auto& on_chunk) { return read_chunks(tricky, 1 << 20, on_chunk); }));
     CHECK_FALSE(spilled.report().has_value());
     CHECK(spilled.rehearsal_errors() == 2);  // the rehearsal's own count: the oversized value at each repeat
 }
@@ -157,19 +160,20 @@ TEST_CASE("spilled dedupe: plan() makes the requests from the kept first occurre
         const cohort::Plan expected = run(in_memory, *c.table);
         sync::SpilledDedupe spilled;
         spilled.keep_first_occurrences();
-        REQUIRE_FALSE(spilled.rehearse(c.settings, {}, "t", [&](const auto& on_chunk) {
-            for (std::size_t i = 0; i < c.table->size(); i += 4093) on_chunk(std::string_view(*c.table).substr(i, 4093));
-            return std::optional<std::string>();
-        }));
+        REQUIRE_FALSE(spilled.rehearse(c.settings, {}, "t", [&](const auto& on_chunk) { return read_chunks(*c.table, 4093, on_chunk); }));
         REQUIRE(spilled.can_plan());
         if (c.table == &table) CHECK(spilled.questions() > 3 * 65536);
         CHECK(to_json(*spilled.report()) == to_json(expected.report));
-        for (const auto output : {cohort::BatchOutput::BodiesAndKeys, cohort::BatchOutput::Bodies}) {  // plan() twice
+        // plan() again and again: with and without keys, on one thread and on three (stretches planned side
+        // by side must still come out in table order).
+        for (const auto output : {cohort::BatchOutput::BodiesAndKeys, cohort::BatchOutput::Bodies})
+        for (const unsigned threads : {1u, 3u}) {
+            INFO("threads " << threads);
             std::vector<cohort::PlannedRequest> got;
             const auto error = spilled.plan(c.settings, output, [&](std::vector<cohort::PlannedRequest>&& batch) {
                 for (auto& r : batch) got.push_back(std::move(r));
                 return true;
-            });
+            }, threads);
             REQUIRE_FALSE(error.has_value());
             REQUIRE(got.size() == expected.requests.size());
             for (std::size_t i = 0; i < got.size(); ++i) {
@@ -182,22 +186,38 @@ TEST_CASE("spilled dedupe: plan() makes the requests from the kept first occurre
     }
 }
 
+TEST_CASE("spilled dedupe: plan() stops when its sink says so, and calls it no more") {
+    const std::string tricky = tricky_table(80000);
+    const std::string table = tricky.substr(0, tricky.find("hhhh"));
+    cohort::Settings s = alias_settings();
+    s.max_ids_per_request = 100;  // a stretch is 327 requests; the table's 37,000 identifiers make two
+    sync::SpilledDedupe spilled;
+    spilled.keep_first_occurrences();
+    REQUIRE_FALSE(spilled.rehearse(s, {}, "t", [&](const auto& on_chunk) { return read_chunks(table, 4093, on_chunk); }));
+    REQUIRE(spilled.can_plan());
+    for (const unsigned threads : {1u, 2u}) {
+        int calls = 0;
+        std::size_t requests = 0;
+        const auto error = spilled.plan(s, cohort::BatchOutput::Bodies, [&](std::vector<cohort::PlannedRequest>&& batch) {
+            requests += batch.size();
+            return ++calls < 2;  // the naming call, then stop after the first stretch (of two or more)
+        }, threads);
+        CHECK_FALSE(error.has_value());
+        CHECK(calls == 2);
+        CHECK(requests == 1 + 327);
+    }
+}
+
 TEST_CASE("spilled dedupe: plan() is not offered when the first read cannot say how requests split") {
     sync::SpilledDedupe oversized;
     oversized.keep_first_occurrences();
     const std::string tricky = tricky_table();
-    REQUIRE_FALSE(oversized.rehearse(alias_settings(), {}, "t", [&](const auto& on_chunk) {
-        on_chunk(tricky);
-        return std::optional<std::string>();
-    }));
+    REQUIRE_FALSE(oversized.rehearse(alias_settings(), {}, "t", [&](const auto& on_chunk) { return read_chunks(tricky, 1 << 20, on_chunk); }));
     CHECK_FALSE(oversized.can_plan());
     CHECK(oversized.plan(alias_settings(), cohort::BatchOutput::Bodies, [](auto&&) { return true; }).has_value());
 
     sync::SpilledDedupe not_kept;  // keep_first_occurrences() was not asked for
-    REQUIRE_FALSE(not_kept.rehearse(alias_settings(), {}, "t", [&](const auto& on_chunk) {
-        on_chunk("user_ids\na\n");
-        return std::optional<std::string>();
-    }));
+    REQUIRE_FALSE(not_kept.rehearse(alias_settings(), {}, "t", [&](const auto& on_chunk) { return read_chunks("user_ids\na\n", 1 << 20, on_chunk); }));
     CHECK(not_kept.report().has_value());
     CHECK_FALSE(not_kept.can_plan());
 }
