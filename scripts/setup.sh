@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential cmake ninja-build python3 git ca-certificates
   nlohmann-json3-dev catch2 libcli11-dev
-  libcurl4-openssl-dev libsqlite3-dev libcpp-httplib-dev libssl-dev pkg-config
+  libcurl4-openssl-dev libsqlite3-dev libcpp-httplib-dev libssl-dev pkg-config libxxhash-dev
   emscripten
   chromium
   # the libFuzzer targets (scripts/fuzz.sh): clang with its fuzzer and sanitizer runtimes

@@ -7,6 +7,7 @@
 #include "tdbraze/id_set.hpp"
 #include "mapping_contract.hpp"
 #include "suggest.hpp"
+#include "row_batch.hpp"
 #include "table_reader.hpp"
 #include "tdbraze/cohort.hpp"
 
@@ -264,11 +265,20 @@ private:
     std::vector<std::uint64_t> hashes_, spelling_hashes_;
 };
 
+bool is_identifier_column(std::string_view name, const Settings& settings) {
+    return name == kUserIds || name == kDeviceIds ||
+           std::find(settings.alias_columns.begin(), settings.alias_columns.end(), name) != settings.alias_columns.end();
+}
+
 struct Planner::Impl final : TableSink {
     Settings settings;
     ReadOptions options;
     Report report;
     TableReader reader;
+    // Fed by feed_rows() instead: the rows' reader is the caller's, and these are what it last knew.
+    bool fed_rows = false;
+    TableFormat rows_format = TableFormat::Auto;
+    std::uint64_t rows_consumed = 0;
     bool settings_ok = true;
 
     std::vector<Column> columns;
@@ -341,17 +351,10 @@ struct Planner::Impl final : TableSink {
             c.line = line;
             for (std::size_t j = 0; j < columns.size(); ++j)
                 if (columns[j].name == c.name) c.duplicate = true;
-            if (!c.duplicate) {
-                if (c.name == kUserIds) c.role = Role::UserIds;
-                else if (c.name == kDeviceIds) c.role = Role::DeviceIds;
-                else if (std::find(settings.alias_columns.begin(), settings.alias_columns.end(), c.name) !=
-                         settings.alias_columns.end())
-                    c.role = Role::Alias;
-            }
+            if (!c.duplicate && is_identifier_column(c.name, settings))
+                c.role = c.name == kUserIds ? Role::UserIds : c.name == kDeviceIds ? Role::DeviceIds : Role::Alias;
             if (c.duplicate) {
-                const bool sent = c.name == kUserIds || c.name == kDeviceIds ||
-                                  std::find(settings.alias_columns.begin(), settings.alias_columns.end(), c.name) !=
-                                      settings.alias_columns.end();
+                const bool sent = is_identifier_column(c.name, settings);
                 // Two columns with the name of an identifier column: which one is sent is a guess. Twins among
                 // ignored columns are harmless.
                 record(table_diagnostic(sent ? Severity::Error : Severity::Warning, "duplicate-column",
@@ -544,7 +547,7 @@ struct Planner::Impl final : TableSink {
                                                "no aliases are sent; check the query", 0, it->line, alias));
             }
         }
-        const bool json = reader.format() == TableFormat::JsonArray || reader.format() == TableFormat::JsonLines;
+        const bool json = format() == TableFormat::JsonArray || format() == TableFormat::JsonLines;
         if (columns.empty() && report.summary.errors > 0) {
             // Nothing readable, and the reason is already reported.
         } else if (columns.empty() && !(json && report.summary.rows == 0)) {
@@ -614,8 +617,14 @@ struct Planner::Impl final : TableSink {
         return d(Severity::Warning, counted(t.count, "finding"), "");
     }
 
+    TableFormat format() const { return fed_rows ? rows_format : reader.format(); }
+    // The end of the input, for the reader that has it.
+    void finish_reading() {
+        if (!fed_rows) reader.finish();
+    }
+
     Report finish() {
-        reader.finish();
+        finish_reading();
         settle();
         batcher.flush();
         for (PlannedRequest& r : batcher.take()) ready.push_back(std::move(r));
@@ -626,7 +635,7 @@ struct Planner::Impl final : TableSink {
     // What finish_identifier() would have done with each answer, done by the count: the answers only ever
     // take an identifier out of the plan (a duplicate) or add a tally.
     std::optional<Report> finish_with(std::span<const AnswerCount> counts) {
-        reader.finish();
+        finish_reading();
         settle();
         if (sink) return std::nullopt;  // it was handed every identifier, duplicates too
         std::uint64_t duplicates[3] = {0, 0, 0};  // by IdentifierType
@@ -700,7 +709,7 @@ struct Planner::Impl final : TableSink {
             return a.row != b.row ? a.row < b.row : a.line < b.line;
         });
         report.diagnostics = std::move(found);
-        report.format = reader.format();
+        report.format = format();
         return std::move(report);
     }
 };
@@ -718,14 +727,24 @@ void Planner::feed(std::string_view chunk) {
     impl_->settle();  // what this chunk planned is ready for take_requests()
     impl_->report.summary.requests = impl_->batcher.requests();
 }
+void Planner::feed_rows(const RowBatch& rows) {
+    impl_->fed_rows = true;
+    rows.impl_->replay(*impl_);
+    impl_->rows_format = rows.impl_->format;
+    impl_->rows_consumed = rows.impl_->bytes_consumed;
+    impl_->settle();
+    impl_->report.summary.requests = impl_->batcher.requests();
+}
 std::vector<PlannedRequest> Planner::take_requests() { return std::exchange(impl_->ready, {}); }
 Report Planner::finish() { return impl_->finish(); }
 void Planner::finish_input() {
-    impl_->reader.finish();
+    impl_->finish_reading();
     impl_->settle();
 }
 std::optional<Report> Planner::finish_with(std::span<const AnswerCount> answers) { return impl_->finish_with(answers); }
-std::uint64_t Planner::bytes_consumed() const { return impl_->reader.bytes_consumed(); }
+std::uint64_t Planner::bytes_consumed() const {
+    return impl_->fed_rows ? impl_->rows_consumed : impl_->reader.bytes_consumed();
+}
 
 Plan plan(std::string_view input, const Settings& settings, const ReadOptions& options, std::string source) {
     constexpr std::size_t kSlice = 1 << 20;

@@ -14,6 +14,7 @@
 #include "input_file.hpp"
 #include "read_progress.hpp"
 #include "spilled_dedupe.hpp"
+#include "table_rows.hpp"
 #include "tdbraze/cohort.hpp"
 #include "tdbraze/report_json.hpp"
 #include "tdbraze/sql_check.hpp"
@@ -103,10 +104,10 @@ std::optional<cohort::Report> run_planner(CohortArgs& a,
         // A plan is then written from the first occurrences the check keeps, not from a second read.
         if (on_requests) spilled->keep_first_occurrences();
         progress.start_pass("checking");
-        const auto error = spilled->rehearse(a.settings, options, a.input, [&](const auto& on_chunk) {
-            auto read = files::read_in_chunks(a.input, [&](std::string_view chunk) {
-                on_chunk(chunk);
-                progress.add(chunk.size());
+        const auto error = spilled->rehearse(a.settings, options, a.input, [&](const auto& on_rows) {
+            auto read = files::read_table_rows(a.input, cohort::RowReader(options.format, a.settings), [&](const cohort::RowBatch& rows, std::size_t bytes) {
+                on_rows(rows);
+                progress.add(bytes);
             });
             progress.say("finding the repeats in");  // the partitions are resolved next
             return read;
@@ -135,10 +136,10 @@ std::optional<cohort::Report> run_planner(CohortArgs& a,
     cohort::Planner planner = spilled ? cohort::Planner(a.settings, options, a.input, nullptr, spilled->replayer())
                                       : cohort::Planner(a.settings, options, a.input);
     progress.start_pass(spilled ? "planning, second read of" : on_requests ? "planning" : "checking");
-    if (auto error = files::read_in_chunks(a.input, [&](std::string_view chunk) {
-            planner.feed(chunk);
+    if (auto error = files::read_table_rows(a.input, cohort::RowReader(options.format, a.settings), [&](const cohort::RowBatch& rows, std::size_t bytes) {
+            planner.feed_rows(rows);
             if (on_requests) on_requests(planner.take_requests());
-            progress.add(chunk.size());
+            progress.add(bytes);
         })) {
         progress.clear();
         std::cerr << "tdbraze: " << *error << '\n';

@@ -21,7 +21,7 @@ namespace {
 // Why a reading thread: perf of `validate cohort` on a table already in the page cache put a fifth of the
 // time in the kernel copying the file into our buffer. On the second core that copy overlaps the work on
 // the previous piece. Three buffers, so that neither side waits for the other at a piece's boundary.
-constexpr std::size_t kChunk = 1 << 20;
+constexpr std::size_t kChunk = kInputPieceBytes;
 constexpr std::size_t kBuffers = 3;
 
 struct Piece {
@@ -124,20 +124,22 @@ private:
 
 }  // namespace
 
+std::variant<InputFile, std::string> open_input(const std::string& path) {
+    if (path == "-") return InputFile(stdin, [](std::FILE*) { return 0; });
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+        return "cannot read '" + path + "': it is a directory; give a file";
+    std::FILE* file = std::fopen(path.c_str(), "rb");
+    if (file == nullptr) return "cannot open '" + path + "': " + std::strerror(errno);
+    return InputFile(file, &std::fclose);
+}
+
 std::optional<std::string> read_in_chunks(const std::string& path,
                                           const std::function<void(std::string_view)>& on_chunk,
                                           const std::function<void(std::string_view)>& on_read) {
-    std::FILE* file = stdin;
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> owner(nullptr, &std::fclose);
-    if (path != "-") {
-        struct stat st {};
-        if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
-            return "cannot read '" + path + "': it is a directory; give a file";
-        file = std::fopen(path.c_str(), "rb");
-        if (file == nullptr) return "cannot open '" + path + "': " + std::strerror(errno);
-        owner.reset(file);
-    }
-    ReadAhead reader(file, on_read);
+    auto opened = open_input(path);
+    if (auto* message = std::get_if<std::string>(&opened)) return *message;
+    ReadAhead reader(std::get<InputFile>(opened).get(), on_read);
     for (std::string_view piece = reader.next(); !piece.empty(); piece = reader.next()) on_chunk(piece);
     if (const int error = reader.error(); error != 0) return "cannot read '" + path + "': " + std::strerror(error);
     return std::nullopt;

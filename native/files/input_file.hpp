@@ -2,12 +2,23 @@
 // reads a table or a payload goes through here.
 #pragma once
 
+#include <cstdio>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 
 namespace tdbraze::files {
+
+// The size of the pieces read_in_chunks hands over (the last may be shorter).
+inline constexpr std::size_t kInputPieceBytes = 1 << 20;
+
+// An input opened for reading: closed when it goes, unless it is standard input.
+using InputFile = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
+// `path` opened ("-" is standard input), or a message naming the file and the reason.
+std::variant<InputFile, std::string> open_input(const std::string& path);
 
 // Calls on_chunk for each piece of `path` ("-" is standard input), in order, on the calling thread. The next
 // piece is read on a second thread meanwhile. Pieces have a fixed size except the last, so the same file

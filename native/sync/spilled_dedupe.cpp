@@ -459,12 +459,12 @@ cohort::SeenBefore& SpilledDedupe::replayer() {
 bool SpilledDedupe::replay_matched() const { return replayer_->matched(); }
 
 std::optional<std::string> SpilledDedupe::rehearse(const cohort::Settings& settings, cohort::ReadOptions options,
-                                                   const std::string& source, const TableReader& read_table) {
+                                                   const std::string& source, const ReadTable& read_table) {
     if (!keys_->ok()) return resolve();  // says that the temporary file could not be made, before any reading
     options.plan_requests = false;  // the rehearsal's plan is thrown away: count, do not write
     cohort::Planner rehearsal(settings, options, source, nullptr, recorder());
-    if (auto error = read_table([&](std::string_view chunk) {
-            rehearsal.feed(chunk);
+    if (auto error = read_table([&](const cohort::RowBatch& rows) {
+            rehearsal.feed_rows(rows);
             rehearsal.take_requests();
         }))
         return error;

@@ -57,10 +57,11 @@ public:
     std::optional<std::string> resolve();
 
     // Both of the above: a rehearsal planner reads the table through `read_table` (which calls its argument
-    // with each chunk and returns an error message when the table cannot be read), then resolve().
-    using TableReader = std::function<std::optional<std::string>(const std::function<void(std::string_view)>&)>;
+    // with the rows of each chunk, the end's last, as files::read_table_rows does, and returns an error
+    // message when the table cannot be read), then resolve().
+    using ReadTable = std::function<std::optional<std::string>(const std::function<void(const cohort::RowBatch&)>&)>;
     std::optional<std::string> rehearse(const cohort::Settings& settings, cohort::ReadOptions options,
-                                        const std::string& source, const TableReader& read_table);
+                                        const std::string& source, const ReadTable& read_table);
 
     // Before rehearse(): resolve() keeps the temporary file, so that plan() can make the requests without
     // reading the table again.

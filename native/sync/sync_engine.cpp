@@ -14,11 +14,14 @@
 #include <thread>
 #include <vector>
 
+#include <xxhash.h>
+
 #include "clock.hpp"
 #include "input_file.hpp"
 #include "rate_limiter.hpp"
 #include "spilled_dedupe.hpp"
 #include "state_store.hpp"
+#include "table_rows.hpp"
 #include "tdbraze/id_set.hpp"
 #include "temp_file.hpp"
 
@@ -33,8 +36,8 @@ std::string hex64(std::uint64_t v) {
     return buf;
 }
 
-// FNV-1a 64: identities and body fingerprints for the state file. Not a security measure: the state only
-// needs to notice that a table or a plan changed.
+// FNV-1a 64: a run's identity from its parts (the table's hash, the mode, the cohort...). Not a security
+// measure: the state only needs to notice that a table or a plan changed.
 struct Fnv {
     std::uint64_t h = 1469598103934665603ull;
     void add(std::string_view s) {
@@ -45,6 +48,24 @@ struct Fnv {
         h ^= 0xff;  // separator, so that ("ab","c") and ("a","bc") differ
         h *= 1099511628211ull;
     }
+};
+
+// A body's fingerprint in the state file (which batch was confirmed with what): XXH3, as below.
+std::uint64_t xxh3(std::string_view bytes) { return XXH3_64bits(bytes.data(), bytes.size()); }
+
+// A table's identity in the state file: XXH3 (xxHash's specified, stable 64-bit hash) of its bytes, at
+// memory speed. It had been an FNV, which goes a byte at a time: once the reading thread also split the rows,
+// that made it the slowest part of checking a table.
+class TableHash {
+public:
+    TableHash() : state_(XXH3_createState(), &XXH3_freeState) {
+        if (!state_ || XXH3_64bits_reset(state_.get()) != XXH_OK) throw std::bad_alloc();
+    }
+    void add(std::string_view bytes) { XXH3_64bits_update(state_.get(), bytes.data(), bytes.size()); }
+    std::uint64_t value() const { return XXH3_64bits_digest(state_.get()); }
+
+private:
+    std::unique_ptr<XXH3_state_t, XXH_errorcode (*)(XXH3_state_t*)> state_;
 };
 
 constexpr const char* kFileChanged =
@@ -172,7 +193,6 @@ public:
         if (auto bad = transport::check_url(endpoint_)) return refuse(*bad);
         // The whole table is checked before anything is sent, so that a bad row at the end cannot leave a
         // half-done sync behind. It also gives the totals for the progress display.
-        Fnv input_hash;
         {
             std::error_code ec;
             const auto size = std::filesystem::file_size(options_.input_path, ec);
@@ -185,18 +205,17 @@ public:
             dedupe_ = std::make_unique<SpilledDedupe>();
             // The send plans from pass 0's own file (SpilledDedupe::plan) rather than a second read.
             if (!options_.dry_run && options_.mode != Mode::Mirror) dedupe_->keep_first_occurrences();
-            // The hashes are taken on the reading thread: the FNV goes a byte at a time, and on the planning
-            // thread it was a sixth of this pass.
+            // On the reading thread, beside the planner's.
             const auto hash_piece = [&](std::string_view chunk) {
-                input_hash.add(chunk);
+                table_hash_.add(chunk);
                 piece_hashes_.push_back(hash_bytes(chunk));
             };
-            if (auto error = dedupe_->rehearse(settings_, options_.read, options_.input_path, [&](const auto& on_chunk) {
-                    return files::read_in_chunks(
-                        options_.input_path,
-                        [&](std::string_view chunk) {
-                            on_chunk(chunk);
-                            checked(chunk.size());
+            if (auto error = dedupe_->rehearse(settings_, options_.read, options_.input_path, [&](const auto& on_rows) {
+                    return files::read_table_rows(
+                        options_.input_path, cohort::RowReader(options_.read.format, settings_),
+                        [&](const cohort::RowBatch& rows, std::size_t bytes) {
+                            on_rows(rows);
+                            checked(bytes);
                         },
                         hash_piece);
                 }))
@@ -209,7 +228,7 @@ public:
         streamed_ = dedupe_ && dedupe_->rehearsal_errors() == 0 && !options_.dry_run && options_.mode != Mode::Mirror;
         std::uint64_t planned = 0, ids = 0;
         if (!streamed_) {
-            auto checked = check_table(input_hash);
+            auto checked = check_table();
             if (checked) return std::move(*checked);
             planned = planned_;
             ids = ids_planned_;
@@ -230,7 +249,7 @@ public:
         store_ = std::move(std::get<std::unique_ptr<StateStore>>(opened));
 
         Fnv identity;
-        identity.add(hex64(input_hash.h));
+        identity.add(hex64(table_hash_.value()));
         identity.add(mode_name(options_.mode));
         identity.add(scope_);
         identity.add(settings_.cohort_name);
@@ -272,6 +291,9 @@ public:
             emit(SyncEvent::Kind::Info, "resuming run " + std::to_string(run_id_) + ": " +
                                             std::to_string(confirmed_.size()) + " batches already confirmed");
         } else {
+            if (options_.resume && !options_.force && options_.mode != Mode::Mirror)
+                emit(SyncEvent::Kind::Info, "no unfinished run of this table to resume (a table changed since its run "
+                                            "began is another table): starting a new run");
             run_id_ = store_->begin_run(id, scope_, mode_name(options_.mode), options_.input_path, utc_now_iso8601());
         }
         summary_.run_id = run_id_;
@@ -322,7 +344,7 @@ private:
     // Pass 1 of an add or remove (and a dry run's only pass with pass 0): plans the whole table into a
     // temporary file, reports on it, and refuses a table with errors. Sets planned_ and ids_planned_; a summary
     // when the run ends here.
-    std::optional<SyncSummary> check_table(Fnv& input_hash) {
+    std::optional<SyncSummary> check_table() {
         const bool spill = !options_.dry_run && options_.mode != Mode::Mirror;
         if (spill) spill_ = std::make_unique<RequestSpill>();
         cohort::Report report;
@@ -352,15 +374,19 @@ private:
                 std::lock_guard lock(observer_mutex_);
                 progress_.check_bytes_read = 0;  // a table checked on disk with an error: read again for its report
             }
-            if (auto error = files::read_in_chunks(options_.input_path, [&](std::string_view chunk) {
-                    if (!dedupe_) {  // else pass 0 hashed it
-                        input_hash.add(chunk);
-                        piece_hashes_.push_back(hash_bytes(chunk));
-                    }
-                    checker.feed(chunk);
-                    count();
-                    checked(chunk.size());
-                }))
+            const auto hash_piece = [&](std::string_view piece) {  // on the reading thread
+                if (dedupe_) return;  // pass 0 hashed it
+                table_hash_.add(piece);
+                piece_hashes_.push_back(hash_bytes(piece));
+            };
+            if (auto error = files::read_table_rows(
+                    options_.input_path, cohort::RowReader(read.format, settings_),
+                    [&](const cohort::RowBatch& rows, std::size_t bytes) {
+                        checker.feed_rows(rows);
+                        count();
+                        checked(bytes);
+                    },
+                    hash_piece))
                 return refuse(*error);
             report = checker.finish();
             count();
@@ -606,11 +632,7 @@ private:
     void enqueue(Batch b) {
         // A naming call is identified by the name alone: its created_at changes every run, and Braze needs the
         // call again only when the name changes.
-        const std::string hash = hex64([&] {
-            Fnv f;
-            f.add(b.kind == "name" ? "name:" + settings_.cohort_name : b.request.body);
-            return f.h;
-        }());
+        const std::string hash = hex64(b.kind == "name" ? xxh3("name:" + settings_.cohort_name) : xxh3(b.request.body));
         if (b.kind == "name" && store_->named(scope_, hash)) {
             std::lock_guard lock(name_mutex_);
             name_state_ = 1;
@@ -824,8 +846,9 @@ private:
     std::unique_ptr<StateStore> store_;
     std::unique_ptr<RequestSpill> spill_;
     std::unique_ptr<SpilledDedupe> dedupe_;  // a large table's duplicate check (pass 0), else null
-    // The checking pass's hash of each piece of the file, which a later read must match piece by piece. Not
-    // the FNV of the run's identity: that runs a byte at a time, and was a fourteenth of a sync's CPU here.
+    // The checking pass's hashes: of the whole table (its identity), and of each piece of the file, which a
+    // later read must match piece by piece (hash_bytes, which is faster and never stored).
+    TableHash table_hash_;
     std::vector<std::uint64_t> piece_hashes_;
     bool streamed_ = false;  // the send pass plans the table as it sends (plan_streamed)
     std::uint64_t planned_ = 0, ids_planned_ = 0;  // by check_table

@@ -173,6 +173,69 @@ TEST_CASE("the plan does not depend on chunk boundaries") {
   }
 }
 
+TEST_CASE("rows read apart from their checks give the same plan, in every format") {
+    // What native/ does on two threads (files::read_table_rows): a RowReader splits each chunk into rows, a
+    // planner checks them. Quoted line breaks, escapes, BOM, CRLF, a bad row, JSON members in a new order, a
+    // nested value, a row too wide: every call of the reader's must reach the planner as it was made.
+    const std::string tables[] = {
+        "\xEF\xBB\xBFuser_ids,email,junk\r\n\"u,1\",A@x.org,\"a\nb\"\r\nu2, b@x.org ,\r\nu2,a@X.org,z\r\n"
+        "\"say \"\"hi\"\"\",c@x.org,\nu3,\"d\n@x.org\",x\nu4,e@x.org,1,extra\n\xff\xfe,f@x.org,\nlast,g@x.org,",
+        "user_ids\tdevice_ids\temail\nu1\td1\t\nu1\t\tA@x\n\td1\ta@x \n",
+        "{\"user_ids\":\"u1\",\"email\":\"a@x\"}\n{\"device_ids\": oops}\n{\"user_ids\":\"u2\"\n{\"user_ids\":\"u3\"}\n"
+        "{\"email\":\"A@x\",\"user_ids\":\"u\\u00e9\",\"device_ids\":[1]}\n{\"user_ids\":7,\"user_ids\":8}\n",
+        "[{\"user_ids\":\"a\"},{\"device_ids\":\"a\",\"other\":{\"x\":1}},{\"email\":\"b@x\"},\n{\"user_ids\":null}]",
+    };
+    for (const std::string& table : tables) {
+        const Settings s = settings({"email"});
+        const Plan whole = plan_table(table, s);
+        REQUIRE(whole.report.summary.rows > 0);
+        for (std::size_t chunk : {std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{7}, std::size_t{64}, table.size()}) {
+            Planner planner(s, {}, "table"), fed_bytes(s, {}, "table");
+            RowReader reader(TableFormat::Auto, s);
+            RowBatch rows;  // used again for every chunk, as native/ does
+            std::vector<PlannedRequest> requests;
+            for (std::size_t i = 0; i < table.size(); i += chunk) {
+                reader.read(std::string_view(table).substr(i, chunk), rows);
+                planner.feed_rows(rows);
+                fed_bytes.feed(std::string_view(table).substr(i, chunk));
+                CHECK(planner.bytes_consumed() == fed_bytes.bytes_consumed());  // what progress shows
+                for (auto& r : planner.take_requests()) requests.push_back(r);
+            }
+            reader.finish(rows);
+            planner.feed_rows(rows);
+            const Report report = planner.finish();
+            for (auto& r : planner.take_requests()) requests.push_back(r);
+            INFO("chunk " << chunk << " of " << table.substr(0, 20));
+            CHECK(to_json(report) == to_json(whole.report));
+            REQUIRE(requests.size() == whole.requests.size());
+            for (std::size_t i = 0; i < requests.size(); ++i) {
+                CHECK(requests[i].body == whole.requests[i].body);
+                CHECK(requests[i].keys == whole.requests[i].keys);
+            }
+        }
+    }
+}
+
+TEST_CASE("a row batch of one whole table, read at once, plans it") {
+    // Wide ignored columns around the identifier column, which a batch leaves out: the rows still count, the
+    // identifiers are all there, and the batch of the input's end is empty when no row was left open.
+    std::string table = "junk1,user_ids,junk2\n";
+    for (int i = 0; i < 200; ++i) table += std::string(500, 'x') + ",u" + std::to_string(i) + "," + std::string(500, 'y') + "\n";
+    RowReader reader(TableFormat::Auto, settings());
+    RowBatch rows;
+    reader.read(table, rows);
+    CHECK(rows.rows() == 201);  // the header and 200 rows
+    Planner planner(settings(), {}, "table");
+    planner.feed_rows(rows);
+    reader.finish(rows);
+    CHECK(rows.rows() == 0);
+    planner.feed_rows(rows);
+    const Report report = planner.finish();
+    CHECK(report.summary.user_ids == 200);
+    CHECK(report.summary.rows == 200);
+    CHECK(to_json(report) == to_json(plan_table(table, settings()).report));
+}
+
 TEST_CASE("hash_bytes: every byte of a key counts, at every length") {
     // A tail read wrongly would leave a byte out of the hash: then keys differing in it would always collide.
     // Changing any one byte of keys of 0 to 40 bytes changes the hash (a 64-bit collision by chance among

@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -70,6 +71,29 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     requests += planner.take_requests().size();
     if (tdbraze::to_json(report) != tdbraze::to_json(whole.report) || requests != whole.requests.size()) std::abort();
 
+    // Rows read apart from their checks (native/ reads them on its reading thread): the same plan.
+    tdbraze::cohort::RowReader row_reader(options.format, settings);
+    tdbraze::cohort::RowBatch rows;  // one batch used again and again, as native/ does
+    tdbraze::cohort::Planner from_rows(settings, options, "fuzz");
+    std::vector<tdbraze::cohort::PlannedRequest> rows_requests;
+    const auto take_rows_requests = [&] {
+        for (auto& r : from_rows.take_requests()) rows_requests.push_back(std::move(r));
+    };
+    for (std::size_t i = 0; i < input.size(); i += chunk) {
+        row_reader.read(input.substr(i, chunk), rows);
+        from_rows.feed_rows(rows);
+        take_rows_requests();
+    }
+    row_reader.finish(rows);
+    from_rows.feed_rows(rows);
+    if (from_rows.bytes_consumed() != planner.bytes_consumed()) std::abort();  // the same reads: the same count
+    const auto rows_report = from_rows.finish();
+    take_rows_requests();
+    if (tdbraze::to_json(rows_report) != tdbraze::to_json(whole.report) || rows_requests.size() != whole.requests.size())
+        std::abort();
+    for (std::size_t i = 0; i < rows_requests.size(); ++i)
+        if (rows_requests[i].body != whole.requests[i].body || rows_requests[i].keys != whole.requests[i].keys) std::abort();
+
     SeenNaively naive;
     tdbraze::cohort::Planner reference(settings, options, "fuzz", nullptr, naive);
     reference.feed(input);
@@ -89,7 +113,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // the real one (with none there, the sync sends while it plans).
     tdbraze::test::AnswersCountedLater later;
     tdbraze::cohort::Planner rehearsal(settings, counting, "fuzz", nullptr, later);
-    for (std::size_t i = 0; i < input.size(); i += chunk) rehearsal.feed(input.substr(i, chunk));
+    tdbraze::cohort::RowReader rehearsal_rows(options.format, settings);
+    for (std::size_t i = 0; i < input.size(); i += chunk) {
+        rehearsal_rows.read(input.substr(i, chunk), rows);
+        rehearsal.feed_rows(rows);
+    }
+    rehearsal_rows.finish(rows);
+    rehearsal.feed_rows(rows);
     rehearsal.finish_input();
     if (const auto made = rehearsal.finish_with(later.counts())) {
         if (tdbraze::to_json(*made) != tdbraze::to_json(whole.report)) std::abort();

@@ -165,6 +165,19 @@ TEST_CASE("sync: a table reaches the cohort, and a re-run sends nothing", "[sync
     CHECK(again.out.find("sync nothing-to-do") == 0);
     CHECK(again.out.find("batches: 3 planned, 0 sent, 3 skipped") != std::string::npos);
     CHECK(emu.server.stats().requests_total == 4);  // nothing more was sent
+
+    // A table is known by its bytes: a copy elsewhere is the same table; one more row makes another, which
+    // --resume cannot continue and says so.
+    const fs::path copy = work_dir() / ("basic-" + dedupe + "-copy.csv");
+    fs::copy_file(input, copy, fs::copy_options::overwrite_existing);
+    const Run copied = run_cli(sync_args(copy, emu.url, "basic", state) + " --dedupe " + dedupe);
+    CHECK(copied.out.find("sync nothing-to-do") == 0);
+    std::ofstream(copy, std::ios::app) << "extra-user\n";
+    const Run longer = run_cli(sync_args(copy, emu.url, "basic", state) + " --dedupe " + dedupe + " --resume");
+    INFO(longer.out << longer.err);
+    CHECK(longer.code == 0);
+    CHECK((longer.out + longer.err).find("no unfinished run of this table to resume") != std::string::npos);
+    CHECK(emu.server.stats().requests_total == 4 + 3);  // its three batches (the name is known already)
 }
 
 TEST_CASE("sync: --dry-run counts what would be sent and sends nothing", "[sync]") {

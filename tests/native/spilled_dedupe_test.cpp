@@ -35,11 +35,18 @@ cohort::Plan run(cohort::Planner& p, const std::string& table) {
     return out;
 }
 
-// `table` in pieces of `piece` bytes, as files::read_in_chunks hands a file over: what
+// The rows of `table` read in pieces of `piece` bytes, handed over as files::read_table_rows does: what
 // SpilledDedupe::rehearse reads.
-std::optional<std::string> read_chunks(std::string_view table, std::size_t piece,
-                                       const std::function<void(std::string_view)>& on_chunk) {
-    for (std::size_t i = 0; i < table.size(); i += piece) on_chunk(table.substr(i, piece));
+std::optional<std::string> read_rows(const cohort::Settings& settings, std::string_view table, std::size_t piece,
+                                     const std::function<void(const cohort::RowBatch&)>& on_rows) {
+    cohort::RowReader reader(cohort::TableFormat::Auto, settings);
+    cohort::RowBatch rows;
+    for (std::size_t i = 0; i < table.size(); i += piece) {
+        reader.read(table.substr(i, piece), rows);
+        on_rows(rows);
+    }
+    reader.finish(rows);
+    on_rows(rows);
     return std::nullopt;
 }
 
@@ -121,14 +128,14 @@ TEST_CASE("spilled dedupe: the first read and the answers' counts make the whole
         const cohort::Report expected = run(in_memory, *t).report;
         REQUIRE(expected.summary.duplicates > 0);
         sync::SpilledDedupe spilled;
-        const auto error = spilled.rehearse(alias_settings(), {}, "t", [&](const auto& on_chunk) { return read_chunks(*t, 4093, on_chunk); });
+        const auto error = spilled.rehearse(alias_settings(), {}, "t", [&](const auto& on_rows) { return read_rows(alias_settings(), *t, 4093, on_rows); });
         REQUIRE_FALSE(error.has_value());
         REQUIRE(spilled.report().has_value());
         CHECK(to_json(*spilled.report()) == to_json(expected));
         CHECK(spilled.rehearsal_errors() == 0);
     }
     sync::SpilledDedupe spilled;
-    REQUIRE_FALSE(spilled.rehearse(alias_settings(), {}, "t", [&](const auto& on_chunk) { return read_chunks(tricky, 1 << 20, on_chunk); }));
+    REQUIRE_FALSE(spilled.rehearse(alias_settings(), {}, "t", [&](const auto& on_rows) { return read_rows(alias_settings(), tricky, 1 << 20, on_rows); }));
     CHECK_FALSE(spilled.report().has_value());
     CHECK(spilled.rehearsal_errors() == 2);  // the rehearsal's own count: the oversized value at each repeat
 }
@@ -160,7 +167,7 @@ TEST_CASE("spilled dedupe: plan() makes the requests from the kept first occurre
         const cohort::Plan expected = run(in_memory, *c.table);
         sync::SpilledDedupe spilled;
         spilled.keep_first_occurrences();
-        REQUIRE_FALSE(spilled.rehearse(c.settings, {}, "t", [&](const auto& on_chunk) { return read_chunks(*c.table, 4093, on_chunk); }));
+        REQUIRE_FALSE(spilled.rehearse(c.settings, {}, "t", [&](const auto& on_rows) { return read_rows(c.settings, *c.table, 4093, on_rows); }));
         REQUIRE(spilled.can_plan());
         if (c.table == &table) CHECK(spilled.questions() > 3 * 65536);
         CHECK(to_json(*spilled.report()) == to_json(expected.report));
@@ -193,7 +200,7 @@ TEST_CASE("spilled dedupe: plan() stops when its sink says so, and calls it no m
     s.max_ids_per_request = 100;  // a stretch is 327 requests; the table's 37,000 identifiers make two
     sync::SpilledDedupe spilled;
     spilled.keep_first_occurrences();
-    REQUIRE_FALSE(spilled.rehearse(s, {}, "t", [&](const auto& on_chunk) { return read_chunks(table, 4093, on_chunk); }));
+    REQUIRE_FALSE(spilled.rehearse(s, {}, "t", [&](const auto& on_rows) { return read_rows(s, table, 4093, on_rows); }));
     REQUIRE(spilled.can_plan());
     for (const unsigned threads : {1u, 2u}) {
         int calls = 0;
@@ -212,12 +219,12 @@ TEST_CASE("spilled dedupe: plan() is not offered when the first read cannot say 
     sync::SpilledDedupe oversized;
     oversized.keep_first_occurrences();
     const std::string tricky = tricky_table();
-    REQUIRE_FALSE(oversized.rehearse(alias_settings(), {}, "t", [&](const auto& on_chunk) { return read_chunks(tricky, 1 << 20, on_chunk); }));
+    REQUIRE_FALSE(oversized.rehearse(alias_settings(), {}, "t", [&](const auto& on_rows) { return read_rows(alias_settings(), tricky, 1 << 20, on_rows); }));
     CHECK_FALSE(oversized.can_plan());
     CHECK(oversized.plan(alias_settings(), cohort::BatchOutput::Bodies, [](auto&&) { return true; }).has_value());
 
     sync::SpilledDedupe not_kept;  // keep_first_occurrences() was not asked for
-    REQUIRE_FALSE(not_kept.rehearse(alias_settings(), {}, "t", [&](const auto& on_chunk) { return read_chunks("user_ids\na\n", 1 << 20, on_chunk); }));
+    REQUIRE_FALSE(not_kept.rehearse(alias_settings(), {}, "t", [&](const auto& on_rows) { return read_rows(alias_settings(), "user_ids\na\n", 1 << 20, on_rows); }));
     CHECK(not_kept.report().has_value());
     CHECK_FALSE(not_kept.can_plan());
 }

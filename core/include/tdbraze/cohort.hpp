@@ -181,6 +181,47 @@ struct AnswerCount {
     std::string value;                // and its identifier (the key without type and label)
 };
 
+// A table's rows read ahead of their checks, so that reading and checking can run on two threads: native/
+// reads the next chunk's rows on its reading thread while the planner checks these (reading was a third of
+// the planner's thread). A RowReader fills a batch with one chunk's rows; Planner::feed_rows checks them.
+// Rows, row errors and columns come out in the order the bytes give them, so a Planner fed the batches of
+// some bytes makes exactly the report and requests that Planner::feed of those bytes makes.
+class RowBatch {
+public:
+    RowBatch();
+    ~RowBatch();
+    RowBatch(RowBatch&&) noexcept;
+    RowBatch& operator=(RowBatch&&) noexcept;
+
+    std::size_t rows() const;  // rows and row errors in the batch
+
+private:
+    friend class RowReader;
+    friend class Planner;
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+class RowReader {
+public:
+    // For a planner with these settings: a batch keeps only the cells of the columns it reads.
+    RowReader(TableFormat format, Settings settings);
+    ~RowReader();
+    RowReader(RowReader&&) noexcept;
+    RowReader& operator=(RowReader&&) noexcept;
+
+    // The rows this chunk completes, into `batch` (emptied first; its buffers are kept, so that a batch used
+    // again costs no allocation). Rows that continue into the next chunk come with that one.
+    void read(std::string_view chunk, RowBatch& batch);
+    // After the last chunk: whatever the input's end completes (a last row without a line break, a quote
+    // left open).
+    void finish(RowBatch& batch);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
 class Planner {
 public:
     Planner(Settings settings, ReadOptions options, std::string source = "-", IdentifierSink sink = nullptr);
@@ -191,6 +232,9 @@ public:
     Planner& operator=(Planner&&) noexcept;
 
     void feed(std::string_view chunk);
+    // Instead of feed(), for every chunk: the rows of each chunk, read by a RowReader, the batch of its
+    // finish() last. A planner is fed one way or the other, not both.
+    void feed_rows(const RowBatch& rows);
     // Requests completed so far, in order: the naming call first, then membership calls. Moves them out.
     std::vector<PlannedRequest> take_requests();
     Report finish();  // call once, after the last chunk; then take_requests() for the last ones
