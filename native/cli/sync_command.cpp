@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include <unistd.h>
 
@@ -84,6 +85,7 @@ public:
         if (!p.table_checked) return on_checking(p, now);
         if (checking_) {  // the check's line gives way to the bar, whose clock starts now
             checking_ = false;
+            check_line_.reset();
             clear_bar();
             started_ = now;
         }
@@ -118,13 +120,9 @@ public:
     // The check of the whole table before the first request: how much of the file is read, and how fast.
     void on_checking(const sync::SyncProgress& p, std::chrono::steady_clock::time_point now) {
         checking_ = true;
-        // As for validate: nothing for a check too short to notice, then at most ten lines a second.
-        if (now - started_ < std::chrono::milliseconds(300) ||
-            now - last_draw_ < std::chrono::milliseconds(json_ ? 1000 : 100))
-            return;
-        last_draw_ = now;
-        const double seconds = std::chrono::duration<double>(now - started_).count();
-        if (json_) {
+        if (json_) {  // nothing for a check too short to notice, then once a second
+            if (now - started_ < std::chrono::milliseconds(300) || now - last_draw_ < std::chrono::seconds(1)) return;
+            last_draw_ = now;
             std::cout << nlohmann::json{{"event", "checking"},
                                         {"bytes_read", p.check_bytes_read},
                                         {"bytes_total", p.check_bytes_total}}
@@ -133,12 +131,21 @@ public:
             return;
         }
         if (!bar_) return;
-        std::cerr << "\r\x1b[2K" << progress_line("checking", source_, p.check_bytes_read, p.check_bytes_total, seconds)
-                  << std::flush;
-        drawn_ = true;
+        // The same line as validate's, drawn as often.
+        if (!check_line_) {
+            check_line_.emplace(std::cerr, true, source_, p.check_bytes_total, started_);
+            check_line_->start_pass("checking", started_);
+        }
+        if (p.check_bytes_read < check_counted_) {  // read again (for the report of a table with errors)
+            check_line_->start_pass("checking", now);
+            check_counted_ = 0;
+        }
+        check_line_->add(p.check_bytes_read - check_counted_, now);
+        check_counted_ = p.check_bytes_read;
     }
 
     void clear_bar() {
+        if (check_line_) check_line_->clear();
         if (drawn_) std::cerr << "\r\x1b[2K" << std::flush;
         drawn_ = false;
     }
@@ -148,6 +155,8 @@ private:
     std::string source_;
     bool drawn_ = false;
     bool checking_ = false;
+    std::optional<ReadProgress> check_line_;  // on a terminal, while the table is checked
+    std::uint64_t check_counted_ = 0;         // of the check's bytes, given to check_line_
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
     std::chrono::steady_clock::time_point last_draw_{};
 };
