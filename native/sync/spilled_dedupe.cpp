@@ -753,8 +753,22 @@ std::optional<std::string> SpilledDedupe::plan(const cohort::Settings& settings,
             break;
         }
     }
+    // However this function is left (the sink may throw): the workers are told to stop and waited for.
+    const auto stop_workers = [&] {
+        {
+            std::lock_guard lock(mutex);
+            stop = true;
+        }
+        changed.notify_all();
+        for (std::thread& t : workers)
+            if (t.joinable()) t.join();
+    };
+    struct StopOnExit {
+        const std::function<void()> stop;
+        ~StopOnExit() { stop(); }
+    } stop_on_exit{stop_workers};
     std::uint64_t ids = 0, requests = 0;
-    bool consistent = true;
+    bool consistent = true, sink_stopped = false;
     while (!workers.empty() && handed < stretches) {
         std::vector<cohort::PlannedRequest> out;
         {
@@ -771,20 +785,13 @@ std::optional<std::string> SpilledDedupe::plan(const cohort::Settings& settings,
         for (const cohort::PlannedRequest& r : out) ids += r.ids;
         requests += out.size();
         if (!consistent || !on_requests(std::move(out))) {
-            std::lock_guard lock(mutex);
-            stop = true;
+            sink_stopped = consistent;
+            break;
         }
-        changed.notify_all();
-        if (stop) break;
     }
-    {
-        std::lock_guard lock(mutex);
-        stop = true;
-    }
-    changed.notify_all();
-    for (std::thread& t : workers) t.join();
+    stop_workers();
     if (failed || (workers.empty() && stretches > 0)) return kTempFileProblem;
-    if (handed < stretches && consistent) return std::nullopt;  // the sink asked to stop
+    if (sink_stopped) return std::nullopt;  // the sink asked to stop
     if (!consistent || ids != first_occurrences_ || requests != report_->summary.requests)
         return "internal error: the plan made from the duplicate check differs from its report; use --dedupe memory";
     return std::nullopt;

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -212,6 +213,11 @@ TEST_CASE("spilled dedupe: plan() stops when its sink says so, and calls it no m
         CHECK_FALSE(error.has_value());
         CHECK(calls == 2);
         CHECK(requests == 1 + 327);
+        // A sink that throws: the exception comes out, and the workers are stopped and waited for.
+        CHECK_THROWS_AS(spilled.plan(s, cohort::BatchOutput::Bodies, [&](std::vector<cohort::PlannedRequest>&& batch) {
+            if (batch.size() > 1) throw std::runtime_error("disk full");
+            return true;
+        }, threads), std::runtime_error);
     }
 }
 
