@@ -193,7 +193,7 @@ public:
     RowBatch(RowBatch&&) noexcept;
     RowBatch& operator=(RowBatch&&) noexcept;
 
-    std::size_t rows() const;  // rows and row errors in the batch
+    std::size_t rows() const;  // the rows in the batch, with its row errors and header (what a planner is told)
 
 private:
     friend class RowReader;
