@@ -10,19 +10,15 @@
 
 #include "spilled_dedupe.hpp"
 #include "tdbraze/cohort.hpp"
+#include "cohort_support.hpp"
 #include "tdbraze/report_json.hpp"
 
 using namespace tdbraze;
 
 namespace {
 
-cohort::Settings alias_settings() {
-    cohort::Settings s;
-    s.cohort_id = "spill";
-    s.alias_columns = {"email"};
-    s.created_at = "2026-11-30T12:00:00Z";
-    return s;
-}
+// The settings of the cohort tests, with an alias column.
+cohort::Settings alias_settings() { return test::settings({"email"}); }
 
 // Feeds `table` in small chunks, as the sync does with a file.
 cohort::Plan run(cohort::Planner& p, const std::string& table) {

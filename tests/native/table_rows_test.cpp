@@ -13,6 +13,7 @@
 
 #include "input_file.hpp"
 #include "table_rows.hpp"
+#include "cohort_support.hpp"
 #include "tdbraze/report_json.hpp"
 
 using namespace tdbraze;
@@ -24,13 +25,8 @@ std::string temp_path(const char* name) {
            std::to_string(::getpid()) + "-" + name;
 }
 
-cohort::Settings alias_settings() {
-    cohort::Settings s;
-    s.cohort_id = "rows";
-    s.alias_columns = {"email"};
-    s.created_at = "2026-12-01T00:00:00Z";
-    return s;
-}
+// The settings of the cohort tests, with an alias column.
+cohort::Settings alias_settings() { return test::settings({"email"}); }
 
 // Rows long and short, quoted line breaks falling across slice and piece boundaries, an unclosed quote (an
 // error that swallows the rows up to the next quote), and repeats.
