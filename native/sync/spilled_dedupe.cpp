@@ -746,14 +746,8 @@ std::optional<std::string> SpilledDedupe::plan(const cohort::Settings& settings,
         }
     };
     std::vector<std::thread> workers;
-    for (unsigned i = 0; i < threads; ++i) {
-        try {
-            workers.emplace_back(work);
-        } catch (const std::system_error&) {  // no thread to be had: fewer workers, the same requests
-            break;
-        }
-    }
-    // However this function is left (the sink may throw): the workers are told to stop and waited for.
+    // However this function is left (the sink may throw, so may starting a thread): the workers are told to
+    // stop and waited for.
     const auto stop_workers = [&] {
         {
             std::lock_guard lock(mutex);
@@ -767,6 +761,13 @@ std::optional<std::string> SpilledDedupe::plan(const cohort::Settings& settings,
         const std::function<void()> stop;
         ~StopOnExit() { stop(); }
     } stop_on_exit{stop_workers};
+    for (unsigned i = 0; i < threads; ++i) {
+        try {
+            workers.emplace_back(work);
+        } catch (const std::system_error&) {  // no thread to be had: fewer workers, the same requests
+            break;
+        }
+    }
     std::uint64_t ids = 0, requests = 0;
     bool consistent = true, sink_stopped = false;
     while (!workers.empty() && handed < stretches) {
