@@ -122,8 +122,10 @@ char* write_record(char* p, const KeyRecord& r) {
     return write_varint(p, zigzag_line(r.row, r.line));
 }
 
-// Reads the record at `p` into `r` (whose views point into the input); false when it is cut short.
-bool get_record(const char*& p, const char* end, KeyRecord& r) {
+// Reads the record at `p` into `r` (whose views point into the input); false when it is cut short. Always
+// inlined: it runs for every identifier in three hot loops; as a call it made the check of a million-id table
+// 0.05 s (a sixth) slower.
+[[gnu::always_inline]] inline bool get_record(const char*& p, const char* end, KeyRecord& r) {
     return get_varint(p, end, r.question) && get_bytes(p, end, r.key) && get_bytes(p, end, r.spelling) &&
            get_varint(p, end, r.row) && get_line(p, end, r.row, r.line);
 }
