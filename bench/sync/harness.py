@@ -293,19 +293,24 @@ def main() -> int:
             if inner:
                 e["in_process_seconds"] = round(inner, 3)
                 e["in_process_requests_per_s"] = round(expected_requests / inner, 1)
+        if kind == "sync":
+            # The sync's own clock, like the loadgen's: from its first request (the naming call) to its last
+            # answer, after the check of the table (check_seconds) that comes before anything is sent.
+            sending = best["summary"].get("sending_seconds")
+            if sending:
+                e["check_seconds"] = best["summary"].get("check_seconds")
+                e["sending_seconds"] = sending
+                e["sending_requests_per_s"] = round(expected_requests / sending, 1)
         return e
 
     dry = entry("dry", 0)
     loadgen = {t: entry("loadgen", t) for t in threads}
     sync = {t: entry("sync", t) for t in threads}
     for t in threads:
-        # The sync's sending phase: its wall time less the validation pass it makes before sending anything
-        # (the --dry-run, which also starts the process and opens the state file). Since a table checked on disk
-        # is sent while its second read plans it, the dry run holds a read the real send overlaps with sending:
-        # the figure then flatters the sending phase and is kept only to compare with earlier runs.
-        send = sync[t]["best_seconds"] - dry["best_seconds"]
-        sync[t]["sending_seconds"] = round(send, 3)
-        sync[t]["sending_requests_per_s"] = round(expected_requests / send, 1) if send > 0 else None
+        if "sending_seconds" not in sync[t]:  # a tdbraze older than the summary's times: the old estimate
+            send = sync[t]["best_seconds"] - dry["best_seconds"]
+            sync[t]["sending_seconds"] = round(send, 3)
+            sync[t]["sending_requests_per_s"] = round(expected_requests / send, 1) if send > 0 else None
     t_hi = max(threads)
     overhead = compute_overhead({str(t): e for t, e in loadgen.items()}, {str(t): e for t, e in sync.items()})
 
@@ -534,6 +539,16 @@ def svg(r: dict) -> str:
                    o["capacity_requests_per_s"] * (1 - GOAL_OVERHEAD)), reference_label_at="left")
 
 
+def sending_phase_sentence(s: dict, o: dict) -> str:
+    if s.get("check_seconds") is not None:  # timed by the sync itself
+        return (f"{o['sending_phase']:.1%} in its sending phase, timed as the minimal client is: from its first "
+                f"request to its last answer ({s['sending_seconds']:.2f} s, after {s['check_seconds']:.2f} s checking "
+                f"the table, which comes before anything is sent).")
+    return (f"{o['sending_phase']:.1%} in its sending phase taken as wall time less the dry run (a table checked on "
+            f"disk is planned while it is sent, so the dry run holds work the real send overlaps with sending: this "
+            f"figure flatters the sending phase and only compares with earlier runs).")
+
+
 def markdown(r: dict) -> str:
     tb, lg, sy, o, m, g = r["table"], r["loadgen_runs"], r["sync_runs"], r["overhead"], r["memory"], r["goal"]
     sw = r["software"]
@@ -569,12 +584,11 @@ def markdown(r: dict) -> str:
         f"{lg[str(o['capacity_threads'])]['best_emulator_cpu_seconds']:.2f} s.",
         f"The sync at {t_hi} threads: **{o['end_to_end']:.1%} below capacity** end to end (start-up and the "
         f"validation pass before anything is sent included: the `--dry-run` alone takes {d['best_seconds']:.2f} s), "
-        f"{o['sending_phase']:.1%} in its sending phase taken as wall time less the dry run (a table checked on disk is "
-        f"now planned while it is sent, so the dry run holds work the real send overlaps with sending: this figure "
-        f"flatters the sending phase and only compares with earlier runs).",
+        + sending_phase_sentence(sy[t_hi], o),
         f"Goal of the issue: the client adds under {GOAL_OVERHEAD:.0%} over the emulator's limit at {t_hi} threads: "
         f"**{'met' if g['overhead_met_end_to_end'] else 'missed'}** end to end against its capacity (on two cores "
-        f"shared with the emulator).",
+        f"shared with the emulator), **{'met' if g.get('overhead_met_sending_phase') else 'missed'}** in the "
+        f"sending phase.",
         "",
     ]
     al = r.get("at_rate_limit")

@@ -2,6 +2,7 @@
 // JSON logs for machines.
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -216,7 +217,10 @@ int run(SyncArgs& a) {
         std::cout << nlohmann::json{{"event", "summary"},   {"outcome", s.outcome},   {"message", s.message},
                                     {"planned", s.planned}, {"sent", s.sent},         {"skipped", s.skipped},
                                     {"retried", s.retried}, {"failed", s.failed},     {"ids_sent", s.ids_sent},
-                                    {"adds", s.adds},       {"removes", s.removes},   {"run", s.run_id}}
+                                    {"adds", s.adds},       {"removes", s.removes},   {"run", s.run_id},
+                                    {"requests", s.requests},
+                                    {"check_seconds", std::round(s.check_seconds * 1000) / 1000},
+                                    {"sending_seconds", std::round(s.sending_seconds * 1000) / 1000}}
                          .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
                   << '\n';
     } else {
@@ -224,6 +228,15 @@ int run(SyncArgs& a) {
                   << " sent, " << s.skipped << " skipped (confirmed before), " << s.failed << " failed; "
                   << s.retried << " retries; identifiers: " << s.adds << " added, " << s.removes << " removed";
         if (s.run_id != 0) std::cout << "; run " << s.run_id;
+        char time[160];
+        std::snprintf(time, sizeof time, "\n  time: table checked in %.2f s", s.check_seconds);
+        std::cout << time;
+        if (s.sending_seconds > 0) {
+            std::snprintf(time, sizeof time, ", %llu requests in %.2f s (%.0f requests/s)",
+                          static_cast<unsigned long long>(s.requests), s.sending_seconds,
+                          static_cast<double>(s.requests) / s.sending_seconds);
+            std::cout << time;
+        }
         std::cout << '\n';
     }
     if (s.ok()) return kExitOk;

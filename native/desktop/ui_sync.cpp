@@ -145,6 +145,10 @@ void draw_report(ViewModel& vm, const Fonts& fonts) {
         }
         ImGui::EndTable();
     }
+    if (r.sending_seconds > 0)
+        ImGui::TextDisabled("Table checked in %.2f s; %s requests in %.2f s (%.0f requests/s).", r.check_seconds,
+                            with_separators(r.requests).c_str(), r.sending_seconds,
+                            static_cast<double>(r.requests) / r.sending_seconds);
     if (r.run_id != 0) ImGui::TextDisabled("Run %lld in the state database.", static_cast<long long>(r.run_id));
 
     // A table the engine refused: its errors, with the way back to the rows.

@@ -30,6 +30,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+double seconds_between(Clock::time_point from, Clock::time_point to) {
+    return std::chrono::duration<double>(to - from).count();
+}
+
 std::string hex64(std::uint64_t v) {
     char buf[17];
     std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
@@ -237,6 +241,7 @@ public:
             planned = dedupe_->report() ? dedupe_->report()->summary.requests
                                         : (ids + settings_.max_ids_per_request - 1) / std::max(1, settings_.max_ids_per_request);
         }
+        summary_.check_seconds = seconds_between(started_, Clock::now());
         if (options_.mode != Mode::Mirror) {
             // For a streamed send of a table with very large identifiers, the batches are an estimate until the
             // table is planned (a body's 4 MB limit can cut a batch short of the maximum); the identifiers are exact.
@@ -312,6 +317,8 @@ public:
         for (auto& t : workers_) t.join();
 
         summary_.retried = progress_.retries;
+        summary_.requests = progress_.requests;
+        if (progress_.requests > 0) summary_.sending_seconds = seconds_between(first_request_, last_answer_);
         const bool cancelled = user_cancel_.load() && stop_message_.empty();
         if (!stop_message_.empty()) {
             summary_.outcome = "failed";
@@ -726,6 +733,8 @@ private:
             if (verdict != Verdict::Done || part) store_->record_attempt(run_id_, batch.seq, response.status);
             {
                 std::lock_guard lock(observer_mutex_);
+                if (progress_.requests == 0 || started < first_request_) first_request_ = started;
+                last_answer_ = Clock::now();
                 ++progress_.requests;
                 if (response.status == 429) ++progress_.status_429;
                 if (verdict != Verdict::Done) ++progress_.errors;
@@ -874,6 +883,8 @@ private:
     std::mutex observer_mutex_;
     SyncProgress progress_;
     SyncSummary summary_;
+    const Clock::time_point started_ = Clock::now();
+    Clock::time_point first_request_{}, last_answer_{};  // of any request: under observer_mutex_
 
 public:
     // The user's Ctrl-C also releases threads waiting for a rate-limit token.

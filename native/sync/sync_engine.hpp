@@ -70,10 +70,15 @@ struct SyncSummary {
     std::uint64_t sent = 0;      // confirmed in this run
     std::uint64_t skipped = 0;   // confirmed before (resume, or a completed run)
     std::uint64_t retried = 0;   // attempts that were retried
+    std::uint64_t requests = 0;  // HTTP requests made, the naming call and retries included
     std::uint64_t failed = 0;    // batches not confirmed
     std::uint64_t ids_sent = 0;
     std::uint64_t adds = 0, removes = 0;  // identifiers in confirmed batches, by direction
     std::int64_t run_id = 0;
+    // Where the time went: from the start to the end of the table's check (nothing is sent before it), and from
+    // the first request to the last answer (0 when nothing was sent).
+    double check_seconds = 0;
+    double sending_seconds = 0;
     std::string outcome;         // completed, interrupted, failed, nothing-to-do, invalid-table, refused
     std::string message;         // for a person
     bool ok() const { return outcome == "completed" || outcome == "nothing-to-do"; }

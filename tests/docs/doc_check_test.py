@@ -9,6 +9,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
 import doc_check  # noqa: E402
+import doc_examples  # noqa: E402
 
 
 def blocks_of(markdown):
@@ -117,6 +118,19 @@ class Mutants(unittest.TestCase):
         self.assertEqual(no_columns.body, "segment\nvip\n")
         blocks, _ = blocks_of("```csv cohort valid cohort-id=spring\ndevice_ids\nd-1\nd-2\n```\n")
         self.assertEqual(doc_check.cohort_mutants(blocks[0])[1][1].body, "segment\nvip\nvip\n")
+
+
+class ConsoleOutput(unittest.TestCase):
+    def test_a_number_placeholder_matches_numbers_only(self):
+        documented = ["$ tdbraze sync", "  time: table checked in {n} s, 2 requests in {n} s ({n} requests/s)"]
+        same = doc_examples.same_output
+        self.assertTrue(same(documented, ["$ tdbraze sync",
+                                          "  time: table checked in 0.01 s, 2 requests in 0.00 s (2,055 requests/s)"]))
+        self.assertFalse(same(documented, ["$ tdbraze sync",
+                                           "  time: table checked in 0.01 s, 3 requests in 0.00 s (2055 requests/s)"]))
+        self.assertFalse(same(documented, ["$ tdbraze sync", "  time: table checked in s, 2 requests in 1 s (1 requests/s)"]))
+        self.assertFalse(same(documented, documented[:1]))
+        self.assertFalse(same(["2 rows"], ["3 rows"]))  # without a placeholder, exactly
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 #include "braze_emulator.hpp"
 #include "sync_engine.hpp"
 
@@ -159,10 +161,13 @@ TEST_CASE("sync: a table reaches the cohort, and a re-run sends nothing", "[sync
     CHECK(members(emu.server, "basic") == expected_ids(0, 2500));
     CHECK(emu.server.stats().membership_applied == 3);
     CHECK(emu.server.cohort("basic")->name == "basic");
+    CHECK(first.out.find("time: table checked in ") != std::string::npos);
+    CHECK(first.out.find(", 4 requests in ") != std::string::npos);  // the naming call and three batches
 
     const Run again = run_cli(args);
     CHECK(again.code == 0);
     CHECK(again.out.find("sync nothing-to-do") == 0);
+    CHECK(again.out.find(" requests in ") == std::string::npos);
     CHECK(again.out.find("batches: 3 planned, 0 sent, 3 skipped") != std::string::npos);
     CHECK(emu.server.stats().requests_total == 4);  // nothing more was sent
 
@@ -285,9 +290,16 @@ TEST_CASE("sync: the check before sending reports how much of the table it has r
         }
     } watcher;
     const std::atomic<bool> never{false};
+    const auto started = std::chrono::steady_clock::now();
     const auto summary = tdbraze::sync::run_sync(options, {kKey, kSecret}, watcher, never);
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     INFO(summary.message);
     CHECK(summary.outcome == "completed");
+    // The summary says where the time went: the check, then the requests (every one the emulator answered).
+    CHECK(summary.requests == emu.server.stats().requests_total);
+    CHECK(summary.check_seconds > 0);
+    CHECK(summary.sending_seconds > 0);
+    CHECK(summary.check_seconds + summary.sending_seconds <= wall);
     CHECK(watcher.total == fs::file_size(input));
     REQUIRE(watcher.read.size() >= 3);
     CHECK(std::is_sorted(watcher.read.begin(), watcher.read.end()));
@@ -424,7 +436,7 @@ TEST_CASE("sync: mirror sends exactly the adds and removes of three snapshots", 
         std::uint64_t adds, removes;
     };
     const std::vector<Snapshot> snapshots = {{0, 3000, 3000, 0}, {1000, 4500, 1500, 1000}, {500, 1500, 500, 3000}};
-    std::uint64_t added = 0, removed = 0, identifiers_sent = 0;
+    std::uint64_t added = 0, removed = 0, identifiers_sent = 0, requests_before = 0;
     int n = 0;
     for (const Snapshot& s : snapshots) {
         const fs::path input = table("mirror" + std::to_string(++n) + ".csv", "user_ids", s.from, s.to);
@@ -440,6 +452,14 @@ TEST_CASE("sync: mirror sends exactly the adds and removes of three snapshots", 
         removed = stats.members_removed;
         CHECK(r.out.find("\"adds\":" + std::to_string(s.adds)) != std::string::npos);
         CHECK(r.out.find("\"removes\":" + std::to_string(s.removes)) != std::string::npos);
+        // The summary is the last line, with the requests made and the time they took.
+        const std::string last = r.out.substr(r.out.rfind('\n', r.out.size() - 2) + 1);
+        const auto summary = nlohmann::json::parse(last);
+        CHECK(summary["event"] == "summary");
+        CHECK(summary["requests"] == stats.requests_total - requests_before);
+        CHECK(summary["sending_seconds"].get<double>() > 0);
+        CHECK(summary["check_seconds"].is_number());
+        requests_before = stats.requests_total;
         identifiers_sent += s.adds + s.removes;
     }
     CHECK(emu.server.stats().naming_applied == 1);  // the name did not change: named once
