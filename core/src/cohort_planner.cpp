@@ -400,6 +400,15 @@ struct Planner::Impl final : TableSink {
                     row.row, line, column.name));
                 continue;
             }
+            if (cell.kind == CellKind::LoneSurrogate) {
+                record(table_diagnostic(
+                    Severity::Error, "invalid-utf8",
+                    "the " + column.name + " value " + shown_value(cell.text) +
+                        " holds a \\u escape of half a UTF-16 surrogate pair: no character, and no UTF-8 form",
+                    "a value cut in the middle of an emoji looks like this; fix it in the query; the cell is not sent",
+                    row.row, line, column.name));
+                continue;
+            }
             std::string_view value = cell.text;
             const std::string_view core = trim(value);  // spaces and tabs around a value are whitespace, not data
             if (has_control_character(core)) {

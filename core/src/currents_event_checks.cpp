@@ -169,6 +169,58 @@ std::string_view EventChecker::decoded(const Tape& t, const Node& n) {
     return scratch_;
 }
 
+namespace {
+
+// The JSON pointer of t.nodes[target] inside the value t.nodes[from], which is at `pointer`. Only called for a
+// finding, so a walk from the top is cheap enough.
+bool pointer_to(const Tape& t, std::uint32_t from, std::uint32_t target, std::string& pointer) {
+    if (from == target) return true;
+    const Node& n = t.nodes[from];
+    std::uint32_t position = 0;
+    for (std::uint32_t c = n.first_child; c != 0; c = t.nodes[c].next, ++position) {
+        const Node& child = t.nodes[c];
+        const Node& goal = t.nodes[target];
+        if (c != target && (goal.begin < child.begin || goal.begin >= child.end)) continue;  // not in there
+        const std::size_t mark = pointer.size();
+        if (n.kind == Kind::Object) {
+            std::string storage;
+            const std::string_view key = child.key_escaped ? (storage = t.key(child), std::string_view(storage))
+                                                           : t.raw_key(child);
+            pointer = json_pointer_append(pointer, key);
+        } else {
+            pointer = json_pointer_append(pointer, std::to_string(position));
+        }
+        if (pointer_to(t, c, target, pointer)) return true;
+        pointer.resize(mark);
+    }
+    return false;
+}
+
+}  // namespace
+
+// Strings and keys with a \u escape of half a surrogate pair anywhere in the event. Nodes are in document
+// order, so the event's are those from `index` that begin before it ends; only escaped ones are looked at.
+void EventChecker::check_lone_surrogates(const Tape& t, std::uint32_t index, std::string_view pointer) {
+    const std::uint32_t event_end = t.nodes[index].end;
+    for (std::uint32_t i = index; i < t.nodes.size() && t.nodes[i].begin < event_end; ++i) {
+        const Node& n = t.nodes[i];
+        if (!n.escaped && !n.key_escaped) continue;
+        const bool in_key = n.key_escaped && json::find_lone_surrogate(t.raw_key(n)) != std::string_view::npos;
+        const std::string_view raw = in_key ? t.raw_key(n) : n.kind == Kind::String ? t.raw_string(n) : std::string_view();
+        const std::size_t at = json::find_lone_surrogate(raw);
+        if (at == std::string_view::npos) continue;
+        std::string where(pointer);
+        pointer_to(t, index, i, where);
+        const std::size_t offset = (in_key ? n.key_begin : n.begin + 1) + at;
+        sink_.add(Severity::Warning, "lone-surrogate",
+                  std::string(in_key ? "the key" : "the string") + " holds \"" + std::string(raw.substr(at, 6)) +
+                      "\", half of a UTF-16 surrogate pair: no character on its own",
+                  "a string cut in the middle of an emoji looks like this; receivers store U+FFFD in its place or "
+                  "reject the event: fix the value where it is made",
+                  where, offset);
+    }
+}
+
 void EventChecker::count_event_type(std::string_view name, const EventSpec* spec) {
     if (spec != nullptr) {
         ++known_counts_[static_cast<std::size_t>(spec - event_catalogue().data())];
@@ -205,6 +257,7 @@ void EventChecker::check(const Tape& t, std::uint32_t index, std::string_view po
                   "look for an oversized property (custom_properties, a message body) and trim it at the source",
                   std::string(pointer), event.begin);
     }
+    check_lone_surrogates(t, index, pointer);
     const EventShape shape = classify_object(t, index);
     if (shape == EventShape::CloudStorageRecord) {
         sink_.add(Severity::Error, "cloud-storage-shape",

@@ -62,6 +62,7 @@ private:
                       std::string_view event_name);
     void check_string_format(const json::Tape& t, const json::Node& value, std::string_view section,
                              std::string_view field, std::string_view event_pointer);
+    void check_lone_surrogates(const json::Tape& t, std::uint32_t index, std::string_view pointer);
     void count_event_type(std::string_view name, const EventSpec* spec);
     std::string_view decoded(const json::Tape& t, const json::Node& n);
 

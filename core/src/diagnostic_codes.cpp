@@ -44,6 +44,7 @@ constexpr DiagnosticCode kCodes[] = {
     {"uuid-format", "currents", Severity::Warning, "a Braze UUID field that is not a UUID"},
     {"phone-format", "currents", Severity::Warning, "a phone number not in E.164 form"},
     {"platform-value", "currents", Severity::Warning, "an unknown platform name"},
+    {"lone-surrogate", "currents", Severity::Warning, "a \\u escape of half a UTF-16 surrogate pair"},
     // Cohort tables: settings
     {"missing-cohort-id", "cohort", Severity::Error, "the cohort id setting is missing"},
     {"invalid-setting", "cohort", Severity::Error, "a setting is out of range"},
@@ -57,7 +58,7 @@ constexpr DiagnosticCode kCodes[] = {
     {"alias-column-empty", "cohort", Severity::Warning, "the alias column has no values"},
     {"ignored-columns", "cohort", Severity::Info, "columns that are not sent"},
     // Cohort tables: rows
-    {"invalid-utf8", "cohort", Severity::Error, "a row that is not UTF-8"},
+    {"invalid-utf8", "cohort", Severity::Error, "a row or an identifier that is not UTF-8"},
     {"table-syntax", "cohort", Severity::Error, "a row that cannot be read (quoting, JSON syntax)"},
     {"row-width", "cohort", Severity::Error, "a row with more or fewer fields than the header"},
     {"row-not-object", "cohort", Severity::Error, "a JSON row that is not an object"},

@@ -431,6 +431,26 @@ std::string decode_string(std::string_view raw) {
     return out;
 }
 
+std::size_t find_lone_surrogate(std::string_view raw) {
+    for (std::size_t i = raw.find('\\'); i != std::string_view::npos && i + 1 < raw.size(); i = raw.find('\\', i)) {
+        if (raw[i + 1] != 'u' || i + 6 > raw.size()) {
+            i += 2;  // \" \\ \/ \b \f \n \r \t: the escaped byte is never the start of another escape
+            continue;
+        }
+        const std::uint32_t unit = hex4(raw.substr(i + 2));
+        if (unit >= 0xDC00 && unit <= 0xDFFF) return i;  // a low half with no high half before it
+        if (unit >= 0xD800 && unit <= 0xDBFF) {
+            const bool paired = i + 12 <= raw.size() && raw[i + 6] == '\\' && raw[i + 7] == 'u' &&
+                                hex4(raw.substr(i + 8)) >= 0xDC00 && hex4(raw.substr(i + 8)) <= 0xDFFF;
+            if (!paired) return i;
+            i += 12;
+            continue;
+        }
+        i += 6;
+    }
+    return std::string_view::npos;
+}
+
 std::string Tape::string_value(const Node& n) const {
     const std::string_view raw = raw_string(n);
     return n.escaped ? decode_string(raw) : std::string(raw);

@@ -67,7 +67,13 @@ ParseResult parse_value(std::string_view text, std::size_t pos, bool at_eof, Tap
                         const ParseLimits& limits = {});
 
 // Decodes the content of a JSON string (between the quotes); the content must have passed parse_value.
+// A lone surrogate escape (see below) becomes U+FFFD: it has no UTF-8 form.
 std::string decode_string(std::string_view raw);
+
+// Where the content of a JSON string (between the quotes, as passed by parse_value) holds a \u escape of a
+// UTF-16 surrogate that is not half of a pair: the offset of its backslash, or npos. JSON's grammar allows
+// one, but it is no character (RFC 8259, 8.2): typically a string cut in the middle of an emoji.
+std::size_t find_lone_surrogate(std::string_view raw);
 
 inline bool is_json_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 

@@ -63,6 +63,7 @@ std::string to_json(const cohort::Report& report) {
     summary["requests"] = s.requests;
     summary["errors"] = s.errors;
     summary["warnings"] = s.warnings;
+    summary["infos"] = s.infos;
     j["summary"] = std::move(summary);
     j["diagnostics"] = diagnostics_json(report.diagnostics, report.diagnostics_omitted, Place::Table);
     return dump(j);
@@ -81,6 +82,7 @@ std::string to_json(const sql::Report& report) {
     summary["complete"] = report.complete;
     summary["errors"] = report.errors;
     summary["warnings"] = report.warnings;
+    summary["infos"] = report.infos;
     j["summary"] = std::move(summary);
     j["diagnostics"] = diagnostics_json(report.diagnostics, 0, Place::Query);
     return dump(j);
@@ -105,6 +107,7 @@ std::string to_json(const currents::Report& report) {
     summary["events"] = report.summary.events;
     summary["errors"] = report.summary.errors;
     summary["warnings"] = report.summary.warnings;
+    summary["infos"] = report.summary.infos;
     summary["event_types"] = ordered::object();
     for (const auto& [type, count] : report.summary.event_types) summary["event_types"][type] = count;
     j["summary"] = std::move(summary);

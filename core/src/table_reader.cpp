@@ -407,7 +407,10 @@ void TableReader::handle_json_row(std::uint64_t line) {
             case json::Kind::Null: cell.kind = CellKind::Null; break;
             case json::Kind::String:
                 cell.kind = CellKind::Text;
-                if (v.escaped) {
+                if (v.escaped && json::find_lone_surrogate(tape_.raw_string(v)) != std::string_view::npos) {
+                    cell.kind = CellKind::LoneSurrogate;  // decoded, it would be another value (with U+FFFD)
+                    cell.text = tape_.raw_string(v);
+                } else if (v.escaped) {
                     decoded_[index] = tape_.string_value(v);
                     cell.text = decoded_[index];
                 } else {

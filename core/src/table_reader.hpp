@@ -27,6 +27,7 @@ enum class CellKind : std::uint8_t {
     Number,   // a JSON number: `text` is its literal
     Boolean,  // a JSON true/false: `text` is its literal
     Nested,   // a JSON object or array: `text` is its literal
+    LoneSurrogate,  // a JSON string with a \u escape of half a surrogate pair (no character): `text` as written
 };
 
 struct Cell {

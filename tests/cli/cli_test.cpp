@@ -121,7 +121,7 @@ TEST_CASE("cli: json report has the documented shape, one line per input") {
     CHECK(keys == std::vector<std::string>{"tool", "kind", "source", "ok", "summary", "diagnostics"});
     keys.clear();
     for (const auto& [k, v] : reports[1]["summary"].items()) keys.push_back(k);
-    CHECK(keys == std::vector<std::string>{"events", "errors", "warnings", "event_types"});
+    CHECK(keys == std::vector<std::string>{"events", "errors", "warnings", "infos", "event_types"});
     const auto& d = reports[1]["diagnostics"][0];
     keys.clear();
     for (const auto& [k, v] : d.items()) keys.push_back(k);
@@ -148,6 +148,20 @@ TEST_CASE("cli: max-diagnostics lists fewer and says how many are left out") {
     REQUIRE(report["diagnostics"].size() == 1);
     CHECK(report["diagnostics"][0]["code"] == "diagnostics-omitted");
     CHECK(report["summary"]["warnings"] == 1);
+}
+
+TEST_CASE("cli: the JSON summary counts infos, listed or not") {
+    // Infos: the ignored column, the empty cells, the duplicate; one warning (both kinds of id on a row).
+    const std::string table = write_file("infos.csv", "user_ids,device_ids,segment\nu1,,a\nu1,d1,b\n,,c\n").string();
+    const auto all = nlohmann::json::parse(run("validate cohort --cohort-id c --format json " + table).out);
+    std::size_t infos = 0;
+    for (const auto& d : all["diagnostics"]) infos += d["severity"] == "info" ? 1 : 0;
+    CHECK(infos >= 3);
+    CHECK(all["summary"]["infos"] == infos);
+    const auto none = nlohmann::json::parse(run("validate cohort --cohort-id c --format json --max-diagnostics 0 " + table).out);
+    CHECK(none["diagnostics"].size() == 1);  // only diagnostics-omitted
+    CHECK(none["summary"]["infos"] == infos);
+    CHECK(none["summary"]["warnings"] == all["summary"]["warnings"]);
 }
 
 TEST_CASE("cli: validate cohort reports and exits by findings") {

@@ -71,6 +71,21 @@ TEST_CASE("each cohort code is emitted for its table with severity row and colum
     }
 }
 
+TEST_CASE("an identifier with a lone surrogate escape is not sent, the same in an ignored column is no matter") {
+    // Decoded, "u\ud83d" would become another identifier (with U+FFFD in it), so it is refused where it is.
+    const Plan p = plan_table("{\"user_ids\":\"u\\ud83d\",\"name\":\"a\"}\n"
+                              "{\"user_ids\":\"u2\",\"name\":\"cut \\ud83d\"}\n"
+                              "{\"user_ids\":\"u3 \\ud83d\\ude00\"}\n",
+                              settings());
+    const auto found = cohort_with_code(p.report, "invalid-utf8");
+    REQUIRE(found.size() == 1);
+    CHECK(found[0].row == 1);
+    CHECK(found[0].column_name == "user_ids");
+    CHECK(found[0].message.find("u\\ud83d") != std::string::npos);
+    CHECK(found[0].severity == Severity::Error);
+    CHECK(p.report.summary.user_ids == 2);  // u2, and u3 with its whole emoji
+}
+
 TEST_CASE("settings are checked before anything is planned") {
     Settings s = settings();
     s.cohort_id = "";

@@ -92,6 +92,8 @@ std::vector<Case> cases() {
         {"platform-value",
          envelope({event("users.behaviors.CustomEvent", R"({"name":"x","platform":"iOS"})")}),
          "/events/0/properties/platform", Severity::Warning},
+        {"lone-surrogate", envelope({event("users.behaviors.CustomEvent", R"({"name":"sale \ud83d"})")}),
+         "/events/0/properties/name", Severity::Warning},
     };
 }
 
@@ -124,6 +126,23 @@ TEST_CASE("every registered code is covered by a case here or in the tests named
         INFO(code.code);
         CHECK(covered.count(std::string(code.code)) == 1);
     }
+}
+
+TEST_CASE("a lone surrogate is found in any string or key of an event, with its pointer and column") {
+    // In an array inside custom properties, in a key (whose pointer is its member's), and not in a pair.
+    const std::string properties =
+        R"({"name":"x","properties":{"tags":["ok","\ude00 cut"],"k\ud800":1,"smile":"\ud83d\ude00"}})";
+    const std::string input =
+        envelope({event("users.behaviors.CustomEvent", R"({"name":"y"})"), event("users.behaviors.CustomEvent", properties)});
+    const auto r = test::validate(input);
+    const auto found = test::with_code(r, "lone-surrogate");
+    REQUIRE(found.size() == 2);
+    CHECK(found[0].pointer == "/events/1/properties/properties/tags/1");
+    CHECK(found[0].column == input.find(R"(\ude00 cut)") + 1);
+    CHECK(found[0].message.find("\\ude00") != std::string::npos);
+    CHECK(found[1].pointer == "/events/1/properties/properties/k\uFFFD");
+    CHECK(found[1].column == input.find(R"(\ud800")") + 1);
+    CHECK(r.ok());  // a warning: Braze delivers the event
 }
 
 TEST_CASE("strict mode promotes warnings to errors") {

@@ -50,6 +50,22 @@ TEST_CASE("escapes decode to UTF-8, surrogate pairs included") {
     CHECK(decode_string(R"(\ud800x)") == "\xEF\xBF\xBDx");  // a lone surrogate becomes U+FFFD
 }
 
+TEST_CASE("a lone surrogate escape is found at its backslash, pairs and other escapes are not") {
+    const auto npos = std::string_view::npos;
+    CHECK(find_lone_surrogate("plain text") == npos);
+    CHECK(find_lone_surrogate(R"(\ud83d\ude00 and \u00e9)") == npos);  // a pair, then a BMP character
+    CHECK(find_lone_surrogate(R"(\ud83d)") == 0);                     // a high half at the very end
+    CHECK(find_lone_surrogate(R"(ab\ud83dx)") == 2);                  // a high half followed by text
+    CHECK(find_lone_surrogate(R"(\ud83d\u0041)") == 0);               // followed by an escape that is no low half
+    CHECK(find_lone_surrogate(R"(\u0041\udc00)") == 6);               // a low half alone
+    CHECK(find_lone_surrogate(R"(\ude00\ud83d)") == 0);               // halves in the wrong order
+    CHECK(find_lone_surrogate(R"(\\ud83d)") == npos);                 // an escaped backslash, then text
+    CHECK(find_lone_surrogate(R"(\"\n\\\/\ud83d\ude00\ud800)") == 20);  // after other escapes and a pair
+    // decode_string reads the same pairs: where nothing is found, no U+FFFD is made.
+    CHECK(decode_string(R"(\ud83d\ude00)") == "\xF0\x9F\x98\x80");
+    CHECK(decode_string(R"(\ud83d\u0041)") == "\xEF\xBF\xBD" "A");
+}
+
 TEST_CASE("syntax errors say what was expected, at the right byte") {
     CHECK(error_of(R"({"a":1 "b":2})") == "expected ',' or '}' after member of object");
     CHECK(error_offset(R"({"a":1 "b":2})") == 7);
