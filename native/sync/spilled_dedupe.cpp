@@ -93,41 +93,12 @@ std::uint64_t zigzag_line(std::uint64_t row, std::uint64_t line) {
     const auto d = static_cast<std::int64_t>(line - row);
     return (static_cast<std::uint64_t>(d) << 1) ^ static_cast<std::uint64_t>(d >> 63);
 }
+void put_line(std::string& out, std::uint64_t row, std::uint64_t line) { put_varint(out, zigzag_line(row, line)); }
 bool get_line(const char*& p, const char* end, std::uint64_t row, std::uint64_t& line) {
     std::uint64_t z = 0;
     if (!get_varint(p, end, z)) return false;
     line = row + ((z >> 1) ^ (~(z & 1) + 1));
     return true;
-}
-
-// One record of the keys' file, which the spellings' file shares: the question's number, its key, its alias
-// spelling (empty for user and device ids), and its row and line for the report.
-struct KeyRecord {
-    std::uint64_t question = 0;
-    std::string_view key, spelling;
-    std::uint64_t row = 0, line = 0;
-};
-
-// The most bytes write_record() writes for a key and a spelling of these sizes.
-std::size_t most_record_bytes(std::size_t key, std::size_t spelling) { return 5 * kMaxVarintBytes + key + spelling; }
-
-// Writes `r` at `p`, which has room for most_record_bytes(); returns the end of what it wrote.
-char* write_record(char* p, const KeyRecord& r) {
-    p = write_varint(p, r.question);
-    p = write_varint(p, r.key.size());
-    p = std::copy(r.key.begin(), r.key.end(), p);
-    p = write_varint(p, r.spelling.size());
-    p = std::copy(r.spelling.begin(), r.spelling.end(), p);
-    p = write_varint(p, r.row);
-    return write_varint(p, zigzag_line(r.row, r.line));
-}
-
-// Reads the record at `p` into `r` (whose views point into the input); false when it is cut short. Always
-// inlined: it runs for every identifier in three hot loops; as a call it made the check of a million-id table
-// 0.05 s (a sixth) slower.
-[[gnu::always_inline]] inline bool get_record(const char*& p, const char* end, KeyRecord& r) {
-    return get_varint(p, end, r.question) && get_bytes(p, end, r.key) && get_bytes(p, end, r.spelling) &&
-           get_varint(p, end, r.row) && get_line(p, end, r.row, r.line);
 }
 
 // How many questions got each answer in each identifier column, and the first of them: what the report needs
@@ -335,13 +306,20 @@ private:
     // A record: question number, key, alias spelling, row, line. Encoded on the stack and appended in one
     // step: appended a byte at a time, the varints alone were a twentieth of the reading thread's time.
     void record(const Question& q) {
-        const std::size_t most = most_record_bytes(q.key.size(), q.alias_spelling.size());
+        const std::size_t most = 5 * kMaxVarintBytes + q.key.size() + q.alias_spelling.size();
         char small[512];
         std::string large;
         if (most > sizeof small) large.resize(most);  // an identifier over 400 bytes or so: rare
         char* const start = most > sizeof small ? large.data() : small;
-        const char* const end = write_record(start, {next_question_++, q.key, q.alias_spelling, q.row, q.line});
-        filling_.append(start, static_cast<std::size_t>(end - start));
+        char* p = start;
+        p = write_varint(p, next_question_++);
+        p = write_varint(p, q.key.size());
+        p = std::copy(q.key.begin(), q.key.end(), p);
+        p = write_varint(p, q.alias_spelling.size());
+        p = std::copy(q.alias_spelling.begin(), q.alias_spelling.end(), p);
+        p = write_varint(p, q.row);
+        p = write_varint(p, zigzag_line(q.row, q.line));
+        filling_.append(start, static_cast<std::size_t>(p - start));
         if (filling_.size() >= kBatchBytes) hand_off();
     }
 
@@ -398,17 +376,19 @@ private:
         const char* end = at + batch.size();
         while (at < end) {
             const char* start = at;
-            KeyRecord r;
-            if (!get_record(at, end, r)) {
+            std::uint64_t question = 0, row = 0, line = 0;
+            std::string_view key, spelling;
+            if (!get_varint(at, end, question) || !get_bytes(at, end, key) || !get_bytes(at, end, spelling) ||
+                !get_varint(at, end, row) || !get_line(at, end, row, line)) {
                 keys_.mark_failed();  // cannot happen: record() wrote it
                 return;
             }
-            while (r.question >= next_mark_) {
+            while (question >= next_mark_) {
                 keys_.mark();
                 next_mark_ += kQuestionsPerMark;
             }
-            const std::uint64_t h = IdSet::hash(r.key);
-            running_hash_ = chain(running_hash_, h, r.key);
+            const std::uint64_t h = IdSet::hash(key);
+            running_hash_ = chain(running_hash_, h, key);
             keys_.append(partition_of(h), std::string_view(start, static_cast<std::size_t>(at - start)));
         }
     }
@@ -521,7 +501,7 @@ std::optional<std::string> SpilledDedupe::resolve() {
     AnswerCounter answers;
     std::mutex answers_mutex;
     auto resolve_partitions = [&] {
-        std::string data, other;
+        std::string data, other, record;
         std::size_t longest = 0;
         std::uint64_t firsts = 0;
         AnswerCounter counted;
@@ -536,33 +516,41 @@ std::optional<std::string> SpilledDedupe::resolve() {
                 const char* at = data.data();
                 const char* end = at + data.size();
                 while (at < end) {
-                    const char* const start = at;
-                    KeyRecord r;
-                    if (!get_record(at, end, r) || r.question >= questions_ || r.key.empty()) {
+                    std::uint64_t question = 0, row = 0, line = 0;
+                    std::string_view key, spelling;
+                    if (!get_varint(at, end, question) || !get_bytes(at, end, key) || !get_bytes(at, end, spelling) ||
+                        !get_varint(at, end, row) || !get_line(at, end, row, line) || question >= questions_ ||
+                        key.empty()) {
                         failed = true;
                         break;
                     }
-                    const std::uint64_t h = IdSet::hash(r.key);
-                    if (!seen.insert(r.key, h)) {
-                        set_bit_shared(duplicate_, r.question);
-                        counted.add(cohort::Answer::Duplicate, r.key, r.question, r.row, r.line);
+                    const std::uint64_t h = IdSet::hash(key);
+                    if (!seen.insert(key, h)) {
+                        set_bit_shared(duplicate_, question);
+                        counted.add(cohort::Answer::Duplicate, key, question, row, line);
                         continue;
                     }
                     ++firsts;
-                    longest = std::max(longest, r.key.size());  // of those plan() sends
-                    if (r.key[0] == 'u' || r.key[0] == 'd') {
-                        other.assign(r.key);
-                        other[0] = r.key[0] == 'u' ? 'd' : 'u';
+                    longest = std::max(longest, key.size());  // of those plan() sends
+                    if (key[0] == 'u' || key[0] == 'd') {
+                        other.assign(key);
+                        other[0] = key[0] == 'u' ? 'd' : 'u';
                         if (seen.contains(other, h)) {  // the same hash: the type byte is not hashed
-                            set_bit_shared(other_type_, r.question);
-                            counted.add(cohort::Answer::OtherType, r.key, r.question, r.row, r.line);
+                            set_bit_shared(other_type_, question);
+                            counted.add(cohort::Answer::OtherType, key, question, row, line);
                         }
                     } else {
-                        // The spelling's check needs the same record (the key gives the count's column and value),
-                        // in the partition of its spelling.
+                        // The spelling's check needs the same record, with the key for the count's column and value.
+                        record.clear();
+                        put_varint(record, question);
+                        put_varint(record, spelling.size());
+                        record += spelling;
+                        put_varint(record, key.size());
+                        record += key;
+                        put_varint(record, row);
+                        put_line(record, row, line);
                         std::lock_guard lock(spellings_mutex);
-                        spellings.append(static_cast<std::size_t>(hash_bytes(r.spelling) % kPartitions),
-                                         std::string_view(start, static_cast<std::size_t>(at - start)));
+                        spellings.append(static_cast<std::size_t>(hash_bytes(spelling) % kPartitions), record);
                     }
                 }
             }
@@ -593,21 +581,27 @@ std::optional<std::string> SpilledDedupe::resolve() {
     spellings.finish();
     if (!spellings.ok()) return cannot;
     std::string data;
-    std::vector<KeyRecord> in_order;
+    struct Spelling {
+        std::uint64_t question, row, line;
+        std::string_view spelling, key;
+    };
+    std::vector<Spelling> in_order;
     for (std::size_t p = 0; p < kPartitions; ++p) {
         if (!spellings.read(p, data)) return cannot;
         in_order.clear();
         const char* at = data.data();
         const char* end = at + data.size();
         while (at < end) {
-            KeyRecord s;
-            if (!get_record(at, end, s) || s.question >= questions_) return cannot;
+            Spelling s{};
+            if (!get_varint(at, end, s.question) || !get_bytes(at, end, s.spelling) || !get_bytes(at, end, s.key) ||
+                !get_varint(at, end, s.row) || !get_line(at, end, s.row, s.line) || s.question >= questions_)
+                return cannot;
             in_order.push_back(s);
         }
         std::sort(in_order.begin(), in_order.end(),
-                  [](const KeyRecord& a, const KeyRecord& b) { return a.question < b.question; });
+                  [](const Spelling& a, const Spelling& b) { return a.question < b.question; });
         IdSet seen;
-        for (const KeyRecord& s : in_order) {
+        for (const Spelling& s : in_order) {
             if (seen.insert(s.spelling)) continue;
             set_bit(alias_spelling_, s.question);
             answers.add(cohort::Answer::AliasSpelling, s.key, s.question, s.row, s.line);
@@ -686,17 +680,21 @@ std::optional<std::string> SpilledDedupe::plan(const cohort::Settings& settings,
                 const char* const base = w.parts[p].data();
                 const char* const stop = base + w.parts[p].size();
                 for (const char* at = base + w.at[p]; at < stop;) {
-                    KeyRecord r;
+                    std::uint64_t question = 0, row = 0, line = 0;
+                    std::string_view key, spelling;
                     const char* next = at;
-                    if (!get_record(next, stop, r) || r.key.empty()) return false;
-                    if (r.question >= high) break;
+                    if (!get_varint(next, stop, question) || !get_bytes(next, stop, key) ||
+                        !get_bytes(next, stop, spelling) || !get_varint(next, stop, row) ||
+                        !get_line(next, stop, row, line) || key.empty())
+                        return false;
+                    if (question >= high) break;
                     at = next;
                     w.at[p] = static_cast<std::size_t>(at - base);
-                    if (r.question < first || bit(duplicate_, r.question)) continue;  // before the stretch, or a repeat
-                    if (r.question < low || w.slots[r.question - low] != kNone) return false;  // out of order
-                    w.slots[r.question - low] = static_cast<std::uint32_t>(w.window.size());
-                    put_varint(w.window, r.key.size());
-                    w.window += r.key;
+                    if (question < first || bit(duplicate_, question)) continue;  // before the stretch, or a repeat
+                    if (question < low || w.slots[question - low] != kNone) return false;  // out of order
+                    w.slots[question - low] = static_cast<std::uint32_t>(w.window.size());
+                    put_varint(w.window, key.size());
+                    w.window += key;
                 }
             }
             const char* const window_end = w.window.data() + w.window.size();
