@@ -177,16 +177,14 @@ bool pointer_to(const Tape& t, std::uint32_t from, std::uint32_t target, std::st
     if (from == target) return true;
     const Node& n = t.nodes[from];
     std::uint32_t position = 0;
+    const Node& goal = t.nodes[target];
     for (std::uint32_t c = n.first_child; c != 0; c = t.nodes[c].next, ++position) {
         const Node& child = t.nodes[c];
-        const Node& goal = t.nodes[target];
         if (c != target && (goal.begin < child.begin || goal.begin >= child.end)) continue;  // not in there
         const std::size_t mark = pointer.size();
         if (n.kind == Kind::Object) {
             std::string storage;
-            const std::string_view key = child.key_escaped ? (storage = t.key(child), std::string_view(storage))
-                                                           : t.raw_key(child);
-            pointer = json_pointer_append(pointer, key);
+            pointer = json_pointer_append(pointer, key_of(t, child, storage));
         } else {
             pointer = json_pointer_append(pointer, std::to_string(position));
         }
@@ -205,9 +203,10 @@ void EventChecker::check_lone_surrogates(const Tape& t, std::uint32_t index, std
     for (std::uint32_t i = index; i < t.nodes.size() && t.nodes[i].begin < event_end; ++i) {
         const Node& n = t.nodes[i];
         if (!n.escaped && !n.key_escaped) continue;
-        const bool in_key = n.key_escaped && json::find_lone_surrogate(t.raw_key(n)) != std::string_view::npos;
+        std::size_t at = n.key_escaped ? json::find_lone_surrogate(t.raw_key(n)) : std::string_view::npos;
+        const bool in_key = at != std::string_view::npos;
         const std::string_view raw = in_key ? t.raw_key(n) : n.kind == Kind::String ? t.raw_string(n) : std::string_view();
-        const std::size_t at = json::find_lone_surrogate(raw);
+        if (!in_key && n.escaped) at = json::find_lone_surrogate(raw);
         if (at == std::string_view::npos) continue;
         std::string where(pointer);
         pointer_to(t, index, i, where);
