@@ -14,6 +14,7 @@
 #include <vector>
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace tdbraze::sync {
 
@@ -43,8 +44,14 @@ public:
     // Batches: seq is the position in the plan (0 is the naming call). Confirmed batches of a run, by seq,
     // with the hash of their body.
     std::unordered_map<std::int64_t, std::string> confirmed_batches(std::int64_t run);
-    void record_planned(std::int64_t run, std::int64_t seq, const std::string& kind, const std::string& body_hash,
-                        std::int64_t ids);
+    // Records batches as planned (not yet confirmed), in one transaction.
+    struct PlannedBatch {
+        std::int64_t seq = 0;
+        std::string kind;  // name, add or remove
+        std::string body_hash;
+        std::int64_t ids = 0;
+    };
+    void record_planned(std::int64_t run, const std::vector<PlannedBatch>& batches);
     void record_attempt(std::int64_t run, std::int64_t seq, long status);
     // Marks the batch confirmed and applies its identifiers to the confirmed membership, in one transaction;
     // with `status`, also records the attempt that confirmed it (record_attempt in the same transaction).
@@ -70,10 +77,15 @@ public:
 private:
     explicit StateStore(sqlite3* db);
     void exec(const char* sql);
+    // The connection's prepared statement for this SQL (prepared at its first use); the caller holds mutex_.
+    sqlite3_stmt* prepared(const char* sql);
+    // Runs `body` in one write transaction (BEGIN IMMEDIATE), rolled back if it throws; the caller holds mutex_.
+    void in_transaction(const std::function<void()>& body);
     void log_change(const std::string& cohort_scope, const std::vector<std::string>& keys, bool removed);
     // Applies the logged changes to the members table; the caller holds mutex_.
     void fold_changes();
     sqlite3* db_;
+    std::unordered_map<std::string, sqlite3_stmt*> prepared_;
     std::mutex mutex_;
 };
 

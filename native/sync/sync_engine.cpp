@@ -79,6 +79,10 @@ constexpr const char* kFileChangedWhileSending =
     "the table changed while it was being read (its passes differ); only batches from the part read before the change "
     "were sent. Run again once the file is complete";
 
+// Requests read from a temporary file are queued this many at a time (as the duplicate check's plan hands them
+// over), so that the state file records them in one transaction rather than one each.
+constexpr std::size_t kPlannedTogether = 32;
+
 std::string mode_name(Mode m) { return m == Mode::Add ? "add" : m == Mode::Remove ? "remove" : "mirror"; }
 
 // Fills the placeholders with the secrets, as JSON strings. Only here do secrets enter a body.
@@ -446,11 +450,15 @@ private:
     // into the queue.
     bool plan_table() {
         std::int64_t seq = 0;
+        std::vector<cohort::PlannedRequest> group;
         cohort::PlannedRequest r;
+        // A few at a time, as the other plans hand them over: the state file records them in one transaction.
         while (!stopping() && spill_->read(r)) {
-            enqueue_planned(seq++, std::move(r));
+            group.push_back(std::move(r));
             r = cohort::PlannedRequest();
+            if (group.size() >= kPlannedTogether) enqueue_planned(seq, std::move(group));
         }
+        enqueue_planned(seq, std::move(group));
         {
             std::lock_guard lock(observer_mutex_);
             progress_.planning_done = true;
@@ -463,15 +471,21 @@ private:
         return true;
     }
 
-    // A request of the plan (the same as `tdbraze plan cohort`'s) as the batch numbered `seq`: the naming call
-    // (no identifiers) or a membership change of the run's operation.
-    void enqueue_planned(std::int64_t seq, cohort::PlannedRequest r) {
-        Batch b;
-        b.seq = seq;
-        b.kind = r.ids == 0 ? "name" : settings_.operation == cohort::Operation::Remove ? "remove" : "add";
-        b.request = std::move(r);
-        if (b.kind != "name") ++summary_.planned;
-        enqueue(std::move(b));
+    // Requests of the plan (the same as `tdbraze plan cohort`'s) as the batches numbered from `seq` on: the
+    // naming call (no identifiers) or membership changes of the run's operation. Leaves `requests` empty.
+    void enqueue_planned(std::int64_t& seq, std::vector<cohort::PlannedRequest>&& requests) {
+        std::vector<Batch> group;
+        group.reserve(requests.size());
+        for (cohort::PlannedRequest& r : requests) {
+            Batch b;
+            b.seq = seq++;
+            b.kind = r.ids == 0 ? "name" : settings_.operation == cohort::Operation::Remove ? "remove" : "add";
+            b.request = std::move(r);
+            if (b.kind != "name") ++summary_.planned;
+            group.push_back(std::move(b));
+        }
+        requests.clear();
+        enqueue(std::move(group));
     }
 
     // Reads the table again for sending. Each piece of the file must hash as it did when the table was checked
@@ -498,7 +512,7 @@ private:
         const auto error = dedupe_->plan(
             settings_, cohort::BatchOutput::BodiesAndKeys,
             [&](auto&& requests) {
-                for (auto& r : requests) enqueue_planned(seq++, std::move(r));
+                enqueue_planned(seq, std::move(requests));
                 return !stopping();
             },
             1);
@@ -523,9 +537,7 @@ private:
     bool plan_streamed() {
         std::int64_t seq = 0;
         cohort::Planner planner = make_planner(nullptr);
-        auto enqueue_all = [&] {
-            for (auto& r : planner.take_requests()) enqueue_planned(seq++, std::move(r));
-        };
+        auto enqueue_all = [&] { enqueue_planned(seq, planner.take_requests()); };
         const auto error = reread_checked_table([&](std::string_view chunk) {
             planner.feed(chunk);
             enqueue_all();
@@ -636,33 +648,48 @@ private:
         return cohort::Planner(settings_, read, options_.input_path, std::move(sink));
     }
 
-    void enqueue(Batch b) {
-        // A naming call is identified by the name alone: its created_at changes every run, and Braze needs the
-        // call again only when the name changes.
-        const std::string hash = hex64(b.kind == "name" ? xxh3("name:" + settings_.cohort_name) : xxh3(b.request.body));
-        if (b.kind == "name" && store_->named(scope_, hash)) {
-            std::lock_guard lock(name_mutex_);
-            name_state_ = 1;
-            name_done_.notify_all();
-            return;
-        }
-        const auto done = confirmed_.find(b.seq);
-        if (done != confirmed_.end() && done->second == hash) {
-            if (b.kind != "name") {
-                ++summary_.skipped;
-                std::lock_guard lock(observer_mutex_);
-                ++progress_.batches_done;
-                progress_.ids_done += b.request.ids;
+    // Batches planned together: recorded in the state file in one transaction, then queued in order. Batches
+    // a resumed run already confirmed, and a naming call Braze already has, are skipped.
+    void enqueue(std::vector<Batch> group) {
+        std::vector<StateStore::PlannedBatch> planned;
+        std::vector<Batch> to_send;
+        for (Batch& b : group) {
+            // A naming call is identified by the name alone: its created_at changes every run, and Braze needs
+            // the call again only when the name changes.
+            std::string hash = hex64(b.kind == "name" ? xxh3("name:" + settings_.cohort_name) : xxh3(b.request.body));
+            if (b.kind == "name" && store_->named(scope_, hash)) {
+                std::lock_guard lock(name_mutex_);
+                name_state_ = 1;
+                name_done_.notify_all();
+                continue;
             }
-            return;
+            const auto done = confirmed_.find(b.seq);
+            if (done != confirmed_.end() && done->second == hash) {
+                if (b.kind != "name") {
+                    ++summary_.skipped;
+                    std::lock_guard lock(observer_mutex_);
+                    ++progress_.batches_done;
+                    progress_.ids_done += b.request.ids;
+                }
+                continue;
+            }
+            planned.push_back({b.seq, b.kind, std::move(hash), static_cast<std::int64_t>(b.request.ids)});
+            to_send.push_back(std::move(b));
         }
-        store_->record_planned(run_id_, b.seq, b.kind, hash, static_cast<std::int64_t>(b.request.ids));
-        std::unique_lock lock(queue_mutex_);
-        // A bounded queue: planning never runs far ahead of sending, so memory stays small for any table.
-        queue_space_.wait(lock, [&] { return queue_.size() < queue_limit_ || stopping(); });
-        if (stopping()) return;
-        queue_.push_back(std::move(b));
-        queue_ready_.notify_one();
+        if (!planned.empty()) store_->record_planned(run_id_, planned);
+        for (Batch& b : to_send) {
+            std::unique_lock lock(queue_mutex_);
+            // A bounded queue: planning never runs far ahead of sending, so memory stays small for any table.
+            queue_space_.wait(lock, [&] { return queue_.size() < queue_limit_ || stopping(); });
+            if (stopping()) return;
+            queue_.push_back(std::move(b));
+            queue_ready_.notify_one();
+        }
+    }
+    void enqueue(Batch b) {
+        std::vector<Batch> one;
+        one.push_back(std::move(b));
+        enqueue(std::move(one));
     }
 
     void close_queue() {

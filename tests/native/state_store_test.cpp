@@ -47,9 +47,7 @@ TEST_CASE("state store: confirmed changes are applied in the order they were con
     const fs::path path = fresh_path("order.db");
     auto store = open_store(path);
     const std::int64_t run = store->begin_run("identity", "scope", "mirror", "t.csv", "2026-11-30T00:00:00Z");
-    store->record_planned(run, 1, "add", "h1", 3);
-    store->record_planned(run, 2, "remove", "h2", 1);
-    store->record_planned(run, 3, "add", "h3", 1);
+    store->record_planned(run, {{1, "add", "h1", 3}, {2, "remove", "h2", 1}, {3, "add", "h3", 1}});
     store->confirm(run, 1, "scope", keys("", 0, 3), false, 201);
     store->confirm(run, 2, "scope", {"u1"}, true);   // removed after it was added: ends removed
     store->confirm(run, 3, "scope", {"u2"}, false);  // added twice: one member
@@ -71,15 +69,34 @@ TEST_CASE("state store: confirmed changes are applied in the order they were con
     CHECK(store->member_count("scope") == 3);
 }
 
+TEST_CASE("state store: batches planned together are all recorded, and only confirmed ones are listed as such") {
+    auto store = open_store(fresh_path("planned.db"));
+    const std::int64_t run = store->begin_run("identity", "scope", "add", "t.csv", "2026-11-30T00:00:00Z");
+    store->record_planned(run, {{0, "name", "n", 0}});
+    store->record_planned(run, {{1, "add", "h1", 2}, {2, "add", "h2", 2}, {3, "add", "h3", 1}});
+    store->record_planned(run, {{3, "add", "other", 1}});  // planned again (a resumed run): the first record stays
+    store->confirm(run, 2, "scope", keys("", 0, 2), false, 201);
+    store->record_attempt(run, 3, 503);
+    store->mark_failed(run, 3);
+    const auto latest = store->latest_run("identity");
+    REQUIRE(latest);
+    CHECK(latest->planned == 3);  // the naming call is not a membership batch
+    CHECK(latest->confirmed == 1);
+    const auto confirmed = store->confirmed_batches(run);
+    REQUIRE(confirmed.size() == 1);
+    CHECK(confirmed.at(2) == "h2");
+    CHECK(store->member_count("scope") == 2);
+}
+
 TEST_CASE("state store: what one connection confirmed, another reads after reopening, and the file is private") {
     const fs::path path = fresh_path("shared.db");
     {
         auto writer = open_store(path);
         const std::int64_t run = writer->begin_run("identity", "scope", "add", "t.csv", "2026-11-30T00:00:00Z");
-        writer->record_planned(run, 0, "name", "n", 0);
+        writer->record_planned(run, {{0, "name", "n", 0}});
         writer->confirm(run, 0, "scope", {}, false);
         for (int b = 0; b < 20; ++b) {
-            writer->record_planned(run, b + 1, "add", "h" + std::to_string(b), 50);
+            writer->record_planned(run, {{b + 1, "add", "h" + std::to_string(b), 50}});
             writer->confirm(run, b + 1, "scope", keys("", b * 50, b * 50 + 50), false);
         }
         // Closed without any read: the changes are still only in the log.
