@@ -449,9 +449,12 @@ int BrazeEmulator::start() {
     m.server->set_tcp_nodelay(true);
     // cpp-httplib's default is SO_REUSEPORT, which lets a second emulator bind the same port and silently
     // take half the requests. SO_REUSEADDR alone still allows a quick restart on the same port.
-    m.server->set_socket_options([](socket_t socket) {
+    // The callback outlives this function (the server keeps it): what it notes is shared, not on this stack.
+    auto listening = std::make_shared<socket_t>(INVALID_SOCKET);
+    m.server->set_socket_options([listening](socket_t socket) {
         int yes = 1;
         ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+        *listening = socket;
     });
 
     int port = -1;
@@ -462,6 +465,12 @@ int BrazeEmulator::start() {
         m.server.reset();
         return -1;
     }
+    // Debian's cpp-httplib is a compiled library that listens with a backlog of 5 (CPPHTTPLIB_LISTEN_BACKLOG
+    // cannot change a library already built). Sixteen sending threads connect at once: the kernel dropped the
+    // handshakes that did not fit (TcpExtListenOverflows) and each of those clients waited a second for its
+    // retransmission, so 100 requests at 16 threads took 1.2 s instead of 0.3. Listening again on the same
+    // socket only sets a longer queue (Linux caps it at net.core.somaxconn).
+    if (*listening != INVALID_SOCKET) ::listen(*listening, 1024);
 
     m.listener = std::thread([server = m.server.get()] { server->listen_after_bind(); });
     // stop() only takes effect once the server runs; waiting here means a quick stop() cannot be lost.

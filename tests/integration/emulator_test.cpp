@@ -25,6 +25,7 @@
 #include "braze_emulator.hpp"
 #include "currents_receiver.hpp"
 #include "support.hpp"
+#include "tdbraze/cohort.hpp"
 
 extern char** environ;
 
@@ -775,6 +776,37 @@ struct Child {
 };
 
 }  // namespace
+
+// The length of the listening socket's queue, as the kernel reports it (ss's Send-Q of a listening socket:
+// Linux offers no getsockopt for it). -1 when ss cannot say.
+long listen_backlog(int port) {
+    const std::string command = "ss -Hltn 'sport = :" + std::to_string(port) + "' 2>/dev/null";
+    std::FILE* ss = ::popen(command.c_str(), "r");
+    if (ss == nullptr) return -1;
+    char state[32] = {};
+    long recv_q = -1, send_q = -1;
+    const int got = std::fscanf(ss, "%31s %ld %ld", state, &recv_q, &send_q);
+    ::pclose(ss);
+    return got == 3 && std::string(state) == "LISTEN" ? send_q : -1;
+}
+
+long read_somaxconn() {
+    std::ifstream in("/proc/sys/net/core/somaxconn");
+    long n = 0;
+    in >> n;
+    return n;
+}
+
+TEST_CASE("emulator: sixteen threads connecting at once all fit in its listening queue", "[emulator]") {
+    // cpp-httplib (a compiled library in Debian) listens with a queue of 5: handshakes beyond it were dropped
+    // and their clients stalled a second before trying again.
+    Running r;
+    const long backlog = listen_backlog(r.emulator.port());
+    INFO("ss (iproute2, installed by scripts/setup.sh) must list the emulator's socket");
+    REQUIRE(backlog != -1);
+    CHECK(backlog == std::min(1024L, read_somaxconn()));
+    CHECK(backlog >= tdbraze::cohort::kMaxThreads);
+}
 
 TEST_CASE("emulator: tdbraze emulate prints its address, takes secrets from the environment, stops on a signal",
           "[emulator]") {
