@@ -396,6 +396,29 @@ ParseResult parse_value(std::string_view text, std::size_t pos, bool at_eof, Tap
     return Parser(text, at_eof, tape, limits).run(pos);
 }
 
+namespace {
+
+bool is_high_surrogate(std::uint32_t u) { return u >= 0xD800 && u <= 0xDBFF; }
+bool is_low_surrogate(std::uint32_t u) { return u >= 0xDC00 && u <= 0xDFFF; }
+bool is_surrogate(std::uint32_t u) { return u >= 0xD800 && u <= 0xDFFF; }
+
+// The \uXXXX escape whose backslash is raw[at], read with the escape after it when the two are the halves of
+// a surrogate pair: the code point and the bytes read (6, or 12 for a pair). A lone half comes back as itself.
+struct UnicodeEscape {
+    std::uint32_t code_point;
+    std::size_t length;
+};
+UnicodeEscape read_unicode_escape(std::string_view raw, std::size_t at) {
+    const std::uint32_t unit = hex4(raw.substr(at + 2));
+    if (is_high_surrogate(unit) && at + 12 <= raw.size() && raw[at + 6] == '\\' && raw[at + 7] == 'u') {
+        const std::uint32_t low = hex4(raw.substr(at + 8));
+        if (is_low_surrogate(low)) return {0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00), 12};
+    }
+    return {unit, 6};
+}
+
+}  // namespace
+
 std::string decode_string(std::string_view raw) {
     std::string out;
     out.reserve(raw.size());
@@ -412,17 +435,9 @@ std::string decode_string(std::string_view raw) {
             case 'r': out += '\r'; break;
             case 't': out += '\t'; break;
             case 'u': {
-                std::uint32_t cp = hex4(raw.substr(i + 1));
-                i += 4;
-                if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 < raw.size() && raw.substr(i + 1, 2) == "\\u") {
-                    const std::uint32_t low = hex4(raw.substr(i + 3));
-                    if (low >= 0xDC00 && low <= 0xDFFF) {
-                        cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-                        i += 6;
-                    }
-                }
-                if (cp >= 0xD800 && cp <= 0xDFFF) cp = 0xFFFD;  // a lone surrogate has no UTF-8 form
-                append_utf8(out, cp);
+                const UnicodeEscape u = read_unicode_escape(raw, i - 1);
+                i += u.length - 2;  // to the escape's last byte
+                append_utf8(out, is_surrogate(u.code_point) ? 0xFFFD : u.code_point);  // a lone half has no UTF-8 form
                 break;
             }
             default: out += e; break;  // \" \\ \/
@@ -437,16 +452,9 @@ std::size_t find_lone_surrogate(std::string_view raw) {
             i += 2;  // \" \\ \/ \b \f \n \r \t: the escaped byte is never the start of another escape
             continue;
         }
-        const std::uint32_t unit = hex4(raw.substr(i + 2));
-        if (unit >= 0xDC00 && unit <= 0xDFFF) return i;  // a low half with no high half before it
-        if (unit >= 0xD800 && unit <= 0xDBFF) {
-            const bool paired = i + 12 <= raw.size() && raw[i + 6] == '\\' && raw[i + 7] == 'u' &&
-                                hex4(raw.substr(i + 8)) >= 0xDC00 && hex4(raw.substr(i + 8)) <= 0xDFFF;
-            if (!paired) return i;
-            i += 12;
-            continue;
-        }
-        i += 6;
+        const UnicodeEscape u = read_unicode_escape(raw, i);
+        if (is_surrogate(u.code_point)) return i;  // a pair reads as one code point above them
+        i += u.length;
     }
     return std::string_view::npos;
 }

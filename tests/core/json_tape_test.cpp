@@ -64,6 +64,7 @@ TEST_CASE("a lone surrogate escape is found at its backslash, pairs and other es
     // decode_string reads the same pairs: where nothing is found, no U+FFFD is made.
     CHECK(decode_string(R"(\ud83d\ude00)") == "\xF0\x9F\x98\x80");
     CHECK(decode_string(R"(\ud83d\u0041)") == "\xEF\xBF\xBD" "A");
+    CHECK(decode_string(R"(\udc00\ud83d\ude00\n)") == "\xEF\xBF\xBD" "\xF0\x9F\x98\x80\n");  // a low half, then a pair
 }
 
 TEST_CASE("syntax errors say what was expected, at the right byte") {
