@@ -74,18 +74,20 @@ TEST_CASE("state store: batches planned together are all recorded, and only conf
     const std::int64_t run = store->begin_run("identity", "scope", "add", "t.csv", "2026-11-30T00:00:00Z");
     store->record_planned(run, {{0, "name", "n", 0}});
     store->record_planned(run, {{1, "add", "h1", 2}, {2, "add", "h2", 2}, {3, "add", "h3", 1}});
-    store->record_planned(run, {{3, "add", "other", 1}});  // planned again (a resumed run): the first record stays
-    store->confirm(run, 2, "scope", keys("", 0, 2), false, 201);
+    store->record_planned(run, {{1, "add", "other", 2}});  // planned again (a resumed run): the first record stays
+    store->confirm(run, 1, "scope", keys("", 0, 2), false, 201);
+    store->confirm(run, 2, "scope", keys("", 2, 4), false, 201);
     store->record_attempt(run, 3, 503);
     store->mark_failed(run, 3);
     const auto latest = store->latest_run("identity");
     REQUIRE(latest);
     CHECK(latest->planned == 3);  // the naming call is not a membership batch
-    CHECK(latest->confirmed == 1);
+    CHECK(latest->confirmed == 2);
     const auto confirmed = store->confirmed_batches(run);
-    REQUIRE(confirmed.size() == 1);
+    REQUIRE(confirmed.size() == 2);
+    CHECK(confirmed.at(1) == "h1");
     CHECK(confirmed.at(2) == "h2");
-    CHECK(store->member_count("scope") == 2);
+    CHECK(store->member_count("scope") == 4);
 }
 
 TEST_CASE("state store: what one connection confirmed, another reads after reopening, and the file is private") {
