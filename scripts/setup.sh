@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
   build-essential cmake ninja-build python3 git ca-certificates
+  python3-requests  # the sync benchmark's peer (bench/sync/python_sync.py)
   iproute2  # ss: a test reads the emulator's listening queue
   nlohmann-json3-dev catch2 libcli11-dev
   libcurl4-openssl-dev libsqlite3-dev libcpp-httplib-dev libssl-dev pkg-config libxxhash-dev

@@ -9,11 +9,16 @@ run on the same table at the same thread counts, with a fresh state file each ti
 emptied (POST /_emulator/reset) before every run so that each one does the same work on the server side.
 Repetitions are interleaved (loadgen and sync, thread count by thread count) and the best wall time counts.
 
+Beside them, in the same rounds and against the same emulator, the script a user would write instead of
+tdbraze (python_sync.py: Python 3, the csv module, requests and a thread pool), timed the same way, end to end.
+After every run at the most threads the emulator's cohort must hold exactly the table's distinct ids.
+
 The timing is bench/common.py's: wall time from the clock around the process, peak RSS from GNU time's %M,
 a wait for an idle moment before each run.
 """
 from __future__ import annotations
 
+import csv
 import datetime
 import json
 import math
@@ -121,6 +126,9 @@ def main() -> int:
                     help="results/NAME.{json,md,svg}; only the default name updates bench/README.md")
     ap.add_argument("--perf", type=int, default=1, help="profile one sync at the most threads with perf")
     ap.add_argument("--heaptrack", type=int, default=1, help="profile the memory of one --dry-run with heaptrack")
+    ap.add_argument("--python-peer", type=int, default=1,
+                    help="also run python_sync.py, what a user would write instead (Python + requests)")
+    ap.add_argument("--python", default="/usr/bin/python3", help="the Python with requests (Debian's)")
     args = ap.parse_args()
 
     load_before = load_average()
@@ -142,6 +150,10 @@ def main() -> int:
     expected_requests = math.ceil(ids / MAX_IDS_PER_REQUEST)
     os.environ["TDBRAZE_PARTNER_API_KEY"] = PARTNER_KEY
     os.environ["TDBRAZE_CLIENT_SECRET"] = CLIENT_SECRET
+    # The same secrets under the names python_sync.py reads (a user's script has its own).
+    os.environ["BRAZE_PARTNER_API_KEY"] = PARTNER_KEY
+    os.environ["BRAZE_CLIENT_SECRET"] = CLIENT_SECRET
+    python_sync = Path(__file__).resolve().parent / "python_sync.py"
     sh(f"cat {q(str(table))} > /dev/null")  # into the page cache: the runs measure sending, not the disk
 
     # The plan the loadgen sends: the sync's own requests, written by `tdbraze plan cohort`.
@@ -173,6 +185,24 @@ def main() -> int:
                     f"by status {st.get('by_status')}")
         return st
 
+    table_ids: set[str] = set()
+
+    def check_members(what: str) -> None:
+        """The cohort itself, not only the counters: exactly the table's distinct user ids, nothing else."""
+        if not table_ids:  # read once, with the csv module: the table's user ids, empty cells left out
+            with table.open(newline="", encoding="utf-8") as f:
+                table_ids.update(v for row in csv.DictReader(f) if (v := (row.get("user_ids") or "").strip()))
+            if meta["device_ids"]["distinct"]:
+                problem("the table has device ids: the cohort check compares user ids only")
+        c = emu.call("GET", f"/_emulator/cohorts/{COHORT}")
+        members = c.get("members", {})
+        got = members.get("user_ids", [])
+        extra = [x for x in got if x not in table_ids]
+        if len(got) != len(table_ids) or extra or members.get("device_ids") or members.get("aliases"):
+            problem(f"{what}: the cohort holds {len(got):,} user ids ({len(extra):,} not in the table), "
+                    f"{len(members.get('device_ids', [])):,} device ids and {len(members.get('aliases', [])):,} "
+                    f"aliases; the table has {len(table_ids):,} distinct user ids")
+
     def run_one(kind: str, t: int, rep: int) -> dict:
         emu.reset()
         state = work / f"state-{kind}-{t}.db"
@@ -181,6 +211,9 @@ def main() -> int:
             cmd = f"{{time}} {q(args.loadgen)} --url {emu.url} --requests {q(str(plan_file))} --threads {t}"
         elif kind == "sync":
             cmd = f"{{time}} {sync_base} --threads {t} --state {q(str(state))}"
+        elif kind == "python":
+            cmd = (f"{{time}} {q(args.python)} {q(str(python_sync))} {q(str(table))} --endpoint {emu.url} "
+                   f"--cohort-id {COHORT} --threads {t}")
         else:  # dry run: the validation pass alone, what the sync does before it sends anything
             cmd = f"{{time}} {sync_base} --threads {t} --state {q(str(state))} --dry-run"
         cpu0 = emu.cpu_seconds()
@@ -204,6 +237,18 @@ def main() -> int:
             if s.get("retried"):
                 problem(f"sync {t} threads, run {rep}: {s['retried']} retries (there should be none without faults)")
             check_emulator(f"sync {t} threads, run {rep}")
+            if t == max(threads):
+                check_members(f"sync {t} threads, run {rep}")
+        elif kind == "python":
+            s = last_json(r["stdout"], lambda d: "requests" in d)
+            r["summary"] = s
+            if r["status"] != 0 or s.get("failed") != 0 or s.get("requests") != expected_requests \
+                    or s.get("ids_sent") != ids:
+                problem(f"python_sync.py {t} threads, run {rep}: exit {r['status']}, {s or r['stdout'][-300:]} "
+                        f"{r['stderr'][-300:]}")
+            check_emulator(f"python_sync.py {t} threads, run {rep}")
+            if t == max(threads):
+                check_members(f"python_sync.py {t} threads, run {rep}")
         else:
             s = last_json(r["stdout"], lambda d: d.get("event") == "summary")
             r["summary"] = s
@@ -216,12 +261,13 @@ def main() -> int:
     print(f"sync: {table.name} ({ids:,} ids, {expected_requests:,} requests), threads {threads}, best of "
           f"{args.reps}", file=sys.stderr)
     runs: dict[tuple[str, int], list[dict]] = {}
+    kinds = ("loadgen", "sync", "python") if args.python_peer else ("loadgen", "sync")
     for rep in range(1, args.reps + 1):
         dry = run_one("dry", max(threads), rep)
         runs.setdefault(("dry", 0), []).append(dry)
         print(f"  run {rep} dry-run          {dry['wall']:7.3f} s  {dry['rss_mib']:7.1f} MiB", file=sys.stderr)
         for t in threads:
-            for kind in ("loadgen", "sync"):
+            for kind in kinds:
                 r = run_one(kind, t, rep)
                 runs.setdefault((kind, t), []).append(r)
                 print(f"  run {rep} {kind:8s} {t:2d} thr  {r['wall']:7.3f} s  {expected_requests / r['wall']:8.1f} req/s"
@@ -293,6 +339,13 @@ def main() -> int:
             if inner:
                 e["in_process_seconds"] = round(inner, 3)
                 e["in_process_requests_per_s"] = round(expected_requests / inner, 1)
+        if kind == "python":
+            # Its own clock, like the sync's: reading the table, then from the naming call to the last answer.
+            e["retried"] = [r["summary"].get("retried") for r in rs]
+            if best["summary"].get("sending_seconds"):
+                e["read_seconds"] = best["summary"].get("read_seconds")
+                e["sending_seconds"] = best["summary"]["sending_seconds"]
+                e["sending_requests_per_s"] = round(expected_requests / e["sending_seconds"], 1)
         if kind == "sync":
             # The sync's own clock, like the loadgen's: from its first request (the naming call) to its last
             # answer, after the check of the table (check_seconds) that comes before anything is sent.
@@ -306,6 +359,7 @@ def main() -> int:
     dry = entry("dry", 0)
     loadgen = {t: entry("loadgen", t) for t in threads}
     sync = {t: entry("sync", t) for t in threads}
+    python = {t: entry("python", t) for t in threads} if args.python_peer else {}
     for t in threads:
         if "sending_seconds" not in sync[t]:  # a tdbraze older than the summary's times: the old estimate
             send = sync[t]["best_seconds"] - dry["best_seconds"]
@@ -404,6 +458,18 @@ def main() -> int:
         "dry_run": dry,
         "loadgen_runs": {str(t): e for t, e in loadgen.items()},
         "sync_runs": {str(t): e for t, e in sync.items()},
+        "python_peer": {
+            "what": "bench/sync/python_sync.py, what a user would write instead of tdbraze: the csv module, "
+                    "repeats dropped with a set, the naming call, then batches of 1,000 user ids on a "
+                    "concurrent.futures thread pool, a requests.Session per thread, up to 3 retries on "
+                    "429/5xx/connection errors",
+            "python": sh(f"{q(args.python)} --version"),
+            "requests": sh(f"{q(args.python)} -c 'import requests; print(requests.__version__)'"),
+            "urllib3": sh(f"{q(args.python)} -c 'import urllib3; print(urllib3.__version__)'"),
+            "tdbraze_speedup": {str(t): round(python[t]["best_seconds"] / sync[t]["best_seconds"], 2)
+                                for t in python},
+        } if python else None,
+        "python_runs": {str(t): e for t, e in python.items()},
         "overhead": overhead,
         "at_rate_limit": at_limit,
         "memory": memory,
@@ -524,15 +590,21 @@ def render(results_json: Path) -> int:
 
 
 def svg(r: dict) -> str:
-    lg, sy, o = r["loadgen_runs"], r["sync_runs"], r["overhead"]
+    lg, sy, o, py = r["loadgen_runs"], r["sync_runs"], r["overhead"], r.get("python_runs") or {}
     ts = list(lg)
+    series = [("emulator capacity (minimal client)", [capacity_of(lg[t]) for t in ts]),
+              ("tdbraze sync, end to end", [sy[t]["requests_per_s"] for t in ts]),
+              ("tdbraze sync, sending phase", [sy[t]["sending_requests_per_s"] for t in ts])]
+    width = 0  # chart.py's default
+    if py:
+        series.append(("Python + requests, end to end", [py[t]["requests_per_s"] if t in py else None for t in ts]))
+        # Wide enough for the legend, which chart.py lays out on one line (28 px + 7 px a character per entry).
+        width = max(720, 64 + 16 + sum(28 + 7 * len(name) for name, _ in series))
     return chart.grouped_bars(
         f"Cohort sync against the local emulator: {r['table']['ids']:,} ids, {r['table']['requests']:,} requests",
         [f"{t} thread{'s' if t != '1' else ''}" for t in ts],
-        [("emulator capacity (minimal client)", [capacity_of(lg[t]) for t in ts]),
-         ("tdbraze sync, end to end", [sy[t]["requests_per_s"] for t in ts]),
-         ("tdbraze sync, sending phase", [sy[t]["sending_requests_per_s"] for t in ts])],
-        "requests per second (1,000 ids each)",
+        series,
+        "requests per second (1,000 ids each)", width=width,
         note=f"{r['machine']['cores']} cores shared by emulator and client; best of {r['repetitions']}; "
              f"{r['date'][:10]}",
         reference=(f"goal: 90% of capacity ({o['capacity_requests_per_s'] * (1 - GOAL_OVERHEAD):,.0f}/s)",
@@ -547,6 +619,47 @@ def sending_phase_sentence(s: dict, o: dict) -> str:
     return (f"{o['sending_phase']:.1%} in its sending phase taken as wall time less the dry run (a table checked on "
             f"disk is planned while it is sent, so the dry run holds work the real send overlaps with sending: this "
             f"figure flatters the sending phase and only compares with earlier runs).")
+
+
+def speedup_words(python_seconds: float, tdbraze_seconds: float) -> str:
+    x = python_seconds / tdbraze_seconds
+    return f"{x:.2f}x faster" if x >= 1 else f"{1 / x:.2f}x slower"
+
+
+def python_lines(r: dict) -> list[str]:
+    """The peer a user would write instead of tdbraze: its table and a sentence at the most threads."""
+    py, sy, pp = r.get("python_runs") or {}, r["sync_runs"], r.get("python_peer") or {}
+    if not py:
+        return []
+    lines = [
+        f"Python + requests (what a user would write instead: `bench/sync/python_sync.py`, {pp.get('python')} and "
+        f"requests {pp.get('requests')}; the csv module, a set for repeats, the naming call, then batches of 1,000 "
+        f"on a `concurrent.futures` thread pool with a `requests.Session` per thread and a few retries on 429, 5xx "
+        f"and connection errors), the same emulator in the same rounds, best of {r['repetitions']}, timed the same "
+        f"way (process start to exit):",
+        "",
+        "| threads | Python req/s | Python ids/s | tdbraze end to end vs Python | Python sending phase req/s | "
+        "Python peak RSS (MiB) | Python CPU (s) | tdbraze CPU (s) | emulator CPU (s) | Python retries |",
+        "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for t, p in py.items():
+        s = sy[t]
+        lines.append(f"| {t} | {fmt(p['requests_per_s'])} | {p['ids_per_s']:,} | tdbraze "
+                     f"**{speedup_words(p['best_seconds'], s['best_seconds'])}** "
+                     f"({s['best_seconds']:.2f} s against {p['best_seconds']:.2f} s) | "
+                     f"{fmt(p['sending_requests_per_s']) if p.get('sending_requests_per_s') else '?'} | "
+                     f"{fmt(p['peak_rss_mib'])} | {p['best_cpu_seconds']:.2f} | {s['best_cpu_seconds']:.2f} | "
+                     f"{p['best_emulator_cpu_seconds']:.2f} | {sum(x or 0 for x in p.get('retried', []))} |")
+    t_hi = max(py, key=int)
+    p, s = py[t_hi], sy[t_hi]
+    read = (f"; the script reads and deduplicates the table in {p['read_seconds']:.2f} s before its first request"
+            if p.get("read_seconds") is not None else "")
+    lines += ["", f"At {t_hi} threads tdbraze is **{speedup_words(p['best_seconds'], s['best_seconds'])}** end to "
+              f"end than the Python script ({s['best_seconds']:.2f} s against {p['best_seconds']:.2f} s), using "
+              f"{s['best_cpu_seconds'] / p['best_cpu_seconds']:.2f}x its CPU time and "
+              f"{s['peak_rss_mib'] / p['peak_rss_mib']:.2f}x its peak memory{read}. After every run of either at "
+              f"{t_hi} threads the emulator's cohort is checked to hold exactly the table's distinct ids.", ""]
+    return lines
 
 
 def markdown(r: dict) -> str:
@@ -591,6 +704,7 @@ def markdown(r: dict) -> str:
         f"sending phase.",
         "",
     ]
+    lines += python_lines(r)
     al = r.get("at_rate_limit")
     if al:
         each = ", ".join(f"{a['seconds']:.2f} s with {a['retries']} retries" for a in al["runs"])
@@ -642,7 +756,8 @@ def markdown(r: dict) -> str:
             f"{e['what']} {e['percent']:.0f}%" for e in prof["by_symbol"][:6]) + "."]
     lines += ["", f"The emulator itself peaked at {fmt(r['emulator']['peak_rss_mib'])} MiB holding {tb['ids']:,} "
               f"users and the cohort, and took {r['emulator']['start_seconds']:.1f} s to start (reading the users)."]
-    noisy = [f"{k} {t}" for k, runs in (("loadgen", lg), ("sync", sy)) for t, e in runs.items()
+    noisy = [f"{k} {t}" for k, runs in (("loadgen", lg), ("sync", sy), ("python", r.get("python_runs") or {}))
+             for t, e in runs.items()
              if at_best(e, "other_cpu_seconds") > 0.1 * e["best_seconds"] + e["best_emulator_cpu_seconds"] + 0.5]
     lines += other_cpu_lines(noisy, "sync.json", "Other processes (besides the emulator)")
     lines += problem_lines(r["problems"])

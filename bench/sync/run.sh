@@ -10,7 +10,9 @@
 # PERF=0 to skip the CPU profile, AT_LIMIT=0 to skip the runs at Braze's rate limit (about 15 s each), QUIET_WAIT (120: seconds to wait for an idle machine before each run; 0:
 # none), EMULATOR (another tdbraze to run `emulate`, e.g. a variant build) with EMULATOR_NOTE (what differs)
 # and NAME (results/NAME.*; only the default, sync, updates the README), EMULATOR_NODELAY=1: the emulator
-# with TCP_NODELAY on its connections (nodelay_shim.c, preloaded), results in results/sync-nodelay.*.
+# with TCP_NODELAY on its connections (nodelay_shim.c, preloaded), results in results/sync-nodelay.*,
+# PYTHON=0 to skip the peer (python_sync.py: what a user would write instead, Python + requests, run by
+# Debian's /usr/bin/python3 with python3-requests, or REQUESTS_PYTHON).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/../common.sh"
@@ -20,6 +22,12 @@ big_ids="${BIG_IDS:-10000000}"
 seed="${SEED:-20251130}"
 
 need_time_and_tdbraze
+python_peer="${PYTHON:-1}"
+python_requests="${REQUESTS_PYTHON:-/usr/bin/python3}"
+if [ "$python_peer" != 0 ]; then
+  # The peer is Debian's requests, run by Debian's python3 (not a python3 from pyenv or a venv earlier on PATH).
+  "$python_requests" -c 'import requests' 2>/dev/null || as_root_install python3-requests "the Python peer"
+fi
 # The minimal client. Built here, not by the project's CMake: it is a measuring instrument, not part of
 # tdbraze, and needs only libcurl and nlohmann/json, which the native build needs anyway.
 loadgen="$data/sync-loadgen"
@@ -66,4 +74,4 @@ python3 "$here/harness.py" "${harness_args[@]}" \
   --loadgen "$loadgen" --table "$table" --users "$users" "${big_args[@]}" --work-dir "$snapshot/work" \
   ${EMULATOR:+--emulator "$EMULATOR"} "${emulator_args[@]}" --emulator-note "$note" --name "$name" \
   --threads "${THREADS:-1,4,16}" --perf "${PERF:-1}" --heaptrack "${HEAPTRACK:-1}" --big-send "${BIG_SEND:-1}" \
-  --at-limit "${AT_LIMIT:-1}"
+  --at-limit "${AT_LIMIT:-1}" --python-peer "$python_peer" --python "$python_requests"
