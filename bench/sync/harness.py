@@ -27,6 +27,7 @@ import re
 import shlex
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -335,6 +336,7 @@ def main() -> int:
         }
         if kind == "loadgen":
             # The loadgen's own clock starts after it built its bodies: the emulator's rate alone.
+            e["in_process_seconds_runs"] = [r["summary"].get("seconds") for r in rs]
             inner = best["summary"].get("seconds")
             if inner:
                 e["in_process_seconds"] = round(inner, 3)
@@ -349,6 +351,8 @@ def main() -> int:
         if kind == "sync":
             # The sync's own clock, like the loadgen's: from its first request (the naming call) to its last
             # answer, after the check of the table (check_seconds) that comes before anything is sent.
+            e["sending_seconds_runs"] = [r["summary"].get("sending_seconds") for r in rs]
+            e["check_seconds_runs"] = [r["summary"].get("check_seconds") for r in rs]
             sending = best["summary"].get("sending_seconds")
             if sending:
                 e["check_seconds"] = best["summary"].get("check_seconds")
@@ -428,6 +432,8 @@ def main() -> int:
         "memory": f"under {GOAL_RSS_MB} MB of memory for a 10 million id sync",
         "overhead_met_end_to_end": overhead["end_to_end"] < GOAL_OVERHEAD,
         "overhead_met_sending_phase": overhead["sending_phase"] is not None and overhead["sending_phase"] < GOAL_OVERHEAD,
+        "overhead_met_sending_phase_paired": bool(overhead.get("paired"))
+        and overhead["paired"]["sending_phase"] < GOAL_OVERHEAD,
         "overhead_met_at_rate_limit": at_limit is not None and at_limit["overhead"] < GOAL_OVERHEAD,
         "memory_met": worst_10m is not None and worst_10m * MIB < GOAL_RSS_MB * MB,
     }
@@ -505,7 +511,28 @@ def compute_overhead(loadgen: dict, sync: dict) -> dict:
         "sending_phase": round(1 - sync[t_hi]["sending_requests_per_s"] / capacity, 3)
         if sync[t_hi]["sending_requests_per_s"] else None,
         "per_threads": {t: round(1 - sync[t]["requests_per_s"] / capacity_of(loadgen[t]), 3) for t in sync},
+        "paired": paired_overhead(loadgen[t_hi], sync[t_hi]),
     }
+
+
+def paired_overhead(loadgen: dict, sync: dict) -> dict | None:
+    """The same comparison round by round: the minimal client and the sync run back to back in each round, so
+    the VM's speed, which drifts by a third between minutes on this machine, is nearly the same for both. The
+    best of each side can come from different rounds (a fast minute for one, a slow one for the other); the
+    median of the rounds' ratios does not mix them."""
+    lg = loadgen.get("in_process_seconds_runs") or []
+    send = sync.get("sending_seconds_runs") or []
+    walls = sync.get("wall_seconds") or []
+    rounds = [(c, s, w) for c, s, w in zip(lg, send, walls) if c and s and w]
+    if not rounds:
+        return None
+    sending = [round(c / s, 3) for c, s, _ in rounds]  # sync sending rate / capacity in the same round
+    end_to_end = [round(c / w, 3) for c, _, w in rounds]
+    return {"how": "per round: the minimal client's time from first request to last answer / the sync's (its "
+                   "sending phase, or its whole process); the median over rounds",
+            "sending_phase_ratios": sending, "end_to_end_ratios": end_to_end,
+            "sending_phase": round(1 - statistics.median(sending), 3),
+            "end_to_end": round(1 - statistics.median(end_to_end), 3)}
 
 
 def profile_sync(args, command: str, work: Path) -> dict:
@@ -584,6 +611,8 @@ def render(results_json: Path) -> int:
     r["goal"]["overhead_met_end_to_end"] = r["overhead"]["end_to_end"] < GOAL_OVERHEAD
     r["goal"]["overhead_met_sending_phase"] = (r["overhead"]["sending_phase"] is not None
                                                and r["overhead"]["sending_phase"] < GOAL_OVERHEAD)
+    paired = r["overhead"].get("paired")
+    r["goal"]["overhead_met_sending_phase_paired"] = bool(paired) and paired["sending_phase"] < GOAL_OVERHEAD
     save_json(results_json, r)
     write_outputs(r, results_json.parent)
     return 0
@@ -619,6 +648,20 @@ def sending_phase_sentence(s: dict, o: dict) -> str:
     return (f"{o['sending_phase']:.1%} in its sending phase taken as wall time less the dry run (a table checked on "
             f"disk is planned while it is sent, so the dry run holds work the real send overlaps with sending: this "
             f"figure flatters the sending phase and only compares with earlier runs).")
+
+
+def paired_lines(p: dict | None, t_hi: str, g: dict) -> list[str]:
+    """The round-by-round comparison (paired_overhead), when the results hold each run's clocks."""
+    if not p:
+        return []
+    ratios = lambda xs: ", ".join(f"{x:.2f}" for x in xs)
+    return [f"Round by round at {t_hi} threads (the minimal client and the sync back to back, so both meet the VM "
+            f"at nearly the same speed; the best of each side above can come from different rounds): the sending "
+            f"phase at {ratios(p['sending_phase_ratios'])} of the minimal client's rate in the same round, median "
+            f"**{1 - p['sending_phase']:.2f}** (goal 0.9: "
+            f"**{'met' if g.get('overhead_met_sending_phase_paired') else 'missed'}**); end to end, the whole "
+            f"process against the minimal client's sending alone, {ratios(p['end_to_end_ratios'])}, median "
+            f"{1 - p['end_to_end']:.2f}."]
 
 
 def speedup_words(python_seconds: float, tdbraze_seconds: float) -> str:
@@ -702,8 +745,9 @@ def markdown(r: dict) -> str:
         f"**{'met' if g['overhead_met_end_to_end'] else 'missed'}** end to end against its capacity (on two cores "
         f"shared with the emulator), **{'met' if g.get('overhead_met_sending_phase') else 'missed'}** in the "
         f"sending phase.",
-        "",
     ]
+    lines += paired_lines(o.get("paired"), t_hi, g)
+    lines += [""]
     lines += python_lines(r)
     al = r.get("at_rate_limit")
     if al:
