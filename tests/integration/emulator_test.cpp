@@ -204,6 +204,18 @@ TEST_CASE("emulator: the fixed-window rate limit counts and resets", "[emulator]
     d = limiter.take(t0 + 10'000);
     CHECK((d.allowed && d.remaining == 1 && d.reset_epoch_seconds == 1'764'000'020));
     CHECK(emu::FixedWindowLimiter({}).take(t0).limit == 0);  // unlimited
+
+    // Opened between two seconds, a window ends on the whole second before its length is up, and announces
+    // exactly that second: a client that waits for it finds the next window open, and loses no time.
+    emu::FixedWindowLimiter per_second({3, 1});
+    d = per_second.take(t0 + 250);
+    CHECK((d.allowed && d.remaining == 2 && d.reset_epoch_seconds == 1'764'000'001));
+    CHECK(per_second.take(t0 + 600).allowed);
+    CHECK(per_second.take(t0 + 999).allowed);
+    d = per_second.take(t0 + 999);
+    CHECK((!d.allowed && d.reset_epoch_seconds == 1'764'000'001));
+    d = per_second.take(t0 + 1'000);  // the announced second: open again
+    CHECK((d.allowed && d.remaining == 2 && d.reset_epoch_seconds == 1'764'000'002));
 }
 
 TEST_CASE("emulator: users files are read strictly", "[emulator]") {
