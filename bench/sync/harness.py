@@ -289,33 +289,50 @@ def main() -> int:
         ideal = expected_requests / per_second
         print(f"sync: at Braze's rate limit ({BRAZE_LIMIT_PER_HOUR:,} requests an hour, {per_second:.1f} a second; "
               f"{ideal:.1f} s for {expected_requests:,} requests at best), {max(threads)} threads", file=sys.stderr)
-        limited = Emulator(args.emulator or args.tdbraze, None, None,
-                           ["--rate-limit", str(BRAZE_LIMIT_PER_HOUR), "--rate-window", "3600"])
-        at_runs = []
-        try:
-            for rep in range(1, args.reps + 1):
-                state = work / "state-at-limit.db"
-                remove_state(state)
-                # The client's defaults, whose rate limit is Braze's documented one: what a user runs.
-                cmd = (f"{{time}} {q(args.tdbraze)} sync cohort {q(str(table))} --endpoint {limited.url} "
-                       f"--cohort-id {COHORT}-{rep} --state {q(str(state))} --threads {max(threads)} --log-format json")
-                r = measure(cmd, args.quiet_wait)
-                s = last_json(r["stdout"], lambda d: d.get("event") == "summary")
-                if r["status"] != 0 or s.get("outcome") != "completed" or s.get("ids_sent") != ids:
-                    problem(f"sync at the rate limit, run {rep}: exit {r['status']}, {s}")
-                at_runs.append({"seconds": round(r["wall"], 3), "retries": s.get("retried"),
-                                "peak_rss_mib": round(r["rss_mib"], 1)})
-                print(f"  run {rep} sync {max(threads):2d} thr  {r['wall']:7.3f} s  "
-                      f"{expected_requests / r['wall']:8.1f} req/s  {s.get('retried')} retries", file=sys.stderr)
-                remove_state(state)
-            stats = limited.call("GET", "/_emulator/stats")
-            shown_cmd = shown(cmd).replace(limited.url, "http://127.0.0.1:PORT")
-        finally:
-            limited.stop()
-        best = min(a["seconds"] for a in at_runs)
+
+        def limited_runs(emulator_args: list[str], client_args: str, label: str) -> dict:
+            """REPS syncs of the table at the most threads against an emulator that holds a rate limit."""
+            limited = Emulator(args.emulator or args.tdbraze, None, None, emulator_args)
+            at_runs = []
+            try:
+                for rep in range(1, args.reps + 1):
+                    state = work / "state-at-limit.db"
+                    remove_state(state)
+                    cmd = (f"{{time}} {q(args.tdbraze)} sync cohort {q(str(table))} --endpoint {limited.url} "
+                           f"--cohort-id {COHORT}-{label}-{rep} --state {q(str(state))} --threads {max(threads)} "
+                           f"--log-format json{client_args}")
+                    r = measure(cmd, args.quiet_wait)
+                    s = last_json(r["stdout"], lambda d: d.get("event") == "summary")
+                    if r["status"] != 0 or s.get("outcome") != "completed" or s.get("ids_sent") != ids:
+                        problem(f"sync at the rate limit ({label}), run {rep}: exit {r['status']}, {s}")
+                    at_runs.append({"seconds": round(r["wall"], 3), "retries": s.get("retried"),
+                                    "peak_rss_mib": round(r["rss_mib"], 1)})
+                    print(f"  run {rep} sync {max(threads):2d} thr  {r['wall']:7.3f} s  "
+                          f"{expected_requests / r['wall']:8.1f} req/s  {s.get('retried')} retries ({label})",
+                          file=sys.stderr)
+                    remove_state(state)
+                stats = limited.call("GET", "/_emulator/stats")
+                shown_cmd = shown(cmd).replace(limited.url, "http://127.0.0.1:PORT")
+            finally:
+                limited.stop()
+            best = min(a["seconds"] for a in at_runs)
+            return {"runs": at_runs, "best_seconds": best, "emulator_rate_limited": stats.get("rate_limited"),
+                    "emulator": " ".join(emulator_args), "command": shown_cmd}
+
+        # Braze's documented limit is per hour, so an emulator counting in one window of an hour never refuses
+        # the 1,000 requests here: the client's own limit (its default is the same) paces them.
+        hourly = limited_runs(["--rate-limit", str(BRAZE_LIMIT_PER_HOUR), "--rate-window", "3600"], "", "hourly")
         at_limit = {"per_hour": BRAZE_LIMIT_PER_HOUR, "threads": max(threads), "ideal_seconds": round(ideal, 3),
-                    "runs": at_runs, "best_seconds": best, "overhead": round(best / ideal - 1, 3),
-                    "emulator_rate_limited": stats.get("rate_limited"), "command": shown_cmd}
+                    **hourly, "overhead": round(hourly["best_seconds"] / ideal - 1, 3)}
+        # The emulator's limit itself pacing the client: the same rate counted in windows of a second, so that
+        # any burst above it is answered 429, and the client's own limit lifted. Only the emulator's answers
+        # (X-RateLimit-Remaining, X-RateLimit-Reset, 429) slow the client down.
+        per_window = math.floor(per_second)
+        binding_ideal = (expected_requests + 1) / per_window  # the naming call counts against the limit too
+        binding = limited_runs(["--rate-limit", str(per_window), "--rate-window", "1"],
+                               " --rate-limit 1000000000", "per-second")
+        at_limit["per_second_window"] = {"per_second": per_window, "ideal_seconds": round(binding_ideal, 3),
+                                         **binding, "overhead": round(binding["best_seconds"] / binding_ideal - 1, 3)}
 
     def entry(kind: str, t: int) -> dict:
         rs = runs[(kind, t)]
@@ -435,6 +452,8 @@ def main() -> int:
         "overhead_met_sending_phase_paired": bool(overhead.get("paired"))
         and overhead["paired"]["sending_phase"] < GOAL_OVERHEAD,
         "overhead_met_at_rate_limit": at_limit is not None and at_limit["overhead"] < GOAL_OVERHEAD,
+        "overhead_met_at_emulator_limit": at_limit is not None and "per_second_window" in at_limit
+        and at_limit["per_second_window"]["overhead"] < GOAL_OVERHEAD,
         "memory_met": worst_10m is not None and worst_10m * MIB < GOAL_RSS_MB * MB,
     }
 
@@ -759,9 +778,25 @@ def markdown(r: dict) -> str:
             f"{al['ideal_seconds']:.2f} s at best: **{al['overhead']:+.1%}**, start-up and the check of the table "
             f"before the first request included (runs: {each}; the emulator answered "
             f"{al['emulator_rate_limited']} requests with 429). Goal at Braze's limit: "
-            f"**{'met' if g.get('overhead_met_at_rate_limit') else 'missed'}**.",
+            f"**{'met' if g.get('overhead_met_at_rate_limit') else 'missed'}** (an emulator counting in windows of "
+            f"an hour refuses none of these requests: the client's own limit paces them).",
             "",
         ]
+        pw = al.get("per_second_window")
+        if pw:
+            each = ", ".join(f"{a['seconds']:.2f} s with {a['retries']} retries" for a in pw["runs"])
+            lines += [
+                f"At the emulator's own limit, binding: the same rate counted in windows of one second "
+                f"(`{pw['emulator']}`: a burst above {pw['per_second']} requests in a second is answered 429), the "
+                f"client's own limit lifted (`--rate-limit 1000000000`), so that only the emulator's answers "
+                f"(`X-RateLimit-Remaining`, `X-RateLimit-Reset`, 429) pace it, at {al['threads']} threads: "
+                f"{pw['best_seconds']:.2f} s for {tb['requests']:,} requests and the naming call, where the "
+                f"emulator's limit allows {pw['ideal_seconds']:.2f} s at best: **{pw['overhead']:+.1%}**, start-up "
+                f"and the check included (runs: {each}; the emulator answered {pw['emulator_rate_limited']} requests "
+                f"with 429). Goal against the emulator's limit: "
+                f"**{'met' if g.get('overhead_met_at_emulator_limit') else 'missed'}**.",
+                "",
+            ]
     lines += [
         "Memory:",
         "",
