@@ -328,7 +328,7 @@ def main() -> int:
         # any burst above it is answered 429, and the client's own limit lifted. Only the emulator's answers
         # (X-RateLimit-Remaining, X-RateLimit-Reset, 429) slow the client down.
         per_window = math.floor(per_second)
-        binding_ideal = (expected_requests + 1) / per_window  # the naming call counts against the limit too
+        binding_ideal = binding_ideal_seconds(expected_requests + 1, per_window)  # the naming call counts too
         binding = limited_runs(["--rate-limit", str(per_window), "--rate-window", "1"],
                                " --rate-limit 1000000000", "per-second")
         at_limit["per_second_window"] = {"per_second": per_window, "ideal_seconds": round(binding_ideal, 3),
@@ -534,6 +534,13 @@ def compute_overhead(loadgen: dict, sync: dict) -> dict:
     }
 
 
+def binding_ideal_seconds(requests: int, per_window: int) -> int:
+    """The least time `requests` take against an emulator allowing `per_window` in windows of a second: as many
+    windows as they fill, of which the first, opened by the first request, ends on the next whole second and
+    can be as short as the client is quick."""
+    return math.ceil(requests / per_window) - 1
+
+
 def paired_overhead(loadgen: dict, sync: dict) -> dict | None:
     """The same comparison round by round: the minimal client and the sync run back to back in each round, so
     the VM's speed, which drifts by a third between minutes on this machine, is nearly the same for both. The
@@ -630,6 +637,11 @@ def render(results_json: Path) -> int:
     r["goal"]["overhead_met_end_to_end"] = r["overhead"]["end_to_end"] < GOAL_OVERHEAD
     r["goal"]["overhead_met_sending_phase"] = (r["overhead"]["sending_phase"] is not None
                                                and r["overhead"]["sending_phase"] < GOAL_OVERHEAD)
+    pw = (r.get("at_rate_limit") or {}).get("per_second_window")
+    if pw:
+        pw["ideal_seconds"] = binding_ideal_seconds(r["table"]["requests"] + 1, pw["per_second"])
+        pw["overhead"] = round(pw["best_seconds"] / pw["ideal_seconds"] - 1, 3)
+        r["goal"]["overhead_met_at_emulator_limit"] = pw["overhead"] < GOAL_OVERHEAD
     paired = r["overhead"].get("paired")
     r["goal"]["overhead_met_sending_phase_paired"] = bool(paired) and paired["sending_phase"] < GOAL_OVERHEAD
     save_json(results_json, r)
@@ -791,7 +803,9 @@ def markdown(r: dict) -> str:
                 f"client's own limit lifted (`--rate-limit 1000000000`), so that only the emulator's answers "
                 f"(`X-RateLimit-Remaining`, `X-RateLimit-Reset`, 429) pace it, at {al['threads']} threads: "
                 f"{pw['best_seconds']:.2f} s for {tb['requests']:,} requests and the naming call, where the "
-                f"emulator's limit allows {pw['ideal_seconds']:.2f} s at best: **{pw['overhead']:+.1%}**, start-up "
+                f"emulator's limit allows {pw['ideal_seconds']:.2f} s at best (they fill "
+                f"{pw['ideal_seconds'] + 1:.0f} windows, and the first, opened by the first request, ends on the "
+                f"next whole second): **{pw['overhead']:+.1%}**, start-up "
                 f"and the check included (runs: {each}; the emulator answered {pw['emulator_rate_limited']} requests "
                 f"with 429). Goal against the emulator's limit: "
                 f"**{'met' if g.get('overhead_met_at_emulator_limit') else 'missed'}**.",
