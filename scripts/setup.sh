@@ -11,6 +11,7 @@ packages=(
   iproute2  # ss: a test reads the emulator's listening queue
   nlohmann-json3-dev catch2 libcli11-dev
   libcurl4-openssl-dev libsqlite3-dev libcpp-httplib-dev libssl-dev pkg-config libxxhash-dev
+  libexpected-dev  # tl::expected: Result<T> of native/ (C++20 has no std::expected)
   emscripten
   chromium
   # the libFuzzer targets (scripts/fuzz.sh): clang with its fuzzer and sanitizer runtimes

@@ -83,12 +83,7 @@ CohortInputs cohort_inputs(const std::string& settings_json) {
     s.max_ids_per_request = j.value("max_ids_per_request", s.max_ids_per_request);
     s.created_at = j.value("created_at", "");
     const std::string format = j.value("table_format", "auto");
-    using tdbraze::cohort::TableFormat;
-    in.options.format = format == "csv"     ? TableFormat::Csv
-                        : format == "tsv"   ? TableFormat::Tsv
-                        : format == "json"  ? TableFormat::JsonArray
-                        : format == "jsonl" ? TableFormat::JsonLines
-                                            : TableFormat::Auto;
+    in.options.format = tdbraze::cohort::table_format_from_string(format).value_or(tdbraze::cohort::TableFormat::Auto);
     in.options.trim = j.value("trim", false);
     in.options.max_diagnostics = j.value("max_diagnostics", in.options.max_diagnostics);
     return in;

@@ -26,6 +26,13 @@ std::string_view to_string(TableFormat format) {
     return "?";
 }
 
+std::optional<TableFormat> table_format_from_string(std::string_view name) {
+    for (const TableFormat f : {TableFormat::Auto, TableFormat::Csv, TableFormat::Tsv, TableFormat::JsonArray,
+                                TableFormat::JsonLines})
+        if (to_string(f) == name) return f;
+    return std::nullopt;
+}
+
 namespace {
 
 

@@ -44,7 +44,7 @@ void add_cohort_options(CLI::App* cmd, CohortArgs& a, bool planning) {
         ->allow_extra_args(false)  // `--alias-column email FILE`: FILE is the input, not a second alias
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     cmd->add_option("--table-format", a.table_format, "Input format (default: detected)")
-        ->check(CLI::IsMember({"auto", "csv", "tsv", "json", "jsonl"}));
+        ->check(table_format_names());
     cmd->add_flag("--trim", a.trim, "Strip leading and trailing whitespace from identifiers");
     cmd->add_option("--format", a.format, "Report format: text or json")->check(CLI::IsMember({"text", "json"}));
     cmd->add_option("--max-diagnostics", a.max_diagnostics, "List at most N diagnostics (all are counted)");
@@ -65,14 +65,6 @@ void add_cohort_options(CLI::App* cmd, CohortArgs& a, bool planning) {
     }
 }
 
-cohort::TableFormat table_format(const std::string& name) {
-    if (name == "csv") return cohort::TableFormat::Csv;
-    if (name == "tsv") return cohort::TableFormat::Tsv;
-    if (name == "json") return cohort::TableFormat::JsonArray;
-    if (name == "jsonl") return cohort::TableFormat::JsonLines;
-    return cohort::TableFormat::Auto;
-}
-
 int exit_code_for(const cohort::Report& report) { return report.ok() ? kExitOk : kExitFindings; }
 
 // Runs the planner over the input; `on_requests` receives planned requests as they fill. Without one
@@ -82,7 +74,7 @@ std::optional<cohort::Report> run_planner(CohortArgs& a,
     a.settings.operation = a.operation == "remove" ? cohort::Operation::Remove : cohort::Operation::Add;
     if (a.settings.created_at.empty()) a.settings.created_at = utc_now_iso8601();
     cohort::ReadOptions options;
-    options.format = table_format(a.table_format);
+    options.format = table_format_from_option(a.table_format);
     options.trim = a.trim;
     options.max_diagnostics = a.max_diagnostics;
     options.plan_requests = static_cast<bool>(on_requests);

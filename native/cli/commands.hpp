@@ -1,5 +1,5 @@
 // The subcommands of the tdbraze command line. Each registers its options on a CLI11 app and returns the
-// process exit code when run: 0 no errors, 1 an input has errors, 2 usage or I/O problems.
+// process exit code when run (exit_status.hpp says which).
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -7,12 +7,15 @@
 #include <functional>
 
 #include "clock.hpp"
+#include "exit_status.hpp"
+#include "tdbraze/cohort.hpp"
 
 namespace tdbraze::cli {
 
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitFindings = 1;
-inline constexpr int kExitUsage = 2;
+// Options more than one command takes, checked and parsed the same way everywhere.
+CLI::Validator table_format_names();                              // auto, csv, tsv, json, jsonl
+cohort::TableFormat table_format_from_option(const std::string& name);  // a name table_format_names() passed
+CLI::Validator existing_file_or_dash();                           // a readable file, or - for standard input
 
 // Adds `validate currents` under `validate`; the returned function runs it after parsing.
 std::function<int()> add_validate_currents(CLI::App& validate);

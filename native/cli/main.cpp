@@ -1,12 +1,58 @@
 // tdbraze: validate Braze Currents payloads and Treasure Data cohort tables; plan and send Braze requests.
+#include <exception>
+#include <new>
 #include <iostream>
+#include <string>
+
+#include <unistd.h>
 
 #include "commands.hpp"
 #include "tdbraze/version.hpp"
 
+namespace {
+
+// Every error ends in one line and a documented exit status, a bug too: never "terminate called" and a core
+// dump. Reached for an exception that escaped a thread, and from main for one that escaped a command.
+[[noreturn]] void exit_on_internal_error() {
+    std::string line = "tdbraze: internal error: an unknown exception";
+    if (const std::exception_ptr e = std::current_exception()) {
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::bad_alloc&) {
+            line = "tdbraze: out of memory (std::bad_alloc): for a large table pass --dedupe disk, which keeps memory "
+                   "flat, or give tdbraze more memory";
+        } catch (const std::exception& x) {
+            line = std::string("tdbraze: internal error: ") + x.what();
+        } catch (...) {
+        }
+    }
+    if (line.rfind("tdbraze: internal error", 0) == 0)
+        line += "; please report it with the command and the output of tdbraze --version";
+    line += '\n';
+    [[maybe_unused]] const auto n = ::write(STDERR_FILENO, line.data(), line.size());
+    ::_exit(tdbraze::cli::kExitUsage);
+}
+
+int run_command(int argc, char** argv);
+
+}  // namespace
+
 int main(int argc, char** argv) {
+    std::set_terminate(&exit_on_internal_error);
+    try {
+        return run_command(argc, argv);
+    } catch (...) {
+        exit_on_internal_error();
+    }
+}
+
+namespace {
+
+int run_command(int argc, char** argv) {
     using namespace tdbraze::cli;
     CLI::App app{"tdbraze: Braze <-> Treasure Data toolkit (Currents payloads, cohort tables)", "tdbraze"};
+    // CLI11's own messages (unknown options, missing arguments) start as every other message does.
+    app.failure_message([](const CLI::App* from, const CLI::Error& e) { return "tdbraze: " + CLI::FailureMessage::simple(from, e); });
     app.set_version_flag("--version", std::string("tdbraze ") + tdbraze::kVersion);
     app.require_subcommand(1);
 
@@ -58,3 +104,5 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("help")) return run_help();
     return kExitUsage;
 }
+
+}  // namespace

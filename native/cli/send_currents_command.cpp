@@ -22,12 +22,13 @@ std::function<int()> add_send_currents(CLI::App& send) {
     CLI::App* cmd = send.add_subcommand("currents", "Send a Currents payload to a receiver as Braze does");
     cmd->add_option("input", args->input, "Payload: an envelope, JSON Lines, a bare array or event")
         ->required()
-        ->check(CLI::ExistingFile);
+        ->check(existing_file_or_dash());
     cmd->add_option("--url", args->options.url, "Receiver URL (https, or http on loopback)")->required();
     cmd->add_option("--bearer-env", args->bearer_env, "Name of the environment variable holding the bearer token");
     cmd->add_option("--batch-size", args->options.batch_size, "Events per request (Braze: 100)")
         ->check(CLI::Range(1, 100));
     cmd->add_option("--ca-bundle", args->options.http.ca_bundle, "PEM file of CAs to trust")->check(CLI::ExistingFile);
+    cmd->footer(kExitStatusHelp);
     return [args] {
         if (!args->bearer_env.empty()) {
             const char* token = std::getenv(args->bearer_env.c_str());
@@ -48,7 +49,8 @@ std::function<int()> add_send_currents(CLI::App& send) {
         const auto s = sync::replay_currents(std::get<std::vector<std::string>>(events), args->options,
                                              [](const std::string& line) { std::cerr << "tdbraze: " << line << '\n'; },
                                              cancel);
-        std::cout << "send " << s.outcome << ": " << s.message << " (" << s.retries << " retries)\n";
+        std::cout << "send " << sync::to_string(s.outcome) << ": " << s.message << " (" << s.retries << " retries)\n";
+        if (s.outcome == sync::Outcome::Refused) return report_error(*s.error);
         return s.ok() ? kExitOk : kExitFindings;
     };
 }

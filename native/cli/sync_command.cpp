@@ -15,8 +15,10 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "json_log.hpp"
 #include "read_progress.hpp"
 #include "sync_engine.hpp"
+#include "temp_file.hpp"
 #include "tdbraze/report_json.hpp"
 #include "text_report.hpp"
 
@@ -54,11 +56,9 @@ public:
 
     void on_report(const cohort::Report& report) override {
         if (json_) {
-            std::cout << nlohmann::json{{"event", "validation"},
-                                        {"ok", report.ok()},
-                                        {"report", nlohmann::json::parse(tdbraze::to_json(report))}}
-                             .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-                      << '\n';
+            write_json_line({{"event", "validation"},
+                             {"ok", report.ok()},
+                             {"report", nlohmann::json::parse(tdbraze::to_json(report))}});
         } else if (!report.ok()) {
             print_text_report(std::cerr, report, TextStyle{use_colour(STDERR_FILENO)});
         }
@@ -73,7 +73,7 @@ public:
             if (e.attempt > 0) j["attempt"] = e.attempt;
             if (e.ids > 0) j["ids"] = e.ids;
             if (e.elapsed_ms > 0) j["ms"] = static_cast<std::int64_t>(e.elapsed_ms);
-            std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+            write_json_line(j);
             return;
         }
         if (e.kind == sync::SyncEvent::Kind::Sent) return;  // the bar shows these
@@ -95,15 +95,19 @@ public:
         const double elapsed = std::chrono::duration<double>(now - started_).count();
         const double rate = elapsed > 0 ? static_cast<double>(p.requests) / elapsed : 0;
         if (json_) {
-            std::cout << nlohmann::json{{"event", "progress"},     {"batches_done", p.batches_done},
-                                        {"batches_total", p.batches_total}, {"ids_done", p.ids_done},
-                                        {"ids_total", p.ids_total}, {"requests", p.requests},
-                                        {"retries", p.retries},      {"status_429", p.status_429}}
-                             .dump()
-                      << '\n';
+            nlohmann::json j{{"event", "progress"},     {"batches_done", p.batches_done}, {"ids_done", p.ids_done},
+                             {"requests", p.requests}, {"retries", p.retries},           {"status_429", p.status_429}};
+            // Totals only once they are final (a mirror learns them as it plans): a share of growing totals
+            // would go backwards.
+            if (p.totals_final) {
+                j["batches_total"] = p.batches_total;
+                j["ids_total"] = p.ids_total;
+            }
+            write_json_line(j);
             return;
         }
         if (!bar_) return;
+        if (!p.totals_final) return draw_counts(p, rate);
         const double share = p.ids_total > 0 ? static_cast<double>(p.ids_done) / static_cast<double>(p.ids_total) : 0;
         const int width = 28, filled = static_cast<int>(share * width);
         std::string bar(static_cast<std::size_t>(filled), '#');
@@ -118,17 +122,23 @@ public:
         drawn_ = true;
     }
 
+    // While the totals are still growing (a mirror planning), the counts without a share or an ETA.
+    void draw_counts(const sync::SyncProgress& p, double rate) {
+        char line[256];
+        std::snprintf(line, sizeof line, "\r[planning] %llu ids in %llu batches  %.1f req/s  retries %llu  429s %llu ",
+                      static_cast<unsigned long long>(p.ids_done), static_cast<unsigned long long>(p.batches_done), rate,
+                      static_cast<unsigned long long>(p.retries), static_cast<unsigned long long>(p.status_429));
+        std::cerr << line << std::flush;
+        drawn_ = true;
+    }
+
     // The check of the whole table before the first request: how much of the file is read, and how fast.
     void on_checking(const sync::SyncProgress& p, std::chrono::steady_clock::time_point now) {
         checking_ = true;
         if (json_) {  // nothing for a check too short to notice, then once a second
             if (now - started_ < std::chrono::milliseconds(300) || now - last_draw_ < std::chrono::seconds(1)) return;
             last_draw_ = now;
-            std::cout << nlohmann::json{{"event", "checking"},
-                                        {"bytes_read", p.check_bytes_read},
-                                        {"bytes_total", p.check_bytes_total}}
-                             .dump()
-                      << '\n';
+            write_json_line({{"event", "checking"}, {"bytes_read", p.check_bytes_read}, {"bytes_total", p.check_bytes_total}});
             return;
         }
         if (!bar_) return;
@@ -182,13 +192,9 @@ int run(SyncArgs& a) {
         return kExitUsage;
     }
     auto& o = a.options;
-    o.mode = a.mode == "remove" ? sync::Mode::Remove : a.mode == "mirror" ? sync::Mode::Mirror : sync::Mode::Add;
+    o.mode = sync::from_string<sync::Mode>(a.mode).value_or(sync::Mode::Add);  // CLI11 checked the name
     o.dedupe = sync::dedupe_from_name(a.dedupe);
-    o.read.format = a.table_format == "csv"     ? cohort::TableFormat::Csv
-                    : a.table_format == "tsv"   ? cohort::TableFormat::Tsv
-                    : a.table_format == "json"  ? cohort::TableFormat::JsonArray
-                    : a.table_format == "jsonl" ? cohort::TableFormat::JsonLines
-                                                : cohort::TableFormat::Auto;
+    o.read.format = table_format_from_option(a.table_format);
     if (o.settings.created_at.empty()) o.settings.created_at = utc_now_iso8601();
     o.http.connect_timeout_ms = static_cast<long>(a.connect_timeout_s * 1000);
     o.http.total_timeout_ms = static_cast<long>(a.timeout_s * 1000);
@@ -202,31 +208,42 @@ int run(SyncArgs& a) {
         }
         credentials = std::get<secrets::Credentials>(loaded);
     }
+    // The table is read twice (checked, then sent): standard input is copied to a private temporary file first.
+    std::optional<files::SpooledInput> spooled;
+    if (o.input_path == "-") {
+        auto copied = files::SpooledInput::from_standard_input();
+        if (!copied) return report_error(copied.error());
+        spooled = std::move(*copied);
+        o.input_path = spooled->path();
+        o.input_name = "(standard input)";
+    }
     const bool json = a.log_format == "json";
     // The file's name without its folders: a line longer than the terminal is wide cannot be redrawn in place.
-    CliObserver observer(json, !json && ::isatty(STDERR_FILENO) != 0, std::filesystem::path(o.input_path).filename().string());
+    const std::string shown = o.input_name.empty() ? std::filesystem::path(o.input_path).filename().string() : o.input_name;
+    CliObserver observer(json, !json && ::isatty(STDERR_FILENO) != 0, shown);
     transport::HttpGlobal http;
     install_interrupt_handler();
     const sync::SyncSummary s = sync::run_sync(o, credentials, observer, g_cancel);
     observer.clear_bar();
-    if (s.outcome == "refused") {  // nothing was attempted: a usage problem, said like one
-        std::cerr << "tdbraze: " << s.message << '\n';
-        return kExitUsage;
-    }
     if (json) {
-        std::cout << nlohmann::json{{"event", "summary"},   {"outcome", s.outcome},   {"message", s.message},
-                                    {"planned", s.planned}, {"sent", s.sent},         {"skipped", s.skipped},
-                                    {"retried", s.retried}, {"failed", s.failed},     {"ids_sent", s.ids_sent},
-                                    {"adds", s.adds},       {"removes", s.removes},   {"run", s.run_id},
-                                    {"requests", s.requests},
-                                    {"check_seconds", std::round(s.check_seconds * 1000) / 1000},
-                                    {"sending_seconds", std::round(s.sending_seconds * 1000) / 1000}}
-                         .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-                  << '\n';
+        nlohmann::json j{{"event", "summary"},   {"outcome", sync::to_string(s.outcome)},
+                         {"message", s.message}, {"planned", s.planned},
+                         {"sent", s.sent},       {"skipped", s.skipped},
+                         {"retried", s.retried}, {"failed", s.failed},
+                         {"ids_sent", s.ids_sent}, {"adds", s.adds},
+                         {"removes", s.removes}, {"run", s.run_id},
+                         {"requests", s.requests},
+                         {"check_seconds", std::round(s.check_seconds * 1000) / 1000},
+                         {"sending_seconds", std::round(s.sending_seconds * 1000) / 1000}};
+        if (s.error) j["error"] = to_string(s.error->code);
+        write_json_line(j);
+        if (s.outcome == sync::Outcome::Refused) std::cerr << "tdbraze: " << s.message << '\n';
+    } else if (s.outcome == sync::Outcome::Refused) {  // nothing was attempted: said in one line
+        std::cerr << "tdbraze: " << s.message << '\n';
     } else {
-        std::cout << "sync " << s.outcome << ": " << s.message << "\n  batches: " << s.planned << " planned, " << s.sent
-                  << " sent, " << s.skipped << " skipped (confirmed before), " << s.failed << " failed; "
-                  << s.retried << " retries; identifiers: " << s.adds << " added, " << s.removes << " removed";
+        std::cout << "  batches: " << s.planned << " planned, " << s.sent << " sent, " << s.skipped
+                  << " skipped (confirmed before), " << s.failed << " failed; " << s.retried
+                  << " retries; identifiers: " << s.adds << " added, " << s.removes << " removed";
         if (s.run_id != 0) std::cout << "; run " << s.run_id;
         char time[160];
         std::snprintf(time, sizeof time, "\n  time: table checked in %.2f s", s.check_seconds);
@@ -237,10 +254,10 @@ int run(SyncArgs& a) {
                           static_cast<double>(s.requests) / s.sending_seconds);
             std::cout << time;
         }
-        std::cout << '\n';
+        // The outcome last: the line a person (or a cron mail) reads first.
+        std::cout << "\nsync " << sync::to_string(s.outcome) << ": " << s.message << '\n';
     }
-    if (s.ok()) return kExitOk;
-    return s.outcome == "refused" ? kExitUsage : kExitFindings;
+    return exit_status(s);
 }
 
 }  // namespace
@@ -249,9 +266,11 @@ std::function<int()> add_sync_cohort(CLI::App& sync_app) {
     auto args = std::make_shared<SyncArgs>();
     auto& o = args->options;
     CLI::App* cmd = sync_app.add_subcommand("cohort", "Send a table's cohort changes to Braze (or the emulator)");
-    cmd->add_option("input", o.input_path, "The query result: CSV, TSV, JSON array or JSON Lines")
+    cmd->add_option("input", o.input_path,
+                    "The query result: CSV, TSV, JSON array or JSON Lines; - reads standard input (copied to a "
+                    "private temporary file first, since the table is read twice)")
         ->required()
-        ->check(CLI::ExistingFile);
+        ->check(existing_file_or_dash());
     cmd->add_option("--endpoint", o.endpoint, "Braze REST endpoint, e.g. https://rest.iad-01.braze.com")->required();
     cmd->add_option("--cohort-id", o.settings.cohort_id, "Cohort ID (required)")->required();
     cmd->add_option("--cohort-name", o.settings.cohort_name, "Cohort name (default: the id)");
@@ -265,7 +284,7 @@ std::function<int()> add_sync_cohort(CLI::App& sync_app) {
     cmd->add_option("--threads", o.settings.threads, "Concurrent requests, 1..32 (default 4)");
     cmd->add_option("--max-ids-per-request", o.settings.max_ids_per_request, "1..1000 (default 1000)");
     cmd->add_option("--table-format", args->table_format, "Input format (default: detected)")
-        ->check(CLI::IsMember({"auto", "csv", "tsv", "json", "jsonl"}));
+        ->check(table_format_names());
     cmd->add_flag("--trim", o.read.trim, "Strip whitespace around identifiers");
     cmd->add_option("--state", o.state_path, "State database (default $XDG_STATE_HOME/tdbraze/state.db)");
     cmd->add_flag("--resume", o.resume, "Continue the interrupted run of this table without resending confirmed batches");
@@ -300,7 +319,7 @@ std::function<int()> add_sync_cohort(CLI::App& sync_app) {
             ->group("");
     cmd->footer("Secrets: " + std::string(secrets::kPartnerKeyVariable) + " and " + secrets::kClientSecretVariable +
                 ", or a 0600 credentials file (--config; default " + secrets::default_config_path() +
-                ").\nExit status: 0 when every batch is confirmed, 1 otherwise, 2 for usage problems.");
+                ").\n" + std::string(kExitStatusHelp));
     return [args] { return run(*args); };
 }
 

@@ -38,7 +38,6 @@ public:
 
     bool running() const { return thread_.joinable() && !finished_.load(); }
     void cancel() { cancel_ = true; }
-    bool cancelling() const { return running() && cancel_.load(); }
 
     // The result, once, after the work has finished.
     std::optional<Result> take_result() {

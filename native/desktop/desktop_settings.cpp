@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sync_types.hpp"
+
 namespace tdbraze::desktop {
 namespace {
 
@@ -39,7 +41,7 @@ DesktopSettings load_settings(const std::string& path) {
     read_string(j, "cohort_id", s.cohort_id);
     read_string(j, "cohort_name", s.cohort_name);
     read_string(j, "operation", s.operation);
-    if (s.operation != "add" && s.operation != "remove" && s.operation != "mirror") s.operation = "add";
+    if (!sync::from_string<sync::Mode>(s.operation)) s.operation = "add";
     if (const auto it = j.find("alias_columns"); it != j.end() && it->is_array())
         for (const json& column : *it)
             if (column.is_string()) s.alias_columns.push_back(column.get<std::string>());

@@ -21,9 +21,7 @@ void prefill(ViewModel& vm, const Prefill& p) {
     if (!p.partner.empty()) vm.connection.partner = p.partner;
     if (!p.cohort_id.empty()) vm.cohort.cohort_id = p.cohort_id;
     if (!p.cohort_name.empty()) vm.cohort.cohort_name = p.cohort_name;
-    if (p.operation == "add") vm.cohort.mode = sync::Mode::Add;
-    if (p.operation == "remove") vm.cohort.mode = sync::Mode::Remove;
-    if (p.operation == "mirror") vm.cohort.mode = sync::Mode::Mirror;
+    if (const auto mode = sync::from_string<sync::Mode>(p.operation)) vm.cohort.mode = *mode;
     if (p.threads > 0) vm.cohort.threads = p.threads;
     if (!p.table.empty()) vm.open_table(p.table);
     for (const std::string& column : p.alias_columns)  // after opening: they are picked from its header
@@ -180,13 +178,13 @@ void add_autorun_steps(Script& s, ViewModel& vm, UiState& ui, const AutorunOptio
     s.add("report", [&vm, &s, o] {
         const SyncView& view = vm.sync_view();
         const bool synced = view.completed();
-        std::printf("tdbraze-desktop: sync %s: %s\n", view.summary ? view.summary->outcome.c_str() : "not run",
+        std::printf("tdbraze-desktop: sync %s: %s\n", view.summary ? std::string(sync::to_string(view.summary->outcome)).c_str() : "not run",
                     view.summary ? view.summary->message.c_str() : "");
         bool replayed = true;
         if (!o.replay_url.empty()) {
             const auto& r = vm.currents_view().replay_summary;
             replayed = r && r->ok();
-            std::printf("tdbraze-desktop: replay %s: %s\n", r ? r->outcome.c_str() : "not run",
+            std::printf("tdbraze-desktop: replay %s: %s\n", r ? std::string(sync::to_string(r->outcome)).c_str() : "not run",
                         r ? r->message.c_str() : "");
         }
         s.set_exit_code(synced && replayed ? 0 : 1);

@@ -102,7 +102,7 @@ void draw_sidebar(ViewModel& vm, const Fonts& fonts, float height) {
         sync_detail = std::to_string(static_cast<int>(share * 100)) + "% sent";
         sync_dot = colour::kWarning;
     } else if (s.summary) {
-        sync_detail = s.summary->outcome;
+        sync_detail = std::string(sync::to_string(s.summary->outcome));
         sync_dot = s.summary->ok() ? colour::kGood : colour::kError;
     }
     nav_item(vm, Panel::Sync, "Sync", sync_detail, sync_dot);

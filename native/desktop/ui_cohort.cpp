@@ -88,7 +88,7 @@ void draw_settings(ViewModel& vm, const Fonts& fonts) {
     ImGui::TextUnformatted("Operation");
     for (const sync::Mode mode : {sync::Mode::Add, sync::Mode::Remove, sync::Mode::Mirror}) {
         if (mode != sync::Mode::Add) ImGui::SameLine();
-        if (ImGui::RadioButton(std::string(mode_name(mode)).c_str(), vm.cohort.mode == mode)) vm.cohort.mode = mode;
+        if (ImGui::RadioButton(std::string(sync::to_string(mode)).c_str(), vm.cohort.mode == mode)) vm.cohort.mode = mode;
     }
     ImGui::PushTextWrapPos(0);
     ImGui::TextDisabled("%s", vm.cohort.mode == sync::Mode::Add      ? "Every identifier of the table joins the cohort."

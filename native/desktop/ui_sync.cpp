@@ -123,13 +123,13 @@ void draw_report(ViewModel& vm, const Fonts& fonts) {
         return;
     }
     const sync::SyncSummary& r = *s.summary;
-    const ImVec4 tone = r.ok() ? colour::kGood : r.outcome == "interrupted" ? colour::kWarning : colour::kError;
+    const ImVec4 tone = r.ok() ? colour::kGood : r.outcome == sync::Outcome::Interrupted ? colour::kWarning : colour::kError;
     ImGui::PushFont(fonts.heading);
-    ImGui::TextColored(tone, "%s %s", r.ok() ? "\u2713" : "\u2717", r.outcome.c_str());
+    ImGui::TextColored(tone, "%s %s", r.ok() ? "\u2713" : "\u2717", std::string(sync::to_string(r.outcome)).c_str());
     ImGui::PopFont();
     text_wrapped(ImGui::GetStyle().Colors[ImGuiCol_Text], r.message);
     // The engine speaks the CLI's language; say what the flags are called here.
-    if (r.outcome == "refused" || r.outcome == "nothing-to-do" || r.outcome == "interrupted" || r.outcome == "failed")
+    if (r.outcome != sync::Outcome::Completed && r.outcome != sync::Outcome::InvalidTable)
         ImGui::TextDisabled("Here: --resume is the Resume button, --force is \"Send again even if synced before\".");
     ImGui::Spacing();
     if (ImGui::BeginTable("report", 4, ImGuiTableFlags_SizingStretchProp)) {

@@ -106,10 +106,6 @@ std::optional<Panel> panel_from_name(std::string_view name) {
     return std::nullopt;
 }
 
-std::string_view mode_name(sync::Mode mode) {
-    return mode == sync::Mode::Add ? "add" : mode == sync::Mode::Remove ? "remove" : "mirror";
-}
-
 // ---- Life cycle --------------------------------------------------------------------------------------------
 
 ViewModel::ViewModel(Options options) : options_(std::move(options)) {
@@ -197,8 +193,9 @@ void ViewModel::update(Clock::time_point now) {
     }
     if (replay_done) {
         currents_.replay = TaskState::Done;
-        currents_.replay_log.push_back(clock_now() + "  replay " + replay_done->outcome + ": " + replay_done->message);
-        status = "Replay " + replay_done->outcome + ": " + replay_done->message;
+        const std::string outcome(sync::to_string(replay_done->outcome));
+        currents_.replay_log.push_back(clock_now() + "  replay " + outcome + ": " + replay_done->message);
+        status = "Replay " + outcome + ": " + replay_done->message;
         currents_.replay_summary = std::move(*replay_done);
     }
 }
@@ -342,7 +339,7 @@ cohort::Settings ViewModel::cohort_settings() const {
 std::string ViewModel::analysis_key() const {
     if (!table_.loaded()) return {};
     std::string key = table_.path + '\n' + cohort.cohort_id + '\n' + cohort.cohort_name + '\n' +
-                      std::string(mode_name(cohort.mode)) + '\n' + connection.partner + '\n' +
+                      std::string(sync::to_string(cohort.mode)) + '\n' + connection.partner + '\n' +
                       std::to_string(cohort.threads);
     for (const auto& a : cohort.alias_columns) key += '\n' + a;
     return key;
@@ -395,7 +392,7 @@ void ViewModel::begin_sync(bool resume) {
 
     sync_ = SyncView{};
     sync_.phase = SyncView::Phase::Running;
-    sync_.target = "cohort '" + cohort.cohort_id + "' at " + o.endpoint + " (" + std::string(mode_name(o.mode)) + ", " +
+    sync_.target = "cohort '" + cohort.cohort_id + "' at " + o.endpoint + " (" + std::string(sync::to_string(o.mode)) + ", " +
                    std::to_string(o.settings.threads) + (o.settings.threads == 1 ? " thread)" : " threads)");
     sync_started_ = last_sample_ = Clock::now();
     sampled_requests_ = sampled_retries_ = 0;
@@ -457,8 +454,9 @@ void ViewModel::take_sync_results(Clock::time_point now) {
     if (!finished) return;
     sync_.phase = SyncView::Phase::Finished;
     const auto kind = finished->ok() ? sync::SyncEvent::Kind::Info : sync::SyncEvent::Kind::Error;
-    add_log_line(kind, "Sync " + finished->outcome + ": " + finished->message);
-    status = "Sync " + finished->outcome + ": " + finished->message;
+    const std::string line = "Sync " + std::string(sync::to_string(finished->outcome)) + ": " + finished->message;
+    add_log_line(kind, line);
+    status = line;
     sync_.summary = std::move(*finished);
 }
 
@@ -579,7 +577,7 @@ void ViewModel::start_replay() {
         }
         if (const auto* error = std::get_if<std::string>(&events)) {
             sync::ReplaySummary failed;
-            failed.outcome = "failed";
+            failed.outcome = sync::Outcome::Refused;
             failed.message = *error;
             return failed;
         }
@@ -610,7 +608,7 @@ DesktopSettings ViewModel::settings() const {
     s.last_table = table_.loaded() ? table_.path : cohort.table_path;
     s.cohort_id = cohort.cohort_id;
     s.cohort_name = cohort.cohort_name;
-    s.operation = std::string(mode_name(cohort.mode));
+    s.operation = std::string(sync::to_string(cohort.mode));
     s.alias_columns = cohort.alias_columns;
     s.threads = cohort.threads;
     s.currents_path = currents.path;
@@ -624,8 +622,7 @@ void ViewModel::apply(const DesktopSettings& s) {
     cohort.table_path = s.last_table;
     cohort.cohort_id = s.cohort_id;
     cohort.cohort_name = s.cohort_name;
-    cohort.mode = s.operation == "remove" ? sync::Mode::Remove : s.operation == "mirror" ? sync::Mode::Mirror
-                                                                                         : sync::Mode::Add;
+    cohort.mode = sync::from_string<sync::Mode>(s.operation).value_or(sync::Mode::Add);
     cohort.alias_columns = s.alias_columns;
     cohort.threads = std::clamp(s.threads, 1, cohort::kMaxThreads);
     currents.path = s.currents_path;

@@ -37,7 +37,6 @@ inline constexpr std::array<Panel, 4> kPanels{Panel::Connection, Panel::Cohort, 
 std::string_view panel_name(Panel panel);  // "connection", "cohort", "sync", "currents"
 std::optional<Panel> panel_from_name(std::string_view name);
 
-std::string_view mode_name(sync::Mode mode);  // "add", "remove", "mirror"
 
 // ---- Connection -------------------------------------------------------------------------------------------
 
@@ -94,7 +93,7 @@ struct SyncView {
     std::optional<cohort::Report> report;       // the engine's check of the table, before sending
     std::optional<sync::SyncSummary> summary;   // when finished
     double elapsed_seconds = 0;
-    bool completed() const { return summary && summary->outcome == "completed"; }
+    bool completed() const { return summary && summary->outcome == sync::Outcome::Completed; }
 };
 
 inline constexpr std::size_t kMaxLogLines = 20'000;

@@ -54,7 +54,6 @@ public:
     // For tests. A user with an identifier an earlier user has is left out.
     static UserDirectory from_users(std::vector<User> users);
 
-    bool is_open_world() const { return open_world_; }
     std::size_t size() const { return users_.size(); }  // 0 in the open world
 
     Resolved by_external_id(std::string_view id) const;

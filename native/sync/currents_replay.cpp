@@ -1,7 +1,10 @@
 #include "currents_replay.hpp"
 
 #include <chrono>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
+#include <iostream>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -38,10 +41,14 @@ std::string join_events(const std::vector<std::string>& events, std::size_t begi
 }  // namespace
 
 std::variant<std::vector<std::string>, std::string> read_currents_events(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return "cannot open '" + path + "'";
     std::stringstream text;
-    text << in.rdbuf();
+    if (path == "-") {
+        text << std::cin.rdbuf();
+    } else {
+        std::ifstream in(path, std::ios::binary);
+        if (!in) return "cannot open '" + path + "': " + std::strerror(errno);
+        text << in.rdbuf();
+    }
     const std::string all = text.str();
     std::vector<std::string> events;
     json whole = json::parse(all, nullptr, false);
@@ -72,7 +79,8 @@ ReplaySummary replay_currents(const std::vector<std::string>& events, const Repl
     secrets::Redactor redactor;
     redactor.add(o.bearer_token);
     if (auto bad = transport::check_url(o.url)) {
-        summary.outcome = "stopped";
+        summary.outcome = Outcome::Refused;
+        summary.error = Error{ErrorCode::Usage, *bad};
         summary.message = *bad;
         return summary;
     }
@@ -82,6 +90,13 @@ ReplaySummary replay_currents(const std::vector<std::string>& events, const Repl
     std::mt19937_64 random(std::random_device{}());
     std::uniform_real_distribution<double> unit(0.0, 1.0);
     bool stopped = false;
+    bool answered = false;  // the receiver answered a request of this replay
+    const auto stop = [&](Error error) {
+        stopped = true;
+        summary.outcome = Outcome::Failed;
+        summary.message = error.message = redactor.redact(error.message);
+        summary.error = std::move(error);
+    };
 
     // Sends events [begin, end) as one request, retrying as Braze does; recurses for 400 and 413.
     std::function<void(std::size_t, std::size_t, bool)> send = [&](std::size_t begin, std::size_t end, bool single) {
@@ -90,6 +105,8 @@ ReplaySummary replay_currents(const std::vector<std::string>& events, const Repl
             if (cancel.load() || stopped) return;
             const transport::HttpResponse r = client.post(o.url, body, headers);
             ++summary.requests;
+            if (auto error = unreachable(r, answered, o.url)) return stop(std::move(*error));
+            answered = answered || r.failure == transport::TransportFailure::None;
             const Verdict v = classify(r.status, !r.network_error.empty());
             if (v == Verdict::Done) {
                 summary.accepted += end - begin;
@@ -113,36 +130,41 @@ ReplaySummary replay_currents(const std::vector<std::string>& events, const Repl
                 return;
             }
             if (v == Verdict::Stop || v == Verdict::Split) {
-                stopped = true;
-                summary.outcome = "stopped";
-                summary.message = "the receiver answered " + std::to_string(r.status) +
-                                  (r.status == 401 || r.status == 403 ? ": check the bearer token" : "") +
-                                  "; Braze would not re-send this batch. " + redactor.redact(r.body);
-                return;
+                return stop(Error{ErrorCode::ReceiverRefused,
+                                  "the receiver answered " + std::to_string(r.status) +
+                                      (r.status == 401 || r.status == 403 ? ": check the bearer token" : "") +
+                                      "; Braze would not re-send this batch. " + r.body});
             }
             if (attempt + 1 >= o.backoff.max_attempts) {
-                stopped = true;
-                summary.outcome = "failed";
-                summary.message = "gave up after " + std::to_string(attempt + 1) + " attempts (" +
-                                  (r.network_error.empty() ? "HTTP " + std::to_string(r.status) : r.network_error) + ")";
-                return;
+                return stop(Error{ErrorCode::RetriesExhausted,
+                                  "gave up after " + std::to_string(attempt + 1) + " attempts (" +
+                                      (r.network_error.empty() ? "HTTP " + std::to_string(r.status) : r.network_error) + ")"});
             }
             auto delay = backoff_delay(o.backoff, attempt, unit(random));
             if (auto asked = server_delay(r.status, r.retry_after_seconds, r.rate_limit_reset, epoch_ms_now()))
                 delay = std::max(delay, *asked);
             ++summary.retries;
-            log("HTTP " + std::to_string(r.status) + (r.network_error.empty() ? "" : " (" + r.network_error + ")") +
-                ": retrying in " + std::to_string(delay.count()) + " ms");
+            log((r.network_error.empty() ? "HTTP " + std::to_string(r.status) : "network error: " + r.network_error) +
+                "; retrying in " + std::to_string(delay.count()) + " ms");
             std::this_thread::sleep_for(delay);
         }
     };
     for (std::size_t begin = 0; begin < events.size() && !stopped && !cancel.load(); begin += o.batch_size)
         send(begin, std::min(events.size(), begin + o.batch_size), false);
-    if (summary.outcome.empty()) {
-        summary.outcome = cancel.load() ? "stopped" : "completed";
-        summary.message = std::to_string(summary.accepted) + " of " + std::to_string(summary.events) +
-                          " events accepted in " + std::to_string(summary.requests) + " requests" +
-                          (summary.dropped ? ", " + std::to_string(summary.dropped) + " dropped" : "");
+    if (stopped) return summary;
+    const std::string counts = std::to_string(summary.accepted) + " of " + std::to_string(summary.events) +
+                               " events accepted in " + std::to_string(summary.requests) + " requests";
+    if (cancel.load()) {
+        summary.outcome = Outcome::Interrupted;
+        summary.message = "interrupted: " + counts;
+    } else if (summary.dropped > 0) {
+        summary.error = Error{ErrorCode::ReceiverRefused,
+                              counts + "; the receiver refused " + std::to_string(summary.dropped) +
+                                  " events one by one (400), and they were dropped as Braze drops them"};
+        summary.message = summary.error->message;
+    } else {
+        summary.outcome = Outcome::Completed;
+        summary.message = counts;
     }
     return summary;
 }

@@ -11,8 +11,10 @@
 #include <variant>
 #include <vector>
 
+#include "error.hpp"
 #include "http_client.hpp"
 #include "retry_policy.hpp"
+#include "sync_types.hpp"
 
 namespace tdbraze::sync {
 
@@ -30,9 +32,12 @@ struct ReplaySummary {
     std::uint64_t dropped = 0;     // refused one by one with 400, as Braze drops them
     std::uint64_t requests = 0;
     std::uint64_t retries = 0;
-    std::string outcome;           // completed, stopped, failed
+    // Completed: every event accepted. Failed: the receiver refused some (dropped), or the replay stopped
+    // (error says why). Interrupted: the user stopped it. Refused: it could not start.
+    Outcome outcome = Outcome::Failed;
+    std::optional<Error> error;
     std::string message;
-    bool ok() const { return outcome == "completed" && dropped == 0; }
+    bool ok() const { return outcome == Outcome::Completed; }
 };
 
 // The events of a payload file (an envelope, JSON Lines of envelopes or events, a bare array or event), each

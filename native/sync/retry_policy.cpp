@@ -43,6 +43,31 @@ std::optional<std::chrono::milliseconds> window_spent_delay(std::optional<long> 
     return until_reset(rate_limit_reset, now_ms);
 }
 
+std::optional<Error> unreachable(const transport::HttpResponse& response, bool answered_before,
+                                 const std::string& receiver) {
+    using transport::TransportFailure;
+    const std::string said = " (" + response.network_error + ")";
+    switch (response.failure) {
+        case TransportFailure::NameNotResolved:
+            if (answered_before) return std::nullopt;
+            return Error{ErrorCode::NameNotResolved,
+                         "cannot reach " + receiver + ": its host name does not resolve" + said +
+                             ". Check the URL (a Braze REST endpoint looks like https://rest.iad-01.braze.com) and this "
+                             "machine's DNS"};
+        case TransportFailure::ConnectionRefused:
+            if (answered_before) return std::nullopt;
+            return Error{ErrorCode::ConnectionRefused,
+                         "cannot reach " + receiver + ": nothing accepts connections there" + said +
+                             ". Check the host and port (is the receiver, the emulator or the proxy running?)"};
+        case TransportFailure::TlsVerification:
+            return Error{ErrorCode::TlsVerification,
+                         "cannot reach " + receiver + " safely: its TLS certificate is not trusted" + said +
+                             ". For a private CA pass --ca-bundle FILE; verification cannot be turned off"};
+        case TransportFailure::UrlRefused: return Error{ErrorCode::Usage, response.network_error};
+        default: return std::nullopt;
+    }
+}
+
 std::string explain_stop(long status, const std::string& body, const std::string& endpoint) {
     const std::string said = body.empty() ? "" : " Braze said: " + body;
     switch (status) {

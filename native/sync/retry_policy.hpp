@@ -7,6 +7,9 @@
 #include <optional>
 #include <string>
 
+#include "error.hpp"
+#include "http_client.hpp"
+
 namespace tdbraze::sync {
 
 enum class Verdict {
@@ -39,6 +42,13 @@ std::optional<std::chrono::milliseconds> server_delay(long status, std::optional
 // 429; otherwise nothing.
 std::optional<std::chrono::milliseconds> window_spent_delay(std::optional<long> rate_limit_remaining,
                                                             std::optional<long> rate_limit_reset, std::int64_t now_epoch_ms);
+
+// A request that got no HTTP answer, when retrying cannot help: the run ends with this error instead of
+// retrying for minutes. A name that does not resolve and a closed port end it only while the receiver has
+// not answered any request of the run (after that they are a passing outage, retried like a timeout); an
+// untrusted certificate always ends it. `receiver` is the endpoint or URL, for the message. Nothing for a
+// failure worth retrying.
+std::optional<Error> unreachable(const transport::HttpResponse& response, bool answered_before, const std::string& receiver);
 
 // A sentence for a person: what the status means for a partner cohort import and what to fix.
 std::string explain_stop(long status, const std::string& redacted_body, const std::string& endpoint);

@@ -176,7 +176,7 @@ bool dedupe_on_disk(Dedupe choice, const std::string& path) {
 // Records appended to partitions, each partition a list of blocks in one unlinked temporary file.
 class SpilledDedupe::Partitions {
 public:
-    Partitions() : file_(open_unnamed_temp_file()), buffers_(kPartitions), blocks_(kPartitions) {}
+    Partitions() : file_(files::open_unnamed_temp_file()), buffers_(kPartitions), blocks_(kPartitions) {}
     ~Partitions() {
         if (file_ != nullptr) std::fclose(file_);
     }

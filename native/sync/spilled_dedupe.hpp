@@ -86,8 +86,6 @@ public:
     // After resolve(): the questions answered "not seen before", i.e. the identifiers a table without errors
     // sends.
     std::uint64_t first_occurrences() const { return first_occurrences_; }
-    // After resolve(): the answers by the count, for Planner::finish_with.
-    const std::vector<cohort::AnswerCount>& answer_counts() const { return answer_counts_; }
     // After rehearse(): the table's report, made from the first read and the answers' counts, when that is
     // enough (Planner::finish_with); otherwise a second read with replayer() makes it.
     const std::optional<cohort::Report>& report() const { return report_; }

@@ -1,22 +1,76 @@
 #include "state_store.hpp"
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
 namespace tdbraze::sync {
 namespace {
 
+// A failed SQLite call inside the store. Thrown only between a statement and StateStore::guarded, which
+// turns it into an Error: no caller of the store sees an exception.
+struct SqliteFailure : std::runtime_error {
+    SqliteFailure(sqlite3* db, int result)
+        : std::runtime_error(db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(result)),
+          code(db != nullptr ? sqlite3_extended_errcode(db) : result),
+          system_errno(db != nullptr ? sqlite3_system_errno(db) : 0) {}
+    SqliteFailure(int result, std::string message) : std::runtime_error(std::move(message)), code(result) {}
+    int code;              // SQLite's extended result code
+    int system_errno = 0;  // the OS's errno of the last failed system call, when SQLite made one
+};
+
+// Which of the state file's failures this is: the user's remedy differs for each.
+ErrorCode classify(int code, int system_errno) {
+    if (system_errno == ENOSPC || system_errno == EDQUOT) return ErrorCode::StateDiskFull;
+    if (system_errno == EROFS || system_errno == EACCES || system_errno == EPERM) return ErrorCode::StateReadOnly;
+    switch (code & 0xff) {
+        case SQLITE_FULL: return ErrorCode::StateDiskFull;
+        case SQLITE_READONLY:
+        case SQLITE_PERM:
+        case SQLITE_CANTOPEN: return ErrorCode::StateReadOnly;
+        case SQLITE_CORRUPT:
+        case SQLITE_NOTADB: return ErrorCode::StateCorrupt;
+        case SQLITE_BUSY:
+        case SQLITE_LOCKED: return ErrorCode::StateLocked;
+        default: return ErrorCode::StateFailed;
+    }
+}
+
+// What the user can do about each, said once here.
+std::string_view remedy(ErrorCode code) {
+    switch (code) {
+        case ErrorCode::StateDiskFull: return "make room on its disk, or give --state a file on another one";
+        case ErrorCode::StateReadOnly: return "make it and its folder writable, or give --state a file on a writable disk";
+        case ErrorCode::StateCorrupt:
+            return "move it aside and run again: a new state file starts from nothing (adds and removes are safe to "
+                   "send again; a mirror cannot remove members only the old file knew of)";
+        case ErrorCode::StateLocked: return "another tdbraze process is using it: wait for it to finish, or give --state another file";
+        default: return "check the file and its disk";
+    }
+}
+
+Error state_error(const std::string& path, int code, int system_errno, const std::string& detail) {
+    const ErrorCode ec = classify(code, system_errno);
+    std::string message = "state database '" + path + "': " + std::string(describe(ec)) + " (" + detail;
+    if (system_errno != 0 && detail.find(std::strerror(system_errno)) == std::string::npos)
+        message += std::string(": ") + std::strerror(system_errno);
+    return Error{ec, message + "); " + std::string(remedy(ec))};
+}
+
 // A prepared statement: one of its own, finalized when done, or one of the store's cache, reset when done
 // (its bindings cleared and any read it holds ended) for the next user.
 class Statement {
 public:
     Statement(sqlite3* db, const char* sql) {
-        if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK)
-            throw std::runtime_error(std::string("state database: ") + sqlite3_errmsg(db));
+        if (const int rc = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); rc != SQLITE_OK) throw SqliteFailure(db, rc);
     }
     explicit Statement(sqlite3_stmt* cached) : stmt_(cached), cached_(true) {}
     ~Statement() {
@@ -45,13 +99,14 @@ public:
         const int rc = sqlite3_step(stmt_);
         if (rc == SQLITE_ROW) return true;
         if (rc == SQLITE_DONE) return false;
-        throw std::runtime_error(std::string("state database: ") + sqlite3_errmsg(sqlite3_db_handle(stmt_)));
+        throw SqliteFailure(sqlite3_db_handle(stmt_), rc);
     }
     void reset() {
         sqlite3_reset(stmt_);
         sqlite3_clear_bindings(stmt_);
     }
     std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
+    bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
     std::string text(int col) const {
         const auto* p = sqlite3_column_text(stmt_, col);
         return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
@@ -81,7 +136,9 @@ CREATE TABLE IF NOT EXISTS runs (
   input TEXT NOT NULL,
   status TEXT NOT NULL,
   started_at TEXT NOT NULL,
-  finished_at TEXT
+  finished_at TEXT,
+  owner TEXT,
+  planned_total INTEGER
 );
 CREATE INDEX IF NOT EXISTS runs_by_identity ON runs (identity, id);
 CREATE TABLE IF NOT EXISTS batches (
@@ -136,38 +193,101 @@ void unpack_keys(std::string_view packed, const Each& each) {
         std::uint64_t n = 0;
         int shift = 0;
         for (;;) {
-            if (at >= packed.size() || shift > 63) throw std::runtime_error("state database: a damaged member change");
+            if (at >= packed.size() || shift > 63) throw SqliteFailure(SQLITE_CORRUPT, "a damaged member change");
             const auto byte = static_cast<unsigned char>(packed[at++]);
             n |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
             shift += 7;
             if ((byte & 0x80) == 0) break;
         }
-        if (n > packed.size() - at) throw std::runtime_error("state database: a damaged member change");
+        if (n > packed.size() - at) throw SqliteFailure(SQLITE_CORRUPT, "a damaged member change");
         each(packed.substr(at, static_cast<std::size_t>(n)));
         at += static_cast<std::size_t>(n);
     }
 }
 
+
+// Columns added after files were first written: an older tdbraze ignores them, so the layout's version
+// stays; a file without them gets them when it is opened.
+constexpr const char* kAddedRunColumns[][2] = {{"owner", "TEXT"}, {"planned_total", "INTEGER"}};
+
+// Field 22 of /proc/PID/stat: when the process started, in clock ticks since boot. With the pid it names one
+// process, even after the pid is reused.
+std::string process_start(long pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat;
+    std::getline(in, stat);
+    const auto close = stat.rfind(')');  // the command's name, in parentheses, may hold spaces
+    if (close == std::string::npos) return {};
+    std::istringstream fields(stat.substr(close + 2));
+    std::string field;
+    for (int i = 3; i <= 22 && fields >> field; ++i) {
+    }
+    return field;
+}
+
+std::string host_name() {
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) != 0) return "localhost";
+    return host;
+}
+
 }  // namespace
 
-std::variant<std::unique_ptr<StateStore>, std::string> StateStore::open(const std::string& path) {
+std::string this_process_owner() {
+    return host_name() + " " + std::to_string(::getpid()) + " " + process_start(::getpid());
+}
+
+bool owner_alive(const std::string& owner) {
+    std::istringstream in(owner);
+    std::string host, start;
+    long pid = 0;
+    if (!(in >> host >> pid >> start) || pid <= 0) return false;  // no owner recorded: an older tdbraze's run
+    // Another machine's process cannot be seen from here: taken as alive rather than its run as abandoned.
+    if (host != host_name()) return true;
+    if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno != EPERM) return false;
+    return process_start(pid) == start;
+}
+
+template <typename Body>
+auto StateStore::guarded(Body&& body) -> Result<decltype(body())> {
+    try {
+        if constexpr (std::is_void_v<decltype(body())>) {
+            body();
+            return {};
+        } else {
+            return body();
+        }
+    } catch (const SqliteFailure& e) {
+        return tl::unexpected(state_error(path_, e.code, e.system_errno, e.what()));
+    } catch (const std::bad_alloc&) {
+        return fail(ErrorCode::StateFailed, "state database '" + path_ + "': out of memory");
+    }
+}
+
+Result<std::unique_ptr<StateStore>> StateStore::open(const std::string& path) {
     std::error_code ec;
     const auto parent = std::filesystem::path(path).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);
     // Create the file with mode 0600 before SQLite does: it may hold cohort membership (personal data).
     const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return "cannot open the state database '" + path + "'";
+    if (fd < 0) {
+        const int system_errno = errno;
+        return tl::unexpected(state_error(path, SQLITE_CANTOPEN, system_errno, "cannot open it"));
+    }
     ::close(fd);
     sqlite3* db = nullptr;
-    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) !=
-        SQLITE_OK) {
-        std::string message = "cannot open the state database '" + path + "': " + sqlite3_errmsg(db);
+    if (const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                                       nullptr);
+        rc != SQLITE_OK) {
+        Error error = state_error(path, sqlite3_extended_errcode(db), sqlite3_system_errno(db), sqlite3_errmsg(db));
         sqlite3_close(db);
-        return message;
+        return tl::unexpected(std::move(error));
     }
+    sqlite3_extended_result_codes(db, 1);
     sqlite3_busy_timeout(db, 10'000);
-    std::unique_ptr<StateStore> store(new StateStore(db));
-    try {
+    std::unique_ptr<StateStore> store(new StateStore(db, path));
+    std::optional<std::int64_t> newer;
+    auto opened = store->guarded([&] {
         // The layout's version, so that a binary never misreads a file a newer one wrote (one that, say, keeps
         // members somewhere it does not look). Files from before the version was kept read as 0: the same layout.
         const std::int64_t found = [&] {
@@ -175,19 +295,28 @@ std::variant<std::unique_ptr<StateStore>, std::string> StateStore::open(const st
             version.step();
             return version.integer(0);
         }();
-        if (found > kSchemaVersion)
-            return "the state database '" + path + "' was written by a newer tdbraze (layout " + std::to_string(found) +
-                   ", this one knows " + std::to_string(kSchemaVersion) +
-                   "); use that version, or give this one another --state file";
+        if (found > kSchemaVersion) {
+            newer = found;
+            return;
+        }
         store->exec(kSchema);
+        for (const auto& [column, type] : kAddedRunColumns) {
+            Statement has(db, "SELECT 1 FROM pragma_table_info('runs') WHERE name = ?");
+            has.bind(1, std::string_view(column));
+            if (!has.step()) store->exec(("ALTER TABLE runs ADD COLUMN " + std::string(column) + " " + type).c_str());
+        }
         if (found < kSchemaVersion) store->exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
-    } catch (const std::exception& e) {
-        return std::string(e.what()) + " ('" + path + "')";
-    }
+    });
+    if (!opened) return tl::unexpected(opened.error());
+    if (newer)
+        return fail(ErrorCode::StateNewerLayout,
+                    "the state database '" + path + "' was written by a newer tdbraze (layout " + std::to_string(*newer) +
+                        ", this one knows " + std::to_string(kSchemaVersion) +
+                        "); use that version, or give this one another --state file");
     return store;
 }
 
-StateStore::StateStore(sqlite3* db) : db_(db) {}
+StateStore::StateStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
 StateStore::~StateStore() {
     for (auto& [sql, stmt] : prepared_) sqlite3_finalize(stmt);
     sqlite3_close(db_);
@@ -198,9 +327,11 @@ StateStore::~StateStore() {
 // batch was 7% of a sync's CPU, on cores it shares with the connections. Each is prepared once per store.
 sqlite3_stmt* StateStore::prepared(const char* sql) {
     auto [at, added] = prepared_.try_emplace(sql, nullptr);
-    if (added && sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &at->second, nullptr) != SQLITE_OK) {
-        prepared_.erase(at);
-        throw std::runtime_error(std::string("state database: ") + sqlite3_errmsg(db_));
+    if (added) {
+        if (const int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &at->second, nullptr); rc != SQLITE_OK) {
+            prepared_.erase(at);
+            throw SqliteFailure(db_, rc);
+        }
     }
     return at->second;
 }
@@ -211,105 +342,152 @@ void StateStore::in_transaction(const std::function<void()>& body) {
         body();
         Statement(prepared("COMMIT")).step();
     } catch (...) {
-        exec("ROLLBACK");
+        // SQLite rolls a transaction back by itself on some failures (a full disk among them); a ROLLBACK
+        // then would fail and hide the failure that matters.
+        if (sqlite3_get_autocommit(db_) == 0) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
         throw;
     }
 }
 
 void StateStore::exec(const char* sql) {
     char* error = nullptr;
-    if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
-        std::string message = error ? error : "unknown error";
+    if (const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &error); rc != SQLITE_OK) {
+        std::string message = error ? error : sqlite3_errstr(rc);
         sqlite3_free(error);
-        throw std::runtime_error("state database: " + message);
+        SqliteFailure failure(sqlite3_extended_errcode(db_), message);
+        failure.system_errno = sqlite3_system_errno(db_);
+        throw failure;
     }
 }
 
-std::optional<RunRecord> StateStore::latest_run(const std::string& identity) {
+Result<std::optional<RunRecord>> StateStore::latest_run(const std::string& identity) {
     std::lock_guard lock(mutex_);
-    Statement s(db_,
-                "SELECT r.id, r.status, r.started_at, COALESCE(r.finished_at, ''),"
-                " (SELECT COUNT(*) FROM batches b WHERE b.run_id = r.id AND b.kind <> 'name'),"
-                " (SELECT COUNT(*) FROM batches b WHERE b.run_id = r.id AND b.kind <> 'name' AND b.status = 'confirmed')"
-                " FROM runs r WHERE r.identity = ? ORDER BY r.id DESC LIMIT 1");
-    s.bind(1, identity);
-    if (!s.step()) return std::nullopt;
-    RunRecord r;
-    r.id = s.integer(0);
-    r.identity = identity;
-    r.status = s.text(1);
-    r.started_at = s.text(2);
-    r.finished_at = s.text(3);
-    r.planned = s.integer(4);
-    r.confirmed = s.integer(5);
-    return r;
-}
-
-std::int64_t StateStore::begin_run(const std::string& identity, const std::string& scope, const std::string& operation,
-                                   const std::string& input, const std::string& now) {
-    std::lock_guard lock(mutex_);
-    Statement s(db_, "INSERT INTO runs (identity, cohort_scope, operation, input, status, started_at)"
-                     " VALUES (?, ?, ?, ?, 'running', ?)");
-    s.bind(1, identity).bind(2, scope).bind(3, operation).bind(4, input).bind(5, now);
-    s.step();
-    return sqlite3_last_insert_rowid(db_);
-}
-
-void StateStore::finish_run(std::int64_t run, const std::string& status, const std::string& now) {
-    std::lock_guard lock(mutex_);
-    Statement s(db_, "UPDATE runs SET status = ?, finished_at = ? WHERE id = ?");
-    s.bind(1, status).bind(2, now).bind(3, run);
-    s.step();
-}
-
-void StateStore::mark_running(std::int64_t run) {
-    std::lock_guard lock(mutex_);
-    Statement s(db_, "UPDATE runs SET status = 'running', finished_at = NULL WHERE id = ?");
-    s.bind(1, run);
-    s.step();
-}
-
-std::unordered_map<std::int64_t, std::string> StateStore::confirmed_batches(std::int64_t run) {
-    std::lock_guard lock(mutex_);
-    std::unordered_map<std::int64_t, std::string> out;
-    Statement s(db_, "SELECT seq, body_hash FROM batches WHERE run_id = ? AND status = 'confirmed'");
-    s.bind(1, run);
-    while (s.step()) out.emplace(s.integer(0), s.text(1));
-    return out;
-}
-
-void StateStore::record_planned(std::int64_t run, const std::vector<PlannedBatch>& batches) {
-    std::lock_guard lock(mutex_);
-    // One transaction for the batches planned together: a commit each was a WAL write and its locks per batch.
-    in_transaction([&] {
-        for (const PlannedBatch& b : batches) {
-            Statement s(prepared("INSERT OR IGNORE INTO batches (run_id, seq, kind, body_hash, ids) VALUES (?, ?, ?, ?, ?)"));
-            s.bind(1, run).bind(2, b.seq).bind(3, b.kind).bind(4, b.body_hash).bind(5, b.ids);
-            s.step();
+    return guarded([&]() -> std::optional<RunRecord> {
+        Statement s(db_,
+                    "SELECT r.id, r.status, r.started_at, COALESCE(r.finished_at, ''), COALESCE(r.owner, ''),"
+                    " r.planned_total,"
+                    " (SELECT COUNT(*) FROM batches b WHERE b.run_id = r.id AND b.kind <> 'name'),"
+                    " (SELECT COUNT(*) FROM batches b WHERE b.run_id = r.id AND b.kind <> 'name' AND b.status = 'confirmed')"
+                    " FROM runs r WHERE r.identity = ? ORDER BY r.id DESC LIMIT 1");
+        s.bind(1, identity);
+        if (!s.step()) return std::nullopt;
+        RunRecord r;
+        r.id = s.integer(0);
+        r.identity = identity;
+        r.status = from_string<RunStatus>(s.text(1)).value_or(RunStatus::Interrupted);
+        r.started_at = s.text(2);
+        r.finished_at = s.text(3);
+        r.owner = s.text(4);
+        if (!s.is_null(5)) r.planned_total = s.integer(5);
+        r.planned = s.integer(6);
+        r.confirmed = s.integer(7);
+        if (r.status == RunStatus::Running) {
+            r.live = owner_alive(r.owner);
+            if (!r.live) {
+                // Its process is gone (killed, crashed, the machine restarted): say so in the file too.
+                Statement mark(db_, "UPDATE runs SET status = 'interrupted', finished_at ="
+                                    " strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ? AND status = 'running'");
+                mark.bind(1, r.id);
+                mark.step();
+                r.status = RunStatus::Interrupted;
+            }
         }
+        return r;
     });
 }
 
-void StateStore::record_attempt(std::int64_t run, std::int64_t seq, long status) {
+Result<std::int64_t> StateStore::begin_run(const std::string& identity, const std::string& scope, Mode mode,
+                                           const std::string& input, const std::string& now) {
     std::lock_guard lock(mutex_);
-    Statement s(prepared("UPDATE batches SET attempts = attempts + 1, last_status = ? WHERE run_id = ? AND seq = ?"));
-    s.bind(1, static_cast<std::int64_t>(status)).bind(2, run).bind(3, seq);
-    s.step();
+    return guarded([&] {
+        Statement s(db_, "INSERT INTO runs (identity, cohort_scope, operation, input, status, started_at, owner)"
+                         " VALUES (?, ?, ?, ?, 'running', ?, ?)");
+        s.bind(1, identity).bind(2, scope).bind(3, to_string(mode)).bind(4, input).bind(5, now).bind(6, this_process_owner());
+        s.step();
+        return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_));
+    });
 }
 
-void StateStore::confirm(std::int64_t run, std::int64_t seq, const std::string& scope,
-                         const std::vector<std::string>& keys, bool removed, std::optional<long> status) {
+Status StateStore::finish_run(std::int64_t run, RunStatus status, const std::string& now) {
     std::lock_guard lock(mutex_);
-    in_transaction([&] {
-        log_change(scope, keys, removed);
-        if (status) {
-            Statement attempt(prepared("UPDATE batches SET attempts = attempts + 1, last_status = ? WHERE run_id = ? AND seq = ?"));
-            attempt.bind(1, static_cast<std::int64_t>(*status)).bind(2, run).bind(3, seq);
-            attempt.step();
-        }
-        Statement batch(prepared("UPDATE batches SET status = 'confirmed' WHERE run_id = ? AND seq = ?"));
-        batch.bind(1, run).bind(2, seq);
-        batch.step();
+    return guarded([&] {
+        Statement s(db_, "UPDATE runs SET status = ?, finished_at = ? WHERE id = ?");
+        s.bind(1, to_string(status)).bind(2, now).bind(3, run);
+        s.step();
+    });
+}
+
+Status StateStore::mark_running(std::int64_t run) {
+    std::lock_guard lock(mutex_);
+    return guarded([&] {
+        Statement s(db_, "UPDATE runs SET status = 'running', finished_at = NULL, owner = ? WHERE id = ?");
+        s.bind(1, this_process_owner()).bind(2, run);
+        s.step();
+    });
+}
+
+Status StateStore::mark_interrupted(std::int64_t run, const std::string& now) {
+    return finish_run(run, RunStatus::Interrupted, now);
+}
+
+Status StateStore::record_planned_total(std::int64_t run, std::int64_t batches) {
+    std::lock_guard lock(mutex_);
+    return guarded([&] {
+        Statement s(db_, "UPDATE runs SET planned_total = ? WHERE id = ?");
+        s.bind(1, batches).bind(2, run);
+        s.step();
+    });
+}
+
+Result<std::unordered_map<std::int64_t, std::string>> StateStore::confirmed_batches(std::int64_t run) {
+    std::lock_guard lock(mutex_);
+    return guarded([&] {
+        std::unordered_map<std::int64_t, std::string> out;
+        Statement s(db_, "SELECT seq, body_hash FROM batches WHERE run_id = ? AND status = 'confirmed'");
+        s.bind(1, run);
+        while (s.step()) out.emplace(s.integer(0), s.text(1));
+        return out;
+    });
+}
+
+Status StateStore::record_planned(std::int64_t run, const std::vector<PlannedBatch>& batches) {
+    std::lock_guard lock(mutex_);
+    return guarded([&] {
+        // One transaction for the batches planned together: a commit each was a WAL write and its locks per batch.
+        in_transaction([&] {
+            for (const PlannedBatch& b : batches) {
+                Statement s(prepared("INSERT OR IGNORE INTO batches (run_id, seq, kind, body_hash, ids) VALUES (?, ?, ?, ?, ?)"));
+                s.bind(1, run).bind(2, b.seq).bind(3, to_string(b.kind)).bind(4, b.body_hash).bind(5, b.ids);
+                s.step();
+            }
+        });
+    });
+}
+
+Status StateStore::record_attempt(std::int64_t run, std::int64_t seq, long status) {
+    std::lock_guard lock(mutex_);
+    return guarded([&] {
+        Statement s(prepared("UPDATE batches SET attempts = attempts + 1, last_status = ? WHERE run_id = ? AND seq = ?"));
+        s.bind(1, static_cast<std::int64_t>(status)).bind(2, run).bind(3, seq);
+        s.step();
+    });
+}
+
+Status StateStore::confirm(std::int64_t run, std::int64_t seq, const std::string& scope,
+                           const std::vector<std::string>& keys, bool removed, std::optional<long> status) {
+    std::lock_guard lock(mutex_);
+    return guarded([&] {
+        in_transaction([&] {
+            log_change(scope, keys, removed);
+            if (status) {
+                Statement attempt(prepared("UPDATE batches SET attempts = attempts + 1, last_status = ? WHERE run_id = ? AND seq = ?"));
+                attempt.bind(1, static_cast<std::int64_t>(*status)).bind(2, run).bind(3, seq);
+                attempt.step();
+            }
+            Statement batch(prepared("UPDATE batches SET status = 'confirmed' WHERE run_id = ? AND seq = ?"));
+            batch.bind(1, run).bind(2, seq);
+            batch.step();
+        });
     });
 }
 
@@ -361,79 +539,91 @@ void StateStore::fold_changes() {
     });
 }
 
-void StateStore::apply_members(const std::string& scope, const std::vector<std::string>& keys, bool removed) {
+Status StateStore::apply_members(const std::string& scope, const std::vector<std::string>& keys, bool removed) {
     std::lock_guard lock(mutex_);
-    in_transaction([&] { log_change(scope, keys, removed); });
+    return guarded([&] { in_transaction([&] { log_change(scope, keys, removed); }); });
 }
 
-bool StateStore::named(const std::string& scope, const std::string& name_hash) {
+Result<bool> StateStore::named(const std::string& scope, const std::string& name_hash) {
     std::lock_guard lock(mutex_);
-    Statement s(db_, "SELECT 1 FROM batches b JOIN runs r ON r.id = b.run_id WHERE r.cohort_scope = ? AND"
-                     " b.kind = 'name' AND b.body_hash = ? AND b.status = 'confirmed' LIMIT 1");
-    s.bind(1, scope).bind(2, name_hash);
-    return s.step();
-}
-
-void StateStore::mark_failed(std::int64_t run, std::int64_t seq) {
-    std::lock_guard lock(mutex_);
-    Statement s(prepared("UPDATE batches SET status = 'failed' WHERE run_id = ? AND seq = ?"));
-    s.bind(1, run).bind(2, seq);
-    s.step();
-}
-
-bool StateStore::is_member(const std::string& scope, std::string_view key) {
-    std::lock_guard lock(mutex_);
-    fold_changes();
-    Statement s(prepared("SELECT 1 FROM members WHERE cohort_scope = ? AND id_key = ?"));
-    s.bind(1, scope).bind_blob(2, key);
-    return s.step();
-}
-
-std::vector<bool> StateStore::members_among(const std::string& scope, const std::vector<std::string>& keys) {
-    std::lock_guard lock(mutex_);
-    fold_changes();
-    std::vector<bool> out;
-    out.reserve(keys.size());
-    Statement s(prepared("SELECT 1 FROM members WHERE cohort_scope = ? AND id_key = ?"));
-    for (const std::string& key : keys) {
-        s.bind(1, scope).bind_blob(2, key);
-        out.push_back(s.step());
-        s.reset();
-    }
-    return out;
-}
-
-std::int64_t StateStore::member_count(const std::string& scope) {
-    std::lock_guard lock(mutex_);
-    fold_changes();
-    Statement s(db_, "SELECT COUNT(*) FROM members WHERE cohort_scope = ?");
-    s.bind(1, scope);
-    s.step();
-    return s.integer(0);
-}
-
-void StateStore::begin_desired() {
-    std::lock_guard lock(mutex_);
-    // A temporary table: it lives as long as this connection and is never written to the state file. No long
-    // transaction around the inserts: the workers' confirmations share this connection.
-    exec("CREATE TEMP TABLE IF NOT EXISTS desired (id_key BLOB PRIMARY KEY) WITHOUT ROWID; DELETE FROM desired;");
-}
-
-void StateStore::add_desired(const std::vector<std::string>& keys) {
-    std::lock_guard lock(mutex_);
-    // One short transaction per batch, under the lock that also keeps the workers' confirmations out of it:
-    // a million single-row transactions (and statements) were most of a mirror's time.
-    in_transaction([&] {
-        Statement s(prepared("INSERT OR IGNORE INTO desired (id_key) VALUES (?)"));
-        for (const std::string& key : keys) {
-            s.bind_blob(1, key);
-            s.step();
-            s.reset();
-        }
+    return guarded([&] {
+        Statement s(db_, "SELECT 1 FROM batches b JOIN runs r ON r.id = b.run_id WHERE r.cohort_scope = ? AND"
+                         " b.kind = 'name' AND b.body_hash = ? AND b.status = 'confirmed' LIMIT 1");
+        s.bind(1, scope).bind(2, name_hash);
+        return s.step();
     });
 }
 
-void StateStore::for_each_departed(const std::string& scope, const std::function<void(std::string_view)>& each) {
+Status StateStore::mark_failed(std::int64_t run, std::int64_t seq) {
+    std::lock_guard lock(mutex_);
+    return guarded([&] {
+        Statement s(prepared("UPDATE batches SET status = 'failed' WHERE run_id = ? AND seq = ?"));
+        s.bind(1, run).bind(2, seq);
+        s.step();
+    });
+}
+
+Result<bool> StateStore::is_member(const std::string& scope, std::string_view key) {
+    std::lock_guard lock(mutex_);
+    return guarded([&] {
+        fold_changes();
+        Statement s(prepared("SELECT 1 FROM members WHERE cohort_scope = ? AND id_key = ?"));
+        s.bind(1, scope).bind_blob(2, key);
+        return s.step();
+    });
+}
+
+Result<std::vector<bool>> StateStore::members_among(const std::string& scope, const std::vector<std::string>& keys) {
+    std::lock_guard lock(mutex_);
+    return guarded([&] {
+        fold_changes();
+        std::vector<bool> out;
+        out.reserve(keys.size());
+        Statement s(prepared("SELECT 1 FROM members WHERE cohort_scope = ? AND id_key = ?"));
+        for (const std::string& key : keys) {
+            s.bind(1, scope).bind_blob(2, key);
+            out.push_back(s.step());
+            s.reset();
+        }
+        return out;
+    });
+}
+
+Result<std::int64_t> StateStore::member_count(const std::string& scope) {
+    std::lock_guard lock(mutex_);
+    return guarded([&] {
+        fold_changes();
+        Statement s(db_, "SELECT COUNT(*) FROM members WHERE cohort_scope = ?");
+        s.bind(1, scope);
+        s.step();
+        return s.integer(0);
+    });
+}
+
+Status StateStore::begin_desired() {
+    std::lock_guard lock(mutex_);
+    // A temporary table: it lives as long as this connection and is never written to the state file. No long
+    // transaction around the inserts: the workers' confirmations share this connection.
+    return guarded([&] { exec("CREATE TEMP TABLE IF NOT EXISTS desired (id_key BLOB PRIMARY KEY) WITHOUT ROWID; DELETE FROM desired;"); });
+}
+
+Status StateStore::add_desired(const std::vector<std::string>& keys) {
+    std::lock_guard lock(mutex_);
+    // One short transaction per batch, under the lock that also keeps the workers' confirmations out of it:
+    // a million single-row transactions (and statements) were most of a mirror's time.
+    return guarded([&] {
+        in_transaction([&] {
+            Statement s(prepared("INSERT OR IGNORE INTO desired (id_key) VALUES (?)"));
+            for (const std::string& key : keys) {
+                s.bind_blob(1, key);
+                s.step();
+                s.reset();
+            }
+        });
+    });
+}
+
+Status StateStore::for_each_departed(const std::string& scope, const std::function<void(std::string_view)>& each) {
     // Page by page, without holding the lock while `each` runs: it may wait for sending threads that need
     // the store to record their confirmations.
     std::string after;
@@ -442,13 +632,16 @@ void StateStore::for_each_departed(const std::string& scope, const std::function
         std::vector<std::string> page;
         {
             std::lock_guard lock(mutex_);
-            fold_changes();
-            Statement s(db_, "SELECT id_key FROM members WHERE cohort_scope = ? AND id_key > ? AND id_key NOT IN"
-                             " (SELECT id_key FROM desired) ORDER BY id_key LIMIT 1000");
-            s.bind(1, scope).bind_blob(2, first ? std::string_view("", 0) : std::string_view(after));
-            while (s.step()) page.emplace_back(s.blob(0));
+            auto read = guarded([&] {
+                fold_changes();
+                Statement s(db_, "SELECT id_key FROM members WHERE cohort_scope = ? AND id_key > ? AND id_key NOT IN"
+                                 " (SELECT id_key FROM desired) ORDER BY id_key LIMIT 1000");
+                s.bind(1, scope).bind_blob(2, first ? std::string_view("", 0) : std::string_view(after));
+                while (s.step()) page.emplace_back(s.blob(0));
+            });
+            if (!read) return read;
         }
-        if (page.empty()) return;
+        if (page.empty()) return {};
         for (const std::string& key : page) each(key);
         after = page.back();
         first = false;

@@ -1,5 +1,8 @@
 // The sync's memory between runs, in SQLite: each run, each planned batch and its outcome, and the cohort
 // membership Braze has confirmed. It holds no secret: bodies are stored as hashes of their placeholder form.
+//
+// Every operation returns a Result: SQLite's failures (a full disk, a read-only file, a damaged file,
+// another process holding it) come back as an Error whose code says which and whose message names the file.
 #pragma once
 
 #include <cstdint>
@@ -10,8 +13,10 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <variant>
 #include <vector>
+
+#include "error.hpp"
+#include "sync_types.hpp"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -21,61 +26,76 @@ namespace tdbraze::sync {
 struct RunRecord {
     std::int64_t id = 0;
     std::string identity;
-    std::string status;  // running, interrupted, failed, completed
-    std::int64_t planned = 0;    // membership batches (the naming call is not counted)
+    RunStatus status = RunStatus::Running;
+    std::int64_t planned = 0;    // membership batches recorded as planned so far (the naming call not counted)
     std::int64_t confirmed = 0;  // of those, confirmed
+    std::optional<std::int64_t> planned_total;  // the whole plan's membership batches, once planning finished
     std::string started_at;
     std::string finished_at;
+    // A run found Running whose process is gone (killed, crashed, the machine restarted) is read as
+    // Interrupted and marked so; one whose process still runs is `live`.
+    bool live = false;
+    std::string owner;  // "host pid", for messages about a live run
 };
 
 class StateStore {
 public:
-    // Opens (creating if needed, with mode 0600) the database; errors as a message.
-    static std::variant<std::unique_ptr<StateStore>, std::string> open(const std::string& path);
+    // Opens (creating if needed, with mode 0600) the database.
+    static Result<std::unique_ptr<StateStore>> open(const std::string& path);
     ~StateStore();
+    const std::string& path() const { return path_; }
 
     // The newest run with this identity, if any.
-    std::optional<RunRecord> latest_run(const std::string& identity);
-    std::int64_t begin_run(const std::string& identity, const std::string& cohort_scope, const std::string& operation,
-                           const std::string& input, const std::string& now_iso);
-    void finish_run(std::int64_t run, const std::string& status, const std::string& now_iso);
-    void mark_running(std::int64_t run);
+    Result<std::optional<RunRecord>> latest_run(const std::string& identity);
+    // A new run, owned by this process.
+    Result<std::int64_t> begin_run(const std::string& identity, const std::string& cohort_scope, Mode mode,
+                                   const std::string& input, const std::string& now_iso);
+    Status finish_run(std::int64_t run, RunStatus status, const std::string& now_iso);
+    // Takes over an unfinished run for this process (a resume).
+    Status mark_running(std::int64_t run);
+    // Marks a run that will not be continued (a mirror resumed as a new run).
+    Status mark_interrupted(std::int64_t run, const std::string& now_iso);
+    // The number of membership batches in the run's whole plan, once known.
+    Status record_planned_total(std::int64_t run, std::int64_t batches);
 
     // Batches: seq is the position in the plan (0 is the naming call). Confirmed batches of a run, by seq,
     // with the hash of their body.
-    std::unordered_map<std::int64_t, std::string> confirmed_batches(std::int64_t run);
+    Result<std::unordered_map<std::int64_t, std::string>> confirmed_batches(std::int64_t run);
     // Records batches as planned (not yet confirmed), in one transaction.
     struct PlannedBatch {
         std::int64_t seq = 0;
-        std::string kind;  // name, add or remove
+        BatchKind kind = BatchKind::Add;
         std::string body_hash;
         std::int64_t ids = 0;
     };
-    void record_planned(std::int64_t run, const std::vector<PlannedBatch>& batches);
-    void record_attempt(std::int64_t run, std::int64_t seq, long status);
+    Status record_planned(std::int64_t run, const std::vector<PlannedBatch>& batches);
+    Status record_attempt(std::int64_t run, std::int64_t seq, long status);
     // Marks the batch confirmed and applies its identifiers to the confirmed membership, in one transaction;
     // with `status`, also records the attempt that confirmed it (record_attempt in the same transaction).
-    void confirm(std::int64_t run, std::int64_t seq, const std::string& cohort_scope, const std::vector<std::string>& keys,
-                 bool removed, std::optional<long> status = std::nullopt);
-    void mark_failed(std::int64_t run, std::int64_t seq);
+    Status confirm(std::int64_t run, std::int64_t seq, const std::string& cohort_scope,
+                   const std::vector<std::string>& keys, bool removed, std::optional<long> status = std::nullopt);
+    Status mark_failed(std::int64_t run, std::int64_t seq);
     // Applies identifiers to the confirmed membership without touching any batch (half of a split batch).
-    void apply_members(const std::string& cohort_scope, const std::vector<std::string>& keys, bool removed);
+    Status apply_members(const std::string& cohort_scope, const std::vector<std::string>& keys, bool removed);
     // True when a naming call with this fingerprint was confirmed for the cohort in any run.
-    bool named(const std::string& cohort_scope, const std::string& name_hash);
+    Result<bool> named(const std::string& cohort_scope, const std::string& name_hash);
 
     // Confirmed membership of a cohort (scope = endpoint + partner + cohort id).
-    bool is_member(const std::string& cohort_scope, std::string_view key);
+    Result<bool> is_member(const std::string& cohort_scope, std::string_view key);
     // One flag per key, in order: a mirror asks a batch at a time (one statement, one fold check).
-    std::vector<bool> members_among(const std::string& cohort_scope, const std::vector<std::string>& keys);
-    std::int64_t member_count(const std::string& cohort_scope);
+    Result<std::vector<bool>> members_among(const std::string& cohort_scope, const std::vector<std::string>& keys);
+    Result<std::int64_t> member_count(const std::string& cohort_scope);
     // Mirror: remembers the table's identifiers (a batch per transaction), then lists the confirmed members
     // that are not among them.
-    void begin_desired();
-    void add_desired(const std::vector<std::string>& keys);
-    void for_each_departed(const std::string& cohort_scope, const std::function<void(std::string_view)>& each);
+    Status begin_desired();
+    Status add_desired(const std::vector<std::string>& keys);
+    Status for_each_departed(const std::string& cohort_scope, const std::function<void(std::string_view)>& each);
 
 private:
-    explicit StateStore(sqlite3* db);
+    StateStore(sqlite3* db, std::string path);
+    // Runs `body` (which may throw SQLite's failures) and turns any failure into this file's Error.
+    template <typename Body>
+    auto guarded(Body&& body) -> Result<decltype(body())>;
     void exec(const char* sql);
     // The connection's prepared statement for this SQL (prepared at its first use); the caller holds mutex_.
     sqlite3_stmt* prepared(const char* sql);
@@ -85,8 +105,13 @@ private:
     // Applies the logged changes to the members table; the caller holds mutex_.
     void fold_changes();
     sqlite3* db_;
+    std::string path_;
     std::unordered_map<std::string, sqlite3_stmt*> prepared_;
     std::mutex mutex_;
 };
+
+// This process as a run's owner ("host pid start"), and whether the process an owner names still runs.
+std::string this_process_owner();
+bool owner_alive(const std::string& owner);
 
 }  // namespace tdbraze::sync

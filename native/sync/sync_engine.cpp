@@ -83,8 +83,6 @@ constexpr const char* kFileChangedWhileSending =
 // over), so that the state file records them in one transaction rather than one each.
 constexpr std::size_t kPlannedTogether = 32;
 
-std::string mode_name(Mode m) { return m == Mode::Add ? "add" : m == Mode::Remove ? "remove" : "mirror"; }
-
 // Fills the placeholders with the secrets, as JSON strings. Only here do secrets enter a body.
 std::string with_secrets(const std::string& body, const secrets::Credentials& c) {
     auto json_string = [](const std::string& s) {
@@ -117,7 +115,7 @@ std::string with_secrets(const std::string& body, const secrets::Credentials& c)
 
 struct Batch {
     std::int64_t seq = 0;
-    std::string kind;  // name, add, remove
+    BatchKind kind = BatchKind::Add;
     cohort::PlannedRequest request;
 };
 
@@ -127,7 +125,7 @@ struct Batch {
 // changes in between.
 class RequestSpill {
 public:
-    RequestSpill() : file_(open_unnamed_temp_file()) {}
+    RequestSpill() : file_(files::open_unnamed_temp_file()) {}
     ~RequestSpill() {
         if (file_ != nullptr) std::fclose(file_);
     }
@@ -198,7 +196,7 @@ public:
     }
 
     SyncSummary run() {
-        if (auto bad = transport::check_url(endpoint_)) return refuse(*bad);
+        if (auto bad = transport::check_url(endpoint_)) return refuse(Error{ErrorCode::Usage, *bad});
         // The whole table is checked before anything is sent, so that a bad row at the end cannot leave a
         // half-done sync behind. It also gives the totals for the progress display.
         {
@@ -218,7 +216,7 @@ public:
                 table_hash_.add(chunk);
                 piece_hashes_.push_back(hash_bytes(chunk));
             };
-            if (auto error = dedupe_->rehearse(settings_, options_.read, options_.input_path, [&](const auto& on_rows) {
+            if (auto error = dedupe_->rehearse(settings_, options_.read, input_name(), [&](const auto& on_rows) {
                     return files::read_table_rows(
                         options_.input_path, cohort::RowReader(options_.read.format, settings_),
                         [&](const cohort::RowBatch& rows, std::size_t bytes) {
@@ -227,7 +225,7 @@ public:
                         },
                         hash_piece);
                 }))
-                return refuse(*error);
+                return refuse(Error{ErrorCode::InputUnreadable, *error});
         }
         // A table checked on disk that pass 0 found no error in has none: its batches can be planned while they
         // are sent, from pass 0's own file (plan_checked) or, for identifiers of kilobytes, a second read
@@ -251,15 +249,16 @@ public:
             // table is planned (a body's 4 MB limit can cut a batch short of the maximum); the identifiers are exact.
             progress_.batches_total = planned;
             progress_.ids_total = ids;
+            progress_.totals_final = true;
         }
 
         auto opened = StateStore::open(options_.state_path.empty() ? default_state_path() : options_.state_path);
-        if (auto* message = std::get_if<std::string>(&opened)) return refuse(*message);
-        store_ = std::move(std::get<std::unique_ptr<StateStore>>(opened));
+        if (!opened) return refuse(opened.error());
+        store_ = std::move(*opened);
 
         Fnv identity;
         identity.add(hex64(table_hash_.value()));
-        identity.add(mode_name(options_.mode));
+        identity.add(to_string(options_.mode));
         identity.add(scope_);
         identity.add(settings_.cohort_name);
         for (const auto& a : settings_.alias_columns) identity.add(a);
@@ -267,10 +266,17 @@ public:
         identity.add(options_.read.trim ? "trim" : "");
         const std::string id = hex64(identity.h);
 
-        const auto latest = store_->latest_run(id);
-        if (latest && options_.mode != Mode::Mirror && !options_.force) {
-            if (latest->status == "completed") {
-                summary_.outcome = "nothing-to-do";
+        const auto found = store_->latest_run(id);
+        if (!found) return refuse(found.error());
+        const std::optional<RunRecord>& latest = *found;
+        const bool mirror = options_.mode == Mode::Mirror;
+        if (latest && latest->live)
+            return refuse(Error{ErrorCode::StateLocked,
+                                "another sync of this table is running (run " + std::to_string(latest->id) +
+                                    ", process " + latest->owner + "); wait for it to finish"});
+        if (latest && !mirror && !options_.force) {
+            if (latest->status == RunStatus::Completed) {
+                summary_.outcome = Outcome::NothingToDo;
                 if (streamed_) planned = static_cast<std::uint64_t>(latest->planned);  // not planned again: what the run planned
                 summary_.skipped = planned;
                 summary_.planned = planned;
@@ -280,30 +286,44 @@ public:
                 return summary_;
             }
             if (!options_.resume)
-                return refuse("an unfinished run of this table exists (run " + std::to_string(latest->id) + ", " +
-                              std::to_string(latest->confirmed) + " of " + std::to_string(latest->planned) +
-                              " batches confirmed): pass --resume to continue it, or --force to start over");
+                return refuse(Error{ErrorCode::Usage, "an unfinished run of this table exists (run " +
+                                                          std::to_string(latest->id) + ", " + confirmed_phrase(*latest) +
+                                                          "): pass --resume to continue it, or --force to start over"});
         }
         if (options_.dry_run) {
-            summary_.outcome = "completed";
+            summary_.outcome = Outcome::Completed;
             summary_.planned = planned;
             summary_.message = "dry run: " + std::to_string(planned) + " membership requests with " +
                                std::to_string(ids) + " identifiers would be sent to " + endpoint_ +
-                               (options_.mode == Mode::Mirror ? " before subtracting confirmed members" : "");
+                               (mirror ? " before subtracting confirmed members" : "");
             return summary_;
         }
-        if (latest && options_.resume && !options_.force && latest->status != "completed" &&
-            options_.mode != Mode::Mirror) {
+        const bool unfinished = latest && latest->status != RunStatus::Completed;
+        if (unfinished && options_.resume && !options_.force && !mirror) {
             run_id_ = latest->id;
-            store_->mark_running(run_id_);
-            confirmed_ = store_->confirmed_batches(run_id_);
-            emit(SyncEvent::Kind::Info, "resuming run " + std::to_string(run_id_) + ": " +
-                                            std::to_string(confirmed_.size()) + " batches already confirmed");
+            if (auto marked = store_->mark_running(run_id_); !marked) return refuse(marked.error());
+            auto confirmed = store_->confirmed_batches(run_id_);
+            if (!confirmed) return refuse(confirmed.error());
+            confirmed_ = std::move(*confirmed);
+            emit(SyncEvent::Kind::Info, "resuming run " + std::to_string(run_id_) + ": " + confirmed_phrase(*latest) +
+                                            "; those are not sent again");
         } else {
-            if (options_.resume && !options_.force && options_.mode != Mode::Mirror)
+            if (unfinished && options_.resume && !options_.force) {
+                // A mirror's plan is the table against the membership confirmed so far, which the interrupted
+                // run's confirmations are part of: a new run of the same table sends exactly what is left.
+                emit(SyncEvent::Kind::Info, "resuming mirror run " + std::to_string(latest->id) + " (" +
+                                                confirmed_phrase(*latest) +
+                                                ") as a new run: the members it confirmed are kept, so only the "
+                                                "changes not confirmed yet are sent");
+                if (auto marked = store_->mark_interrupted(latest->id, utc_now_iso8601()); !marked)
+                    return refuse(marked.error());
+            } else if (options_.resume && !options_.force) {
                 emit(SyncEvent::Kind::Info, "no unfinished run of this table to resume (a table changed since its run "
                                             "began is another table): starting a new run");
-            run_id_ = store_->begin_run(id, scope_, mode_name(options_.mode), options_.input_path, utc_now_iso8601());
+            }
+            auto begun = store_->begin_run(id, scope_, options_.mode, input_name(), utc_now_iso8601());
+            if (!begun) return refuse(begun.error());
+            run_id_ = *begun;
         }
         summary_.run_id = run_id_;
 
@@ -313,43 +333,78 @@ public:
             observer_.on_progress(progress_);
         }
         start_workers();
-        const bool planned_ok = options_.mode == Mode::Mirror ? plan_mirror()
+        const bool planned_ok = mirror                               ? plan_mirror()
                                 : streamed_ && dedupe_->can_plan() ? plan_checked()
                                 : streamed_                        ? plan_streamed()
                                                                    : plan_table();
         close_queue();
         for (auto& t : workers_) t.join();
+        if (planned_ok && !stopping()) record(store_->record_planned_total(run_id_, static_cast<std::int64_t>(summary_.planned)));
 
         summary_.retried = progress_.retries;
         summary_.requests = progress_.requests;
         if (progress_.requests > 0) summary_.sending_seconds = seconds_between(first_request_, last_answer_);
-        const bool cancelled = user_cancel_.load() && stop_message_.empty();
-        if (!stop_message_.empty()) {
-            summary_.outcome = "failed";
-            summary_.message = stop_message_;
+        const bool cancelled = user_cancel_.load() && !stop_error_;
+        RunStatus status = RunStatus::Failed;
+        if (stop_error_) {
+            summary_.outcome = Outcome::Failed;
+            summary_.error = stop_error_;
+            summary_.message = stop_error_->message;
+            if (resumable(stop_error_->code)) summary_.message += "; once that is fixed, run again with --resume";
         } else if (cancelled) {
-            summary_.outcome = "interrupted";
+            summary_.outcome = Outcome::Interrupted;
             summary_.message = "interrupted: requests in flight were finished and recorded; run again with --resume";
+            status = RunStatus::Interrupted;
         } else if (!planned_ok || summary_.failed > 0) {
-            summary_.outcome = "failed";
-            summary_.message = std::to_string(summary_.failed) +
-                               " batches could not be confirmed after retries; run again with --resume to retry them";
+            summary_.outcome = Outcome::Failed;
+            summary_.error = Error{ErrorCode::RetriesExhausted,
+                                   std::to_string(summary_.failed) + " batches could not be confirmed after retries"};
+            summary_.message = summary_.error->message + "; run again with --resume to retry them";
         } else {
-            summary_.outcome = "completed";
+            summary_.outcome = Outcome::Completed;
             summary_.message = "all " + std::to_string(summary_.planned) + " batches confirmed";
+            status = RunStatus::Completed;
         }
-        store_->finish_run(run_id_, summary_.outcome == "completed" ? "completed"
-                                    : summary_.outcome == "interrupted" ? "interrupted"
-                                                                        : "failed",
-                           utc_now_iso8601());
+        // The run's end could not be recorded when the state file is what failed: the next run finds it
+        // unfinished, with no live process, and resumes it.
+        if (!stop_error_ || !is_state_error(stop_error_->code))
+            if (auto finished = store_->finish_run(run_id_, status, utc_now_iso8601()); !finished && summary_.ok()) {
+                summary_.outcome = Outcome::Failed;
+                summary_.error = finished.error();
+                summary_.message = "every batch was confirmed, but the run's end could not be recorded: " +
+                                   finished.error().message;
+            }
         return summary_;
     }
 
 private:
-    SyncSummary refuse(const std::string& message) {
-        summary_.outcome = "refused";
-        summary_.message = redactor_.redact(message);
+    SyncSummary refuse(Error error) {
+        error.message = redactor_.redact(error.message);
+        summary_.outcome = Outcome::Refused;
+        summary_.message = error.message;
+        summary_.error = std::move(error);
         return summary_;
+    }
+
+    std::string input_name() const { return options_.input_name.empty() ? options_.input_path : options_.input_name; }
+
+    // "87 of 464 batches confirmed", or "87 batches confirmed" for a run stopped before it had planned them all.
+    static std::string confirmed_phrase(const RunRecord& run) {
+        return std::to_string(run.confirmed) +
+               (run.planned_total ? " of " + std::to_string(*run.planned_total) : std::string()) + " batches confirmed";
+    }
+
+    static bool is_state_error(ErrorCode code) {
+        return code == ErrorCode::StateDiskFull || code == ErrorCode::StateReadOnly || code == ErrorCode::StateCorrupt ||
+               code == ErrorCode::StateLocked || code == ErrorCode::StateFailed;
+    }
+
+    // A failed write to the state file stops the run: what was confirmed but could not be recorded is sent
+    // again by the resume, which for a membership change is harmless.
+    bool record(const Status& status) {
+        if (status) return true;
+        stop_with(status.error());
+        return false;
     }
 
     // Pass 1 of an add or remove (and a dry run's only pass with pass 0): plans the whole table into a
@@ -398,7 +453,7 @@ private:
                         checked(bytes);
                     },
                     hash_piece))
-                return refuse(*error);
+                return refuse(Error{ErrorCode::InputUnreadable, *error});
             report = checker.finish();
             count();
             if (!spill) {
@@ -406,20 +461,22 @@ private:
                 ids_planned_ = report.summary.user_ids + report.summary.device_ids + report.summary.aliases;
             }
         }
-        if (dedupe_ && !made_by_pass_0 && !dedupe_->replay_matched()) return refuse(kFileChanged);
+        if (dedupe_ && !made_by_pass_0 && !dedupe_->replay_matched()) return refuse(Error{ErrorCode::TableChanged, kFileChanged});
         observer_.on_report(report);
         if (!report.ok()) {
-            summary_.outcome = "invalid-table";
+            summary_.outcome = Outcome::InvalidTable;
             summary_.message = "the table has " + std::to_string(report.summary.errors) +
                                " errors; nothing was sent. Fix them (tdbraze validate cohort shows them all) and run again";
             return summary_;
         }
-        if (spill && !spill_->rewind()) return refuse("cannot write the planned requests to a temporary file in $TMPDIR (else /tmp): is it missing or full?");
+        if (spill && !spill_->rewind())
+            return refuse(Error{ErrorCode::TempFile, "cannot write the planned requests to a temporary file in $TMPDIR "
+                                                     "(else /tmp): is it missing or full?"});
         return std::nullopt;
     }
 
     void emit(SyncEvent::Kind kind, std::string message, std::int64_t seq = -1, long status = 0, int attempt = 0,
-              std::int64_t ids = 0, double ms = 0) {
+              std::int64_t ids = 0, double ms = 0, bool stops_run = false) {
         SyncEvent e;
         e.kind = kind;
         e.message = redactor_.redact(message);
@@ -428,6 +485,7 @@ private:
         e.attempt = attempt;
         e.ids = ids;
         e.elapsed_ms = ms;
+        e.stops_run = stops_run;
         std::lock_guard lock(observer_mutex_);
         observer_.on_event(e);
     }
@@ -464,7 +522,7 @@ private:
             progress_.planning_done = true;
         }
         if (!spill_->ok()) {
-            emit(SyncEvent::Kind::Error, "cannot read the planned requests back from their temporary file");
+            stop_with(Error{ErrorCode::TempFile, "cannot read the planned requests back from their temporary file"});
             return false;
         }
         spill_.reset();
@@ -479,9 +537,11 @@ private:
         for (cohort::PlannedRequest& r : requests) {
             Batch b;
             b.seq = seq++;
-            b.kind = r.ids == 0 ? "name" : settings_.operation == cohort::Operation::Remove ? "remove" : "add";
+            b.kind = r.ids == 0                                        ? BatchKind::Name
+                     : settings_.operation == cohort::Operation::Remove ? BatchKind::Remove
+                                                                        : BatchKind::Add;
             b.request = std::move(r);
-            if (b.kind != "name") ++summary_.planned;
+            if (b.kind != BatchKind::Name) ++summary_.planned;
             group.push_back(std::move(b));
         }
         requests.clear();
@@ -518,8 +578,7 @@ private:
             1);
         if (stopping()) return true;
         if (error) {
-            stop_with(*error);
-            emit(SyncEvent::Kind::Error, stop_message_);
+            stop_with(Error{ErrorCode::TempFile, *error});
             return false;
         }
         {
@@ -544,8 +603,7 @@ private:
         });
         if (stopping()) return true;
         if (error) {
-            stop_with(*error);
-            emit(SyncEvent::Kind::Error, stop_message_);
+            stop_with(table_read_error(*error));
             return false;
         }
         const cohort::Report report = planner.finish();
@@ -555,8 +613,9 @@ private:
         }
         if (!report.ok() || !dedupe_->replay_matched()) {
             // Cannot happen for an unchanged table (see rehearsal_errors()); stopped rather than sent.
-            stop_with(report.ok() ? kFileChangedWhileSending : "the table's second read found errors its first did not; the rest was not sent");
-            emit(SyncEvent::Kind::Error, stop_message_);
+            stop_with(Error{ErrorCode::TableChanged,
+                            report.ok() ? kFileChangedWhileSending
+                                        : "the table's second read found errors its first did not; the rest was not sent"});
             return false;
         }
         enqueue_all();
@@ -574,7 +633,7 @@ private:
         cohort::RequestBatcher adds(settings_, cohort::Operation::Add);
         cohort::RequestBatcher removes(settings_, cohort::Operation::Remove);
         std::int64_t seq = 0;
-        auto enqueue_from = [&](cohort::RequestBatcher& batcher, const char* kind) {
+        auto enqueue_from = [&](cohort::RequestBatcher& batcher, BatchKind kind) {
             for (auto& r : batcher.take()) {
                 Batch b;
                 b.seq = seq++;
@@ -591,22 +650,23 @@ private:
         };
         Batch naming;
         naming.seq = seq++;
-        naming.kind = "name";
+        naming.kind = BatchKind::Name;
         naming.request = adds.naming_request();
         enqueue(std::move(naming));
 
-        store_->begin_desired();
+        if (!record(store_->begin_desired())) return false;
         // The table's identifiers go to the state store a batch at a time; those not confirmed yet are added,
         // in table order.
         std::vector<std::string> pending;
         auto settle = [&] {
-            store_->add_desired(pending);
-            const std::vector<bool> member = store_->members_among(scope_, pending);
+            if (!record(store_->add_desired(pending))) return pending.clear();
+            const auto member = store_->members_among(scope_, pending);
+            if (!record(member.map([](const auto&) {}))) return pending.clear();
             for (std::size_t i = 0; i < pending.size(); ++i) {
-                if (member[i]) continue;
+                if ((*member)[i]) continue;
                 const cohort::IdentifierParts p = cohort::split_identifier_key(pending[i]);
                 adds.add(p.type, p.alias_label, p.value);
-                enqueue_from(adds, "add");
+                enqueue_from(adds, BatchKind::Add);
             }
             pending.clear();
         };
@@ -621,22 +681,24 @@ private:
         if (!error && dedupe_ && !dedupe_->replay_matched()) error = kFileChangedWhileSending;
         if (error) {
             // The desired set is incomplete: members missing from it have not left, so no remove may be sent.
-            stop_with(*error);
-            emit(SyncEvent::Kind::Error, stop_message_);
+            stop_with(table_read_error(*error));
             return false;
         }
+        if (stopping()) return true;  // a failed write to the state file: the desired set is incomplete too
         adds.flush();
-        enqueue_from(adds, "add");
-        store_->for_each_departed(scope_, [&](std::string_view key) {
+        enqueue_from(adds, BatchKind::Add);
+        const Status departed = store_->for_each_departed(scope_, [&](std::string_view key) {
             const cohort::IdentifierParts p = cohort::split_identifier_key(key);
             removes.add(p.type, p.alias_label, p.value);
-            enqueue_from(removes, "remove");
+            enqueue_from(removes, BatchKind::Remove);
         });
+        if (!record(departed)) return false;
         removes.flush();
-        enqueue_from(removes, "remove");
+        enqueue_from(removes, BatchKind::Remove);
         {
             std::lock_guard lock(observer_mutex_);
             progress_.planning_done = true;
+            progress_.totals_final = true;
         }
         return true;
     }
@@ -644,8 +706,8 @@ private:
     // A planner over the table with the run's duplicate check: on disk when pass 0 ran, else in memory.
     cohort::Planner make_planner(cohort::IdentifierSink sink) { return make_planner(std::move(sink), options_.read); }
     cohort::Planner make_planner(cohort::IdentifierSink sink, const cohort::ReadOptions& read) {
-        if (dedupe_) return cohort::Planner(settings_, read, options_.input_path, std::move(sink), dedupe_->replayer());
-        return cohort::Planner(settings_, read, options_.input_path, std::move(sink));
+        if (dedupe_) return cohort::Planner(settings_, read, input_name(), std::move(sink), dedupe_->replayer());
+        return cohort::Planner(settings_, read, input_name(), std::move(sink));
     }
 
     // Batches planned together: recorded in the state file in one transaction, then queued in order. Batches
@@ -656,8 +718,14 @@ private:
         for (Batch& b : group) {
             // A naming call is identified by the name alone: its created_at changes every run, and Braze needs
             // the call again only when the name changes.
-            std::string hash = hex64(b.kind == "name" ? xxh3("name:" + settings_.cohort_name) : xxh3(b.request.body));
-            if (b.kind == "name" && store_->named(scope_, hash)) {
+            std::string hash = hex64(b.kind == BatchKind::Name ? xxh3("name:" + settings_.cohort_name) : xxh3(b.request.body));
+            bool named = false;
+            if (b.kind == BatchKind::Name) {
+                const auto found = store_->named(scope_, hash);
+                if (!record(found.map([](bool) {}))) return;
+                named = *found;
+            }
+            if (named) {
                 std::lock_guard lock(name_mutex_);
                 name_state_ = 1;
                 name_done_.notify_all();
@@ -665,7 +733,7 @@ private:
             }
             const auto done = confirmed_.find(b.seq);
             if (done != confirmed_.end() && done->second == hash) {
-                if (b.kind != "name") {
+                if (b.kind != BatchKind::Name) {
                     ++summary_.skipped;
                     std::lock_guard lock(observer_mutex_);
                     ++progress_.batches_done;
@@ -676,7 +744,7 @@ private:
             planned.push_back({b.seq, b.kind, std::move(hash), static_cast<std::int64_t>(b.request.ids)});
             to_send.push_back(std::move(b));
         }
-        if (!planned.empty()) store_->record_planned(run_id_, planned);
+        if (!planned.empty() && !record(store_->record_planned(run_id_, planned))) return;
         for (Batch& b : to_send) {
             std::unique_lock lock(queue_mutex_);
             // A bounded queue: planning never runs far ahead of sending, so memory stays small for any table.
@@ -719,12 +787,12 @@ private:
         transport::HttpClient client(options_.http, &share_);
         std::mt19937_64 random(static_cast<std::uint64_t>(index) * 7919 + static_cast<std::uint64_t>(epoch_seconds_now()));
         while (auto batch = next_batch()) {
-            if (batch->kind == "name") {
+            if (batch->kind == BatchKind::Name) {
                 const bool ok = send(client, random, *batch, batch->request);
                 std::lock_guard lock(name_mutex_);
                 name_state_ = ok ? 1 : -1;
                 name_done_.notify_all();
-                if (!ok) stop_with("the naming call failed, so no membership change was sent");
+                if (!ok) stop_with(Error{ErrorCode::RetriesExhausted, "the naming call failed, so no membership change was sent"});
                 continue;
             }
             {
@@ -757,7 +825,13 @@ private:
             const double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
             const Verdict verdict = classify(response.status, !response.network_error.empty());
             // A confirming attempt is recorded with the confirmation: one commit per batch fewer.
-            if (verdict != Verdict::Done || part) store_->record_attempt(run_id_, batch.seq, response.status);
+            if (verdict != Verdict::Done || part)
+                if (!record(store_->record_attempt(run_id_, batch.seq, response.status))) return false;
+            if (auto error = unreachable(response, answered_.load(), endpoint_)) {
+                stop_with(std::move(*error));
+                return false;
+            }
+            if (response.failure == transport::TransportFailure::None) answered_.store(true);
             {
                 std::lock_guard lock(observer_mutex_);
                 if (progress_.requests == 0 || started < first_request_) first_request_ = started;
@@ -771,21 +845,23 @@ private:
                 if (auto wait = window_spent_delay(response.rate_limit_remaining, response.rate_limit_reset, epoch_ms_now()))
                     limiter_.pause_until(Clock::now() + *wait);
                 // A half of a split batch changes the membership; the batch itself is confirmed with its last half.
-                if (part) store_->apply_members(scope_, request.keys, batch.kind == "remove");
-                else store_->confirm(run_id_, batch.seq, scope_, request.keys, batch.kind == "remove", response.status);
+                const bool removed = batch.kind == BatchKind::Remove;
+                if (!record(part ? store_->apply_members(scope_, request.keys, removed)
+                                 : store_->confirm(run_id_, batch.seq, scope_, request.keys, removed, response.status)))
+                    return false;
                 {
                     std::lock_guard lock(observer_mutex_);
-                    if (batch.kind != "name") {
+                    if (batch.kind != BatchKind::Name) {
                         if (!part) {
                             ++summary_.sent;
                             ++progress_.batches_done;
                         }
                         progress_.ids_done += request.ids;
                         summary_.ids_sent += request.ids;
-                        (batch.kind == "remove" ? summary_.removes : summary_.adds) += request.ids;
+                        (removed ? summary_.removes : summary_.adds) += request.ids;
                     }
                 }
-                emit(SyncEvent::Kind::Sent, batch.kind + " batch " + std::to_string(batch.seq) + " confirmed",
+                emit(SyncEvent::Kind::Sent, std::string(to_string(batch.kind)) + " batch " + std::to_string(batch.seq) + " confirmed",
                      batch.seq, response.status, attempt + 1, static_cast<std::int64_t>(request.ids), ms);
                 report_progress();
                 return true;
@@ -799,12 +875,13 @@ private:
                 return send_halves(client, random, batch, request);
             }
             if (verdict == Verdict::Stop || verdict == Verdict::Split) {
-                stop_with(explain_stop(response.status, redactor_.redact(response.body), endpoint_));
-                emit(SyncEvent::Kind::Error, stop_message_, batch.seq, response.status, attempt + 1);
+                stop_with(Error{ErrorCode::ReceiverRefused,
+                                explain_stop(response.status, redactor_.redact(response.body), endpoint_)},
+                          batch.seq, response.status, attempt + 1);
                 return false;
             }
             if (attempt + 1 >= options_.backoff.max_attempts) {
-                store_->mark_failed(run_id_, batch.seq);
+                record(store_->mark_failed(run_id_, batch.seq));
                 emit(SyncEvent::Kind::Error,
                      "batch " + std::to_string(batch.seq) + " gave up after " + std::to_string(attempt + 1) +
                          " attempts (" + what + ")",
@@ -836,7 +913,7 @@ private:
         for (int part = 0; part < 2; ++part) {
             cohort::Settings s = settings_;
             s.max_ids_per_request = static_cast<int>(request.keys.size());
-            cohort::RequestBatcher batcher(s, batch.kind == "remove" ? cohort::Operation::Remove : cohort::Operation::Add);
+            cohort::RequestBatcher batcher(s, batch.kind == BatchKind::Remove ? cohort::Operation::Remove : cohort::Operation::Add);
             const std::size_t begin = part == 0 ? 0 : half, end = part == 0 ? half : request.keys.size();
             for (std::size_t i = begin; i < end; ++i) {
                 const auto p = cohort::split_identifier_key(request.keys[i]);
@@ -846,7 +923,7 @@ private:
             for (const auto& piece : batcher.take())
                 if (!send(client, random, batch, piece, true)) return false;
         }
-        store_->confirm(run_id_, batch.seq, scope_, {}, batch.kind == "remove");
+        if (!record(store_->confirm(run_id_, batch.seq, scope_, {}, batch.kind == BatchKind::Remove))) return false;
         std::lock_guard lock(observer_mutex_);
         ++summary_.sent;
         ++progress_.batches_done;
@@ -862,13 +939,25 @@ private:
         return !stopping();
     }
 
-    void stop_with(const std::string& message) {
-        std::lock_guard lock(observer_mutex_);
-        if (stop_message_.empty()) stop_message_ = redactor_.redact(message);
-        stop_.store(true);
-        stop_or_cancel_.store(true);
+    // Stops the run with this error (the first one stopping it wins): nothing new is sent, requests in
+    // flight finish. The error is also told to the observer, as the run's last event.
+    void stop_with(Error error, std::int64_t seq = -1, long status = 0, int attempt = 0) {
+        error.message = redactor_.redact(error.message);
+        {
+            std::lock_guard lock(observer_mutex_);
+            if (stop_error_) return;
+            stop_error_ = error;
+            stop_.store(true);
+            stop_or_cancel_.store(true);
+        }
         queue_ready_.notify_all();
         queue_space_.notify_all();
+        emit(SyncEvent::Kind::Error, error.message, seq, status, attempt, 0, 0, true);
+    }
+
+    // A table that could not be read again for sending, or that changed since its check.
+    static Error table_read_error(const std::string& message) {
+        return Error{message == kFileChangedWhileSending ? ErrorCode::TableChanged : ErrorCode::InputUnreadable, message};
     }
 
     const SyncOptions& options_;
@@ -906,7 +995,8 @@ private:
 
     std::atomic<bool> stop_{false};
     std::atomic<bool> stop_or_cancel_{false};
-    std::string stop_message_;
+    std::optional<Error> stop_error_;  // under observer_mutex_
+    std::atomic<bool> answered_{false};  // the receiver answered a request of this run
     std::mutex observer_mutex_;
     SyncProgress progress_;
     SyncSummary summary_;

@@ -5,20 +5,22 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "credentials.hpp"
+#include "error.hpp"
 #include "http_client.hpp"
 #include "retry_policy.hpp"
 #include "spilled_dedupe.hpp"
+#include "sync_types.hpp"
 #include "tdbraze/cohort.hpp"
 
 namespace tdbraze::sync {
 
-enum class Mode { Add, Remove, Mirror };
-
 struct SyncOptions {
     std::string input_path;
+    std::string input_name;      // how the input is named in the state file and messages (default: input_path)
     cohort::Settings settings;   // cohort id, name, alias columns, partner, threads, max ids, created_at
     cohort::ReadOptions read;
     Mode mode = Mode::Add;
@@ -46,10 +48,13 @@ struct SyncEvent {
     int attempt = 0;
     std::int64_t ids = 0;
     double elapsed_ms = 0;
+    bool stops_run = false;    // the error that ends the run (SyncSummary::error holds it too)
 };
 
 struct SyncProgress {
-    std::uint64_t batches_total = 0;  // membership batches planned (known after planning)
+    // Membership batches and identifiers in the plan. A mirror learns them as it plans: until totals_final
+    // they only grow, and a share of them would go backwards.
+    std::uint64_t batches_total = 0;
     std::uint64_t batches_done = 0;   // confirmed now or before
     std::uint64_t ids_total = 0;
     std::uint64_t ids_done = 0;
@@ -58,6 +63,7 @@ struct SyncProgress {
     std::uint64_t status_429 = 0;
     std::uint64_t errors = 0;         // failed attempts of any kind
     bool planning_done = false;
+    bool totals_final = false;
     // Before anything is sent the whole table is checked, which for a large one takes seconds: bytes of the
     // file read so far, and its size (0 when unknown). table_checked turns true when sending can begin.
     std::uint64_t check_bytes_read = 0;
@@ -79,9 +85,10 @@ struct SyncSummary {
     // the first request to the last answer (0 when nothing was sent).
     double check_seconds = 0;
     double sending_seconds = 0;
-    std::string outcome;         // completed, interrupted, failed, nothing-to-do, invalid-table, refused
+    Outcome outcome = Outcome::Failed;
+    std::optional<Error> error;  // why a Failed or Refused run stopped
     std::string message;         // for a person
-    bool ok() const { return outcome == "completed" || outcome == "nothing-to-do"; }
+    bool ok() const { return outcome == Outcome::Completed || outcome == Outcome::NothingToDo; }
 };
 
 class SyncObserver {

@@ -106,6 +106,24 @@ struct HttpClient::Impl {
     ConnectionShare* share = nullptr;
 };
 
+namespace {
+
+TransportFailure failure_of(CURLcode rc) {
+    switch (rc) {
+        case CURLE_COULDNT_RESOLVE_HOST:
+        case CURLE_COULDNT_RESOLVE_PROXY: return TransportFailure::NameNotResolved;
+        case CURLE_COULDNT_CONNECT: return TransportFailure::ConnectionRefused;
+        case CURLE_PEER_FAILED_VERIFICATION:
+        case CURLE_SSL_CACERT_BADFILE:
+        case CURLE_SSL_ISSUER_ERROR:
+        case CURLE_SSL_PINNEDPUBKEYNOTMATCH: return TransportFailure::TlsVerification;
+        case CURLE_OPERATION_TIMEDOUT: return TransportFailure::Timeout;
+        default: return TransportFailure::ConnectionLost;
+    }
+}
+
+}  // namespace
+
 HttpClient::HttpClient(HttpOptions options, ConnectionShare* share) : impl_(std::make_unique<Impl>()) {
     impl_->options = std::move(options);
     impl_->curl = curl_easy_init();
@@ -137,6 +155,7 @@ HttpResponse HttpClient::post(const std::string& url, const std::string& body, c
     HttpResponse response;
     if (auto problem = check_url(url)) {
         response.network_error = *problem;
+        response.failure = TransportFailure::UrlRefused;
         return response;
     }
     CURL* c = impl_->curl;
@@ -170,6 +189,7 @@ HttpResponse HttpClient::post(const std::string& url, const std::string& body, c
     const CURLcode rc = curl_easy_perform(c);
     if (rc != CURLE_OK) {
         response.network_error = error[0] != '\0' ? error : curl_easy_strerror(rc);
+        response.failure = failure_of(rc);
         response.status = 0;
         response.body.clear();
     } else {

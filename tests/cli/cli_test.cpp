@@ -82,6 +82,55 @@ TEST_CASE("cli: usage errors exit 2") {
     CHECK(run("frobnicate").code == 2);
 }
 
+TEST_CASE("cli: every message starts with tdbraze:, CLI11's own too") {
+    for (const char* args : {"frobnicate", "validate", "validate currents --formt json x.json",
+                             "sync cohort /nonexistent.csv --endpoint https://rest.iad-01.braze.com --cohort-id c"}) {
+        const Run r = run(args);
+        INFO(args << ": " << r.err);
+        CHECK(r.code == 2);
+        CHECK(r.err.rfind("tdbraze: ", 0) == 0);
+    }
+    const Run missing = run("sync cohort /nonexistent.csv --endpoint https://rest.iad-01.braze.com --cohort-id c");
+    CHECK(missing.err.find("No such file or directory") != std::string::npos);  // the OS's reason
+}
+
+TEST_CASE("cli: one exit-status rule: the export's settings are data (1), how to run is usage (2)") {
+    const fs::path table = write_file("rule.csv", "user_ids\nu1\n");
+    // Settings of the export are checked with the table, as the page checks them: diagnostics, exit 1.
+    for (const char* settings : {"--cohort-id c --max-ids-per-request 5000", "--cohort-id c --created-at yesterday",
+                                 "--cohort-id ''"}) {
+        const Run r = run("plan cohort " + table.string() + " --out - " + settings);
+        INFO(settings << ": " << r.out << r.err);
+        CHECK(r.code == 1);
+    }
+    // A URL tdbraze will not talk to is usage, in every command that sends.
+    const Run sync = run("sync cohort " + table.string() + " --endpoint http://example.com --cohort-id c --dry-run");
+    CHECK(sync.code == 2);
+    const Run send = run("send currents " + kValid + " --url http://example.com/currents");
+    CHECK(send.code == 2);
+    CHECK(send.err.find("plain http is only allowed to a loopback address") != std::string::npos);
+}
+
+TEST_CASE("cli: running out of memory ends in one line and exit 2, never a core dump") {
+#if defined(__SANITIZE_ADDRESS__)
+    WARN("AddressSanitizer reserves more address space than the limit this test sets");
+#else
+    const fs::path big = scratch_dir() / "million.csv";
+    {
+        std::ofstream f(big);
+        f << "user_ids\n";
+        for (int i = 0; i < 1'000'000; ++i) f << "user-id-number-" << i << "\n";
+    }
+    const Run r = run("validate cohort " + big.string() + " --cohort-id c --dedupe memory", "", "ulimit -v 60000;");
+    INFO(r.out << r.err);
+    CHECK(r.code == 2);
+    CHECK(r.err.rfind("tdbraze: out of memory", 0) == 0);
+    CHECK(r.err.find("--dedupe disk") != std::string::npos);
+    CHECK(r.err.find("terminate called") == std::string::npos);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+#endif
+}
+
 TEST_CASE("cli: a missing file is a clear message and exit 2, other inputs are still checked") {
     const Run r = run("validate currents --format json /nonexistent/payload.json " + kValid);
     CHECK(r.code == 2);

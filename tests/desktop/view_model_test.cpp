@@ -263,7 +263,7 @@ TEST_CASE("Sync: the table reaches the emulator's cohort, with progress, log and
 
     const SyncView& s = vm.sync_view();
     REQUIRE(s.summary);
-    CHECK(s.summary->outcome == "completed");
+    CHECK(s.summary->outcome == tdbraze::sync::Outcome::Completed);
     CHECK(s.completed());
     CHECK(s.progress.ids_done == 2000);
     CHECK(s.progress.batches_done == 2);
@@ -290,11 +290,11 @@ TEST_CASE("Sync: the table reaches the emulator's cohort, with progress, log and
     // The same table again: already done; sending it again takes "Send again".
     vm.start_sync();
     REQUIRE(pump(vm, [&] { return sync_finished(vm); }));
-    CHECK(vm.sync_view().summary->outcome == "nothing-to-do");
+    CHECK(vm.sync_view().summary->outcome == tdbraze::sync::Outcome::NothingToDo);
     vm.force_resend = true;
     vm.start_sync();
     REQUIRE(pump(vm, [&] { return sync_finished(vm); }));
-    CHECK(vm.sync_view().summary->outcome == "completed");
+    CHECK(vm.sync_view().summary->outcome == tdbraze::sync::Outcome::Completed);
 }
 
 TEST_CASE("Sync: cancel stops after the requests in flight, Resume finishes the rest", "[desktop][emulator]") {
@@ -313,16 +313,16 @@ TEST_CASE("Sync: cancel stops after the requests in flight, Resume finishes the 
     vm.cancel_sync();
     CHECK(vm.sync_view().cancel_requested);
     REQUIRE(pump(vm, [&] { return sync_finished(vm); }));
-    CHECK(vm.sync_view().summary->outcome == "interrupted");
+    CHECK(vm.sync_view().summary->outcome == tdbraze::sync::Outcome::Interrupted);
     CHECK(emulator.cohort("halves")->user_ids.size() < 30'000);
 
     vm.start_sync();  // without Resume: refused, with the way out in the message
     REQUIRE(pump(vm, [&] { return sync_finished(vm); }));
-    CHECK(vm.sync_view().summary->outcome == "refused");
+    CHECK(vm.sync_view().summary->outcome == tdbraze::sync::Outcome::Refused);
 
     vm.resume_sync();
     REQUIRE(pump(vm, [&] { return sync_finished(vm); }, 60));
-    CHECK(vm.sync_view().summary->outcome == "completed");
+    CHECK(vm.sync_view().summary->outcome == tdbraze::sync::Outcome::Completed);
     CHECK(vm.sync_view().summary->skipped >= 3);
     const auto members = emulator.cohort("halves")->user_ids;
     CHECK(std::set<std::string>(members.begin(), members.end()) == user_ids(30'000, "c-"));
@@ -342,7 +342,7 @@ TEST_CASE("Sync: retries are counted and sampled", "[desktop][emulator]") {
     vm.start_sync();
     REQUIRE(pump(vm, [&] { return sync_finished(vm); }, 90));
     const SyncView& s = vm.sync_view();
-    CHECK(s.summary->outcome == "completed");
+    CHECK(s.summary->outcome == tdbraze::sync::Outcome::Completed);
     CHECK(s.progress.retries > 0);
     CHECK(s.progress.errors >= s.progress.retries);
     float retries_sampled = 0;
@@ -465,4 +465,19 @@ TEST_CASE("rate history: a ring of the latest samples, oldest first", "[desktop]
     CHECK(h.window(10).size() == 4);
     CHECK(panel_from_name("Sync") == Panel::Sync);
     CHECK_FALSE(panel_from_name("nope"));
+}
+
+TEST_CASE("Sync: a closed port fails within seconds, and the status says why", "[desktop]") {
+    ViewModel vm(test_options("closed-port"));
+    enter_keys(vm);
+    vm.set_endpoint("http://127.0.0.1:1");
+    vm.cohort.cohort_id = "closed";
+    vm.open_table(user_table("closed.csv", 50, "p-").string());
+    const auto start = std::chrono::steady_clock::now();
+    vm.start_sync();
+    REQUIRE(pump(vm, [&] { return sync_finished(vm); }, 10));
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+    CHECK(vm.sync_view().summary->outcome == tdbraze::sync::Outcome::Failed);
+    CHECK(vm.sync_view().summary->error->code == tdbraze::ErrorCode::ConnectionRefused);
+    CHECK(vm.status.find("nothing accepts connections") != std::string::npos);
 }

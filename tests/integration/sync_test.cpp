@@ -21,92 +21,15 @@
 #include <nlohmann/json.hpp>
 
 #include "braze_emulator.hpp"
+#include "sync_support.hpp"
 #include "sync_engine.hpp"
 
 namespace {
 
+using namespace tdbraze::test;
 namespace fs = std::filesystem;
 using tdbraze::emulator::BrazeEmulator;
 using tdbraze::emulator::EmulatorConfig;
-
-const char* kKey = "emulator-partner-key";
-const char* kSecret = "emulator-client-secret";
-
-struct Run {
-    int code;
-    std::string out, err;
-};
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-fs::path work_dir() {
-    static const fs::path dir = [] {
-        const fs::path d = fs::temp_directory_path() / ("tdbraze-sync-test-" + std::to_string(::getpid()));
-        fs::create_directories(d);
-        return d;
-    }();
-    return dir;
-}
-
-// The CLI with the emulator's credentials in its environment (never on its command line).
-// `environment`: more NAME=value words for the command's environment.
-Run run_cli(const std::string& args, const std::string& environment = "") {
-    const fs::path out = work_dir() / "out.txt", err = work_dir() / "err.txt";
-    const std::string command = environment + " TDBRAZE_PARTNER_API_KEY=" + kKey + " TDBRAZE_CLIENT_SECRET=" + kSecret +
-                                " " + TDBRAZE_CLI + " " + args + " >" + out.string() + " 2>" + err.string();
-    const int status = std::system(command.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-}
-
-fs::path table(const std::string& name, const std::string& header, int from, int to, const std::string& prefix = "u-") {
-    const fs::path p = work_dir() / name;
-    std::ofstream f(p);
-    f << header << "\n";
-    for (int i = from; i < to; ++i) f << prefix << i << "\n";
-    return p;
-}
-
-// User ids u-0 .. u-(n-1), each seventh followed by a repeat of an earlier one, so that what is sent depends
-// on the duplicate check's answers. `email`: an empty email column too (the caller may append alias rows).
-fs::path table_with_repeats(const std::string& name, int n, bool email = false) {
-    const fs::path p = work_dir() / name;
-    std::ofstream f(p);
-    const std::string end = email ? ",\n" : "\n";
-    f << (email ? "user_ids,email\n" : "user_ids\n");
-    for (int i = 0; i < n; ++i) f << "u-" << i << end << (i % 7 == 0 ? "u-" + std::to_string(i / 2) + end : "");
-    return p;
-}
-
-std::set<std::string> expected_ids(int from, int to, const std::string& prefix = "u-") {
-    std::set<std::string> s;
-    for (int i = from; i < to; ++i) s.insert(prefix + std::to_string(i));
-    return s;
-}
-
-std::set<std::string> members(const BrazeEmulator& e, const std::string& cohort) {
-    const auto view = e.cohort(cohort);
-    if (!view) return {};
-    return {view->user_ids.begin(), view->user_ids.end()};
-}
-
-struct Emulator {
-    BrazeEmulator server;
-    std::string url;
-    explicit Emulator(EmulatorConfig config = {}) : server(std::move(config)) {
-        REQUIRE(server.start() > 0);
-        url = server.url();
-    }
-};
-
-std::string sync_args(const fs::path& input, const std::string& url, const std::string& cohort, const fs::path& state) {
-    return "sync cohort " + input.string() + " --endpoint " + url + " --cohort-id " + cohort + " --state " +
-           state.string() + " --retry-base-ms 10 --retry-cap-ms 200";
-}
 
 // Options of a one-thread sync of `input` to `emu` checked on disk (the way a large table is), with its own state.
 tdbraze::sync::SyncOptions disk_sync_options(const fs::path& input, const std::string& cohort, const std::string& url) {
@@ -156,7 +79,7 @@ TEST_CASE("sync: a table reaches the cohort, and a re-run sends nothing", "[sync
     const Run first = run_cli(args);
     INFO(first.out << first.err);
     CHECK(first.code == 0);
-    CHECK(first.out.find("sync completed") == 0);
+    CHECK(last_line(first.out).rfind("sync completed", 0) == 0);
     CHECK(first.out.find("batches: 3 planned, 3 sent") != std::string::npos);
     CHECK(members(emu.server, "basic") == expected_ids(0, 2500));
     CHECK(emu.server.stats().membership_applied == 3);
@@ -166,7 +89,7 @@ TEST_CASE("sync: a table reaches the cohort, and a re-run sends nothing", "[sync
 
     const Run again = run_cli(args);
     CHECK(again.code == 0);
-    CHECK(again.out.find("sync nothing-to-do") == 0);
+    CHECK(last_line(again.out).rfind("sync nothing-to-do", 0) == 0);
     CHECK(again.out.find(" requests in ") == std::string::npos);
     CHECK(again.out.find("batches: 3 planned, 0 sent, 3 skipped") != std::string::npos);
     CHECK(emu.server.stats().requests_total == 4);  // nothing more was sent
@@ -176,7 +99,7 @@ TEST_CASE("sync: a table reaches the cohort, and a re-run sends nothing", "[sync
     const fs::path copy = work_dir() / ("basic-" + dedupe + "-copy.csv");
     fs::copy_file(input, copy, fs::copy_options::overwrite_existing);
     const Run copied = run_cli(sync_args(copy, emu.url, "basic", state) + " --dedupe " + dedupe);
-    CHECK(copied.out.find("sync nothing-to-do") == 0);
+    CHECK(last_line(copied.out).rfind("sync nothing-to-do", 0) == 0);
     std::ofstream(copy, std::ios::app) << "extra-user\n";
     const Run longer = run_cli(sync_args(copy, emu.url, "basic", state) + " --dedupe " + dedupe + " --resume");
     INFO(longer.out << longer.err);
@@ -216,7 +139,7 @@ TEST_CASE("sync: a table changed after its check is not sent beyond what was che
     // A first run, stopped after its first confirmed batch.
     StopAfterFirstBatch first;
     const auto interrupted = tdbraze::sync::run_sync(options, credentials, first, first.cancel);
-    REQUIRE(interrupted.outcome == "interrupted");
+    REQUIRE(interrupted.outcome == tdbraze::sync::Outcome::Interrupted);
     const auto applied = emu.server.stats().membership_applied;
     REQUIRE(applied >= 1);
     REQUIRE(applied < 3);
@@ -227,7 +150,7 @@ TEST_CASE("sync: a table changed after its check is not sent beyond what was che
     const std::atomic<bool> never{false};
     const auto resumed = tdbraze::sync::run_sync(options, credentials, second, never);
     INFO(resumed.message);
-    CHECK(resumed.outcome == "failed");
+    CHECK(resumed.outcome == tdbraze::sync::Outcome::Failed);
     CHECK(resumed.message.find("the table changed while it was being read") != std::string::npos);
     CHECK(resumed.message.find("only batches from the part read before the change") != std::string::npos);
     CHECK(emu.server.stats().membership_applied == applied);  // nothing of the changed table was sent
@@ -242,7 +165,7 @@ TEST_CASE("sync: a table checked on disk is sent as it was checked, even if the 
     tdbraze::sync::SyncOptions options = disk_sync_options(input, "rewritten", emu.url);
     const tdbraze::secrets::Credentials credentials{kKey, kSecret};
     StopAfterFirstBatch first;
-    REQUIRE(tdbraze::sync::run_sync(options, credentials, first, first.cancel).outcome == "interrupted");
+    REQUIRE(tdbraze::sync::run_sync(options, credentials, first, first.cancel).outcome == tdbraze::sync::Outcome::Interrupted);
 
     // Resumed: pass 0 checks the table as it was; it is rewritten before anything of it is planned.
     RewriteOnResume second{input};
@@ -251,7 +174,7 @@ TEST_CASE("sync: a table checked on disk is sent as it was checked, even if the 
     const auto resumed = tdbraze::sync::run_sync(options, credentials, second, never);
     INFO(resumed.message);
     CHECK(second.changed);
-    CHECK(resumed.outcome == "completed");
+    CHECK(resumed.outcome == tdbraze::sync::Outcome::Completed);
     CHECK(members(emu.server, "rewritten") == expected_ids(0, 3000));
 }
 
@@ -294,7 +217,7 @@ TEST_CASE("sync: the check before sending reports how much of the table it has r
     const auto summary = tdbraze::sync::run_sync(options, {kKey, kSecret}, watcher, never);
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     INFO(summary.message);
-    CHECK(summary.outcome == "completed");
+    CHECK(summary.outcome == tdbraze::sync::Outcome::Completed);
     // The summary says where the time went: the check, then the requests (every one the emulator answered).
     CHECK(summary.requests == emu.server.stats().requests_total);
     CHECK(summary.check_seconds > 0);
@@ -401,7 +324,7 @@ TEST_CASE("sync: mirror removes nothing when the table changes while it is being
 
     write_snapshot(0, "u-");
     tdbraze::sync::SyncObserver quiet;
-    REQUIRE(tdbraze::sync::run_sync(options, credentials, quiet, never).outcome == "completed");
+    REQUIRE(tdbraze::sync::run_sync(options, credentials, quiet, never).outcome == tdbraze::sync::Outcome::Completed);
     REQUIRE(members(emu.server, "mirror-change").size() == 8000);
 
     // The next snapshot starts with new ids; once the first of them is confirmed, its last quarter changes.
@@ -419,7 +342,7 @@ TEST_CASE("sync: mirror removes nothing when the table changes while it is being
     observer.change = [&] { write_snapshot(5000, "z-"); };
     const auto changed = tdbraze::sync::run_sync(options, credentials, observer, never);
     INFO(changed.message);
-    CHECK(changed.outcome == "failed");
+    CHECK(changed.outcome == tdbraze::sync::Outcome::Failed);
     CHECK(changed.message.find("the table changed while it was being read") != std::string::npos);
     CHECK(changed.removes == 0);
     const auto now = members(emu.server, "mirror-change");

@@ -50,3 +50,34 @@ TEST_CASE("fatal answers are explained with what to fix") {
               .find("wrong instance") != std::string::npos);
     CHECK(explain_stop(404, "", "https://rest.iad-01.braze.com").find("partner name in the path") != std::string::npos);
 }
+
+TEST_CASE("retry policy: a closed port or an unknown name ends a run only before any answer, and a bad certificate always") {
+    using tdbraze::ErrorCode;
+    using tdbraze::transport::TransportFailure;
+    const auto response = [](TransportFailure f) {
+        tdbraze::transport::HttpResponse r;
+        r.failure = f;
+        r.network_error = "curl's words";
+        return r;
+    };
+    const std::string where = "https://rest.iad-01.braze.com";
+    auto refused = unreachable(response(TransportFailure::ConnectionRefused), false, where);
+    REQUIRE(refused);
+    CHECK(refused->code == ErrorCode::ConnectionRefused);
+    CHECK(refused->message.find(where) != std::string::npos);
+    CHECK(refused->message.find("curl's words") != std::string::npos);
+    CHECK_FALSE(unreachable(response(TransportFailure::ConnectionRefused), true, where));  // a restart: retried
+    REQUIRE(unreachable(response(TransportFailure::NameNotResolved), false, where));
+    CHECK(unreachable(response(TransportFailure::NameNotResolved), false, where)->code == ErrorCode::NameNotResolved);
+    CHECK_FALSE(unreachable(response(TransportFailure::NameNotResolved), true, where));
+    for (const bool answered : {false, true}) {
+        const auto tls = unreachable(response(TransportFailure::TlsVerification), answered, where);
+        REQUIRE(tls);
+        CHECK(tls->code == ErrorCode::TlsVerification);
+        CHECK(tls->message.find("--ca-bundle") != std::string::npos);
+        // Waiting may mend these: they stay retried.
+        CHECK_FALSE(unreachable(response(TransportFailure::Timeout), answered, where));
+        CHECK_FALSE(unreachable(response(TransportFailure::ConnectionLost), answered, where));
+        CHECK_FALSE(unreachable(response(TransportFailure::None), answered, where));
+    }
+}

@@ -3,15 +3,19 @@
 #include <catch2/catch.hpp>
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <string>
 #include <vector>
 
 #include <sqlite3.h>
 
+#include "small_disk.hpp"
 #include "state_store.hpp"
 
 using namespace tdbraze::sync;
@@ -29,11 +33,19 @@ fs::path fresh_path(const std::string& name) {
     return p;
 }
 
-std::unique_ptr<StateStore> open_store(const fs::path& p) {
-    auto opened = StateStore::open(p.string());
-    REQUIRE(std::holds_alternative<std::unique_ptr<StateStore>>(opened));
-    return std::move(std::get<std::unique_ptr<StateStore>>(opened));
+// The value of a store operation that must succeed.
+template <typename T>
+T ok(tdbraze::Result<T> result) {
+    INFO((result ? std::string() : result.error().message));
+    REQUIRE(result.has_value());
+    return std::move(*result);
 }
+void ok(const tdbraze::Status& status) {
+    INFO((status ? std::string() : status.error().message));
+    REQUIRE(status.has_value());
+}
+
+std::unique_ptr<StateStore> open_store(const fs::path& p) { return ok(StateStore::open(p.string())); }
 
 std::vector<std::string> keys(const std::string& prefix, int from, int to) {
     std::vector<std::string> out;
@@ -46,60 +58,60 @@ std::vector<std::string> keys(const std::string& prefix, int from, int to) {
 TEST_CASE("state store: confirmed changes are applied in the order they were confirmed") {
     const fs::path path = fresh_path("order.db");
     auto store = open_store(path);
-    const std::int64_t run = store->begin_run("identity", "scope", "mirror", "t.csv", "2026-11-30T00:00:00Z");
-    store->record_planned(run, {{1, "add", "h1", 3}, {2, "remove", "h2", 1}, {3, "add", "h3", 1}});
-    store->confirm(run, 1, "scope", keys("", 0, 3), false, 201);
-    store->confirm(run, 2, "scope", {"u1"}, true);   // removed after it was added: ends removed
-    store->confirm(run, 3, "scope", {"u2"}, false);  // added twice: one member
-    store->apply_members("other-scope", {"u1"}, false);
-    CHECK(store->is_member("scope", "u0"));
-    CHECK_FALSE(store->is_member("scope", "u1"));
-    CHECK(store->is_member("scope", "u2"));
-    CHECK(store->member_count("scope") == 2);
-    CHECK(store->is_member("other-scope", "u1"));  // scopes (endpoint, partner, cohort) are kept apart
-    const auto confirmed = store->confirmed_batches(run);
+    const std::int64_t run = ok(store->begin_run("identity", "scope", Mode::Mirror, "t.csv", "2026-11-30T00:00:00Z"));
+    ok(store->record_planned(run, {{1, BatchKind::Add, "h1", 3}, {2, BatchKind::Remove, "h2", 1}, {3, BatchKind::Add, "h3", 1}}));
+    ok(store->confirm(run, 1, "scope", keys("", 0, 3), false, 201));
+    ok(store->confirm(run, 2, "scope", {"u1"}, true));   // removed after it was added: ends removed
+    ok(store->confirm(run, 3, "scope", {"u2"}, false));  // added twice: one member
+    ok(store->apply_members("other-scope", {"u1"}, false));
+    CHECK(*store->is_member("scope", "u0"));
+    CHECK_FALSE(*store->is_member("scope", "u1"));
+    CHECK(*store->is_member("scope", "u2"));
+    CHECK(*store->member_count("scope") == 2);
+    CHECK(*store->is_member("other-scope", "u1"));  // scopes (endpoint, partner, cohort) are kept apart
+    const auto confirmed = ok(store->confirmed_batches(run));
     CHECK(confirmed.size() == 3);
     CHECK(confirmed.at(2) == "h2");
 
     // Changes confirmed after a fold are folded on the next read, again in order.
-    store->apply_members("scope", {"u1", "u5"}, false);
-    store->apply_members("scope", {"u5"}, true);
-    CHECK(store->is_member("scope", "u1"));
-    CHECK_FALSE(store->is_member("scope", "u5"));
-    CHECK(store->member_count("scope") == 3);
+    ok(store->apply_members("scope", {"u1", "u5"}, false));
+    ok(store->apply_members("scope", {"u5"}, true));
+    CHECK(*store->is_member("scope", "u1"));
+    CHECK_FALSE(*store->is_member("scope", "u5"));
+    CHECK(*store->member_count("scope") == 3);
 }
 
 TEST_CASE("state store: batches planned together are all recorded, and only confirmed ones are listed as such") {
     auto store = open_store(fresh_path("planned.db"));
-    const std::int64_t run = store->begin_run("identity", "scope", "add", "t.csv", "2026-11-30T00:00:00Z");
-    store->record_planned(run, {{0, "name", "n", 0}});
-    store->record_planned(run, {{1, "add", "h1", 2}, {2, "add", "h2", 2}, {3, "add", "h3", 1}});
-    store->record_planned(run, {{1, "add", "other", 2}});  // planned again (a resumed run): the first record stays
-    store->confirm(run, 1, "scope", keys("", 0, 2), false, 201);
-    store->confirm(run, 2, "scope", keys("", 2, 4), false, 201);
-    store->record_attempt(run, 3, 503);
-    store->mark_failed(run, 3);
-    const auto latest = store->latest_run("identity");
+    const std::int64_t run = ok(store->begin_run("identity", "scope", Mode::Add, "t.csv", "2026-11-30T00:00:00Z"));
+    ok(store->record_planned(run, {{0, BatchKind::Name, "n", 0}}));
+    ok(store->record_planned(run, {{1, BatchKind::Add, "h1", 2}, {2, BatchKind::Add, "h2", 2}, {3, BatchKind::Add, "h3", 1}}));
+    ok(store->record_planned(run, {{1, BatchKind::Add, "other", 2}}));  // planned again (a resumed run): the first record stays
+    ok(store->confirm(run, 1, "scope", keys("", 0, 2), false, 201));
+    ok(store->confirm(run, 2, "scope", keys("", 2, 4), false, 201));
+    ok(store->record_attempt(run, 3, 503));
+    ok(store->mark_failed(run, 3));
+    const auto latest = ok(store->latest_run("identity"));
     REQUIRE(latest);
     CHECK(latest->planned == 3);  // the naming call is not a membership batch
     CHECK(latest->confirmed == 2);
-    const auto confirmed = store->confirmed_batches(run);
+    const auto confirmed = ok(store->confirmed_batches(run));
     REQUIRE(confirmed.size() == 2);
     CHECK(confirmed.at(1) == "h1");
     CHECK(confirmed.at(2) == "h2");
-    CHECK(store->member_count("scope") == 4);
+    CHECK(*store->member_count("scope") == 4);
 }
 
 TEST_CASE("state store: what one connection confirmed, another reads after reopening, and the file is private") {
     const fs::path path = fresh_path("shared.db");
     {
         auto writer = open_store(path);
-        const std::int64_t run = writer->begin_run("identity", "scope", "add", "t.csv", "2026-11-30T00:00:00Z");
-        writer->record_planned(run, {{0, "name", "n", 0}});
-        writer->confirm(run, 0, "scope", {}, false);
+        const std::int64_t run = ok(writer->begin_run("identity", "scope", Mode::Add, "t.csv", "2026-11-30T00:00:00Z"));
+        ok(writer->record_planned(run, {{0, BatchKind::Name, "n", 0}}));
+        ok(writer->confirm(run, 0, "scope", {}, false));
         for (int b = 0; b < 20; ++b) {
-            writer->record_planned(run, {{b + 1, "add", "h" + std::to_string(b), 50}});
-            writer->confirm(run, b + 1, "scope", keys("", b * 50, b * 50 + 50), false);
+            ok(writer->record_planned(run, {{b + 1, BatchKind::Add, "h" + std::to_string(b), 50}}));
+            ok(writer->confirm(run, b + 1, "scope", keys("", b * 50, b * 50 + 50), false));
         }
         // Closed without any read: the changes are still only in the log.
     }
@@ -107,26 +119,26 @@ TEST_CASE("state store: what one connection confirmed, another reads after reope
     REQUIRE(::stat(path.c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0600);
     auto reader = open_store(path);
-    CHECK(reader->member_count("scope") == 1000);
-    const auto latest = reader->latest_run("identity");
+    CHECK(*reader->member_count("scope") == 1000);
+    const auto latest = ok(reader->latest_run("identity"));
     REQUIRE(latest.has_value());
     CHECK(latest->planned == 20);  // membership batches: the naming call is not one
     CHECK(latest->confirmed == 20);
 
     // Mirror: the confirmed members missing from the desired set, each once, across pages of a thousand.
-    reader->begin_desired();
+    ok(reader->begin_desired());
     std::vector<std::string> desired;
     for (int i = 0; i < 1000; i += 3) desired.push_back("u" + std::to_string(i));
-    reader->add_desired(desired);
-    reader->add_desired({"u0", "u-not-a-member"});  // again, and one that never was: no harm
-    CHECK(reader->members_among("scope", {"u5", "u-not-a-member", "u999", "u1000"}) ==
+    ok(reader->add_desired(desired));
+    ok(reader->add_desired({"u0", "u-not-a-member"}));  // again, and one that never was: no harm
+    CHECK(*reader->members_among("scope", {"u5", "u-not-a-member", "u999", "u1000"}) ==
           std::vector<bool>{true, false, true, false});
     std::set<std::string> departed;
     std::size_t calls = 0;
-    reader->for_each_departed("scope", [&](std::string_view k) {
+    ok(reader->for_each_departed("scope", [&](std::string_view k) {
         departed.emplace(k);
         ++calls;
-    });
+    }));
     CHECK(calls == departed.size());
     CHECK(departed.size() == 1000 - 334);
     CHECK(departed.count("u1") == 1);
@@ -135,7 +147,7 @@ TEST_CASE("state store: what one connection confirmed, another reads after reope
 
 TEST_CASE("state store: a file written by a newer layout is refused, not misread") {
     const fs::path path = fresh_path("newer.db");
-    open_store(path)->apply_members("scope", {"u1"}, false);
+    ok(open_store(path)->apply_members("scope", {"u1"}, false));
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
     int version = -1;
@@ -147,6 +159,89 @@ TEST_CASE("state store: a file written by a newer layout is refused, not misread
     REQUIRE(sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(db);
     auto opened = StateStore::open(path.string());
-    REQUIRE(std::holds_alternative<std::string>(opened));
-    CHECK(std::get<std::string>(opened).find("newer tdbraze") != std::string::npos);
+    REQUIRE_FALSE(opened.has_value());
+    CHECK(opened.error().code == tdbraze::ErrorCode::StateNewerLayout);
+    CHECK(opened.error().message.find("newer tdbraze") != std::string::npos);
+}
+
+using tdbraze::test::SmallDisk;
+
+TEST_CASE("state store: a full disk is an error that names the file and says so, and the file stays usable") {
+    SmallDisk disk(fresh_path("full-disk"), "size=160k");
+    if (!disk.mounted) {
+        WARN("not root or no mount: the full-disk test needs a small tmpfs");
+        return;
+    }
+    const fs::path path = disk.dir / "state.db";
+    auto store = open_store(path);
+    const std::int64_t run = ok(store->begin_run("identity", "scope", Mode::Add, "t.csv", "2026-11-30T00:00:00Z"));
+    tdbraze::Status failed;
+    int confirmed = 0;
+    for (int b = 1; b < 10'000 && failed; ++b) {
+        failed = store->record_planned(run, {{b, BatchKind::Add, "h" + std::to_string(b), 100}});
+        if (failed) failed = store->confirm(run, b, "scope", keys("-" + std::to_string(b) + "-", 0, 100), false, 201);
+        if (failed) ++confirmed;
+    }
+    REQUIRE_FALSE(failed.has_value());
+    CHECK(failed.error().code == tdbraze::ErrorCode::StateDiskFull);
+    CHECK(failed.error().message.find(path.string()) != std::string::npos);
+    CHECK(failed.error().message.find("disk is full") != std::string::npos);
+    CHECK(confirmed > 0);
+    // Room made: the same store goes on, and every batch confirmed before the failure is still there.
+    disk.remount("size=16m");
+    ok(store->record_planned(run, {{100'000, BatchKind::Add, "after", 1}}));
+    ok(store->confirm(run, 100'000, "scope", {"u-after"}, false, 201));
+    CHECK(ok(store->confirmed_batches(run)).size() == static_cast<std::size_t>(confirmed) + 1);
+    CHECK(*store->member_count("scope") == confirmed * 100 + 1);
+}
+
+TEST_CASE("state store: a read-only disk and a damaged file are refused with what they are") {
+    SmallDisk disk(fresh_path("read-only"), "size=1m");
+    if (disk.mounted) {
+        disk.remount("ro");
+        auto opened = StateStore::open((disk.dir / "state.db").string());
+        REQUIRE_FALSE(opened.has_value());
+        CHECK(opened.error().code == tdbraze::ErrorCode::StateReadOnly);
+        CHECK(opened.error().message.find("read-only") != std::string::npos);
+    } else {
+        WARN("not root or no mount: the read-only disk case needs a tmpfs");
+    }
+    const fs::path damaged = fresh_path("damaged.db");
+    {
+        std::ofstream f(damaged, std::ios::binary);
+        for (int i = 0; i < 64; ++i) f << "this is not a SQLite database, but it is long enough to look like one ";
+    }
+    auto opened = StateStore::open(damaged.string());
+    REQUIRE_FALSE(opened.has_value());
+    CHECK(opened.error().code == tdbraze::ErrorCode::StateCorrupt);
+    CHECK(opened.error().message.find(damaged.string()) != std::string::npos);
+    CHECK(opened.error().message.find("move it aside") != std::string::npos);
+}
+
+TEST_CASE("state store: a running run whose process is gone is read as interrupted, and this process's is live") {
+    const fs::path path = fresh_path("owner.db");
+    const pid_t child = ::fork();
+    if (child == 0) {
+        auto opened = StateStore::open(path.string());
+        const bool begun = opened && (*opened)->begin_run("gone", "scope", Mode::Add, "t.csv", "2026-11-30T00:00:00Z");
+        ::_exit(begun ? 0 : 1);
+    }
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    REQUIRE(WEXITSTATUS(status) == 0);
+    auto store = open_store(path);
+    const auto gone = ok(store->latest_run("gone"));
+    REQUIRE(gone);
+    CHECK(gone->status == RunStatus::Interrupted);
+    CHECK_FALSE(gone->live);
+    CHECK(ok(store->latest_run("gone"))->status == RunStatus::Interrupted);  // and so marked in the file
+
+    const std::int64_t mine = ok(store->begin_run("mine", "scope", Mode::Add, "t.csv", "2026-11-30T00:00:00Z"));
+    const auto live = ok(store->latest_run("mine"));
+    REQUIRE(live);
+    CHECK(live->status == RunStatus::Running);
+    CHECK(live->live);
+    CHECK_FALSE(live->planned_total.has_value());
+    ok(store->record_planned_total(mine, 464));
+    CHECK(ok(store->latest_run("mine"))->planned_total == 464);
 }

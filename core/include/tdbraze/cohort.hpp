@@ -46,7 +46,10 @@ inline constexpr std::size_t kLongIdBytes = 512;
 
 enum class TableFormat : std::uint8_t { Auto, Csv, Tsv, JsonArray, JsonLines };
 
+// "auto", "csv", "tsv", "json", "jsonl": the names the command line, the page and the settings files use.
 std::string_view to_string(TableFormat format);
+// The name back to the format; nothing for a name that is not one.
+std::optional<TableFormat> table_format_from_string(std::string_view name);
 
 struct ReadOptions {
     TableFormat format = TableFormat::Auto;  // Auto: detected from the first bytes

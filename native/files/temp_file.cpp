@@ -1,0 +1,52 @@
+#include "temp_file.hpp"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace tdbraze::files {
+
+std::FILE* open_unnamed_temp_file() {
+    const char* dir = std::getenv("TMPDIR");
+    std::string path = (dir != nullptr && *dir != '\0') ? dir : "/tmp";
+    path += "/tdbraze-spill-XXXXXX";
+    const int fd = ::mkstemp(path.data());  // mode 0600
+    if (fd < 0) return nullptr;
+    ::unlink(path.c_str());
+    std::FILE* file = ::fdopen(fd, "w+b");
+    if (file == nullptr) ::close(fd);
+    return file;
+}
+
+Result<SpooledInput> SpooledInput::from_standard_input() {
+    SpooledInput spooled;
+    spooled.file_.reset(open_unnamed_temp_file(), [](std::FILE* f) {
+        if (f != nullptr) std::fclose(f);
+    });
+    const auto cannot = [](const char* what) {
+        return fail(ErrorCode::TempFile, std::string("cannot ") + what + " standard input's copy in $TMPDIR (else /tmp): " +
+                                             std::strerror(errno) + "; point TMPDIR at a disk with room, or give a file");
+    };
+    if (!spooled.file_) return cannot("create");
+    std::vector<char> buffer(1 << 20);
+    for (;;) {
+        const std::size_t n = std::fread(buffer.data(), 1, buffer.size(), stdin);
+        if (n > 0 && std::fwrite(buffer.data(), 1, n, spooled.file_.get()) != n) return cannot("write");
+        if (n < buffer.size()) {
+            if (std::ferror(stdin))
+                return fail(ErrorCode::InputUnreadable, std::string("cannot read standard input: ") + std::strerror(errno));
+            break;
+        }
+    }
+    if (std::fflush(spooled.file_.get()) != 0) return cannot("write");
+    // The copy has no name; the process's own link to its descriptor reads it from the start, as a file.
+    spooled.path_ = "/proc/self/fd/" + std::to_string(::fileno(spooled.file_.get()));
+    return spooled;
+}
+
+}  // namespace tdbraze::files
