@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "suggest.hpp"
+#include "tdbraze/id_set.hpp"
 #include "value_formats.hpp"
 
 namespace tdbraze::currents {
@@ -50,19 +51,6 @@ std::string shown(const Tape& t, const Node& n) {
     return std::string(raw);
 }
 
-std::string kind_phrase(Kind kind) {
-    switch (kind) {
-        case Kind::Null: return "null";
-        case Kind::Boolean: return "a boolean";
-        case Kind::Integer: return "an integer";
-        case Kind::Number: return "a number with a fraction or exponent";
-        case Kind::String: return "a string";
-        case Kind::Array: return "an array";
-        case Kind::Object: return "an object";
-    }
-    return "?";
-}
-
 std::string type_phrase(JsonType type) {
     switch (type) {
         case JsonType::String: return "a string";
@@ -85,15 +73,6 @@ bool kind_matches(JsonType type, Kind kind) {
         case JsonType::StringArray: return kind == Kind::Array;
     }
     return false;
-}
-
-std::uint64_t fnv1a(std::string_view s) {
-    std::uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : s) {
-        h ^= c;
-        h *= 1099511628211ull;
-    }
-    return h;
 }
 
 // Proleptic Gregorian date of an epoch-seconds value, for messages ("2023-11-14").
@@ -385,7 +364,7 @@ void EventChecker::check_id(const Tape& t, const Node* node, std::string_view po
         return;
     }
     const std::string_view id = decoded(t, *node);
-    const std::uint64_t h = fnv1a(id);
+    const std::uint64_t h = hash_bytes(id);
     auto it = ids_.find(h);
     if (it != ids_.end()) {
         const FirstSighting& first = it->second;

@@ -33,19 +33,6 @@ std::string syntax_hint(const std::string& message) {
 
 constexpr std::size_t kFeedSlice = 1 << 20;
 
-std::string kind_phrase(Kind kind) {
-    switch (kind) {
-        case Kind::Null: return "null";
-        case Kind::Boolean: return "a boolean";
-        case Kind::Integer:
-        case Kind::Number: return "a number";
-        case Kind::String: return "a string";
-        case Kind::Array: return "an array";
-        case Kind::Object: return "an object";
-    }
-    return "?";
-}
-
 }  // namespace
 
 struct Validator::Impl final : DiagnosticSink {

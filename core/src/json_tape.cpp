@@ -10,6 +10,19 @@
 
 namespace tdbraze::json {
 
+std::string kind_phrase(Kind kind) {
+    switch (kind) {
+        case Kind::Null: return "null";
+        case Kind::Boolean: return "a boolean";
+        case Kind::Integer: return "an integer";
+        case Kind::Number: return "a number with a fraction or exponent";
+        case Kind::String: return "a string";
+        case Kind::Array: return "an array";
+        case Kind::Object: return "an object";
+    }
+    return "?";
+}
+
 std::string_view to_string(Kind kind) {
     switch (kind) {
         case Kind::Null: return "null";

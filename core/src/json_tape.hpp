@@ -18,6 +18,9 @@ namespace tdbraze::json {
 enum class Kind : std::uint8_t { Null, Boolean, Integer, Number, String, Array, Object };
 
 std::string_view to_string(Kind kind);  // "null", "boolean", "integer", "number", "string", "array", "object"
+// The kind as a message says it: "null", "a boolean", "an integer", "a number with a fraction or exponent",
+// "a string", "an array", "an object". Every message about a value's kind uses these words.
+std::string kind_phrase(Kind kind);
 
 // One value. Offsets are into the text given to parse_value(). Index 0 is the root; 0 as a link means "none".
 struct Node {

@@ -16,19 +16,6 @@ constexpr std::size_t kMaxColumns = 65536;
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-std::string kind_phrase(json::Kind kind) {
-    switch (kind) {
-        case json::Kind::Array: return "an array";
-        case json::Kind::String: return "a string";
-        case json::Kind::Integer:
-        case json::Kind::Number: return "a number";
-        case json::Kind::Boolean: return "a boolean";
-        case json::Kind::Null: return "null";
-        case json::Kind::Object: return "an object";
-    }
-    return "?";
-}
-
 // Delimiter of a delimited header line: the more frequent of tab and comma outside quotes.
 char guess_delimiter(std::string_view line) {
     std::size_t tabs = 0, commas = 0;

@@ -3,6 +3,8 @@
 #include <array>
 #include <cctype>
 
+#include "tdbraze/text.hpp"
+
 namespace tdbraze::desktop {
 namespace {
 
@@ -24,10 +26,7 @@ constexpr std::array<BrazeInstance, 12> kInstances{{
 bool same_url(std::string_view a, std::string_view b) {
     while (!a.empty() && a.back() == '/') a.remove_suffix(1);
     while (!b.empty() && b.back() == '/') b.remove_suffix(1);
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-    return true;
+    return ascii_iequals(a, b);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 
 #include "braze_instances.hpp"
 #include "credentials.hpp"
+#include "tdbraze/text.hpp"
 
 namespace tdbraze::desktop {
 namespace {
@@ -36,13 +37,6 @@ std::string clock_now() {
     return buf;
 }
 
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 
 std::string file_name(const std::string& path) { return fs::path(path).filename().string(); }
 
@@ -102,7 +96,7 @@ std::string_view panel_name(Panel panel) {
 
 std::optional<Panel> panel_from_name(std::string_view name) {
     for (Panel p : kPanels)
-        if (panel_name(p) == lower(name)) return p;
+        if (panel_name(p) == ascii_lower(name)) return p;
     return std::nullopt;
 }
 
@@ -467,7 +461,7 @@ const std::vector<std::size_t>& ViewModel::visible_log_lines() {
     if (key == visible_key_) return visible_lines_;
     visible_key_ = key;
     visible_lines_.clear();
-    const std::string needle = lower(f.text);
+    const std::string needle = ascii_lower(f.text);
     for (std::size_t i = 0; i < sync_.log.size(); ++i) {
         const LogLine& line = sync_.log[i];
         bool shown = false;
@@ -478,7 +472,7 @@ const std::vector<std::size_t>& ViewModel::visible_log_lines() {
             case sync::SyncEvent::Kind::Warning: shown = f.warning; break;
             case sync::SyncEvent::Kind::Error: shown = f.error; break;
         }
-        if (shown && !needle.empty()) shown = lower(line.text).find(needle) != std::string::npos;
+        if (shown && !needle.empty()) shown = ascii_lower(line.text).find(needle) != std::string::npos;
         if (shown) visible_lines_.push_back(i);
     }
     return visible_lines_;

@@ -18,6 +18,7 @@
 
 #include "currents_receiver.hpp"
 #include "tdbraze/cohort.hpp"
+#include "tdbraze/id_set.hpp"
 
 namespace tdbraze::emulator {
 
@@ -104,20 +105,16 @@ void drop_connection(httplib::Response& res, int status) {
 // Two unrelated 64-bit hashes of a body: remembering every applied membership body by its 128-bit digest
 // tells a re-sent body from a new one without keeping megabytes of bodies.
 struct BodyDigest {
-    std::uint64_t fnv = 0;
+    std::uint64_t fast = 0;
     std::uint64_t standard = 0;
     bool operator==(const BodyDigest&) const = default;
 };
 
 struct BodyDigestHash {
-    std::size_t operator()(const BodyDigest& d) const { return static_cast<std::size_t>(d.fnv ^ d.standard); }
+    std::size_t operator()(const BodyDigest& d) const { return static_cast<std::size_t>(d.fast ^ d.standard); }
 };
 
-BodyDigest digest(std::string_view body) {
-    std::uint64_t fnv = 0xcbf29ce484222325ULL;
-    for (const char c : body) fnv = (fnv ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
-    return {fnv, std::hash<std::string_view>{}(body)};
-}
+BodyDigest digest(std::string_view body) { return {tdbraze::hash_bytes(body), std::hash<std::string_view>{}(body)}; }
 
 ordered aliases_json(const std::vector<Alias>& aliases) {
     ordered out = ordered::array();

@@ -5,15 +5,11 @@
 #include <set>
 #include <system_error>
 
+#include "tdbraze/text.hpp"
+
 namespace tdbraze::emulator {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
 
 template <class Number>
 std::optional<Number> parse_number(std::string_view text) {
@@ -44,15 +40,15 @@ Parsed<FaultSpec> parse_fault_spec(std::string_view text) {
     double total = 0;
     while (!text.empty()) {
         const std::size_t comma = text.find(',');
-        const std::string_view entry = trim(text.substr(0, comma));
+        const std::string_view entry = trim_blanks(text.substr(0, comma));
         text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
         if (entry.empty()) continue;
 
         const std::size_t equals = entry.find('=');
         if (equals == std::string_view::npos)
             return Parsed<FaultSpec>::failure("\"" + std::string(entry) + "\": expected NAME=VALUE");
-        const std::string_view name = trim(entry.substr(0, equals));
-        const std::string_view value = trim(entry.substr(equals + 1));
+        const std::string_view name = trim_blanks(entry.substr(0, equals));
+        const std::string_view value = trim_blanks(entry.substr(equals + 1));
         const std::string quoted = "\"" + std::string(entry) + "\"";
         if (!seen.emplace(name).second)
             return Parsed<FaultSpec>::failure(quoted + ": " + std::string(name) + " is given twice");

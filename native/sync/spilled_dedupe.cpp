@@ -19,6 +19,7 @@
 
 #include "tdbraze/id_set.hpp"
 #include "temp_file.hpp"
+#include "varint.hpp"
 
 namespace tdbraze::sync {
 namespace {
@@ -26,39 +27,12 @@ namespace {
 constexpr std::size_t kPartitions = 256;
 constexpr std::size_t kBufferBytes = 16 * 1024;
 
-constexpr std::size_t kMaxVarintBytes = 10;
-
 // Every this many questions the partitions' sizes are noted, so that plan() can start reading anywhere.
 constexpr std::uint64_t kQuestionsPerMark = 16384;
 
 constexpr const char* kTempFileProblem =
     "cannot use a temporary file for the duplicate check in $TMPDIR (else /tmp): is it missing or full? Point "
     "TMPDIR at a disk with room for about the identifiers' size, or use --dedupe memory";
-
-char* write_varint(char* p, std::uint64_t n) {
-    while (n >= 0x80) {
-        *p++ = static_cast<char>((n & 0x7F) | 0x80);
-        n >>= 7;
-    }
-    *p++ = static_cast<char>(n);
-    return p;
-}
-
-void put_varint(std::string& out, std::uint64_t n) {
-    char bytes[kMaxVarintBytes];
-    out.append(bytes, static_cast<std::size_t>(write_varint(bytes, n) - bytes));
-}
-
-// Reads a varint at `p`; false when the record is cut short (a damaged temporary file).
-bool get_varint(const char*& p, const char* end, std::uint64_t& n) {
-    n = 0;
-    for (int shift = 0; p < end && shift < 64; shift += 7) {
-        const auto b = static_cast<unsigned char>(*p++);
-        n |= static_cast<std::uint64_t>(b & 0x7F) << shift;
-        if ((b & 0x80) == 0) return true;
-    }
-    return false;
-}
 
 bool get_bytes(const char*& p, const char* end, std::string_view& out) {
     std::uint64_t n = 0;
@@ -306,7 +280,7 @@ private:
     // A record: question number, key, alias spelling, row, line. Encoded on the stack and appended in one
     // step: appended a byte at a time, the varints alone were a twentieth of the reading thread's time.
     void record(const Question& q) {
-        const std::size_t most = 5 * kMaxVarintBytes + q.key.size() + q.alias_spelling.size();
+        const std::size_t most = 5 * static_cast<std::size_t>(kMaxVarintBytes) + q.key.size() + q.alias_spelling.size();
         char small[512];
         std::string large;
         if (most > sizeof small) large.resize(most);  // an identifier over 400 bytes or so: rare

@@ -12,6 +12,8 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include "varint.hpp"
+
 namespace tdbraze::sync {
 namespace {
 
@@ -165,7 +167,7 @@ CREATE TABLE IF NOT EXISTS member_changes (
 );
 )sql";
 
-// A change's identifier keys as one value: each key as a LEB128 length and its bytes. Keys are binary (type,
+// A change's identifier keys as one value: each key as a varint length and its bytes. Keys are binary (type,
 // label and value), so no separator byte is safe.
 std::string pack_keys(const std::vector<std::string>& keys) {
     std::size_t size = 0;
@@ -173,12 +175,7 @@ std::string pack_keys(const std::vector<std::string>& keys) {
     std::string out;
     out.reserve(size);
     for (const std::string& key : keys) {
-        std::uint64_t n = key.size();
-        do {
-            const auto low = static_cast<unsigned char>(n & 0x7f);
-            n >>= 7;
-            out.push_back(static_cast<char>(n != 0 ? (low | 0x80) : low));
-        } while (n != 0);
+        put_varint(out, key.size());
         out += key;
     }
     return out;
@@ -188,20 +185,14 @@ std::string pack_keys(const std::vector<std::string>& keys) {
 // applying part of a change.
 template <typename Each>
 void unpack_keys(std::string_view packed, const Each& each) {
-    std::size_t at = 0;
-    while (at < packed.size()) {
+    const char* at = packed.data();
+    const char* const end = at + packed.size();
+    while (at < end) {
         std::uint64_t n = 0;
-        int shift = 0;
-        for (;;) {
-            if (at >= packed.size() || shift > 63) throw SqliteFailure(SQLITE_CORRUPT, "a damaged member change");
-            const auto byte = static_cast<unsigned char>(packed[at++]);
-            n |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
-            shift += 7;
-            if ((byte & 0x80) == 0) break;
-        }
-        if (n > packed.size() - at) throw SqliteFailure(SQLITE_CORRUPT, "a damaged member change");
-        each(packed.substr(at, static_cast<std::size_t>(n)));
-        at += static_cast<std::size_t>(n);
+        if (!get_varint(at, end, n) || n > static_cast<std::uint64_t>(end - at))
+            throw SqliteFailure(SQLITE_CORRUPT, "a damaged member change");
+        each(std::string_view(at, static_cast<std::size_t>(n)));
+        at += n;
     }
 }
 

@@ -14,9 +14,10 @@
 #include <thread>
 #include <vector>
 
-#include <xxhash.h>
+#include <nlohmann/json.hpp>
 
 #include "clock.hpp"
+#include "hashing.hpp"
 #include "input_file.hpp"
 #include "rate_limiter.hpp"
 #include "spilled_dedupe.hpp"
@@ -34,44 +35,6 @@ double seconds_between(Clock::time_point from, Clock::time_point to) {
     return std::chrono::duration<double>(to - from).count();
 }
 
-std::string hex64(std::uint64_t v) {
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-    return buf;
-}
-
-// FNV-1a 64: a run's identity from its parts (the table's hash, the mode, the cohort...). Not a security
-// measure: the state only needs to notice that a table or a plan changed.
-struct Fnv {
-    std::uint64_t h = 1469598103934665603ull;
-    void add(std::string_view s) {
-        for (unsigned char c : s) {
-            h ^= c;
-            h *= 1099511628211ull;
-        }
-        h ^= 0xff;  // separator, so that ("ab","c") and ("a","bc") differ
-        h *= 1099511628211ull;
-    }
-};
-
-// A body's fingerprint in the state file (which batch was confirmed with what): XXH3, as below.
-std::uint64_t xxh3(std::string_view bytes) { return XXH3_64bits(bytes.data(), bytes.size()); }
-
-// A table's identity in the state file: XXH3 (xxHash's specified, stable 64-bit hash) of its bytes, at
-// memory speed. It had been an FNV, which goes a byte at a time: once the reading thread also split the rows,
-// that made it the slowest part of checking a table.
-class TableHash {
-public:
-    TableHash() : state_(XXH3_createState(), &XXH3_freeState) {
-        if (!state_ || XXH3_64bits_reset(state_.get()) != XXH_OK) throw std::bad_alloc();
-    }
-    void add(std::string_view bytes) { XXH3_64bits_update(state_.get(), bytes.data(), bytes.size()); }
-    std::uint64_t value() const { return XXH3_64bits_digest(state_.get()); }
-
-private:
-    std::unique_ptr<XXH3_state_t, XXH_errorcode (*)(XXH3_state_t*)> state_;
-};
-
 constexpr const char* kFileChanged =
     "the table changed while it was being read (its passes differ); nothing was sent. Run again once the file is complete";
 // The same found while sending: what was sent came from the part of the table that was checked.
@@ -85,22 +48,8 @@ constexpr std::size_t kPlannedTogether = 32;
 
 // Fills the placeholders with the secrets, as JSON strings. Only here do secrets enter a body.
 std::string with_secrets(const std::string& body, const secrets::Credentials& c) {
-    auto json_string = [](const std::string& s) {
-        std::string out = "\"";
-        for (char ch : s) {
-            const auto u = static_cast<unsigned char>(ch);
-            if (ch == '"' || ch == '\\') {
-                out += '\\';
-                out += ch;
-            } else if (u < 0x20) {
-                char esc[8];
-                std::snprintf(esc, sizeof esc, "\\u%04x", u);
-                out += esc;
-            } else {
-                out += ch;
-            }
-        }
-        return out + "\"";
+    const auto json_string = [](const std::string& s) {
+        return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     };
     std::string out = body;
     auto fill = [&](std::string_view placeholder, const std::string& secret) {
@@ -256,7 +205,7 @@ public:
         if (!opened) return refuse(opened.error());
         store_ = std::move(*opened);
 
-        Fnv identity;
+        PartsHash identity;
         identity.add(hex64(table_hash_.value()));
         identity.add(to_string(options_.mode));
         identity.add(scope_);
@@ -264,7 +213,7 @@ public:
         for (const auto& a : settings_.alias_columns) identity.add(a);
         identity.add(std::to_string(settings_.max_ids_per_request));
         identity.add(options_.read.trim ? "trim" : "");
-        const std::string id = hex64(identity.h);
+        const std::string id = hex64(identity.value());
 
         const auto found = store_->latest_run(id);
         if (!found) return refuse(found.error());
@@ -718,7 +667,7 @@ private:
         for (Batch& b : group) {
             // A naming call is identified by the name alone: its created_at changes every run, and Braze needs
             // the call again only when the name changes.
-            std::string hash = hex64(b.kind == BatchKind::Name ? xxh3("name:" + settings_.cohort_name) : xxh3(b.request.body));
+            std::string hash = hex64(b.kind == BatchKind::Name ? stable_hash("name:" + settings_.cohort_name) : stable_hash(b.request.body));
             bool named = false;
             if (b.kind == BatchKind::Name) {
                 const auto found = store_->named(scope_, hash);
@@ -973,7 +922,7 @@ private:
     std::unique_ptr<SpilledDedupe> dedupe_;  // a large table's duplicate check (pass 0), else null
     // The checking pass's hashes: of the whole table (its identity), and of each piece of the file, which a
     // later read must match piece by piece (hash_bytes, which is faster and never stored).
-    TableHash table_hash_;
+    StableHasher table_hash_;
     std::vector<std::uint64_t> piece_hashes_;
     bool streamed_ = false;  // the send pass plans the table as it sends (plan_streamed)
     std::uint64_t planned_ = 0, ids_planned_ = 0;  // by check_table

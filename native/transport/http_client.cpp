@@ -8,13 +8,10 @@
 
 #include <curl/curl.h>
 
+#include "tdbraze/text.hpp"
+
 namespace tdbraze::transport {
 namespace {
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
 
 // The part between "scheme://" and the path: [userinfo@]host[:port].
 std::string authority_of(const std::string& url) {
@@ -39,7 +36,7 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
     const std::string line(data, size * n);
     const std::size_t colon = line.find(':');
     if (colon != std::string::npos) {
-        const std::string name = lower(line.substr(0, colon));
+        const std::string name = ascii_lower(line.substr(0, colon));
         const long value = std::strtol(line.c_str() + colon + 1, nullptr, 10);
         if (name == "retry-after") response->retry_after_seconds = value;  // the seconds form; dates are rare
         else if (name == "x-ratelimit-reset") response->rate_limit_reset = value;
@@ -62,7 +59,7 @@ std::optional<std::string> check_url(const std::string& url) {
     const std::string authority = authority_of(url);
     if (authority.find('@') != std::string::npos)
         return "the URL holds credentials before '@'; remove them (keys go in the environment or the config file)";
-    const std::string scheme = lower(url.substr(0, scheme_end));
+    const std::string scheme = ascii_lower(url.substr(0, scheme_end));
     if (scheme == "https") return std::nullopt;
     if (scheme == "http" && is_loopback_host(host_of(authority))) return std::nullopt;
     if (scheme == "http")
