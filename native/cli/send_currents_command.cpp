@@ -45,10 +45,8 @@ std::function<int()> add_send_currents(CLI::App& send) {
             return kExitUsage;
         }
         transport::HttpGlobal http;
-        std::atomic<bool> cancel{false};
         const auto s = sync::replay_currents(std::get<std::vector<std::string>>(events), args->options,
-                                             [](const std::string& line) { std::cerr << "tdbraze: " << line << '\n'; },
-                                             cancel);
+                                             [](const std::string& line) { std::cerr << "tdbraze: " << line << '\n'; });
         std::cout << "send " << sync::to_string(s.outcome) << ": " << s.message << " (" << s.retries << " retries)\n";
         if (s.outcome == sync::Outcome::Refused) return report_error(*s.error);
         return s.ok() ? kExitOk : kExitFindings;

@@ -9,6 +9,10 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <stop_token>
+#include <thread>
+
+#include <pthread.h>
 
 #include <unistd.h>
 
@@ -25,21 +29,44 @@
 namespace tdbraze::cli {
 namespace {
 
-std::atomic<bool> g_cancel{false};
+// Ctrl-C and SIGTERM as a stop request: a thread of its own waits for them (sigwait), so the stop is
+// requested from an ordinary thread and wakes every wait of the sync at once, with nothing polling. Made
+// before the sync starts its threads, which inherit the blocked signals.
+class InterruptWatch {
+public:
+    InterruptWatch() {
+        sigemptyset(&signals_);
+        sigaddset(&signals_, SIGINT);
+        sigaddset(&signals_, SIGTERM);
+        sigaddset(&signals_, SIGUSR1);  // the watch's own end
+        ::pthread_sigmask(SIG_BLOCK, &signals_, &before_);
+        thread_ = std::thread([this] { watch(); });
+    }
+    ~InterruptWatch() {
+        ::pthread_kill(thread_.native_handle(), SIGUSR1);
+        thread_.join();
+        ::pthread_sigmask(SIG_SETMASK, &before_, nullptr);
+    }
+    InterruptWatch(const InterruptWatch&) = delete;
+    InterruptWatch& operator=(const InterruptWatch&) = delete;
+    std::stop_token token() const { return stop_.get_token(); }
 
-extern "C" void on_interrupt(int) {
-    if (g_cancel.exchange(true)) _exit(130);  // a second Ctrl-C: leave now
-    const char note[] = "\ntdbraze: stopping after the requests in flight (Ctrl-C again to quit at once)\n";
-    [[maybe_unused]] auto n = ::write(STDERR_FILENO, note, sizeof note - 1);
-}
+private:
+    void watch() {
+        for (;;) {
+            int signal = 0;
+            if (::sigwait(&signals_, &signal) != 0 || signal == SIGUSR1) return;
+            if (stop_.stop_requested()) ::_exit(130);  // a second Ctrl-C: leave now
+            const char note[] = "\ntdbraze: stopping after the requests in flight (Ctrl-C again to quit at once)\n";
+            [[maybe_unused]] auto n = ::write(STDERR_FILENO, note, sizeof note - 1);
+            stop_.request_stop();
+        }
+    }
 
-void install_interrupt_handler() {
-    struct sigaction sa {};
-    sa.sa_handler = &on_interrupt;
-    sigemptyset(&sa.sa_mask);
-    ::sigaction(SIGINT, &sa, nullptr);
-    ::sigaction(SIGTERM, &sa, nullptr);
-}
+    sigset_t signals_{}, before_{};
+    std::stop_source stop_;
+    std::thread thread_;
+};
 
 std::string clock_text(double seconds) {
     const auto s = static_cast<long>(seconds);
@@ -222,8 +249,8 @@ int run(SyncArgs& a) {
     const std::string shown = o.input_name.empty() ? std::filesystem::path(o.input_path).filename().string() : o.input_name;
     CliObserver observer(json, !json && ::isatty(STDERR_FILENO) != 0, shown);
     transport::HttpGlobal http;
-    install_interrupt_handler();
-    const sync::SyncSummary s = sync::run_sync(o, credentials, observer, g_cancel);
+    const InterruptWatch interrupts;
+    const sync::SyncSummary s = sync::run_sync(o, credentials, observer, interrupts.token());
     observer.clear_bar();
     if (json) {
         nlohmann::json j{{"event", "summary"},   {"outcome", sync::to_string(s.outcome)},

@@ -1,11 +1,12 @@
-// One piece of work on its own thread, with a cancel flag the work may watch and a result the UI thread
-// picks up when it is ready. The UI thread never waits for the work: take_result() returns nothing until
-// the work has finished.
+// One piece of work on its own thread, with a stop token the work may watch (or pass on: the sync and the
+// replay wake from their waits when it is requested) and a result the UI thread picks up when it is ready.
+// The UI thread never waits for the work: take_result() returns nothing until the work has finished.
 #pragma once
 
 #include <atomic>
 #include <functional>
 #include <optional>
+#include <stop_token>
 #include <thread>
 #include <utility>
 
@@ -14,7 +15,7 @@ namespace tdbraze::desktop {
 template <class Result>
 class BackgroundTask {
 public:
-    using Work = std::function<Result(const std::atomic<bool>& cancel)>;
+    using Work = std::function<Result(std::stop_token stop)>;
 
     BackgroundTask() = default;
     ~BackgroundTask() {
@@ -27,17 +28,16 @@ public:
     // Starts `work`. A previous run that was not taken is waited for and forgotten.
     void start(Work work) {
         wait();
-        cancel_ = false;
         finished_ = false;
         result_.reset();
-        thread_ = std::thread([this, work = std::move(work)] {
-            result_ = work(cancel_);
+        thread_ = std::jthread([this, work = std::move(work)](std::stop_token stop) {
+            result_ = work(std::move(stop));
             finished_ = true;  // after the result: whoever sees `finished_` may take it
         });
     }
 
     bool running() const { return thread_.joinable() && !finished_.load(); }
-    void cancel() { cancel_ = true; }
+    void cancel() { thread_.request_stop(); }
 
     // The result, once, after the work has finished.
     std::optional<Result> take_result() {
@@ -51,8 +51,7 @@ public:
     }
 
 private:
-    std::thread thread_;
-    std::atomic<bool> cancel_{false};
+    std::jthread thread_;
     std::atomic<bool> finished_{false};
     std::optional<Result> result_;  // written by the thread before `finished_`, read after join()
 };

@@ -44,7 +44,7 @@ std::string display_body(const std::string& body, std::size_t max_items) {
 }
 
 CohortAnalysis analyse_table(const std::string& path, const cohort::Settings& settings, const cohort::ReadOptions& read,
-                             const std::atomic<bool>& cancel, std::size_t keep) {
+                             std::stop_token cancel, std::size_t keep) {
     CohortAnalysis a;
     a.path = path;
     std::ifstream in(path, std::ios::binary);
@@ -71,7 +71,7 @@ CohortAnalysis analyse_table(const std::string& path, const cohort::Settings& se
     };
     std::vector<char> buffer(1 << 20);
     while (in) {
-        if (cancel.load()) {
+        if (cancel.stop_requested()) {
             a.cancelled = true;
             return a;
         }

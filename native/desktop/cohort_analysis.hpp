@@ -3,8 +3,8 @@
 // placeholders, never the secrets).
 #pragma once
 
-#include <atomic>
 #include <cstdint>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -29,9 +29,9 @@ struct CohortAnalysis {
 };
 
 // Plans the whole table in chunks (memory stays bounded), keeping the first `keep` requests for display.
-// Stops early, with `cancelled` set, when `cancel` becomes true.
+// Stops early, with `cancelled` set, when a stop is requested on `cancel`.
 CohortAnalysis analyse_table(const std::string& path, const cohort::Settings& settings, const cohort::ReadOptions& read,
-                             const std::atomic<bool>& cancel, std::size_t keep = 3);
+                             std::stop_token cancel, std::size_t keep = 3);
 
 // A request body for people: indented JSON whose arrays longer than `max_items` show their first items and
 // a "... N more" entry. Text that is not JSON comes back unchanged.

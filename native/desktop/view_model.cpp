@@ -223,7 +223,7 @@ void ViewModel::test_connection() {
     const std::string url = endpoint(), partner = connection.partner;
     const std::string cohort_id = cohort.cohort_id.empty() ? kConnectionTestCohort : cohort.cohort_id;
     const secrets::Credentials credentials{connection.partner_api_key, connection.client_secret};
-    connection_task_.start([=](const std::atomic<bool>&) {
+    connection_task_.start([=](std::stop_token) {
         transport::HttpOptions http;
         http.connect_timeout_ms = 5'000;
         http.total_timeout_ms = 15'000;
@@ -347,7 +347,7 @@ void ViewModel::start_analysis() {
     analysed_key_ = analysis_key();
     const std::string path = table_.path;
     const cohort::Settings settings = cohort_settings();
-    analysis_task_.start([path, settings](const std::atomic<bool>& cancel) {
+    analysis_task_.start([path, settings](std::stop_token cancel) {
         return analyse_table(path, settings, cohort::ReadOptions{}, cancel);
     });
 }
@@ -401,7 +401,7 @@ void ViewModel::begin_sync(bool resume) {
     status = "Syncing " + file_name(o.input_path) + " ...";
     panel = Panel::Sync;
     save_settings();
-    sync_task_.start([this, o = std::move(o), credentials](const std::atomic<bool>& cancel) {
+    sync_task_.start([this, o = std::move(o), credentials](std::stop_token cancel) {
         InboxObserver<SyncInbox> observer(sync_inbox_);
         return sync::run_sync(o, credentials, observer, cancel);
     });
@@ -436,9 +436,11 @@ void ViewModel::take_sync_results(Clock::time_point now) {
     if (sync_.phase != SyncView::Phase::Running) return;
 
     sync_.elapsed_seconds = std::chrono::duration<double>(now - sync_started_).count();
-    // One sample a second (or the last, shorter, one when the sync ends): requests and retries per second.
+    // One sample a second, and the last, shorter, one when the sync ends (when it is long enough to mean
+    // something, or the only one of a sync shorter than that).
     const double since = std::chrono::duration<double>(now - last_sample_).count();
-    if (now - last_sample_ >= kSampleInterval || (finished && since > 0.05)) {
+    const bool last_sample = finished && since > 0 && (since > 0.05 || sync_.requests_per_second.count() == 0);
+    if (now - last_sample_ >= kSampleInterval || last_sample) {
         sync_.requests_per_second.push(static_cast<float>(double(sync_.progress.requests - sampled_requests_) / since));
         sync_.retries_per_second.push(static_cast<float>(double(sync_.progress.retries - sampled_retries_) / since));
         sampled_requests_ = sync_.progress.requests;
@@ -516,7 +518,7 @@ void ViewModel::validate_currents() {
     options.now_epoch_seconds = static_cast<std::int64_t>(std::time(nullptr));
     std::string text = from_editor ? currents.text : std::string();
     const std::string path = currents.path;
-    currents_task_.start([=, text = std::move(text)](const std::atomic<bool>&) {
+    currents_task_.start([=, text = std::move(text)](std::stop_token) {
         if (from_editor) return CurrentsCheck{currents::validate(text, options, source), source};
         // Too large for the editor: checked from the file in chunks, as the CLI does.
         currents::Validator validator(options, source);
@@ -551,7 +553,7 @@ void ViewModel::start_replay() {
     std::string text = from_editor ? currents.text : std::string();
     status = "Replaying to " + options.url + " ...";
     save_settings();
-    replay_task_.start([this, options, path, from_editor, text = std::move(text)](const std::atomic<bool>& cancel) {
+    replay_task_.start([this, options, path, from_editor, text = std::move(text)](std::stop_token cancel) {
         auto log = [this](const std::string& line) {
             std::lock_guard lock(replay_inbox_.mutex);
             replay_inbox_.lines.push_back(line);

@@ -7,6 +7,8 @@
 #include <iostream>
 #include <random>
 #include <sstream>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -73,7 +75,7 @@ std::variant<std::vector<std::string>, std::string> read_currents_events(const s
 }
 
 ReplaySummary replay_currents(const std::vector<std::string>& events, const ReplayOptions& o,
-                              const std::function<void(const std::string&)>& log, const std::atomic<bool>& cancel) {
+                              const std::function<void(const std::string&)>& log, std::stop_token stop) {
     ReplaySummary summary;
     summary.events = events.size();
     secrets::Redactor redactor;
@@ -91,7 +93,7 @@ ReplaySummary replay_currents(const std::vector<std::string>& events, const Repl
     std::uniform_real_distribution<double> unit(0.0, 1.0);
     bool stopped = false;
     bool answered = false;  // the receiver answered a request of this replay
-    const auto stop = [&](Error error) {
+    const auto give_up = [&](Error error) {
         stopped = true;
         summary.outcome = Outcome::Failed;
         summary.message = error.message = redactor.redact(error.message);
@@ -102,10 +104,10 @@ ReplaySummary replay_currents(const std::vector<std::string>& events, const Repl
     std::function<void(std::size_t, std::size_t, bool)> send = [&](std::size_t begin, std::size_t end, bool single) {
         const std::string body = join_events(events, begin, end);
         for (int attempt = 0;; ++attempt) {
-            if (cancel.load() || stopped) return;
+            if (stop.stop_requested() || stopped) return;
             const transport::HttpResponse r = client.post(o.url, body, headers);
             ++summary.requests;
-            if (auto error = unreachable(r, answered, o.url)) return stop(std::move(*error));
+            if (auto error = unreachable(r, answered, o.url)) return give_up(std::move(*error));
             answered = answered || r.failure == transport::TransportFailure::None;
             const Verdict v = classify(r.status, !r.network_error.empty());
             if (v == Verdict::Done) {
@@ -130,13 +132,13 @@ ReplaySummary replay_currents(const std::vector<std::string>& events, const Repl
                 return;
             }
             if (v == Verdict::Stop || v == Verdict::Split) {
-                return stop(Error{ErrorCode::ReceiverRefused,
+                return give_up(Error{ErrorCode::ReceiverRefused,
                                   "the receiver answered " + std::to_string(r.status) +
                                       (r.status == 401 || r.status == 403 ? ": check the bearer token" : "") +
                                       "; Braze would not re-send this batch. " + r.body});
             }
             if (attempt + 1 >= o.backoff.max_attempts) {
-                return stop(Error{ErrorCode::RetriesExhausted,
+                return give_up(Error{ErrorCode::RetriesExhausted,
                                   "gave up after " + std::to_string(attempt + 1) + " attempts (" +
                                       (r.network_error.empty() ? "HTTP " + std::to_string(r.status) : r.network_error) + ")"});
             }
@@ -146,15 +148,18 @@ ReplaySummary replay_currents(const std::vector<std::string>& events, const Repl
             ++summary.retries;
             log((r.network_error.empty() ? "HTTP " + std::to_string(r.status) : "network error: " + r.network_error) +
                 "; retrying in " + std::to_string(delay.count()) + " ms");
-            std::this_thread::sleep_for(delay);
+            std::mutex m;  // a wait that only the stop ends early
+            std::condition_variable_any woken;
+            std::unique_lock lock(m);
+            woken.wait_for(lock, stop, delay, [] { return false; });
         }
     };
-    for (std::size_t begin = 0; begin < events.size() && !stopped && !cancel.load(); begin += o.batch_size)
+    for (std::size_t begin = 0; begin < events.size() && !stopped && !stop.stop_requested(); begin += o.batch_size)
         send(begin, std::min(events.size(), begin + o.batch_size), false);
     if (stopped) return summary;
     const std::string counts = std::to_string(summary.accepted) + " of " + std::to_string(summary.events) +
                                " events accepted in " + std::to_string(summary.requests) + " requests";
-    if (cancel.load()) {
+    if (stop.stop_requested()) {
         summary.outcome = Outcome::Interrupted;
         summary.message = "interrupted: " + counts;
     } else if (summary.dropped > 0) {

@@ -3,7 +3,7 @@
 // 429 and 5xx, a stop on 401/403/404.
 #pragma once
 
-#include <atomic>
+#include <stop_token>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -45,6 +45,6 @@ struct ReplaySummary {
 std::variant<std::vector<std::string>, std::string> read_currents_events(const std::string& path);
 
 ReplaySummary replay_currents(const std::vector<std::string>& events, const ReplayOptions& options,
-                              const std::function<void(const std::string&)>& log, const std::atomic<bool>& cancel);
+                              const std::function<void(const std::string&)>& log, std::stop_token stop = {});
 
 }  // namespace tdbraze::sync

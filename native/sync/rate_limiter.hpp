@@ -2,11 +2,11 @@
 #pragma once
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 
 namespace tdbraze::sync {
 
@@ -64,15 +64,15 @@ public:
     RateLimiter(double per_hour, int burst)
         : bucket_(per_hour / 3600.0, std::max(1.0, std::min(per_hour / 3600.0, static_cast<double>(burst))), Clock::now()) {}
 
-    // Waits for a token. Returns false when `cancelled` became true while waiting (looked at every 200 ms at
-    // the most).
-    bool acquire(const std::atomic<bool>& cancelled) {
+    // Waits for a token. Returns false when `stop` is requested while waiting.
+    bool acquire(std::stop_token stop) {
         std::unique_lock lock(mutex_);
         for (;;) {
-            if (cancelled.load()) return false;
+            if (stop.stop_requested()) return false;
             const auto wait = bucket_.take(Clock::now());
             if (!wait) return true;
-            wake_.wait_for(lock, std::min<Clock::duration>(*wait, std::chrono::milliseconds(200)));
+            // Woken early only by the stop: a pause or another thread's take changes nothing a waiter needs.
+            wake_.wait_for(lock, stop, *wait, [] { return false; });
         }
     }
 
@@ -83,7 +83,7 @@ public:
 
 private:
     std::mutex mutex_;
-    std::condition_variable wake_;
+    std::condition_variable_any wake_;
     TokenBucket bucket_;
 };
 

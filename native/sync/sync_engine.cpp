@@ -19,7 +19,8 @@
 #include "clock.hpp"
 #include "hashing.hpp"
 #include "input_file.hpp"
-#include "rate_limiter.hpp"
+#include "run_monitor.hpp"
+#include "sender.hpp"
 #include "spilled_dedupe.hpp"
 #include "state_store.hpp"
 #include "table_rows.hpp"
@@ -45,28 +46,6 @@ constexpr const char* kFileChangedWhileSending =
 // Requests read from a temporary file are queued this many at a time (as the duplicate check's plan hands them
 // over), so that the state file records them in one transaction rather than one each.
 constexpr std::size_t kPlannedTogether = 32;
-
-// Fills the placeholders with the secrets, as JSON strings. Only here do secrets enter a body.
-std::string with_secrets(const std::string& body, const secrets::Credentials& c) {
-    const auto json_string = [](const std::string& s) {
-        return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    };
-    std::string out = body;
-    auto fill = [&](std::string_view placeholder, const std::string& secret) {
-        const std::string quoted = "\"" + std::string(placeholder) + "\"";
-        const std::size_t at = out.find(quoted);
-        if (at != std::string::npos) out.replace(at, quoted.size(), json_string(secret));
-    };
-    fill(cohort::kPartnerApiKeyPlaceholder, c.partner_api_key);
-    fill(cohort::kClientSecretPlaceholder, c.client_secret);
-    return out;
-}
-
-struct Batch {
-    std::int64_t seq = 0;
-    BatchKind kind = BatchKind::Add;
-    cohort::PlannedRequest request;
-};
 
 // The first pass's requests, kept for the second in an unlinked temporary file (mode 0600, gone when the
 // process ends, however it ends): planning the table again cost as much CPU as checking it, and needed a
@@ -132,10 +111,8 @@ private:
 
 class Engine {
 public:
-    Engine(const SyncOptions& o, const secrets::Credentials& c, SyncObserver& obs, const std::atomic<bool>& cancel)
-        : options_(o), credentials_(c), observer_(obs), user_cancel_(cancel), limiter_(o.requests_per_hour, o.settings.threads) {
-        redactor_.add(c.partner_api_key);
-        redactor_.add(c.client_secret);
+    Engine(const SyncOptions& o, const secrets::Credentials& c, SyncObserver& observer, std::stop_token user_stop)
+        : options_(o), credentials_(c), monitor_(observer, redactor_for(c)), user_stop_(std::move(user_stop)) {
         endpoint_ = options_.endpoint;
         while (!endpoint_.empty() && endpoint_.back() == '/') endpoint_.pop_back();
         settings_ = options_.settings;
@@ -151,7 +128,7 @@ public:
         {
             std::error_code ec;
             const auto size = std::filesystem::file_size(options_.input_path, ec);
-            progress_.check_bytes_total = ec ? 0 : static_cast<std::uint64_t>(size);
+            monitor_.update([&](SyncProgress& p, SyncSummary&) { p.check_bytes_total = ec ? 0 : static_cast<std::uint64_t>(size); }, false);
         }
         if (dedupe_on_disk(options_.dedupe, options_.input_path)) {
             // Pass 0, for a large table: the planner's duplicate questions go to disk and are answered there,
@@ -192,14 +169,16 @@ public:
             planned = dedupe_->report() ? dedupe_->report()->summary.requests
                                         : (ids + settings_.max_ids_per_request - 1) / std::max(1, settings_.max_ids_per_request);
         }
-        summary_.check_seconds = seconds_between(started_, Clock::now());
-        if (options_.mode != Mode::Mirror) {
+        const double check_seconds = seconds_between(started_, Clock::now());
+        monitor_.update([&](SyncProgress& p, SyncSummary& s) {
+            s.check_seconds = check_seconds;
+            if (options_.mode == Mode::Mirror) return;
             // For a streamed send of a table with very large identifiers, the batches are an estimate until the
             // table is planned (a body's 4 MB limit can cut a batch short of the maximum); the identifiers are exact.
-            progress_.batches_total = planned;
-            progress_.ids_total = ids;
-            progress_.totals_final = true;
-        }
+            p.batches_total = planned;
+            p.ids_total = ids;
+            p.totals_final = true;
+        }, false);
 
         auto opened = StateStore::open(options_.state_path.empty() ? default_state_path() : options_.state_path);
         if (!opened) return refuse(opened.error());
@@ -225,28 +204,23 @@ public:
                                     ", process " + latest->owner + "); wait for it to finish"});
         if (latest && !mirror && !options_.force) {
             if (latest->status == RunStatus::Completed) {
-                summary_.outcome = Outcome::NothingToDo;
                 if (streamed_) planned = static_cast<std::uint64_t>(latest->planned);  // not planned again: what the run planned
-                summary_.skipped = planned;
-                summary_.planned = planned;
-                summary_.run_id = latest->id;
-                summary_.message = "this table was already synced completely (run " + std::to_string(latest->id) +
-                                   ", finished " + latest->finished_at + "); nothing sent. Use --force to send it again";
-                return summary_;
+                return finish_early(Outcome::NothingToDo,
+                                    "this table was already synced completely (run " + std::to_string(latest->id) +
+                                        ", finished " + latest->finished_at + "); nothing sent. Use --force to send it again",
+                                    planned, planned, latest->id);
             }
             if (!options_.resume)
                 return refuse(Error{ErrorCode::Usage, "an unfinished run of this table exists (run " +
                                                           std::to_string(latest->id) + ", " + confirmed_phrase(*latest) +
                                                           "): pass --resume to continue it, or --force to start over"});
         }
-        if (options_.dry_run) {
-            summary_.outcome = Outcome::Completed;
-            summary_.planned = planned;
-            summary_.message = "dry run: " + std::to_string(planned) + " membership requests with " +
-                               std::to_string(ids) + " identifiers would be sent to " + endpoint_ +
-                               (mirror ? " before subtracting confirmed members" : "");
-            return summary_;
-        }
+        if (options_.dry_run)
+            return finish_early(Outcome::Completed,
+                                "dry run: " + std::to_string(planned) + " membership requests with " + std::to_string(ids) +
+                                    " identifiers would be sent to " + endpoint_ +
+                                    (mirror ? " before subtracting confirmed members" : ""),
+                                planned, 0, 0);
         const bool unfinished = latest && latest->status != RunStatus::Completed;
         if (unfinished && options_.resume && !options_.force && !mirror) {
             run_id_ = latest->id;
@@ -254,86 +228,117 @@ public:
             auto confirmed = store_->confirmed_batches(run_id_);
             if (!confirmed) return refuse(confirmed.error());
             confirmed_ = std::move(*confirmed);
-            emit(SyncEvent::Kind::Info, "resuming run " + std::to_string(run_id_) + ": " + confirmed_phrase(*latest) +
-                                            "; those are not sent again");
+            info("resuming run " + std::to_string(run_id_) + ": " + confirmed_phrase(*latest) + "; those are not sent again");
         } else {
             if (unfinished && options_.resume && !options_.force) {
                 // A mirror's plan is the table against the membership confirmed so far, which the interrupted
                 // run's confirmations are part of: a new run of the same table sends exactly what is left.
-                emit(SyncEvent::Kind::Info, "resuming mirror run " + std::to_string(latest->id) + " (" +
-                                                confirmed_phrase(*latest) +
-                                                ") as a new run: the members it confirmed are kept, so only the "
-                                                "changes not confirmed yet are sent");
+                info("resuming mirror run " + std::to_string(latest->id) + " (" + confirmed_phrase(*latest) +
+                     ") as a new run: the members it confirmed are kept, so only the changes not confirmed yet are sent");
                 if (auto marked = store_->mark_interrupted(latest->id, utc_now_iso8601()); !marked)
                     return refuse(marked.error());
             } else if (options_.resume && !options_.force) {
-                emit(SyncEvent::Kind::Info, "no unfinished run of this table to resume (a table changed since its run "
-                                            "began is another table): starting a new run");
+                info("no unfinished run of this table to resume (a table changed since its run began is another "
+                     "table): starting a new run");
             }
             auto begun = store_->begin_run(id, scope_, options_.mode, input_name(), utc_now_iso8601());
             if (!begun) return refuse(begun.error());
             run_id_ = *begun;
         }
-        summary_.run_id = run_id_;
+        monitor_.update([&](SyncProgress& p, SyncSummary& s) {
+            s.run_id = run_id_;
+            p.table_checked = true;
+        });
 
-        {
-            std::lock_guard lock(observer_mutex_);
-            progress_.table_checked = true;
-            observer_.on_progress(progress_);
-        }
-        start_workers();
+        sender_ = std::make_unique<Sender>(
+            SenderSettings{endpoint_, scope_, settings_, credentials_, options_.http, options_.backoff,
+                           options_.requests_per_hour, settings_.threads},
+            *store_, run_id_, monitor_, user_stop_);
         const bool planned_ok = mirror                               ? plan_mirror()
                                 : streamed_ && dedupe_->can_plan() ? plan_checked()
                                 : streamed_                        ? plan_streamed()
                                                                    : plan_table();
-        close_queue();
-        for (auto& t : workers_) t.join();
-        if (planned_ok && !stopping()) record(store_->record_planned_total(run_id_, static_cast<std::int64_t>(summary_.planned)));
-
-        summary_.retried = progress_.retries;
-        summary_.requests = progress_.requests;
-        if (progress_.requests > 0) summary_.sending_seconds = seconds_between(first_request_, last_answer_);
-        const bool cancelled = user_cancel_.load() && !stop_error_;
-        RunStatus status = RunStatus::Failed;
-        if (stop_error_) {
-            summary_.outcome = Outcome::Failed;
-            summary_.error = stop_error_;
-            summary_.message = stop_error_->message;
-            if (resumable(stop_error_->code)) summary_.message += "; once that is fixed, run again with --resume";
-        } else if (cancelled) {
-            summary_.outcome = Outcome::Interrupted;
-            summary_.message = "interrupted: requests in flight were finished and recorded; run again with --resume";
-            status = RunStatus::Interrupted;
-        } else if (!planned_ok || summary_.failed > 0) {
-            summary_.outcome = Outcome::Failed;
-            summary_.error = Error{ErrorCode::RetriesExhausted,
-                                   std::to_string(summary_.failed) + " batches could not be confirmed after retries"};
-            summary_.message = summary_.error->message + "; run again with --resume to retry them";
-        } else {
-            summary_.outcome = Outcome::Completed;
-            summary_.message = "all " + std::to_string(summary_.planned) + " batches confirmed";
-            status = RunStatus::Completed;
-        }
-        // The run's end could not be recorded when the state file is what failed: the next run finds it
-        // unfinished, with no live process, and resumes it.
-        if (!stop_error_ || !is_state_error(stop_error_->code))
-            if (auto finished = store_->finish_run(run_id_, status, utc_now_iso8601()); !finished && summary_.ok()) {
-                summary_.outcome = Outcome::Failed;
-                summary_.error = finished.error();
-                summary_.message = "every batch was confirmed, but the run's end could not be recorded: " +
-                                   finished.error().message;
-            }
-        return summary_;
+        sender_->finish();
+        if (planned_ok && !sender_->stopping())
+            sender_->record(store_->record_planned_total(run_id_, static_cast<std::int64_t>(monitor_.summary().planned)));
+        return finish_run(planned_ok);
     }
 
 private:
-    SyncSummary refuse(Error error) {
-        error.message = redactor_.redact(error.message);
-        summary_.outcome = Outcome::Refused;
-        summary_.message = error.message;
-        summary_.error = std::move(error);
-        return summary_;
+    static secrets::Redactor redactor_for(const secrets::Credentials& c) {
+        secrets::Redactor r;
+        r.add(c.partner_api_key);
+        r.add(c.client_secret);
+        return r;
     }
+
+    // The summary of a run that sent: its outcome from how it stopped, recorded in the state file.
+    SyncSummary finish_run(bool planned_ok) {
+        const std::optional<Error> stopped = sender_->error();
+        const std::uint64_t failed = sender_->failed_batches();
+        const double sending_seconds = monitor_.sending_seconds();
+        RunStatus status = RunStatus::Failed;
+        monitor_.update([&](SyncProgress& p, SyncSummary& s) {
+            s.retried = p.retries;
+            s.requests = p.requests;
+            s.failed = failed;
+            s.sending_seconds = sending_seconds;
+            if (stopped) {
+                s.outcome = Outcome::Failed;
+                s.error = stopped;
+                s.message = stopped->message;
+                if (resumable(stopped->code)) s.message += "; once that is fixed, run again with --resume";
+            } else if (sender_->cancelled_by_user()) {
+                s.outcome = Outcome::Interrupted;
+                s.message = "requests in flight were finished and recorded; run again with --resume";
+                status = RunStatus::Interrupted;
+            } else if (!planned_ok || failed > 0) {
+                s.outcome = Outcome::Failed;
+                s.error = Error{ErrorCode::RetriesExhausted, std::to_string(failed) + " batches could not be confirmed after retries"};
+                s.message = s.error->message + "; run again with --resume to retry them";
+            } else {
+                s.outcome = Outcome::Completed;
+                s.message = "all " + std::to_string(s.planned) + " batches confirmed";
+                status = RunStatus::Completed;
+            }
+        }, false);
+        // The run's end could not be recorded when the state file is what failed: the next run finds it
+        // unfinished, with no live process, and resumes it.
+        if (!stopped || !is_state_error(stopped->code))
+            if (auto finished = store_->finish_run(run_id_, status, utc_now_iso8601()); !finished)
+                monitor_.update([&](SyncProgress&, SyncSummary& s) {
+                    if (!s.ok()) return;
+                    s.outcome = Outcome::Failed;
+                    s.error = finished.error();
+                    s.message = "every batch was confirmed, but the run's end could not be recorded: " + finished.error().message;
+                }, false);
+        return monitor_.summary();
+    }
+
+    // The summary of a run that ends before sending anything: nothing to do, or a dry run.
+    SyncSummary finish_early(Outcome outcome, std::string message, std::uint64_t planned, std::uint64_t skipped,
+                             std::int64_t run) {
+        monitor_.update([&](SyncProgress&, SyncSummary& s) {
+            s.outcome = outcome;
+            s.message = std::move(message);
+            s.planned = planned;
+            s.skipped = skipped;
+            s.run_id = run;
+        }, false);
+        return monitor_.summary();
+    }
+
+    SyncSummary refuse(Error error) {
+        error.message = monitor_.redact(error.message);
+        monitor_.update([&](SyncProgress&, SyncSummary& s) {
+            s.outcome = Outcome::Refused;
+            s.message = error.message;
+            s.error = std::move(error);
+        }, false);
+        return monitor_.summary();
+    }
+
+    void info(const std::string& message) { monitor_.event(SyncEvent{SyncEvent::Kind::Info, message}); }
 
     std::string input_name() const { return options_.input_name.empty() ? options_.input_path : options_.input_name; }
 
@@ -348,13 +353,14 @@ private:
                code == ErrorCode::StateLocked || code == ErrorCode::StateFailed;
     }
 
-    // A failed write to the state file stops the run: what was confirmed but could not be recorded is sent
-    // again by the resume, which for a membership change is harmless.
-    bool record(const Status& status) {
-        if (status) return true;
-        stop_with(status.error());
-        return false;
+    // A table that could not be read again for sending, or that changed since its check.
+    static Error table_read_error(const std::string& message) {
+        return Error{message == kFileChangedWhileSending ? ErrorCode::TableChanged : ErrorCode::InputUnreadable, message};
     }
+
+    bool stopping() const { return sender_->stopping(); }
+    void stop_with(Error error) { sender_->stop_with(std::move(error)); }
+    bool record(const Status& status) { return sender_->record(status); }
 
     // Pass 1 of an add or remove (and a dry run's only pass with pass 0): plans the whole table into a
     // temporary file, reports on it, and refuses a table with errors. Sets planned_ and ids_planned_; a summary
@@ -385,10 +391,8 @@ private:
                     }
                 }
             };
-            {
-                std::lock_guard lock(observer_mutex_);
-                progress_.check_bytes_read = 0;  // a table checked on disk with an error: read again for its report
-            }
+            // A table checked on disk with an error is read again for its report.
+            monitor_.update([](SyncProgress& p, SyncSummary&) { p.check_bytes_read = 0; }, false);
             const auto hash_piece = [&](std::string_view piece) {  // on the reading thread
                 if (dedupe_) return;  // pass 0 hashed it
                 table_hash_.add(piece);
@@ -411,47 +415,22 @@ private:
             }
         }
         if (dedupe_ && !made_by_pass_0 && !dedupe_->replay_matched()) return refuse(Error{ErrorCode::TableChanged, kFileChanged});
-        observer_.on_report(report);
-        if (!report.ok()) {
-            summary_.outcome = Outcome::InvalidTable;
-            summary_.message = "the table has " + std::to_string(report.summary.errors) +
-                               " errors; nothing was sent. Fix them (tdbraze validate cohort shows them all) and run again";
-            return summary_;
-        }
+        monitor_.report(report);
+        if (!report.ok())
+            return finish_early(Outcome::InvalidTable,
+                                "the table has " + std::to_string(report.summary.errors) +
+                                    " errors; nothing was sent. Fix them (tdbraze validate cohort shows them all) and run again",
+                                0, 0, 0);
         if (spill && !spill_->rewind())
             return refuse(Error{ErrorCode::TempFile, "cannot write the planned requests to a temporary file in $TMPDIR "
                                                      "(else /tmp): is it missing or full?"});
         return std::nullopt;
     }
 
-    void emit(SyncEvent::Kind kind, std::string message, std::int64_t seq = -1, long status = 0, int attempt = 0,
-              std::int64_t ids = 0, double ms = 0, bool stops_run = false) {
-        SyncEvent e;
-        e.kind = kind;
-        e.message = redactor_.redact(message);
-        e.seq = seq;
-        e.status = status;
-        e.attempt = attempt;
-        e.ids = ids;
-        e.elapsed_ms = ms;
-        e.stops_run = stops_run;
-        std::lock_guard lock(observer_mutex_);
-        observer_.on_event(e);
-    }
-
     // Another piece of the table read by the check before sending.
     void checked(std::size_t bytes) {
-        std::lock_guard lock(observer_mutex_);
-        progress_.check_bytes_read += bytes;
-        observer_.on_progress(progress_);
+        monitor_.update([&](SyncProgress& p, SyncSummary&) { p.check_bytes_read += bytes; });
     }
-
-    void report_progress() {
-        std::lock_guard lock(observer_mutex_);
-        observer_.on_progress(progress_);
-    }
-
-    bool stopping() const { return user_cancel_.load() || stop_.load(); }
 
     // Send pass for add and remove: the first pass's plan (the same as `tdbraze plan cohort`), batch by batch
     // into the queue.
@@ -466,10 +445,7 @@ private:
             if (group.size() >= kPlannedTogether) enqueue_planned(seq, std::move(group));
         }
         enqueue_planned(seq, std::move(group));
-        {
-            std::lock_guard lock(observer_mutex_);
-            progress_.planning_done = true;
-        }
+        monitor_.update([](SyncProgress& p, SyncSummary&) { p.planning_done = true; }, false);
         if (!spill_->ok()) {
             stop_with(Error{ErrorCode::TempFile, "cannot read the planned requests back from their temporary file"});
             return false;
@@ -490,7 +466,7 @@ private:
                      : settings_.operation == cohort::Operation::Remove ? BatchKind::Remove
                                                                         : BatchKind::Add;
             b.request = std::move(r);
-            if (b.kind != BatchKind::Name) ++summary_.planned;
+            if (b.kind != BatchKind::Name) monitor_.update([](SyncProgress&, SyncSummary& s) { ++s.planned; }, false);
             group.push_back(std::move(b));
         }
         requests.clear();
@@ -530,12 +506,11 @@ private:
             stop_with(Error{ErrorCode::TempFile, *error});
             return false;
         }
-        {
-            std::lock_guard lock(observer_mutex_);
-            observer_.on_report(*dedupe_->report());
-            progress_.batches_total = summary_.planned;
-            progress_.planning_done = true;
-        }
+        monitor_.report(*dedupe_->report());
+        monitor_.update([](SyncProgress& p, SyncSummary& s) {
+            p.batches_total = s.planned;
+            p.planning_done = true;
+        }, false);
         return true;
     }
 
@@ -556,10 +531,7 @@ private:
             return false;
         }
         const cohort::Report report = planner.finish();
-        {
-            std::lock_guard lock(observer_mutex_);
-            observer_.on_report(report);
-        }
+        monitor_.report(report);
         if (!report.ok() || !dedupe_->replay_matched()) {
             // Cannot happen for an unchanged table (see rehearsal_errors()); stopped rather than sent.
             stop_with(Error{ErrorCode::TableChanged,
@@ -568,11 +540,10 @@ private:
             return false;
         }
         enqueue_all();
-        {
-            std::lock_guard lock(observer_mutex_);
-            progress_.batches_total = summary_.planned;
-            progress_.planning_done = true;
-        }
+        monitor_.update([](SyncProgress& p, SyncSummary& s) {
+            p.batches_total = s.planned;
+            p.planning_done = true;
+        }, false);
         return true;
     }
 
@@ -587,13 +558,12 @@ private:
                 Batch b;
                 b.seq = seq++;
                 b.kind = kind;
-                {
-                    std::lock_guard lock(observer_mutex_);
-                    progress_.batches_total += 1;
-                    progress_.ids_total += r.ids;
-                }
+                monitor_.update([&](SyncProgress& p, SyncSummary& s) {
+                    p.batches_total += 1;
+                    p.ids_total += r.ids;
+                    ++s.planned;
+                }, false);
                 b.request = std::move(r);
-                ++summary_.planned;
                 enqueue(std::move(b));
             }
         };
@@ -644,11 +614,10 @@ private:
         if (!record(departed)) return false;
         removes.flush();
         enqueue_from(removes, BatchKind::Remove);
-        {
-            std::lock_guard lock(observer_mutex_);
-            progress_.planning_done = true;
-            progress_.totals_final = true;
-        }
+        monitor_.update([](SyncProgress& p, SyncSummary&) {
+            p.planning_done = true;
+            p.totals_final = true;
+        });
         return true;
     }
 
@@ -675,33 +644,25 @@ private:
                 named = *found;
             }
             if (named) {
-                std::lock_guard lock(name_mutex_);
-                name_state_ = 1;
-                name_done_.notify_all();
+                sender_->name_confirmed_before();
                 continue;
             }
             const auto done = confirmed_.find(b.seq);
             if (done != confirmed_.end() && done->second == hash) {
-                if (b.kind != BatchKind::Name) {
-                    ++summary_.skipped;
-                    std::lock_guard lock(observer_mutex_);
-                    ++progress_.batches_done;
-                    progress_.ids_done += b.request.ids;
-                }
+                if (b.kind != BatchKind::Name)
+                    monitor_.update([&](SyncProgress& p, SyncSummary& s) {
+                        ++s.skipped;
+                        ++p.batches_done;
+                        p.ids_done += b.request.ids;
+                    }, false);
                 continue;
             }
             planned.push_back({b.seq, b.kind, std::move(hash), static_cast<std::int64_t>(b.request.ids)});
             to_send.push_back(std::move(b));
         }
         if (!planned.empty() && !record(store_->record_planned(run_id_, planned))) return;
-        for (Batch& b : to_send) {
-            std::unique_lock lock(queue_mutex_);
-            // A bounded queue: planning never runs far ahead of sending, so memory stays small for any table.
-            queue_space_.wait(lock, [&] { return queue_.size() < queue_limit_ || stopping(); });
-            if (stopping()) return;
-            queue_.push_back(std::move(b));
-            queue_ready_.notify_one();
-        }
+        for (Batch& b : to_send)
+            if (!sender_->push(std::move(b))) return;
     }
     void enqueue(Batch b) {
         std::vector<Batch> one;
@@ -709,211 +670,11 @@ private:
         enqueue(std::move(one));
     }
 
-    void close_queue() {
-        std::lock_guard lock(queue_mutex_);
-        queue_closed_ = true;
-        queue_ready_.notify_all();
-    }
-
-    std::optional<Batch> next_batch() {
-        std::unique_lock lock(queue_mutex_);
-        queue_ready_.wait(lock, [&] { return !queue_.empty() || queue_closed_ || stopping(); });
-        if (stopping() || queue_.empty()) return std::nullopt;
-        Batch b = std::move(queue_.front());
-        queue_.pop_front();
-        queue_space_.notify_one();
-        return b;
-    }
-
-    void start_workers() {
-        queue_limit_ = static_cast<std::size_t>(std::max(2, settings_.threads * 2));
-        // The naming call must be confirmed before any membership change, so the first worker sends it alone
-        // and the others wait for it.
-        for (int i = 0; i < settings_.threads; ++i) workers_.emplace_back([this, i] { worker(i); });
-    }
-
-    void worker(int index) {
-        transport::HttpClient client(options_.http, &share_);
-        std::mt19937_64 random(static_cast<std::uint64_t>(index) * 7919 + static_cast<std::uint64_t>(epoch_seconds_now()));
-        while (auto batch = next_batch()) {
-            if (batch->kind == BatchKind::Name) {
-                const bool ok = send(client, random, *batch, batch->request);
-                std::lock_guard lock(name_mutex_);
-                name_state_ = ok ? 1 : -1;
-                name_done_.notify_all();
-                if (!ok) stop_with(Error{ErrorCode::RetriesExhausted, "the naming call failed, so no membership change was sent"});
-                continue;
-            }
-            {
-                std::unique_lock lock(name_mutex_);
-                name_done_.wait(lock, [&] { return name_state_ != 0 || stopping(); });
-                if (name_state_ != 1) return;
-            }
-            if (!send(client, random, *batch, batch->request)) {
-                if (!stopping()) {
-                    std::lock_guard lock(observer_mutex_);
-                    ++summary_.failed;
-                }
-            }
-        }
-        std::lock_guard lock(name_mutex_);
-        name_done_.notify_all();
-    }
-
-    // Sends one batch until it is confirmed, split, given up or the run stops. True when confirmed.
-    bool send(transport::HttpClient& client, std::mt19937_64& random, const Batch& batch,
-              const cohort::PlannedRequest& request, bool part = false) {
-        const std::string url = endpoint_ + request.path;
-        const std::string body = with_secrets(request.body, credentials_);
-        std::uniform_real_distribution<double> unit(0.0, 1.0);
-        for (int attempt = 0;; ++attempt) {
-            if (!limiter_.acquire(stop_or_cancel_)) return false;
-            if (stopping()) return false;
-            const auto started = Clock::now();
-            const transport::HttpResponse response = client.post(url, body, {});
-            const double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
-            const Verdict verdict = classify(response.status, !response.network_error.empty());
-            // A confirming attempt is recorded with the confirmation: one commit per batch fewer.
-            if (verdict != Verdict::Done || part)
-                if (!record(store_->record_attempt(run_id_, batch.seq, response.status))) return false;
-            if (auto error = unreachable(response, answered_.load(), endpoint_)) {
-                stop_with(std::move(*error));
-                return false;
-            }
-            if (response.failure == transport::TransportFailure::None) answered_.store(true);
-            {
-                std::lock_guard lock(observer_mutex_);
-                if (progress_.requests == 0 || started < first_request_) first_request_ = started;
-                last_answer_ = Clock::now();
-                ++progress_.requests;
-                if (response.status == 429) ++progress_.status_429;
-                if (verdict != Verdict::Done) ++progress_.errors;
-            }
-            if (verdict == Verdict::Done) {
-                // The server's window is spent: everyone waits for its reset instead of drawing 429s.
-                if (auto wait = window_spent_delay(response.rate_limit_remaining, response.rate_limit_reset, epoch_ms_now()))
-                    limiter_.pause_until(Clock::now() + *wait);
-                // A half of a split batch changes the membership; the batch itself is confirmed with its last half.
-                const bool removed = batch.kind == BatchKind::Remove;
-                if (!record(part ? store_->apply_members(scope_, request.keys, removed)
-                                 : store_->confirm(run_id_, batch.seq, scope_, request.keys, removed, response.status)))
-                    return false;
-                {
-                    std::lock_guard lock(observer_mutex_);
-                    if (batch.kind != BatchKind::Name) {
-                        if (!part) {
-                            ++summary_.sent;
-                            ++progress_.batches_done;
-                        }
-                        progress_.ids_done += request.ids;
-                        summary_.ids_sent += request.ids;
-                        (removed ? summary_.removes : summary_.adds) += request.ids;
-                    }
-                }
-                emit(SyncEvent::Kind::Sent, std::string(to_string(batch.kind)) + " batch " + std::to_string(batch.seq) + " confirmed",
-                     batch.seq, response.status, attempt + 1, static_cast<std::int64_t>(request.ids), ms);
-                report_progress();
-                return true;
-            }
-            const std::string what = response.network_error.empty()
-                                         ? "HTTP " + std::to_string(response.status)
-                                         : "network error: " + response.network_error;
-            if (verdict == Verdict::Split && request.keys.size() > 1) {
-                emit(SyncEvent::Kind::Retry, "batch " + std::to_string(batch.seq) + " too large (413): splitting it",
-                     batch.seq, response.status, attempt + 1);
-                return send_halves(client, random, batch, request);
-            }
-            if (verdict == Verdict::Stop || verdict == Verdict::Split) {
-                stop_with(Error{ErrorCode::ReceiverRefused,
-                                explain_stop(response.status, redactor_.redact(response.body), endpoint_)},
-                          batch.seq, response.status, attempt + 1);
-                return false;
-            }
-            if (attempt + 1 >= options_.backoff.max_attempts) {
-                record(store_->mark_failed(run_id_, batch.seq));
-                emit(SyncEvent::Kind::Error,
-                     "batch " + std::to_string(batch.seq) + " gave up after " + std::to_string(attempt + 1) +
-                         " attempts (" + what + ")",
-                     batch.seq, response.status, attempt + 1);
-                return false;
-            }
-            std::chrono::milliseconds delay = backoff_delay(options_.backoff, attempt, unit(random));
-            if (auto asked = server_delay(response.status, response.retry_after_seconds, response.rate_limit_reset,
-                                          epoch_ms_now())) {
-                delay = std::max(delay, *asked);
-                if (response.status == 429) limiter_.pause_until(Clock::now() + *asked);
-            }
-            {
-                std::lock_guard lock(observer_mutex_);
-                ++progress_.retries;
-            }
-            emit(SyncEvent::Kind::Retry,
-                 "batch " + std::to_string(batch.seq) + ": " + what + "; retrying in " +
-                     std::to_string(delay.count()) + " ms",
-                 batch.seq, response.status, attempt + 1, 0, ms);
-            report_progress();
-            if (!sleep_unless_stopped(delay)) return false;
-        }
-    }
-
-    bool send_halves(transport::HttpClient& client, std::mt19937_64& random, const Batch& batch,
-                     const cohort::PlannedRequest& request) {
-        const std::size_t half = request.keys.size() / 2;
-        for (int part = 0; part < 2; ++part) {
-            cohort::Settings s = settings_;
-            s.max_ids_per_request = static_cast<int>(request.keys.size());
-            cohort::RequestBatcher batcher(s, batch.kind == BatchKind::Remove ? cohort::Operation::Remove : cohort::Operation::Add);
-            const std::size_t begin = part == 0 ? 0 : half, end = part == 0 ? half : request.keys.size();
-            for (std::size_t i = begin; i < end; ++i) {
-                const auto p = cohort::split_identifier_key(request.keys[i]);
-                batcher.add(p.type, p.alias_label, p.value);
-            }
-            batcher.flush();
-            for (const auto& piece : batcher.take())
-                if (!send(client, random, batch, piece, true)) return false;
-        }
-        if (!record(store_->confirm(run_id_, batch.seq, scope_, {}, batch.kind == BatchKind::Remove))) return false;
-        std::lock_guard lock(observer_mutex_);
-        ++summary_.sent;
-        ++progress_.batches_done;
-        return true;
-    }
-
-    bool sleep_unless_stopped(std::chrono::milliseconds delay) {
-        const auto until = Clock::now() + delay;
-        while (Clock::now() < until) {
-            if (stopping()) return false;
-            std::this_thread::sleep_for(std::min<Clock::duration>(until - Clock::now(), std::chrono::milliseconds(50)));
-        }
-        return !stopping();
-    }
-
-    // Stops the run with this error (the first one stopping it wins): nothing new is sent, requests in
-    // flight finish. The error is also told to the observer, as the run's last event.
-    void stop_with(Error error, std::int64_t seq = -1, long status = 0, int attempt = 0) {
-        error.message = redactor_.redact(error.message);
-        {
-            std::lock_guard lock(observer_mutex_);
-            if (stop_error_) return;
-            stop_error_ = error;
-            stop_.store(true);
-            stop_or_cancel_.store(true);
-        }
-        queue_ready_.notify_all();
-        queue_space_.notify_all();
-        emit(SyncEvent::Kind::Error, error.message, seq, status, attempt, 0, 0, true);
-    }
-
-    // A table that could not be read again for sending, or that changed since its check.
-    static Error table_read_error(const std::string& message) {
-        return Error{message == kFileChangedWhileSending ? ErrorCode::TableChanged : ErrorCode::InputUnreadable, message};
-    }
 
     const SyncOptions& options_;
     const secrets::Credentials& credentials_;
-    SyncObserver& observer_;
-    const std::atomic<bool>& user_cancel_;
-    secrets::Redactor redactor_;
+    RunMonitor monitor_;
+    std::stop_token user_stop_;
     std::string endpoint_;
     cohort::Settings settings_;
     std::string scope_;
@@ -928,40 +689,8 @@ private:
     std::uint64_t planned_ = 0, ids_planned_ = 0;  // by check_table
     std::int64_t run_id_ = 0;
     std::unordered_map<std::int64_t, std::string> confirmed_;
-
-    transport::ConnectionShare share_;
-    RateLimiter limiter_;
-    std::vector<std::thread> workers_;
-    std::mutex queue_mutex_;
-    std::condition_variable queue_ready_, queue_space_;
-    std::deque<Batch> queue_;
-    std::size_t queue_limit_ = 8;
-    bool queue_closed_ = false;
-
-    std::mutex name_mutex_;
-    std::condition_variable name_done_;
-    int name_state_ = 0;  // 0 pending, 1 confirmed, -1 failed
-
-    std::atomic<bool> stop_{false};
-    std::atomic<bool> stop_or_cancel_{false};
-    std::optional<Error> stop_error_;  // under observer_mutex_
-    std::atomic<bool> answered_{false};  // the receiver answered a request of this run
-    std::mutex observer_mutex_;
-    SyncProgress progress_;
-    SyncSummary summary_;
+    std::unique_ptr<Sender> sender_;  // once the run is begun
     const Clock::time_point started_ = Clock::now();
-    Clock::time_point first_request_{}, last_answer_{};  // of any request: under observer_mutex_
-
-public:
-    // The user's Ctrl-C also releases threads waiting for a rate-limit token.
-    void watch_cancel() {
-        if (user_cancel_.load()) {
-            stop_or_cancel_.store(true);
-            queue_ready_.notify_all();
-            queue_space_.notify_all();
-            name_done_.notify_all();
-        }
-    }
 };
 
 }  // namespace
@@ -974,20 +703,8 @@ std::string default_state_path() {
 }
 
 SyncSummary run_sync(const SyncOptions& options, const secrets::Credentials& credentials, SyncObserver& observer,
-                     const std::atomic<bool>& cancel) {
-    Engine engine(options, credentials, observer, cancel);
-    std::atomic<bool> finished{false};
-    // Turns a Ctrl-C (which only sets `cancel`) into wake-ups of waiting threads.
-    std::thread watcher([&] {
-        while (!finished.load()) {
-            engine.watch_cancel();
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        }
-    });
-    SyncSummary summary = engine.run();
-    finished.store(true);
-    watcher.join();
-    return summary;
+                     std::stop_token stop) {
+    return Engine(options, credentials, observer, std::move(stop)).run();
 }
 
 }  // namespace tdbraze::sync

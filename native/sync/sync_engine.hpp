@@ -2,7 +2,7 @@
 // retried, resumable — with every confirmed batch recorded so that nothing is lost or sent twice.
 #pragma once
 
-#include <atomic>
+#include <stop_token>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -101,8 +101,9 @@ public:
 
 std::string default_state_path();
 
-// Runs the sync. `cancel` becoming true stops taking new batches; requests in flight finish and are recorded.
+// Runs the sync. A stop requested on `stop` (Ctrl-C, Cancel) stops taking new batches and wakes every wait;
+// requests in flight finish and are recorded.
 SyncSummary run_sync(const SyncOptions& options, const secrets::Credentials& credentials, SyncObserver& observer,
-                     const std::atomic<bool>& cancel);
+                     std::stop_token stop = {});
 
 }  // namespace tdbraze::sync

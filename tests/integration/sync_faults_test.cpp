@@ -253,8 +253,7 @@ TEST_CASE("sync faults: a killed mirror resumes as a new run and leaves none run
     options.endpoint = emu.url;
     options.state_path = state.string();
     options.resume = true;
-    const std::atomic<bool> never{false};
-    const auto summary = tdbraze::sync::run_sync(options, {kKey, kSecret}, watch, never);
+    const auto summary = tdbraze::sync::run_sync(options, {kKey, kSecret}, watch);
     INFO(summary.message);
     CHECK(summary.outcome == tdbraze::sync::Outcome::Completed);
     CHECK(members(emu.server, "mk") == expected_ids(10000, 50000));

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include <atomic>
+#include <stop_token>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -60,9 +61,9 @@ struct RewriteOnResume : tdbraze::sync::SyncObserver {
 
 // Cancels a run once its first membership batch is confirmed.
 struct StopAfterFirstBatch : tdbraze::sync::SyncObserver {
-    std::atomic<bool> cancel{false};
+    std::stop_source cancel;
     void on_event(const tdbraze::sync::SyncEvent& e) override {
-        if (e.kind == tdbraze::sync::SyncEvent::Kind::Sent && e.ids > 0) cancel = true;
+        if (e.kind == tdbraze::sync::SyncEvent::Kind::Sent && e.ids > 0) cancel.request_stop();
     }
 };
 
@@ -138,7 +139,7 @@ TEST_CASE("sync: a table changed after its check is not sent beyond what was che
 
     // A first run, stopped after its first confirmed batch.
     StopAfterFirstBatch first;
-    const auto interrupted = tdbraze::sync::run_sync(options, credentials, first, first.cancel);
+    const auto interrupted = tdbraze::sync::run_sync(options, credentials, first, first.cancel.get_token());
     REQUIRE(interrupted.outcome == tdbraze::sync::Outcome::Interrupted);
     const auto applied = emu.server.stats().membership_applied;
     REQUIRE(applied >= 1);
@@ -147,8 +148,7 @@ TEST_CASE("sync: a table changed after its check is not sent beyond what was che
     // Resumed: pass 0 reads the table as it was, then the table changes before the sending read.
     RewriteOnResume second{input};
     options.resume = true;
-    const std::atomic<bool> never{false};
-    const auto resumed = tdbraze::sync::run_sync(options, credentials, second, never);
+    const auto resumed = tdbraze::sync::run_sync(options, credentials, second);
     INFO(resumed.message);
     CHECK(resumed.outcome == tdbraze::sync::Outcome::Failed);
     CHECK(resumed.message.find("the table changed while it was being read") != std::string::npos);
@@ -165,13 +165,12 @@ TEST_CASE("sync: a table checked on disk is sent as it was checked, even if the 
     tdbraze::sync::SyncOptions options = disk_sync_options(input, "rewritten", emu.url);
     const tdbraze::secrets::Credentials credentials{kKey, kSecret};
     StopAfterFirstBatch first;
-    REQUIRE(tdbraze::sync::run_sync(options, credentials, first, first.cancel).outcome == tdbraze::sync::Outcome::Interrupted);
+    REQUIRE(tdbraze::sync::run_sync(options, credentials, first, first.cancel.get_token()).outcome == tdbraze::sync::Outcome::Interrupted);
 
     // Resumed: pass 0 checks the table as it was; it is rewritten before anything of it is planned.
     RewriteOnResume second{input};
     options.resume = true;
-    const std::atomic<bool> never{false};
-    const auto resumed = tdbraze::sync::run_sync(options, credentials, second, never);
+    const auto resumed = tdbraze::sync::run_sync(options, credentials, second);
     INFO(resumed.message);
     CHECK(second.changed);
     CHECK(resumed.outcome == tdbraze::sync::Outcome::Completed);
@@ -212,9 +211,8 @@ TEST_CASE("sync: the check before sending reports how much of the table it has r
             }
         }
     } watcher;
-    const std::atomic<bool> never{false};
     const auto started = std::chrono::steady_clock::now();
-    const auto summary = tdbraze::sync::run_sync(options, {kKey, kSecret}, watcher, never);
+    const auto summary = tdbraze::sync::run_sync(options, {kKey, kSecret}, watcher);
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     INFO(summary.message);
     CHECK(summary.outcome == tdbraze::sync::Outcome::Completed);
@@ -320,11 +318,10 @@ TEST_CASE("sync: mirror removes nothing when the table changes while it is being
     options.state_path = (work_dir() / ("mirror-change-" + dedupe + ".db")).string();
     options.dedupe = tdbraze::sync::dedupe_from_name(dedupe);
     const tdbraze::secrets::Credentials credentials{kKey, kSecret};
-    const std::atomic<bool> never{false};
 
     write_snapshot(0, "u-");
     tdbraze::sync::SyncObserver quiet;
-    REQUIRE(tdbraze::sync::run_sync(options, credentials, quiet, never).outcome == tdbraze::sync::Outcome::Completed);
+    REQUIRE(tdbraze::sync::run_sync(options, credentials, quiet).outcome == tdbraze::sync::Outcome::Completed);
     REQUIRE(members(emu.server, "mirror-change").size() == 8000);
 
     // The next snapshot starts with new ids; once the first of them is confirmed, its last quarter changes.
@@ -340,7 +337,7 @@ TEST_CASE("sync: mirror removes nothing when the table changes while it is being
         }
     } observer;
     observer.change = [&] { write_snapshot(5000, "z-"); };
-    const auto changed = tdbraze::sync::run_sync(options, credentials, observer, never);
+    const auto changed = tdbraze::sync::run_sync(options, credentials, observer);
     INFO(changed.message);
     CHECK(changed.outcome == tdbraze::sync::Outcome::Failed);
     CHECK(changed.message.find("the table changed while it was being read") != std::string::npos);
