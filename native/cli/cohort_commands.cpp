@@ -92,34 +92,34 @@ std::optional<cohort::Report> run_planner(CohortArgs& a,
     // A large file's duplicate check runs on disk (native/sync/spilled_dedupe.hpp): a first read records it.
     std::unique_ptr<sync::SpilledDedupe> spilled;
     if (sync::dedupe_on_disk(dedupe, a.input)) {
-        spilled = std::make_unique<sync::SpilledDedupe>();
-        // A plan is then written from the first occurrences the check keeps, not from a second read.
-        if (on_requests) spilled->keep_first_occurrences();
         progress.start_pass("checking");
-        const auto error = spilled->rehearse(a.settings, options, a.input, [&](const auto& on_rows) {
+        // A plan is then written from the first occurrences the check keeps, not from a second read.
+        const auto keep = on_requests ? sync::SpilledDedupe::Keep::FirstOccurrences : sync::SpilledDedupe::Keep::Answers;
+        auto rehearsed = sync::SpilledDedupe::rehearse(a.settings, options, a.input, [&](const auto& on_rows) {
             auto read = files::read_table_rows(a.input, cohort::RowReader(options.format, a.settings), [&](const cohort::RowBatch& rows, std::size_t bytes) {
                 on_rows(rows);
                 progress.add(bytes);
             });
             progress.say("finding the repeats in");  // the partitions are resolved next
             return read;
-        });
-        if (error) {
+        }, keep);
+        if (!rehearsed) {
             progress.clear();
-            std::cerr << "tdbraze: " << *error << '\n';
+            report_error(rehearsed.error());
             return std::nullopt;
         }
+        spilled = std::move(*rehearsed);
         // The first read with the answers' counts made the report: no second read.
         if (!on_requests && spilled->report()) return spilled->report();
-        if (on_requests && spilled->can_plan()) {
+        if (auto planning = on_requests ? spilled->planning() : std::nullopt) {
             progress.say("writing the requests from");
-            const auto planned = spilled->plan(a.settings, cohort::BatchOutput::Bodies, [&](auto&& requests) {
+            const Status planned = planning->plan(a.settings, cohort::BatchOutput::Bodies, [&](auto&& requests) {
                 on_requests(std::move(requests));
                 return true;
             });
             progress.clear();
-            if (planned) {
-                std::cerr << "tdbraze: " << *planned << '\n';
+            if (!planned) {
+                report_error(planned.error());
                 return std::nullopt;
             }
             return spilled->report();

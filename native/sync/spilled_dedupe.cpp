@@ -432,29 +432,31 @@ cohort::SeenBefore& SpilledDedupe::replayer() {
 
 bool SpilledDedupe::replay_matched() const { return replayer_->matched(); }
 
-std::optional<std::string> SpilledDedupe::rehearse(const cohort::Settings& settings, cohort::ReadOptions options,
-                                                   const std::string& source, const ReadTable& read_table) {
-    if (!keys_->ok()) return resolve();  // says that the temporary file could not be made, before any reading
+Result<std::unique_ptr<SpilledDedupe>> SpilledDedupe::rehearse(const cohort::Settings& settings,
+                                                                cohort::ReadOptions options, const std::string& source,
+                                                                const ReadTable& read_table, Keep keep) {
+    std::unique_ptr<SpilledDedupe> check(new SpilledDedupe());
+    check->keep_first_occurrences_ = keep == Keep::FirstOccurrences;
+    if (!check->keys_->ok()) return fail(ErrorCode::TempFile, kTempFileProblem);  // before any reading
     options.plan_requests = false;  // the rehearsal's plan is thrown away: count, do not write
-    cohort::Planner rehearsal(settings, options, source, nullptr, recorder());
+    cohort::Planner rehearsal(settings, options, source, nullptr, check->recorder());
     if (auto error = read_table([&](const cohort::RowBatch& rows) {
             rehearsal.feed_rows(rows);
             rehearsal.take_requests();
         }))
-        return error;
+        return fail(ErrorCode::InputUnreadable, *error);
     rehearsal.finish_input();
-    if (auto error = resolve()) return error;
-    report_ = rehearsal.finish_with(answer_counts_);
+    if (!check->resolve()) return fail(ErrorCode::TempFile, kTempFileProblem);
+    check->report_ = rehearsal.finish_with(check->answer_counts_);
     // The real count where the report could be made: never more than the rehearsal's (see the header).
-    rehearsal_errors_ = report_ ? report_->summary.errors : rehearsal.finish().summary.errors;
-    return std::nullopt;
+    check->rehearsal_errors_ = check->report_ ? check->report_->summary.errors : rehearsal.finish().summary.errors;
+    return check;
 }
 
-std::optional<std::string> SpilledDedupe::resolve() {
-    const std::string cannot = kTempFileProblem;  // the caller's message for any failure below
+bool SpilledDedupe::resolve() {
     recorder_->finish();
     keys_->finish();
-    if (!keys_->ok()) return cannot;
+    if (!keys_->ok()) return false;
     const std::size_t words = static_cast<std::size_t>((questions_ + 63) / 64);
     duplicate_.assign(words, 0);
     other_type_.assign(words, 0);
@@ -547,13 +549,13 @@ std::optional<std::string> SpilledDedupe::resolve() {
     }
     resolve_partitions();
     for (std::thread& t : helpers) t.join();
-    if (failed) return cannot;
+    if (failed) return false;
     first_occurrences_ = first_occurrences;
     if (!keep_first_occurrences_) keys_.reset();  // the keys' file is done with, unless plan() reads it again
 
     // Alias spellings of first occurrences: they arrive partition by partition, so back into table order first.
     spellings.finish();
-    if (!spellings.ok()) return cannot;
+    if (!spellings.ok()) return false;
     std::string data;
     struct Spelling {
         std::uint64_t question, row, line;
@@ -561,7 +563,7 @@ std::optional<std::string> SpilledDedupe::resolve() {
     };
     std::vector<Spelling> in_order;
     for (std::size_t p = 0; p < kPartitions; ++p) {
-        if (!spellings.read(p, data)) return cannot;
+        if (!spellings.read(p, data)) return false;
         in_order.clear();
         const char* at = data.data();
         const char* end = at + data.size();
@@ -569,7 +571,7 @@ std::optional<std::string> SpilledDedupe::resolve() {
             Spelling s{};
             if (!get_varint(at, end, s.question) || !get_bytes(at, end, s.spelling) || !get_bytes(at, end, s.key) ||
                 !get_varint(at, end, s.row) || !get_line(at, end, s.row, s.line) || s.question >= questions_)
-                return cannot;
+                return false;
             in_order.push_back(s);
         }
         std::sort(in_order.begin(), in_order.end(),
@@ -582,10 +584,18 @@ std::optional<std::string> SpilledDedupe::resolve() {
         }
     }
     answer_counts_ = answers.counts();
-    return std::nullopt;
+    return true;
 }
 
-bool SpilledDedupe::can_plan() const { return keep_first_occurrences_ && keys_ != nullptr && report_.has_value(); }
+std::optional<SpilledDedupe::Planning> SpilledDedupe::planning() {
+    if (!keep_first_occurrences_ || keys_ == nullptr || !report_) return std::nullopt;
+    return Planning(*this);
+}
+
+Status SpilledDedupe::Planning::plan(const cohort::Settings& settings, cohort::BatchOutput output,
+                                     const RequestsSink& on_requests, unsigned threads) {
+    return check_.plan(settings, output, on_requests, threads);
+}
 
 // Each partition of the keys' file holds its questions in table order, and the answer bits say which were
 // repeats: the identifiers to send are the other questions, merged across partitions by question number.
@@ -593,14 +603,13 @@ bool SpilledDedupe::can_plan() const { return keep_first_occurrences_ && keys_ !
 // alone can place, and the marks say where each stretch's questions begin in every partition: so both cores
 // plan stretches side by side (on one, merging and writing the bodies took a quarter of a large `plan` while
 // the other core idled), and the requests are handed on in table order, a few stretches ahead at most.
-std::optional<std::string> SpilledDedupe::plan(const cohort::Settings& settings, cohort::BatchOutput output,
-                                               const RequestsSink& on_requests, unsigned threads) {
-    if (!can_plan()) return "internal error: plan() needs rehearse() with keep_first_occurrences() first";
+Status SpilledDedupe::plan(const cohort::Settings& settings, cohort::BatchOutput output,
+                           const Planning::RequestsSink& on_requests, unsigned threads) {
     const std::vector<Diagnostic> settings_findings = cohort::check_settings(settings);
     if (std::any_of(settings_findings.begin(), settings_findings.end(),
                     [](const Diagnostic& d) { return d.severity == Severity::Error; }))
-        return std::nullopt;  // nothing is planned, as for any table with settings in error
-    if (!on_requests({cohort::RequestBatcher(settings, settings.operation, output).naming_request()})) return std::nullopt;
+        return {};  // nothing is planned, as for any table with settings in error
+    if (!on_requests({cohort::RequestBatcher(settings, settings.operation, output).naming_request()})) return {};
 
     constexpr std::uint64_t kIdsPerStretch = 32768;
     const auto per_request = static_cast<std::uint64_t>(settings.max_ids_per_request);
@@ -765,11 +774,12 @@ std::optional<std::string> SpilledDedupe::plan(const cohort::Settings& settings,
         }
     }
     stop_workers();
-    if (failed || (workers.empty() && stretches > 0)) return kTempFileProblem;
-    if (sink_stopped) return std::nullopt;  // the sink asked to stop
+    if (failed || (workers.empty() && stretches > 0)) return fail(ErrorCode::TempFile, kTempFileProblem);
+    if (sink_stopped) return {};  // the sink asked to stop
     if (!consistent || ids != first_occurrences_ || requests != report_->summary.requests)
-        return "internal error: the plan made from the duplicate check differs from its report; use --dedupe memory";
-    return std::nullopt;
+        return fail(ErrorCode::Internal,
+                    "internal error: the plan made from the duplicate check differs from its report; use --dedupe memory");
+    return {};
 }
 
 }  // namespace tdbraze::sync

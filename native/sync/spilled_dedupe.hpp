@@ -12,9 +12,10 @@
 //
 // resolve() also counts each kind of answer per identifier column and keeps the first (its row, line and
 // value): that, with pass 1's report, is the whole report (Planner::finish_with), so `validate` reads the
-// table once. Asked to, resolve() keeps the temporary file, and plan() reads the questions back from it,
-// merged into table order by their numbers, and sends those not answered "seen before": `plan` reads the
-// table once as well, and so does a sync (pass 2 remains for identifiers of kilobytes, and for mirror).
+// table once. Asked to (Keep::FirstOccurrences), resolve() keeps the temporary file, and planning() reads the
+// questions back from it, merged into table order by their numbers, and sends those not answered "seen
+// before": `plan` reads the table once as well, and so does a sync (pass 2 remains for identifiers of
+// kilobytes, and for mirror).
 //
 // Memory: the partition buffers (256 x 16 KiB), one partition's keys while resolving (a 256th of them), and
 // the answer bits (20 million questions: 7.5 MB), the partitions' sizes every 16,384 questions (2.4 MB for
@@ -31,6 +32,8 @@
 #include <string_view>
 #include <vector>
 
+#include "error.hpp"
+
 #include "tdbraze/cohort.hpp"
 
 namespace tdbraze::sync {
@@ -43,39 +46,48 @@ Dedupe dedupe_from_name(std::string_view name);  // "memory", "disk", anything e
 // Disk when asked; for Auto, when `path` is a file over the limit (standard input cannot be read twice).
 bool dedupe_on_disk(Dedupe choice, const std::string& path);
 
+// A table's duplicate check on disk, in phases that are types: rehearse() is the only way to make one (the
+// questions of a first read recorded, every answer worked out), planning() the only way to plan from it, and
+// only when that can be done.
 class SpilledDedupe {
 public:
-    SpilledDedupe();
+    // What the check keeps after working out the answers: only them, or also the first occurrences of the
+    // identifiers, from which planning() makes the requests without reading the table again.
+    enum class Keep { Answers, FirstOccurrences };
+
+    // Reads the table once: a rehearsal planner (its plan thrown away) reads it through `read_table` (which
+    // calls its argument with the rows of each chunk, the end's last, as files::read_table_rows does, and
+    // returns an error message when the table cannot be read), its questions go to a temporary file, and
+    // every answer is worked out, partition by partition. Errors: InputUnreadable (the reader's message), or
+    // TempFile when the temporary file cannot be written or read back.
+    using ReadTable = std::function<std::optional<std::string>(const std::function<void(const cohort::RowBatch&)>&)>;
+    static Result<std::unique_ptr<SpilledDedupe>> rehearse(const cohort::Settings& settings, cohort::ReadOptions options,
+                                                           const std::string& source, const ReadTable& read_table,
+                                                           Keep keep = Keep::Answers);
     ~SpilledDedupe();
     SpilledDedupe(const SpilledDedupe&) = delete;
     SpilledDedupe& operator=(const SpilledDedupe&) = delete;
 
-    // Pass 1: records every question and answers "not seen" (that pass's report is only a rehearsal).
-    cohort::SeenBefore& recorder();
-    // Between the passes: every answer, worked out partition by partition. An error message when the
-    // temporary file could not be written or read back.
-    std::optional<std::string> resolve();
+    // The requests made from the kept first occurrences: see planning().
+    class Planning {
+    public:
+        // The requests, naming call first, exactly as a Planner reading the table again with replayer() would
+        // make them, in batches as they fill (`output` Bodies leaves out each request's keys, which only a sync
+        // needs); the sink returns false to stop. `threads` plan side by side (0: one per core, two at most);
+        // each holds a few MiB of requests, and the sink is called on the calling thread, in order. Errors:
+        // TempFile when the file cannot be read back, Internal when the plan disagrees with the report.
+        using RequestsSink = std::function<bool(std::vector<cohort::PlannedRequest>&&)>;
+        Status plan(const cohort::Settings& settings, cohort::BatchOutput output, const RequestsSink& on_requests,
+                    unsigned threads = 0);
 
-    // Both of the above: a rehearsal planner reads the table through `read_table` (which calls its argument
-    // with the rows of each chunk, the end's last, as files::read_table_rows does, and returns an error
-    // message when the table cannot be read), then resolve().
-    using ReadTable = std::function<std::optional<std::string>(const std::function<void(const cohort::RowBatch&)>&)>;
-    std::optional<std::string> rehearse(const cohort::Settings& settings, cohort::ReadOptions options,
-                                        const std::string& source, const ReadTable& read_table);
-
-    // Before rehearse(): resolve() keeps the temporary file, so that plan() can make the requests without
-    // reading the table again.
-    void keep_first_occurrences() { keep_first_occurrences_ = true; }
-    // After rehearse() that kept them, when report() is set (so no identifier was too large to say how
-    // requests split): the requests, naming call first, exactly as a Planner reading the table again with
-    // replayer() would make them, in batches as they fill (`output` Bodies leaves out each request's keys, which
-    // only a sync needs); the sink returns false to stop. An error message when the file cannot be read.
-    // `threads` plan side by side (0: one per core, two at most); each holds a few MiB of requests, and the
-    // sink is called on the calling thread, in order.
-    bool can_plan() const;
-    using RequestsSink = std::function<bool(std::vector<cohort::PlannedRequest>&&)>;
-    std::optional<std::string> plan(const cohort::Settings& settings, cohort::BatchOutput output,
-                                    const RequestsSink& on_requests, unsigned threads = 0);
+    private:
+        friend class SpilledDedupe;
+        explicit Planning(SpilledDedupe& check) : check_(check) {}
+        SpilledDedupe& check_;
+    };
+    // When the first occurrences were kept and report() is set (no identifier was too large to say how
+    // requests split); otherwise nothing, and a second read of the table plans it.
+    std::optional<Planning> planning();
 
     // Pass 2 and later: the answers, from the first question again on each call.
     cohort::SeenBefore& replayer();
@@ -112,6 +124,15 @@ private:
     std::vector<std::uint64_t> duplicate_, other_type_, alias_spelling_;  // one bit per question
     std::vector<cohort::AnswerCount> answer_counts_;
     std::optional<cohort::Report> report_;
+
+    SpilledDedupe();
+    // The rehearsal's planner asks this: every question recorded, each answered "not seen".
+    cohort::SeenBefore& recorder();
+    // Between the passes: every answer, worked out partition by partition. False when the temporary file
+    // could not be written or read back.
+    bool resolve();
+    Status plan(const cohort::Settings& settings, cohort::BatchOutput output, const Planning::RequestsSink& on_requests,
+                unsigned threads);
 };
 
 }  // namespace tdbraze::sync

@@ -134,15 +134,17 @@ public:
             // Pass 0, for a large table: the planner's duplicate questions go to disk and are answered there,
             // so that no pass holds every distinct id in memory. The hash of each piece of the file is kept
             // for the streamed send pass, which must only ever plan what this pass checked.
-            dedupe_ = std::make_unique<SpilledDedupe>();
-            // The send plans from pass 0's own file (SpilledDedupe::plan) rather than a second read.
-            if (!options_.dry_run && options_.mode != Mode::Mirror) dedupe_->keep_first_occurrences();
+            // The send plans from pass 0's own file (SpilledDedupe::planning) rather than a second read.
+            const auto keep = !options_.dry_run && options_.mode != Mode::Mirror ? SpilledDedupe::Keep::FirstOccurrences
+                                                                                 : SpilledDedupe::Keep::Answers;
             // On the reading thread, beside the planner's.
             const auto hash_piece = [&](std::string_view chunk) {
                 table_hash_.add(chunk);
                 piece_hashes_.push_back(hash_bytes(chunk));
             };
-            if (auto error = dedupe_->rehearse(settings_, options_.read, input_name(), [&](const auto& on_rows) {
+            auto rehearsed = SpilledDedupe::rehearse(
+                settings_, options_.read, input_name(),
+                [&](const auto& on_rows) {
                     return files::read_table_rows(
                         options_.input_path, cohort::RowReader(options_.read.format, settings_),
                         [&](const cohort::RowBatch& rows, std::size_t bytes) {
@@ -150,8 +152,10 @@ public:
                             checked(bytes);
                         },
                         hash_piece);
-                }))
-                return refuse(Error{ErrorCode::InputUnreadable, *error});
+                },
+                keep);
+            if (!rehearsed) return refuse(rehearsed.error());
+            dedupe_ = std::move(*rehearsed);
         }
         // A table checked on disk that pass 0 found no error in has none: its batches can be planned while they
         // are sent, from pass 0's own file (plan_checked) or, for identifiers of kilobytes, a second read
@@ -255,7 +259,7 @@ public:
                            options_.requests_per_hour, settings_.threads},
             *store_, run_id_, monitor_, user_stop_);
         const bool planned_ok = mirror                               ? plan_mirror()
-                                : streamed_ && dedupe_->can_plan() ? plan_checked()
+                                : streamed_ && dedupe_->planning() ? plan_checked()
                                 : streamed_                        ? plan_streamed()
                                                                    : plan_table();
         sender_->finish();
@@ -494,7 +498,7 @@ private:
     bool plan_checked() {
         std::int64_t seq = 0;
         // One planning thread: sending sets the pace, and the other core serves the workers' connections.
-        const auto error = dedupe_->plan(
+        const Status planned = dedupe_->planning()->plan(
             settings_, cohort::BatchOutput::BodiesAndKeys,
             [&](auto&& requests) {
                 enqueue_planned(seq, std::move(requests));
@@ -502,8 +506,8 @@ private:
             },
             1);
         if (stopping()) return true;
-        if (error) {
-            stop_with(Error{ErrorCode::TempFile, *error});
+        if (!planned) {
+            stop_with(planned.error());
             return false;
         }
         monitor_.report(*dedupe_->report());

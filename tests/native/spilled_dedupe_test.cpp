@@ -47,6 +47,18 @@ std::optional<std::string> read_rows(const cohort::Settings& settings, std::stri
     return std::nullopt;
 }
 
+using Keep = sync::SpilledDedupe::Keep;
+
+// The duplicate check of `table` on disk, rehearsed from its rows read in pieces of `piece` bytes.
+std::unique_ptr<sync::SpilledDedupe> rehearsed(const cohort::Settings& settings, const std::string& table,
+                                               std::size_t piece = 4093, Keep keep = Keep::Answers) {
+    auto check = sync::SpilledDedupe::rehearse(
+        settings, {}, "t", [&](const auto& on_rows) { return read_rows(settings, table, piece, on_rows); }, keep);
+    INFO((check ? std::string() : check.error().message));
+    REQUIRE(check.has_value());
+    return std::move(*check);
+}
+
 // Everything the duplicate answers decide: repeats within and across rows, the same text as user and
 // device id in both orders, alias values differing only by case or spaces, an oversized value twice (an
 // error the first time only), empty cells, and enough distinct ids to fill every partition.
@@ -72,19 +84,14 @@ TEST_CASE("spilled dedupe: the same report and requests as the in-memory check")
     REQUIRE(expected.report.summary.duplicates > 0);
     REQUIRE(expected.report.summary.errors == 1);  // the oversized value, once
 
-    sync::SpilledDedupe spilled;
-    cohort::ReadOptions rehearsal;
-    rehearsal.plan_requests = false;
-    cohort::Planner recorder(alias_settings(), rehearsal, "t", nullptr, spilled.recorder());
-    run(recorder, table);
-    REQUIRE_FALSE(spilled.resolve().has_value());
-    CHECK(spilled.questions() > 60000);
+    const auto spilled = rehearsed(alias_settings(), table);
+    CHECK(spilled->questions() > 60000);
 
     for (int pass = 0; pass < 2; ++pass) {  // a mirror sync replays twice
         INFO("replay " << pass);
-        cohort::Planner replayed(alias_settings(), {}, "t", nullptr, spilled.replayer());
+        cohort::Planner replayed(alias_settings(), {}, "t", nullptr, spilled->replayer());
         const cohort::Plan got = run(replayed, table);
-        CHECK(spilled.replay_matched());
+        CHECK(spilled->replay_matched());
         CHECK(to_json(got.report) == to_json(expected.report));
         REQUIRE(got.requests.size() == expected.requests.size());
         for (std::size_t i = 0; i < got.requests.size(); ++i) {
@@ -95,22 +102,19 @@ TEST_CASE("spilled dedupe: the same report and requests as the in-memory check")
 }
 
 TEST_CASE("spilled dedupe: a replay of another table is noticed") {
-    sync::SpilledDedupe spilled;
-    cohort::Planner recorder(alias_settings(), {}, "t", nullptr, spilled.recorder());
-    run(recorder, "user_ids\na\nb\nc\n");
-    REQUIRE_FALSE(spilled.resolve().has_value());
-    cohort::Planner longer(alias_settings(), {}, "t", nullptr, spilled.replayer());
+    const auto spilled = rehearsed(alias_settings(), "user_ids\na\nb\nc\n");
+    cohort::Planner longer(alias_settings(), {}, "t", nullptr, spilled->replayer());
     run(longer, "user_ids\na\nb\nc\nd\n");
-    CHECK_FALSE(spilled.replay_matched());
-    cohort::Planner shorter(alias_settings(), {}, "t", nullptr, spilled.replayer());
+    CHECK_FALSE(spilled->replay_matched());
+    cohort::Planner shorter(alias_settings(), {}, "t", nullptr, spilled->replayer());
     run(shorter, "user_ids\na\n");
-    CHECK_FALSE(spilled.replay_matched());
-    cohort::Planner reordered(alias_settings(), {}, "t", nullptr, spilled.replayer());
+    CHECK_FALSE(spilled->replay_matched());
+    cohort::Planner reordered(alias_settings(), {}, "t", nullptr, spilled->replayer());
     run(reordered, "user_ids\nc\nb\na\n");  // as many questions, about other keys in turn
-    CHECK_FALSE(spilled.replay_matched());
-    cohort::Planner same(alias_settings(), {}, "t", nullptr, spilled.replayer());
+    CHECK_FALSE(spilled->replay_matched());
+    cohort::Planner same(alias_settings(), {}, "t", nullptr, spilled->replayer());
     run(same, "user_ids,ignored\na,1\nb,2\nc,3\n");  // an ignored column does not change the answers
-    CHECK(spilled.replay_matched());
+    CHECK(spilled->replay_matched());
 }
 
 TEST_CASE("spilled dedupe: the first read and the answers' counts make the whole report") {
@@ -124,17 +128,14 @@ TEST_CASE("spilled dedupe: the first read and the answers' counts make the whole
         cohort::Planner in_memory(alias_settings(), {}, "t");
         const cohort::Report expected = run(in_memory, *t).report;
         REQUIRE(expected.summary.duplicates > 0);
-        sync::SpilledDedupe spilled;
-        const auto error = spilled.rehearse(alias_settings(), {}, "t", [&](const auto& on_rows) { return read_rows(alias_settings(), *t, 4093, on_rows); });
-        REQUIRE_FALSE(error.has_value());
-        REQUIRE(spilled.report().has_value());
-        CHECK(to_json(*spilled.report()) == to_json(expected));
-        CHECK(spilled.rehearsal_errors() == 0);
+        const auto spilled = rehearsed(alias_settings(), *t);
+        REQUIRE(spilled->report().has_value());
+        CHECK(to_json(*spilled->report()) == to_json(expected));
+        CHECK(spilled->rehearsal_errors() == 0);
     }
-    sync::SpilledDedupe spilled;
-    REQUIRE_FALSE(spilled.rehearse(alias_settings(), {}, "t", [&](const auto& on_rows) { return read_rows(alias_settings(), tricky, 1 << 20, on_rows); }));
-    CHECK_FALSE(spilled.report().has_value());
-    CHECK(spilled.rehearsal_errors() == 2);  // the rehearsal's own count: the oversized value at each repeat
+    const auto spilled = rehearsed(alias_settings(), tricky, 1 << 20);
+    CHECK_FALSE(spilled->report().has_value());
+    CHECK(spilled->rehearsal_errors() == 2);  // the rehearsal's own count: the oversized value at each repeat
 }
 
 TEST_CASE("spilled dedupe: plan() makes the requests from the kept first occurrences, without a second read") {
@@ -162,23 +163,22 @@ TEST_CASE("spilled dedupe: plan() makes the requests from the kept first occurre
         INFO(c.name);
         cohort::Planner in_memory(c.settings, {}, "t");
         const cohort::Plan expected = run(in_memory, *c.table);
-        sync::SpilledDedupe spilled;
-        spilled.keep_first_occurrences();
-        REQUIRE_FALSE(spilled.rehearse(c.settings, {}, "t", [&](const auto& on_rows) { return read_rows(c.settings, *c.table, 4093, on_rows); }));
-        REQUIRE(spilled.can_plan());
-        if (c.table == &table) CHECK(spilled.questions() > 3 * 65536);
-        CHECK(to_json(*spilled.report()) == to_json(expected.report));
+        const auto spilled = rehearsed(c.settings, *c.table, 4093, Keep::FirstOccurrences);
+        auto planning = spilled->planning();
+        REQUIRE(planning.has_value());
+        if (c.table == &table) CHECK(spilled->questions() > 3 * 65536);
+        CHECK(to_json(*spilled->report()) == to_json(expected.report));
         // plan() again and again: with and without keys, on one thread and on three (stretches planned side
         // by side must still come out in table order).
         for (const auto output : {cohort::BatchOutput::BodiesAndKeys, cohort::BatchOutput::Bodies})
         for (const unsigned threads : {1u, 3u}) {
             INFO("threads " << threads);
             std::vector<cohort::PlannedRequest> got;
-            const auto error = spilled.plan(c.settings, output, [&](std::vector<cohort::PlannedRequest>&& batch) {
+            const auto planned = planning->plan(c.settings, output, [&](std::vector<cohort::PlannedRequest>&& batch) {
                 for (auto& r : batch) got.push_back(std::move(r));
                 return true;
             }, threads);
-            REQUIRE_FALSE(error.has_value());
+            REQUIRE(planned.has_value());
             REQUIRE(got.size() == expected.requests.size());
             for (std::size_t i = 0; i < got.size(); ++i) {
                 CHECK(got[i].path == expected.requests[i].path);
@@ -195,22 +195,21 @@ TEST_CASE("spilled dedupe: plan() stops when its sink says so, and calls it no m
     const std::string table = tricky.substr(0, tricky.find("hhhh"));
     cohort::Settings s = alias_settings();
     s.max_ids_per_request = 100;  // a stretch is 327 requests; the table's 37,000 identifiers make two
-    sync::SpilledDedupe spilled;
-    spilled.keep_first_occurrences();
-    REQUIRE_FALSE(spilled.rehearse(s, {}, "t", [&](const auto& on_rows) { return read_rows(s, table, 4093, on_rows); }));
-    REQUIRE(spilled.can_plan());
+    const auto spilled = rehearsed(s, table, 4093, Keep::FirstOccurrences);
+    auto planning = spilled->planning();
+    REQUIRE(planning.has_value());
     for (const unsigned threads : {1u, 2u}) {
         int calls = 0;
         std::size_t requests = 0;
-        const auto error = spilled.plan(s, cohort::BatchOutput::Bodies, [&](std::vector<cohort::PlannedRequest>&& batch) {
+        const auto planned = planning->plan(s, cohort::BatchOutput::Bodies, [&](std::vector<cohort::PlannedRequest>&& batch) {
             requests += batch.size();
             return ++calls < 2;  // the naming call, then stop after the first stretch (of two or more)
         }, threads);
-        CHECK_FALSE(error.has_value());
+        CHECK(planned.has_value());
         CHECK(calls == 2);
         CHECK(requests == 1 + 327);
         // A sink that throws: the exception comes out, and the workers are stopped and waited for.
-        CHECK_THROWS_AS(spilled.plan(s, cohort::BatchOutput::Bodies, [&](std::vector<cohort::PlannedRequest>&& batch) {
+        CHECK_THROWS_AS(planning->plan(s, cohort::BatchOutput::Bodies, [&](std::vector<cohort::PlannedRequest>&& batch) {
             if (batch.size() > 1) throw std::runtime_error("disk full");
             return true;
         }, threads), std::runtime_error);
@@ -218,15 +217,11 @@ TEST_CASE("spilled dedupe: plan() stops when its sink says so, and calls it no m
 }
 
 TEST_CASE("spilled dedupe: plan() is not offered when the first read cannot say how requests split") {
-    sync::SpilledDedupe oversized;
-    oversized.keep_first_occurrences();
-    const std::string tricky = tricky_table();
-    REQUIRE_FALSE(oversized.rehearse(alias_settings(), {}, "t", [&](const auto& on_rows) { return read_rows(alias_settings(), tricky, 1 << 20, on_rows); }));
-    CHECK_FALSE(oversized.can_plan());
-    CHECK(oversized.plan(alias_settings(), cohort::BatchOutput::Bodies, [](auto&&) { return true; }).has_value());
+    const auto oversized = rehearsed(alias_settings(), tricky_table(), 1 << 20, Keep::FirstOccurrences);
+    CHECK_FALSE(oversized->report().has_value());
+    CHECK_FALSE(oversized->planning().has_value());
 
-    sync::SpilledDedupe not_kept;  // keep_first_occurrences() was not asked for
-    REQUIRE_FALSE(not_kept.rehearse(alias_settings(), {}, "t", [&](const auto& on_rows) { return read_rows(alias_settings(), "user_ids\na\n", 1 << 20, on_rows); }));
-    CHECK(not_kept.report().has_value());
-    CHECK_FALSE(not_kept.can_plan());
+    const auto not_kept = rehearsed(alias_settings(), "user_ids\na\n", 1 << 20, Keep::Answers);
+    CHECK(not_kept->report().has_value());
+    CHECK_FALSE(not_kept->planning().has_value());
 }
