@@ -16,6 +16,7 @@ packages=(
   chromium
   # the libFuzzer targets (scripts/fuzz.sh): clang with its fuzzer and sanitizer runtimes
   clang-14 libclang-rt-14-dev
+  clang-format-14  # the C++ style (.clang-format), checked by ctest code_format
   # the desktop app, and its tests in a virtual X server with software OpenGL
   libimgui-dev libglfw3-dev libstb-dev libgl-dev libgl1-mesa-dri fonts-dejavu-core xvfb xauth
 )

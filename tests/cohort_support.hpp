@@ -43,7 +43,8 @@ inline std::vector<Diagnostic> cohort_with_code(const cohort::Report& r, const s
 inline std::vector<nlohmann::json> membership_bodies(const cohort::Plan& p) {
     std::vector<nlohmann::json> out;
     for (const auto& r : p.requests)
-        if (r.path.size() > 6 && r.path.substr(r.path.size() - 6) == "/users") out.push_back(nlohmann::json::parse(r.body));
+        if (r.path.size() > 6 && r.path.substr(r.path.size() - 6) == "/users")
+            out.push_back(nlohmann::json::parse(r.body));
     return out;
 }
 
@@ -74,7 +75,8 @@ public:
                     ++c.count;
                     return;
                 }
-            out.push_back({answer, parts.type, std::string(parts.alias_label), 1, q.row, q.line, std::string(parts.value)});
+            out.push_back(
+                {answer, parts.type, std::string(parts.alias_label), 1, q.row, q.line, std::string(parts.value)});
         };
         for (const Asked& q : asked_) {
             if (!keys.insert(q.key).second) {

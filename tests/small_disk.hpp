@@ -19,8 +19,9 @@ struct SmallDisk {
     // `options` as mount takes them: "size=160k", "size=1m,ro".
     SmallDisk(std::filesystem::path folder, const std::string& options) : dir(std::move(folder)) {
         std::filesystem::create_directories(dir);
-        mounted = ::geteuid() == 0 &&
-                  std::system(("mount -t tmpfs -o " + options + " tmpfs " + dir.string() + " 2>/dev/null").c_str()) == 0;
+        mounted =
+            ::geteuid() == 0 &&
+            std::system(("mount -t tmpfs -o " + options + " tmpfs " + dir.string() + " 2>/dev/null").c_str()) == 0;
     }
     void remount(const std::string& options) const {
         REQUIRE(std::system(("mount -o remount," + options + " " + dir.string()).c_str()) == 0);
@@ -28,7 +29,8 @@ struct SmallDisk {
     SmallDisk(const SmallDisk&) = delete;
     SmallDisk& operator=(const SmallDisk&) = delete;
     ~SmallDisk() {
-        if (mounted) [[maybe_unused]] const int rc = std::system(("umount " + dir.string()).c_str());
+        if (mounted) [[maybe_unused]]
+            const int rc = std::system(("umount " + dir.string()).c_str());
     }
 };
 

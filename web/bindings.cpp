@@ -75,8 +75,8 @@ CohortInputs cohort_inputs(const std::string& settings_json) {
     auto& s = in.settings;
     s.cohort_id = j.value("cohort_id", "");
     s.cohort_name = j.value("cohort_name", "");
-    s.operation = j.value("operation", "add") == "remove" ? tdbraze::cohort::Operation::Remove
-                                                          : tdbraze::cohort::Operation::Add;
+    s.operation =
+        j.value("operation", "add") == "remove" ? tdbraze::cohort::Operation::Remove : tdbraze::cohort::Operation::Add;
     s.alias_columns = j.value("alias_columns", std::vector<std::string>{});
     s.partner = j.value("partner", s.partner);
     s.threads = j.value("threads", s.threads);

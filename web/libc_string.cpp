@@ -20,8 +20,8 @@ __attribute__((no_builtin)) int memcmp(const void* left, const void* right, std:
     const auto* r = static_cast<const unsigned char*>(right);
 #ifdef __wasm_simd128__
     for (; n >= 16; l += 16, r += 16, n -= 16) {
-        const auto equal = static_cast<std::uint32_t>(
-            wasm_i8x16_bitmask(wasm_i8x16_eq(wasm_v128_load(l), wasm_v128_load(r))));
+        const auto equal =
+            static_cast<std::uint32_t>(wasm_i8x16_bitmask(wasm_i8x16_eq(wasm_v128_load(l), wasm_v128_load(r))));
         if (equal != 0xFFFF) {
             const int k = __builtin_ctz(~equal);
             return l[k] - r[k];

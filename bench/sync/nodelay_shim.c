@@ -14,21 +14,21 @@
 static void nodelay(int fd) {
     if (fd >= 0) {
         int one = 1;
-        (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  /* not TCP (a Unix socket): harmless */
+        (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one); /* not TCP (a Unix socket): harmless */
     }
 }
 
-int accept(int socket, struct sockaddr *address, socklen_t *length) {
-    static int (*real)(int, struct sockaddr *, socklen_t *);
-    if (!real) real = (int (*)(int, struct sockaddr *, socklen_t *))dlsym(RTLD_NEXT, "accept");
+int accept(int socket, struct sockaddr* address, socklen_t* length) {
+    static int (*real)(int, struct sockaddr*, socklen_t*);
+    if (!real) real = (int (*)(int, struct sockaddr*, socklen_t*))dlsym(RTLD_NEXT, "accept");
     int fd = real(socket, address, length);
     nodelay(fd);
     return fd;
 }
 
-int accept4(int socket, struct sockaddr *address, socklen_t *length, int flags) {
-    static int (*real)(int, struct sockaddr *, socklen_t *, int);
-    if (!real) real = (int (*)(int, struct sockaddr *, socklen_t *, int))dlsym(RTLD_NEXT, "accept4");
+int accept4(int socket, struct sockaddr* address, socklen_t* length, int flags) {
+    static int (*real)(int, struct sockaddr*, socklen_t*, int);
+    if (!real) real = (int (*)(int, struct sockaddr*, socklen_t*, int))dlsym(RTLD_NEXT, "accept4");
     int fd = real(socket, address, length, flags);
     nodelay(fd);
     return fd;

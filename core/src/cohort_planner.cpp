@@ -27,8 +27,8 @@ std::string_view to_string(TableFormat format) {
 }
 
 std::optional<TableFormat> table_format_from_string(std::string_view name) {
-    for (const TableFormat f : {TableFormat::Auto, TableFormat::Csv, TableFormat::Tsv, TableFormat::JsonArray,
-                                TableFormat::JsonLines})
+    for (const TableFormat f :
+         {TableFormat::Auto, TableFormat::Csv, TableFormat::Tsv, TableFormat::JsonArray, TableFormat::JsonLines})
         if (to_string(f) == name) return f;
     return std::nullopt;
 }
@@ -150,9 +150,11 @@ enum class TallyCode : std::uint8_t {
     UserAndDeviceSameValue,
     Whitespace,
 };
-constexpr std::string_view kTallyCodes[] = {"alias-case-drift", "duplicate-identifier", "empty-cell",
-                                            "float-formatted-id", "long-identifier", "trimmed",
-                                            "user-and-device-id", "user-and-device-same-value", "whitespace"};
+constexpr std::string_view kTallyCodes[] = {"alias-case-drift",   "duplicate-identifier",
+                                            "empty-cell",         "float-formatted-id",
+                                            "long-identifier",    "trimmed",
+                                            "user-and-device-id", "user-and-device-same-value",
+                                            "whitespace"};
 
 // A finding about many cells, reported once per column with a count and the first place it was seen.
 struct Tally {
@@ -172,8 +174,8 @@ bool is_iso8601_utc(std::string_view t) {
             if (!is_digit(t[i])) return false;
         return true;
     };
-    if (!(digits(0, 4) && t.size() > 19 && t[4] == '-' && digits(5, 2) && t[7] == '-' && digits(8, 2) &&
-          t[10] == 'T' && digits(11, 2) && t[13] == ':' && digits(14, 2) && t[16] == ':' && digits(17, 2)))
+    if (!(digits(0, 4) && t.size() > 19 && t[4] == '-' && digits(5, 2) && t[7] == '-' && digits(8, 2) && t[10] == 'T' &&
+          digits(11, 2) && t[13] == ':' && digits(14, 2) && t[16] == ':' && digits(17, 2)))
         return false;
     const int month = (t[5] - '0') * 10 + (t[6] - '0'), day = (t[8] - '0') * 10 + (t[9] - '0');
     const int hour = (t[11] - '0') * 10 + (t[12] - '0'), minute = (t[14] - '0') * 10 + (t[15] - '0');
@@ -192,7 +194,8 @@ bool is_iso8601_utc(std::string_view t) {
 std::vector<Diagnostic> check_settings(const Settings& s) {
     std::vector<Diagnostic> out;
     auto error = [&](std::string code, std::string message, std::string hint) {
-        out.push_back(table_diagnostic(Severity::Error, std::move(code), std::move(message), std::move(hint), 0, 0, ""));
+        out.push_back(
+            table_diagnostic(Severity::Error, std::move(code), std::move(message), std::move(hint), 0, 0, ""));
     };
     if (s.cohort_id.empty())
         error("missing-cohort-id", "the cohort id is missing",
@@ -201,7 +204,8 @@ std::vector<Diagnostic> check_settings(const Settings& s) {
         error("invalid-setting", "thread count " + std::to_string(s.threads) + " is out of range",
               "use 1 to " + std::to_string(kMaxThreads) + " concurrent calls (Treasure Data's default is 4)");
     if (s.max_ids_per_request < 1 || s.max_ids_per_request > kMaxIdsPerRequest)
-        error("invalid-setting", "maximum ids per request " + std::to_string(s.max_ids_per_request) + " is out of range",
+        error("invalid-setting",
+              "maximum ids per request " + std::to_string(s.max_ids_per_request) + " is out of range",
               "Braze accepts 1 to 1000 identifiers per request");
     if (s.partner.empty() || s.partner.find('/') != std::string::npos)
         error("invalid-setting", "partner name " + shown_value(s.partner) + " cannot be a URL path segment",
@@ -274,7 +278,8 @@ private:
 
 bool is_identifier_column(std::string_view name, const Settings& settings) {
     return name == kUserIds || name == kDeviceIds ||
-           std::find(settings.alias_columns.begin(), settings.alias_columns.end(), name) != settings.alias_columns.end();
+           std::find(settings.alias_columns.begin(), settings.alias_columns.end(), name) !=
+               settings.alias_columns.end();
 }
 
 struct Planner::Impl final : TableSink {
@@ -290,7 +295,7 @@ struct Planner::Impl final : TableSink {
 
     std::vector<Column> columns;
     std::vector<std::size_t> identifier_columns;  // indexes into columns, in header order
-    std::vector<Diagnostic> row_errors;           // at most max_diagnostics, then counted only
+    std::vector<Diagnostic> row_errors;  // at most max_diagnostics, then counted only
     std::map<std::pair<TallyCode, std::size_t>, Tally> tallies;  // (code, column) -> tally
     SeenInMemory seen_in_memory;
     SeenBefore* seen;  // seen_in_memory unless the caller brought its own
@@ -340,8 +345,7 @@ struct Planner::Impl final : TableSink {
         else ++report.diagnostics_omitted;
     }
 
-    void tally(TallyCode code, std::size_t column, std::uint64_t row, std::uint64_t line,
-               std::string_view example) {
+    void tally(TallyCode code, std::size_t column, std::uint64_t row, std::uint64_t line, std::string_view example) {
         Tally& t = tallies[{code, column}];
         if (t.count++ == 0) {
             t.row = row;
@@ -379,7 +383,8 @@ struct Planner::Impl final : TableSink {
 
     void on_row_error(std::string_view code, std::string message, std::string hint, std::uint64_t row,
                       std::uint64_t line) override {
-        record(table_diagnostic(Severity::Error, std::string(code), std::move(message), std::move(hint), row, line, ""));
+        record(
+            table_diagnostic(Severity::Error, std::string(code), std::move(message), std::move(hint), row, line, ""));
         if (row > report.summary.rows) report.summary.rows = row;
     }
 
@@ -401,7 +406,9 @@ struct Planner::Impl final : TableSink {
                 record(table_diagnostic(
                     Severity::Error, "nested-value",
                     "the value " + shown_value(cell.text) + " in " + column.name + " is " +
-                        (boolean ? "a boolean" : cell.text.front() == '[' ? "a list" : "an object") +
+                        (boolean                    ? "a boolean"
+                         : cell.text.front() == '[' ? "a list"
+                                                    : "an object") +
                         ", not an identifier",
                     "select one string (or number) per row; unnest lists with CROSS JOIN UNNEST; the cell is not sent",
                     row.row, line, column.name));
@@ -419,7 +426,8 @@ struct Planner::Impl final : TableSink {
             std::string_view value = cell.text;
             const std::string_view core = trim(value);  // spaces and tabs around a value are whitespace, not data
             if (has_control_character(core)) {
-                const bool newline = core.find('\n') != std::string_view::npos || core.find('\r') != std::string_view::npos;
+                const bool newline =
+                    core.find('\n') != std::string_view::npos || core.find('\r') != std::string_view::npos;
                 record(table_diagnostic(Severity::Error, "control-character",
                                         std::string(newline ? "an embedded line break" : "a control character") +
                                             " in " + column.name + " value " + shown_value(value),
@@ -443,7 +451,8 @@ struct Planner::Impl final : TableSink {
             if (column.role == Role::DeviceIds) has_device = true;
             add_identifier(index, column, value, row.row, line);
         }
-        if (has_user && has_device) tally(TallyCode::UserAndDeviceId, identifier_columns.front(), row.row, row.line, "");
+        if (has_user && has_device)
+            tally(TallyCode::UserAndDeviceId, identifier_columns.front(), row.row, row.line, "");
     }
 
     void add_identifier(std::size_t index, const Column& column, std::string_view value, std::uint64_t row,
@@ -479,7 +488,8 @@ struct Planner::Impl final : TableSink {
         const std::string_view text = waiting_text;
         questions.clear();
         for (const Waiting& w : waiting)
-            questions.push_back({text.substr(w.key_at, w.key_size), text.substr(w.spelling_at, w.spelling_size), w.row, w.line});
+            questions.push_back(
+                {text.substr(w.key_at, w.key_size), text.substr(w.spelling_at, w.spelling_size), w.row, w.line});
         answers.assign(waiting.size(), Seen{});
         seen->see_all(questions, answers);
         for (std::size_t i = 0; i < waiting.size(); ++i) {
@@ -504,13 +514,14 @@ struct Planner::Impl final : TableSink {
         const IdentifierType type = column.role == Role::UserIds     ? IdentifierType::UserId
                                     : column.role == Role::DeviceIds ? IdentifierType::DeviceId
                                                                      : IdentifierType::Alias;
-        const std::string_view label = type == IdentifierType::Alias ? std::string_view(column.name) : std::string_view();
+        const std::string_view label =
+            type == IdentifierType::Alias ? std::string_view(column.name) : std::string_view();
         if (settings_ok && !sink && !batcher.add(type, label, value)) {
-            record(table_diagnostic(Severity::Error, "identifier-too-large",
-                                    "a " + std::to_string(value.size()) + "-byte value in " + column.name +
-                                        " does not fit in one request (Braze's limit is 4 MB, 4,000,000 bytes, per body)",
-                                    "this is not an identifier; fix the query; the cell is not sent", row, line,
-                                    column.name));
+            record(table_diagnostic(
+                Severity::Error, "identifier-too-large",
+                "a " + std::to_string(value.size()) + "-byte value in " + column.name +
+                    " does not fit in one request (Braze's limit is 4 MB, 4,000,000 bytes, per body)",
+                "this is not an identifier; fix the query; the cell is not sent", row, line, column.name));
             return;
         }
         if (sink) sink(type, label, value);
@@ -529,29 +540,31 @@ struct Planner::Impl final : TableSink {
             if (c.role != Role::Ignored) any_identifier = true;
             if (c.role != Role::Ignored || c.duplicate) continue;
             const std::string_view intended = intended_identifier(c.name);
-            const bool present = std::any_of(columns.begin(), columns.end(),
-                                             [&](const Column& o) { return o.name == intended; });
+            const bool present =
+                std::any_of(columns.begin(), columns.end(), [&](const Column& o) { return o.name == intended; });
             if (!intended.empty() && !present) {
                 std::string why = c.name.find("\xEF\xBB\xBF") != std::string::npos ? " (it holds a byte order mark)"
                                   : c.name != trim(c.name)                         ? " (it has spaces around it)"
                                   : lower_ascii(c.name) == intended                ? " (the case differs)"
-                                                                                    : "";
+                                                                                   : "";
                 out.push_back(table_diagnostic(
                     Severity::Warning, "near-miss-column",
                     "column \"" + c.name + "\" is not \"" + std::string(intended) + "\"" + why +
                         "; Treasure Data matches column names exactly, so it is not sent",
-                    "rename it in the query: SELECT " + sql_identifier(c.name) + " AS " + std::string(intended),
-                    0, c.line, c.name));
+                    "rename it in the query: SELECT " + sql_identifier(c.name) + " AS " + std::string(intended), 0,
+                    c.line, c.name));
                 near_misses.push_back(c.name);
                 continue;
             }
             ignored.push_back(c.name);
         }
         for (const std::string& alias : settings.alias_columns) {
-            const auto it = std::find_if(columns.begin(), columns.end(), [&](const Column& c) { return c.name == alias; });
+            const auto it =
+                std::find_if(columns.begin(), columns.end(), [&](const Column& c) { return c.name == alias; });
             if (alias == kUserIds || alias == kDeviceIds || alias.empty()) continue;  // a settings error already
             if (it == columns.end()) {
-                const std::string_view near = closest_name(alias, columns, [](const Column& c) { return std::string_view(c.name); });
+                const std::string_view near =
+                    closest_name(alias, columns, [](const Column& c) { return std::string_view(c.name); });
                 out.push_back(table_diagnostic(
                     Severity::Error, "alias-column-missing", "the alias column \"" + alias + "\" is not in the table",
                     near.empty() ? "add it to the query's SELECT, or change the alias column setting"
@@ -567,26 +580,31 @@ struct Planner::Impl final : TableSink {
         if (columns.empty() && report.summary.errors > 0) {
             // Nothing readable, and the reason is already reported.
         } else if (columns.empty() && !(json && report.summary.rows == 0)) {
-            out.push_back(table_diagnostic(Severity::Error, json ? "no-identifier-column" : "empty-table",
-                                           json ? "the rows have no columns at all" : "the table is empty: no header, no rows",
-                                           json ? "each row is an object such as {\"user_ids\": \"u-1\"}"
-                                                : "export the query result with its header row",
-                                           0, 0, ""));
+            out.push_back(
+                table_diagnostic(Severity::Error, json ? "no-identifier-column" : "empty-table",
+                                 json ? "the rows have no columns at all" : "the table is empty: no header, no rows",
+                                 json ? "each row is an object such as {\"user_ids\": \"u-1\"}"
+                                      : "export the query result with its header row",
+                                 0, 0, ""));
         } else if (columns.empty()) {
             // A JSON result with zero rows: nothing to send, said below.
         } else if (!any_identifier) {
-            std::string hint = "select at least one of user_ids (external ids), device_ids or the configured alias "
-                               "column, e.g. SELECT external_id AS user_ids FROM ...";
-            if (!near_misses.empty()) hint = "rename the near miss, e.g. SELECT " + sql_identifier(near_misses[0]) +
-                                             " AS " + std::string(intended_identifier(near_misses[0])) + " FROM ...";
-            out.push_back(table_diagnostic(Severity::Error, "no-identifier-column",
-                                           "no column is sent: the table has neither user_ids nor device_ids" +
-                                               std::string(settings.alias_columns.empty() ? "" : " nor the alias column"),
-                                           hint, 0, header_line, ""));
+            std::string hint =
+                "select at least one of user_ids (external ids), device_ids or the configured alias "
+                "column, e.g. SELECT external_id AS user_ids FROM ...";
+            if (!near_misses.empty())
+                hint = "rename the near miss, e.g. SELECT " + sql_identifier(near_misses[0]) + " AS " +
+                       std::string(intended_identifier(near_misses[0])) + " FROM ...";
+            out.push_back(
+                table_diagnostic(Severity::Error, "no-identifier-column",
+                                 "no column is sent: the table has neither user_ids nor device_ids" +
+                                     std::string(settings.alias_columns.empty() ? "" : " nor the alias column"),
+                                 hint, 0, header_line, ""));
         }
         if (!ignored.empty()) {
             std::string list;
-            for (const std::string& name : ignored) list += (list.empty() ? "" : ", ") + (name.empty() ? "(unnamed)" : name);
+            for (const std::string& name : ignored)
+                list += (list.empty() ? "" : ", ") + (name.empty() ? "(unnamed)" : name);
             out.push_back(table_diagnostic(Severity::Info, "ignored-columns", "columns not sent: " + list,
                                            "only user_ids, device_ids and the alias column are sent; the others "
                                            "are fine to keep",
@@ -602,33 +620,48 @@ struct Planner::Impl final : TableSink {
             return table_diagnostic(s, std::string(code), std::move(message), std::move(hint), t.row, t.line, col);
         };
         if (code == "empty-cell")
-            return d(Severity::Info, counted(t.count, "empty cell") + " in " + col + " skipped (first at row " + std::to_string(t.row) + ")",
-                     "empty, blank, NULL and \\N cells are never sent; nothing to fix unless the column should be full");
+            return d(
+                Severity::Info,
+                counted(t.count, "empty cell") + " in " + col + " skipped (first at row " + std::to_string(t.row) + ")",
+                "empty, blank, NULL and \\N cells are never sent; nothing to fix unless the column should be full");
         if (code == "whitespace")
-            return d(Severity::Warning, counted(t.count, "value") + " in " + col + (t.count == 1 ? " has" : " have") + " leading or trailing whitespace" + where,
+            return d(Severity::Warning,
+                     counted(t.count, "value") + " in " + col + (t.count == 1 ? " has" : " have") +
+                         " leading or trailing whitespace" + where,
                      "Braze would look up the id with the spaces and miss; use --trim or trim() in the query");
         if (code == "trimmed")
-            return d(Severity::Info, counted(t.count, "value") + " in " + col + (t.count == 1 ? " was" : " were") + " trimmed (--trim)" + where,
+            return d(Severity::Info,
+                     counted(t.count, "value") + " in " + col + (t.count == 1 ? " was" : " were") +
+                         " trimmed (--trim)" + where,
                      "leading and trailing whitespace was removed before sending");
         if (code == "long-identifier")
-            return d(Severity::Warning, counted(t.count, "value") + " in " + col + (t.count == 1 ? " is" : " are") + " longer than 512 bytes" + where,
+            return d(Severity::Warning,
+                     counted(t.count, "value") + " in " + col + (t.count == 1 ? " is" : " are") +
+                         " longer than 512 bytes" + where,
                      "identifiers this long are almost always a wrong column; check the query");
         if (code == "float-formatted-id")
-            return d(Severity::Warning, counted(t.count, "value") + " in " + col + (t.count == 1 ? " looks" : " look") + " like a number damaged by float formatting" + where,
+            return d(Severity::Warning,
+                     counted(t.count, "value") + " in " + col + (t.count == 1 ? " looks" : " look") +
+                         " like a number damaged by float formatting" + where,
                      "cast the id to VARCHAR in the query (CAST(id AS VARCHAR)) before it becomes a double; 1.0E7 "
                      "and 123.0 match no Braze id");
         if (code == "duplicate-identifier")
             return d(Severity::Info, counted(t.count, "duplicate value") + " in " + col + " sent once" + where,
                      "duplicates are harmless here: each identifier is sent once (SELECT DISTINCT avoids them)");
         if (code == "user-and-device-same-value")
-            return d(Severity::Warning, counted(t.count, "value") + (t.count == 1 ? " appears" : " appear") + " both as user_ids and device_ids" + where,
+            return d(Severity::Warning,
+                     counted(t.count, "value") + (t.count == 1 ? " appears" : " appear") +
+                         " both as user_ids and device_ids" + where,
                      "an external id is not a device id; check which column the query maps to which");
         if (code == "user-and-device-id")
-            return d(Severity::Warning, counted(t.count, "row") + (t.count == 1 ? " carries" : " carry") + " both user_ids and device_ids (first at row " +
-                                            std::to_string(t.row) + ")",
+            return d(Severity::Warning,
+                     counted(t.count, "row") + (t.count == 1 ? " carries" : " carry") +
+                         " both user_ids and device_ids (first at row " + std::to_string(t.row) + ")",
                      "Braze ignores the device id of identified users; send device_ids only for anonymous users");
         if (code == "alias-case-drift")
-            return d(Severity::Warning, counted(t.count, "value") + " in " + col + (t.count == 1 ? " differs" : " differ") + " from an earlier one only by case or whitespace" + where,
+            return d(Severity::Warning,
+                     counted(t.count, "value") + " in " + col + (t.count == 1 ? " differs" : " differ") +
+                         " from an earlier one only by case or whitespace" + where,
                      "aliases match exactly: normalise them in the query, e.g. lower(trim(" + col + "))");
         return d(Severity::Warning, counted(t.count, "finding"), "");
     }
@@ -704,9 +737,9 @@ struct Planner::Impl final : TableSink {
                                            [](const Diagnostic& d) { return d.severity == Severity::Error; });
         if (settings_ok && !explained && report.summary.errors == 0 &&
             report.summary.user_ids + report.summary.device_ids + report.summary.aliases == 0)
-            summary_findings.push_back(table_diagnostic(Severity::Info, "nothing-to-send",
-                                                        "no identifiers to " + std::string(to_string(settings.operation)),
-                                                        "the plan holds only the naming call", 0, 0, ""));
+            summary_findings.push_back(table_diagnostic(
+                Severity::Info, "nothing-to-send", "no identifiers to " + std::string(to_string(settings.operation)),
+                "the plan holds only the naming call", 0, 0, ""));
         for (Diagnostic& d : summary_findings) {
             switch (d.severity) {
                 case Severity::Error: ++report.summary.errors; break;

@@ -184,7 +184,9 @@ void EventChecker::check_lone_surrogates(const Tape& t, std::uint32_t index, std
         if (!n.escaped && !n.key_escaped) continue;
         std::size_t at = n.key_escaped ? json::find_lone_surrogate(t.raw_key(n)) : std::string_view::npos;
         const bool in_key = at != std::string_view::npos;
-        const std::string_view raw = in_key ? t.raw_key(n) : n.kind == Kind::String ? t.raw_string(n) : std::string_view();
+        const std::string_view raw = in_key                   ? t.raw_key(n)
+                                     : n.kind == Kind::String ? t.raw_string(n)
+                                                              : std::string_view();
         if (!in_key && n.escaped) at = json::find_lone_surrogate(raw);
         if (at == std::string_view::npos) continue;
         std::string where(pointer);
@@ -257,7 +259,8 @@ void EventChecker::check(const Tape& t, std::uint32_t index, std::string_view po
             if (key == kEnvelopeMembers[i]) slot = i;
         if (slot < 5) {
             if (members[slot] != nullptr)
-                sink_.add(Severity::Warning, "duplicate-key", "member \"" + std::string(key) + "\" appears twice in this event",
+                sink_.add(Severity::Warning, "duplicate-key",
+                          "member \"" + std::string(key) + "\" appears twice in this event",
                           "receivers keep only one of them (which one depends on the parser); remove the other",
                           json_pointer_append(pointer, key), member.key_begin - 1);
             members[slot] = &member;
@@ -272,8 +275,9 @@ void EventChecker::check(const Tape& t, std::uint32_t index, std::string_view po
                                   "receivers must tolerate new ones, so this is only a warning"
                                 : "did you mean \"" + std::string(near) + "\"?";
         }
-        sink_.add(Severity::Warning, "unknown-field", "unknown member \"" + std::string(key) + "\" at the top level of the event",
-                  hint, json_pointer_append(pointer, key), member.key_begin - 1);
+        sink_.add(Severity::Warning, "unknown-field",
+                  "unknown member \"" + std::string(key) + "\" at the top level of the event", hint,
+                  json_pointer_append(pointer, key), member.key_begin - 1);
     }
 
     const EventSpec* spec = nullptr;
@@ -301,8 +305,7 @@ void EventChecker::check(const Tape& t, std::uint32_t index, std::string_view po
 
     if (members[4] == nullptr) missing("properties", "a \"properties\" object (it may be empty: {})");
     else if (members[4]->kind != Kind::Object) wrong_type(*members[4], "properties", "an object");
-    else if (spec != nullptr)
-        check_fields(t, *members[4], spec->properties, {}, pointer, "properties", event_name);
+    else if (spec != nullptr) check_fields(t, *members[4], spec->properties, {}, pointer, "properties", event_name);
 }
 
 void EventChecker::check_event_type(const Tape& t, const Node* node, std::string_view pointer,
@@ -328,15 +331,15 @@ void EventChecker::check_event_type(const Tape& t, const Node* node, std::string
         if (name.substr(0, 14) == "users.message." &&
             find_event("users.messages." + std::string(name.substr(14))) != nullptr)
             suggestion = "users.messages." + std::string(name.substr(14));
-        else
-            suggestion = closest_name(name, event_catalogue(), [](const EventSpec& e) { return e.name; });
-        sink_.add(Severity::Warning, "unknown-event-type", "unknown event type " + quoted(name),
-                  suggestion.empty()
-                      ? "not in tdbraze's catalogue of " + std::to_string(event_catalogue().size()) +
-                            " types; Braze adds types over time and receivers must accept them, so only the "
-                            "envelope and user were checked"
-                      : "did you mean \"" + suggestion + "\"? (of an unknown type only the envelope and user are checked)",
-                  pointer_here(), node->begin);
+        else suggestion = closest_name(name, event_catalogue(), [](const EventSpec& e) { return e.name; });
+        sink_.add(
+            Severity::Warning, "unknown-event-type", "unknown event type " + quoted(name),
+            suggestion.empty()
+                ? "not in tdbraze's catalogue of " + std::to_string(event_catalogue().size()) +
+                      " types; Braze adds types over time and receivers must accept them, so only the "
+                      "envelope and user were checked"
+                : "did you mean \"" + suggestion + "\"? (of an unknown type only the envelope and user are checked)",
+            pointer_here(), node->begin);
         return;
     }
     if (spec->retired)
@@ -418,8 +421,8 @@ void EventChecker::check_time(const Tape& t, const Node* node, std::string_view 
         sink_.add(Severity::Error, "time-out-of-range",
                   "\"time\" " + std::string(raw.substr(0, 40)) + (raw.size() > 40 ? "..." : "") +
                       " does not fit a 64-bit integer (" + std::to_string(raw.size()) + " digits)",
-                  "write epoch seconds, e.g. \"time\": 1700000000; look for a step that concatenated numbers",
-                  here(), node->begin);
+                  "write epoch seconds, e.g. \"time\": 1700000000; look for a step that concatenated numbers", here(),
+                  node->begin);
         return;
     }
     if (seconds >= kMillisecondsThreshold) {
@@ -488,8 +491,8 @@ void EventChecker::check_fields(const Tape& t, const Node& object, std::span<con
             std::string hint;
             if (key == "machine_open" && value.kind == Kind::Boolean)
                 hint = "Braze sends machine_open as the string \"true\", not a boolean";
-            else if (spec->type == JsonType::String && (value.kind == Kind::Integer || value.kind == Kind::Number ||
-                                                         value.kind == Kind::Boolean))
+            else if (spec->type == JsonType::String &&
+                     (value.kind == Kind::Integer || value.kind == Kind::Number || value.kind == Kind::Boolean))
                 hint = "Braze sends " + std::string(key) + " as a string: quote the value";
             else if ((spec->type == JsonType::Number || spec->type == JsonType::Integer) && value.kind == Kind::String)
                 hint = "write the number without quotes";
@@ -497,11 +500,10 @@ void EventChecker::check_fields(const Tape& t, const Node& object, std::span<con
                 hint = "write a whole number without a fraction or exponent";
             else if (spec->type == JsonType::String && value.kind == Kind::Object)
                 hint = "Braze sends " + std::string(key) + " as JSON text inside a string, not as an object";
-            else
-                hint = "the catalogue declares " + path + " as " + std::string(to_string(spec->type));
+            else hint = "the catalogue declares " + path + " as " + std::string(to_string(spec->type));
             sink_.add(Severity::Error, "field-type",
-                      "\"" + path + "\" must be " + type_phrase(spec->type) + ", got " + kind_phrase(value.kind) +
-                          " " + shown(t, value),
+                      "\"" + path + "\" must be " + type_phrase(spec->type) + ", got " + kind_phrase(value.kind) + " " +
+                          shown(t, value),
                       hint, pointer_of(key), value.begin);
             continue;
         }
@@ -562,7 +564,8 @@ void EventChecker::check_string_format(const Tape& t, const Node& value, std::st
             break;
         case ValueFormat::Phone:
             if (!is_e164_phone(v))
-                warn("phone-format", "an E.164 phone number", "E.164 is + then country code and number, e.g. +14155550100");
+                warn("phone-format", "an E.164 phone number",
+                     "E.164 is + then country code and number, e.g. +14155550100");
             break;
         case ValueFormat::Platform:
             if (!is_known_platform(v))

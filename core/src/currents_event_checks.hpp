@@ -27,9 +27,9 @@ protected:
 
 // What a JSON object that is meant to be an event looks like.
 enum class EventShape {
-    Event,               // has at least one of the five envelope members
+    Event,  // has at least one of the five envelope members
     CloudStorageRecord,  // the flat Avro-JSON record of Currents' cloud-storage connectors
-    NotAnEvent,          // an object with none of an event's members
+    NotAnEvent,  // an object with none of an event's members
 };
 EventShape classify_object(const json::Tape& tape, std::uint32_t index);
 
@@ -44,7 +44,10 @@ public:
     void check(const json::Tape& tape, std::uint32_t index, std::string_view pointer);
 
     // Duplicate ids are looked for within one payload (one request body): call this when one begins.
-    void start_payload() { ids_.clear(); id_limit_reported_ = false; }
+    void start_payload() {
+        ids_.clear();
+        id_limit_reported_ = false;
+    }
 
     // The line the current top-level value (a batch, or a bare event) starts on, to say where an id was first seen.
     void set_value_line(std::uint64_t line) { value_line_ = line; }
@@ -72,13 +75,13 @@ private:
     std::vector<std::uint8_t> seen_;  // per catalogue field of the object being checked: 1 seen, 2 non-null
     std::string scratch_;
     struct FirstSighting {
-        std::uint64_t line;   // line of the top-level value (the batch, or the bare event)
+        std::uint64_t line;  // line of the top-level value (the batch, or the bare event)
         std::string pointer;  // the event within it
     };
     std::unordered_map<std::uint64_t, FirstSighting> ids_;  // FNV-1a hash of id -> where it was first seen
     std::uint64_t value_line_ = 1;
     bool id_limit_reported_ = false;
-    std::vector<std::uint64_t> known_counts_;             // by index in event_catalogue()
+    std::vector<std::uint64_t> known_counts_;  // by index in event_catalogue()
     std::map<std::string, std::uint64_t> unknown_counts_;  // at most kMaxUnknownEventTypes names
 };
 

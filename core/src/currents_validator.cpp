@@ -53,11 +53,11 @@ struct Validator::Impl final : DiagnosticSink {
     EventChecker checker{options, *this, report.summary};
     json::Tape tape;
 
-    std::string buf;       // the window: input not yet consumed, from the start of the value being parsed
-    std::size_t pos = 0;   // next byte to look at, in buf
+    std::string buf;  // the window: input not yet consumed, from the start of the value being parsed
+    std::size_t pos = 0;  // next byte to look at, in buf
     std::uint64_t discarded = 0;  // bytes dropped from the front of the window so far
-    Cursor base;           // position of buf[0]
-    Cursor cursor;         // a position in buf that later diagnostics are resolved from
+    Cursor base;  // position of buf[0]
+    Cursor cursor;  // a position in buf that later diagnostics are resolved from
     bool eof = false;
     bool bom_checked = false;
     State state = State::Top;
@@ -68,7 +68,7 @@ struct Validator::Impl final : DiagnosticSink {
     Cursor top_cursor;
     std::uint64_t top_values = 0;
     bool top_is_array = false;
-    bool top_decided = false;      // an object's "events" array was found (it is an envelope)
+    bool top_decided = false;  // an object's "events" array was found (it is an envelope)
     bool first_member = true;
     std::vector<PendingMember> pending_members;  // members met before "events"
     // The elements of an events array (or of a bare array).
@@ -159,7 +159,8 @@ struct Validator::Impl final : DiagnosticSink {
         // Nothing but spaces before the error on its line. The window may begin in the middle of a line (what came
         // before was consumed): then the line did not start here.
         bool at_line_start = line_start > 0 || base.column == 0;
-        for (std::size_t i = line_start; i < offset && at_line_start; ++i) at_line_start = buf[i] == ' ' || buf[i] == '\t';
+        for (std::size_t i = line_start; i < offset && at_line_start; ++i)
+            at_line_start = buf[i] == ' ' || buf[i] == '\t';
         if (json_lines && at.line > top_cursor.line && at_line_start) {
             // A line of JSON Lines that is cut off: the parser only notices on the next line. Say so, and go on
             // from the start of the line where the next value begins.
@@ -238,8 +239,8 @@ struct Validator::Impl final : DiagnosticSink {
         if (c == '[') {
             begin_top_value();
             add_at(Severity::Error, "bare-array", "the input is a bare array of events, not an envelope",
-                   "Braze POSTs {\"events\": [...]}; wrap the array: {\"events\": " + std::string(1, '[') + "...]}",
-                   "", top_cursor);
+                   "Braze POSTs {\"events\": [...]}; wrap the array: {\"events\": " + std::string(1, '[') + "...]}", "",
+                   top_cursor);
             checker.start_payload();
             ++pos;
             start_elements("");
@@ -387,8 +388,9 @@ struct Validator::Impl final : DiagnosticSink {
         const std::uint64_t bytes = discarded + pos - top_start_absolute;
         if (top_decided && bytes > kMaxRequestBytes)
             add_at(Severity::Warning, "request-too-large",
-                   "this body is " + std::to_string(bytes) + " bytes; Treasure Data's streaming ingestion takes at most " +
-                       std::to_string(kMaxRequestBytes) + " bytes per request",
+                   "this body is " + std::to_string(bytes) +
+                       " bytes; Treasure Data's streaming ingestion takes at most " + std::to_string(kMaxRequestBytes) +
+                       " bytes per request",
                    "Braze sends at most 100 events per request; split the batch", "", top_cursor);
         state = State::Top;
     }
@@ -435,8 +437,7 @@ struct Validator::Impl final : DiagnosticSink {
             add_at(Severity::Warning, "batch-too-large",
                    "this batch has " + std::to_string(element_index) + " events; Braze sends at most " +
                        std::to_string(kMaxEventsPerBatch) + " per request",
-                   "split it into requests of at most 100 events", "/events",
-                   events_cursor);
+                   "split it into requests of at most 100 events", "/events", events_cursor);
         state = State::ObjectMembers;
     }
 

@@ -90,7 +90,8 @@ constexpr DiagnosticCode kCodes[] = {
 std::span<const DiagnosticCode> diagnostic_codes() { return kCodes; }
 
 const DiagnosticCode* find_diagnostic_code(std::string_view code) {
-    auto it = std::find_if(std::begin(kCodes), std::end(kCodes), [&](const DiagnosticCode& c) { return c.code == code; });
+    auto it =
+        std::find_if(std::begin(kCodes), std::end(kCodes), [&](const DiagnosticCode& c) { return c.code == code; });
     return it == std::end(kCodes) ? nullptr : &*it;
 }
 

@@ -49,7 +49,8 @@ std::uint32_t load32(const char* p) {
 // telling them apart should not cost a call to memcmp.
 bool same_key(std::string_view stored, std::string_view key) {
     return stored.size() == key.size() &&
-           (key.empty() || (stored[0] == key[0] && std::memcmp(stored.data() + 1, key.data() + 1, key.size() - 1) == 0));
+           (key.empty() ||
+            (stored[0] == key[0] && std::memcmp(stored.data() + 1, key.data() + 1, key.size() - 1) == 0));
 }
 
 }  // namespace
@@ -245,8 +246,8 @@ void IdSet::grow() {
         const std::uint64_t s = old[k];
         if (s == 0) continue;
         // The tag holds the hash's top kTagBits: enough to place the entry in tables of up to 2^28 slots.
-        const std::uint64_t h = slot_bits_ <= kTagBits ? (s >> kPositionBits) << kPositionBits
-                                                       : hash(stored((s & kPositionMask) - 1));
+        const std::uint64_t h =
+            slot_bits_ <= kTagBits ? (s >> kPositionBits) << kPositionBits : hash(stored((s & kPositionMask) - 1));
         std::size_t i = home_slot(h);
         while (slots_[i] != 0) i = (i + 1) & mask;
         slots_[i] = s;

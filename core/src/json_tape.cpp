@@ -140,7 +140,8 @@ private:
     bool value(std::uint32_t depth, std::uint32_t& index) {
         if (p_ >= t_.size()) return out_of_input(p_, "expected a value");
         if (tape_.nodes.size() >= limits_.max_nodes)
-            return fail(p_, "more than " + std::to_string(limits_.max_nodes) + " values in one event; too large to check");
+            return fail(p_,
+                        "more than " + std::to_string(limits_.max_nodes) + " values in one event; too large to check");
         const char c = t_[p_];
         switch (c) {
             case '{': return object(depth, index);
@@ -162,7 +163,9 @@ private:
         if (c == '\'') return fail(p_, "strings must be in double quotes, not single quotes");
         if (c == ']' || c == '}') return fail(p_, std::string("expected a value, got '") + c + "'");
         if (c == 'N' || c == 'I' || c == 'u' || c == 'T' || c == 'F')
-            return fail(p_, "invalid literal: JSON has only true, false and null (lower case); NaN, Infinity and undefined are not JSON");
+            return fail(p_,
+                        "invalid literal: JSON has only true, false and null (lower case); NaN, Infinity and undefined "
+                        "are not JSON");
         return fail(p_, "expected a value (object, array, string, number, true, false or null), got " +
                             describe_byte(static_cast<unsigned char>(c)));
     }
@@ -183,7 +186,9 @@ private:
     bool number(std::uint32_t& index) {
         index = add_node(Kind::Integer);
         const std::size_t n = t_.size();
-        auto digits = [&] { while (p_ < n && is_digit(t_[p_])) ++p_; };
+        auto digits = [&] {
+            while (p_ < n && is_digit(t_[p_])) ++p_;
+        };
         bool integer = true;
         if (t_[p_] == '-') ++p_;
         if (p_ >= n) return out_of_input(p_, "expected a digit after '-'");
@@ -241,17 +246,20 @@ private:
                             return fail(i, "invalid \\u escape: expected four hexadecimal digits");
                     }
                     i += 6;
-                } else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r' || e == 't') {
+                } else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r' ||
+                           e == 't') {
                     i += 2;
                 } else {
-                    return fail(i, "invalid escape '\\" + std::string(1, e) + "' in string; valid escapes are \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX");
+                    return fail(i, "invalid escape '\\" + std::string(1, e) +
+                                       "' in string; valid escapes are \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX");
                 }
                 continue;
             }
             if (c < 0x20) {
                 static const char* hex = "0123456789ABCDEF";
-                return fail(i, std::string("unescaped control character U+00") + hex[c >> 4] + hex[c & 15] +
-                                   " in string (a raw line break or tab inside quotes?); write it as \\n, \\t or \\u00XX");
+                return fail(i,
+                            std::string("unescaped control character U+00") + hex[c >> 4] + hex[c & 15] +
+                                " in string (a raw line break or tab inside quotes?); write it as \\n, \\t or \\u00XX");
             }
             if (c < 0x80) {
                 ++i;
@@ -274,8 +282,7 @@ private:
         }
         if (u[i] < 0xC2 || u[i] > 0xF4)
             fail(i, "invalid UTF-8: " + describe_byte(u[i]) + " cannot start a character; the input must be UTF-8");
-        else
-            fail(i, "invalid UTF-8: a broken multi-byte character; the input must be UTF-8");
+        else fail(i, "invalid UTF-8: a broken multi-byte character; the input must be UTF-8");
         return 0;
     }
 

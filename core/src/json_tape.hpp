@@ -24,17 +24,17 @@ std::string kind_phrase(Kind kind);
 
 // One value. Offsets are into the text given to parse_value(). Index 0 is the root; 0 as a link means "none".
 struct Node {
-    std::uint32_t begin = 0;       // first byte of the value (the quote, for strings)
-    std::uint32_t end = 0;         // one past the last byte
-    std::uint32_t key_begin = 0;   // member key content, without quotes (only for members of an object)
+    std::uint32_t begin = 0;  // first byte of the value (the quote, for strings)
+    std::uint32_t end = 0;  // one past the last byte
+    std::uint32_t key_begin = 0;  // member key content, without quotes (only for members of an object)
     std::uint32_t key_end = 0;
-    std::uint32_t next = 0;        // next sibling
+    std::uint32_t next = 0;  // next sibling
     std::uint32_t first_child = 0;
-    std::uint32_t count = 0;       // number of children
+    std::uint32_t count = 0;  // number of children
     Kind kind = Kind::Null;
-    bool escaped = false;          // the string value holds backslash escapes
-    bool key_escaped = false;      // the key holds backslash escapes
-    bool truth = false;            // value of a boolean
+    bool escaped = false;  // the string value holds backslash escapes
+    bool key_escaped = false;  // the key holds backslash escapes
+    bool truth = false;  // value of a boolean
 };
 
 struct Tape {
@@ -60,8 +60,8 @@ struct ParseLimits {
 
 struct ParseResult {
     ParseStatus status = ParseStatus::Ok;
-    std::size_t end = 0;           // Ok: one past the value; Error: where the problem is
-    std::string message;           // Error: what is wrong, e.g. "expected ',' or '}' after member of object"
+    std::size_t end = 0;  // Ok: one past the value; Error: where the problem is
+    std::string message;  // Error: what is wrong, e.g. "expected ',' or '}' after member of object"
 };
 
 // Parses the single JSON value that starts at text[pos] (no leading whitespace). Fills tape.nodes afresh.

@@ -90,8 +90,8 @@ std::string to_json(const sql::Report& report) {
 
 std::string to_json_line(const cohort::PlannedRequest& request) {
     // The body is already JSON text; it is embedded as is so that its bytes are exactly what is sent.
-    std::string out = "{\"method\":" + dump(ordered(request.method)) + ",\"path\":" + dump(ordered(request.path)) +
-                      ",\"body\":";
+    std::string out =
+        "{\"method\":" + dump(ordered(request.method)) + ",\"path\":" + dump(ordered(request.path)) + ",\"body\":";
     out += request.body;
     out += '}';
     return out;

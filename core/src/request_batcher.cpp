@@ -30,7 +30,7 @@ struct RequestBatcher::Impl {
     const Settings settings;
     const Operation operation;
     const bool bodies;  // false: count requests only (validation needs the count, not the bytes)
-    const bool keys;    // each request's identifier keys too
+    const bool keys;  // each request's identifier keys too
     const std::string prefix;  // the body up to the identifiers: the same for every request
     const std::size_t overhead;  // everything of a membership body but the identifiers, with room to spare
     // The identifiers of the request being filled, already written as the JSON of their three lists (without
@@ -43,7 +43,7 @@ struct RequestBatcher::Impl {
     std::size_t bytes = 0;
     std::uint64_t finished = 0;
     std::size_t largest_cost = 0;  // of any identifier added
-    bool refused = false;          // an identifier did not fit in a request on its own
+    bool refused = false;  // an identifier did not fit in a request on its own
     std::vector<PlannedRequest> ready;
 
     Impl(const Settings& s, Operation op, BatchOutput output)
@@ -135,7 +135,9 @@ struct RequestBatcher::Impl {
             flush();
         if (bodies) {
             const bool plain = value_cost == value.size() + 2;
-            std::string& list = type == IdentifierType::UserId ? users : type == IdentifierType::DeviceId ? devices : aliases;
+            std::string& list = type == IdentifierType::UserId     ? users
+                                : type == IdentifierType::DeviceId ? devices
+                                                                   : aliases;
             if (!list.empty()) list += ',';
             if (type == IdentifierType::Alias) {
                 list += "{\"alias_name\":";
@@ -175,7 +177,8 @@ std::optional<std::uint64_t> RequestBatcher::requests_for(std::uint64_t identifi
     const auto per_request = static_cast<std::uint64_t>(impl_->settings.max_ids_per_request);
     // A body is closed early only when the next identifier would take it past the limit; with every
     // identifier at most largest_cost, a full request stays within it, so requests close only when full.
-    if (per_request == 0 || impl_->refused || impl_->overhead + per_request * impl_->largest_cost > kMaxBodyBytes) return std::nullopt;
+    if (per_request == 0 || impl_->refused || impl_->overhead + per_request * impl_->largest_cost > kMaxBodyBytes)
+        return std::nullopt;
     return (identifiers + per_request - 1) / per_request;
 }
 
@@ -184,7 +187,8 @@ PlannedRequest RequestBatcher::naming_request() const {
     r.path = "/partners/" + impl_->settings.partner + "/cohorts";
     r.body = impl_->prefix;
     r.body += ",\"name\":";
-    append_json_string(r.body, impl_->settings.cohort_name.empty() ? impl_->settings.cohort_id : impl_->settings.cohort_name);
+    append_json_string(r.body,
+                       impl_->settings.cohort_name.empty() ? impl_->settings.cohort_id : impl_->settings.cohort_name);
     r.body += ",\"created_at\":";
     append_json_string(r.body, impl_->settings.created_at);
     r.body += '}';

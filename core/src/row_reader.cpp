@@ -77,8 +77,9 @@ struct RowReader::Impl final : TableSink {
         into->column_sets.push_back({std::vector<std::string>(names.begin(), names.end()), first_new});
     }
     void on_row(const RowView& row) override {
-        RowBatch::Impl::Entry entry{RowBatch::Impl::Kind::Row, static_cast<std::uint32_t>(row.cells.size()), 0,
-                                    row.row, row.line, into->cells.size()};
+        RowBatch::Impl::Entry entry{
+            RowBatch::Impl::Kind::Row, static_cast<std::uint32_t>(row.cells.size()), 0, row.row, row.line,
+            into->cells.size()};
         for (const std::uint32_t column : wanted) {
             if (column >= row.cells.size()) break;
             const Cell& c = row.cells[column];
@@ -95,7 +96,8 @@ struct RowReader::Impl final : TableSink {
     }
 };
 
-RowReader::RowReader(TableFormat format, Settings settings) : impl_(std::make_unique<Impl>(format, std::move(settings))) {}
+RowReader::RowReader(TableFormat format, Settings settings)
+    : impl_(std::make_unique<Impl>(format, std::move(settings))) {}
 RowReader::~RowReader() = default;
 RowReader::RowReader(RowReader&&) noexcept = default;
 RowReader& RowReader::operator=(RowReader&&) noexcept = default;

@@ -94,7 +94,7 @@ struct Shape {
 };
 
 bool is_clause_end(const Token& t) {
-    static constexpr std::string_view kEnds[] = {"from",  "where", "group", "order",     "limit",  "having",
+    static constexpr std::string_view kEnds[] = {"from",  "where",     "group",  "order",  "limit",  "having",
                                                  "union", "intersect", "except", "window", "offset", "fetch"};
     return t.kind == TokenKind::Word && std::find(std::begin(kEnds), std::end(kEnds), t.text) != std::end(kEnds);
 }
@@ -109,7 +109,8 @@ public:
     // `outer` holds the WITH queries visible here. It is copied only when this query adds its own, so a long
     // list of WITH queries costs a lookup each, not a copy each.
     std::optional<Shape> query_shape(std::size_t& i, const std::map<std::string, Shape>& outer) {
-        if (++nesting_ > kMaxNesting) return fail(i, "queries nested deeper than " + std::to_string(kMaxNesting) + " levels");
+        if (++nesting_ > kMaxNesting)
+            return fail(i, "queries nested deeper than " + std::to_string(kMaxNesting) + " levels");
         struct Leave {
             int& n;
             ~Leave() { --n; }
@@ -231,8 +232,9 @@ private:
         const Token& t = t_[i];
         if (t.kind == TokenKind::Symbol) return t.text == ")";
         if (t.kind == TokenKind::Word) {
-            static constexpr std::string_view kNotEnds[] = {"and", "or", "not", "case", "when", "then", "else",
-                                                            "distinct", "select", "is", "in", "like", "between"};
+            static constexpr std::string_view kNotEnds[] = {"and",  "or",   "not",      "case",   "when",
+                                                            "then", "else", "distinct", "select", "is",
+                                                            "in",   "like", "between"};
             return std::find(std::begin(kNotEnds), std::end(kNotEnds), t.text) == std::end(kNotEnds);
         }
         return true;
@@ -334,8 +336,8 @@ private:
         }
     }
     static bool is_join_word(const Token& t) {
-        static constexpr std::string_view kJoin[] = {"join", "inner", "left", "right", "full", "cross", "on",
-                                                     "using", "outer", "natural", "lateral", "tablesample"};
+        static constexpr std::string_view kJoin[] = {"join", "inner", "left",  "right",   "full",    "cross",
+                                                     "on",   "using", "outer", "natural", "lateral", "tablesample"};
         return t.kind == TokenKind::Word && std::find(std::begin(kJoin), std::end(kJoin), t.text) != std::end(kJoin);
     }
 };
@@ -375,8 +377,8 @@ Report check_select(std::string_view query, const std::vector<std::string>& alia
     // Trino's parser rejects) cannot be what Treasure Data runs.
     std::optional<std::pair<std::size_t, std::string>> error;
     if (query.size() > kMaxQueryBytes)
-        error = {kMaxQueryBytes, "the query is longer than " + std::to_string(kMaxQueryBytes) +
-                                     " characters, the most Trino accepts"};
+        error = {kMaxQueryBytes,
+                 "the query is longer than " + std::to_string(kMaxQueryBytes) + " characters, the most Trino accepts"};
     else if (const std::size_t bad = utf8::find_invalid(query); bad != std::string_view::npos)
         error = {bad, "the query is not valid UTF-8 here"};
     else if (const std::size_t nul = query.find('\0'); nul != std::string_view::npos)
@@ -407,10 +409,10 @@ Report check_select(std::string_view query, const std::vector<std::string>& alia
     bool any_identifier = false;
     std::vector<std::string> ignored;
     for (OutputColumn c : shape->columns) {
-        const bool duplicate = std::any_of(r.columns.begin(), r.columns.end(),
-                                           [&](const OutputColumn& o) { return o.name == c.name; });
+        const bool duplicate =
+            std::any_of(r.columns.begin(), r.columns.end(), [&](const OutputColumn& o) { return o.name == c.name; });
         if (c.sent_as != "unnamed") {
-            c.sent_as = c.name == cohort::kUserIds   ? "user_ids"
+            c.sent_as = c.name == cohort::kUserIds     ? "user_ids"
                         : c.name == cohort::kDeviceIds ? "device_ids"
                         : std::find(alias_columns.begin(), alias_columns.end(), c.name) != alias_columns.end()
                             ? "alias"
@@ -423,7 +425,8 @@ Report check_select(std::string_view query, const std::vector<std::string>& alia
             c.sent_as = "ignored";
         }
         if (duplicate) {
-            add(sql_diagnostic(Severity::Error, "duplicate-column", "the result has two columns named \"" + c.name + "\"",
+            add(sql_diagnostic(Severity::Error, "duplicate-column",
+                               "the result has two columns named \"" + c.name + "\"",
                                "give each output column its own name with AS", c.line, c.column, c.name));
             c.sent_as = "ignored";
         }
@@ -437,8 +440,7 @@ Report check_select(std::string_view query, const std::vector<std::string>& alia
                                    "output column \"" + c.name + "\" is not \"" + std::string(intended) +
                                        "\"; Treasure Data matches column names exactly, so it is not sent",
                                    "rename it: ... AS " + std::string(intended), c.line, c.column, c.name));
-            else
-                ignored.push_back(c.name);
+            else ignored.push_back(c.name);
         }
         r.columns.push_back(c);
     }
@@ -450,10 +452,10 @@ Report check_select(std::string_view query, const std::vector<std::string>& alia
                                "select it, e.g. SELECT " + cohort::sql_identifier(alias) + " FROM ...", 1, 1, alias));
     }
     if (!shape->known) {
-        add(sql_diagnostic(Severity::Warning, "sql-star-unresolved",
-                           "cannot tell all output columns: a * reads a table whose columns are not in the query",
-                           "name the columns instead of *, or validate the exported result with tdbraze validate cohort",
-                           1, 1, ""));
+        add(sql_diagnostic(
+            Severity::Warning, "sql-star-unresolved",
+            "cannot tell all output columns: a * reads a table whose columns are not in the query",
+            "name the columns instead of *, or validate the exported result with tdbraze validate cohort", 1, 1, ""));
     } else if (!any_identifier) {
         add(sql_diagnostic(Severity::Error, "no-identifier-column",
                            "no output column is sent: neither user_ids nor device_ids" +

@@ -87,11 +87,9 @@ void TableReader::run() {
     }
     if (format_ == TableFormat::Auto && !detect_format()) return;
     if (format_ == TableFormat::Csv || format_ == TableFormat::Tsv) {
-        while (!done_ && read_delimited_row()) {
-        }
+        while (!done_ && read_delimited_row()) {}
     } else {
-        while (!done_ && read_json_row()) {
-        }
+        while (!done_ && read_json_row()) {}
     }
 }
 
@@ -112,7 +110,8 @@ bool TableReader::detect_format() {
     }
     const std::size_t nl = buf_.find('\n', pos_);
     if (nl == std::string::npos && !eof_) return false;
-    delimiter_ = guess_delimiter(std::string_view(buf_).substr(pos_, nl == std::string::npos ? std::string::npos : nl - pos_));
+    delimiter_ =
+        guess_delimiter(std::string_view(buf_).substr(pos_, nl == std::string::npos ? std::string::npos : nl - pos_));
     format_ = delimiter_ == '\t' ? TableFormat::Tsv : TableFormat::Csv;
     return true;
 }
@@ -233,9 +232,10 @@ bool TableReader::read_delimited_row() {
     }
     ++row_;
     if (bad != std::string_view::npos) {
-        sink_.on_row_error("invalid-utf8", "row " + std::to_string(row_) + " is not valid UTF-8 (byte " +
-                                               std::to_string(bad + 1) + " of the row)",
-                           "export the result as UTF-8; the row is not sent", row_, line);
+        sink_.on_row_error(
+            "invalid-utf8",
+            "row " + std::to_string(row_) + " is not valid UTF-8 (byte " + std::to_string(bad + 1) + " of the row)",
+            "export the result as UTF-8; the row is not sent", row_, line);
         return true;
     }
     if (!problem.empty()) {
@@ -246,8 +246,7 @@ bool TableReader::read_delimited_row() {
         sink_.on_row_error("row-width",
                            "row " + std::to_string(row_) + " has " + std::to_string(fields) +
                                " fields but the header has " + std::to_string(columns_.size()),
-                           "a delimiter inside an unquoted value, or a missing field; the row is not sent", row_,
-                           line);
+                           "a delimiter inside an unquoted value, or a missing field; the row is not sent", row_, line);
         return true;
     }
     sink_.on_row(RowView{row_, line, cells_});
@@ -274,11 +273,12 @@ bool TableReader::read_json_row() {
     auto syntax = [&](std::size_t at, const std::string& message) {
         TextPosition where = cursor_;
         advance(where, buf_, std::min(at, n));
-        sink_.on_row_error("table-syntax", message + " (line " + std::to_string(where.line) + ", column " +
-                                               std::to_string(where.column + 1) + ")",
-                           format_ == TableFormat::JsonLines ? "fix this line; the lines after it are still read"
-                                                            : "fix the JSON; nothing after this point is read",
-                           row_ + 1, where.line);
+        sink_.on_row_error(
+            "table-syntax",
+            message + " (line " + std::to_string(where.line) + ", column " + std::to_string(where.column + 1) + ")",
+            format_ == TableFormat::JsonLines ? "fix this line; the lines after it are still read"
+                                              : "fix the JSON; nothing after this point is read",
+            row_ + 1, where.line);
         if (format_ == TableFormat::JsonLines) {
             // A cut-off line is only noticed on the next one: go on from the start of the line with the error,
             // so the row there is read. Otherwise skip the broken line.
@@ -358,10 +358,10 @@ bool TableReader::read_json_row() {
 void TableReader::handle_json_row(std::uint64_t line) {
     const json::Node& root = tape_.root();
     if (root.kind != json::Kind::Object) {
-        sink_.on_row_error("row-not-object",
-                           "row " + std::to_string(row_) + " is " + kind_phrase(root.kind) +
-                               ", not an object of column: value",
-                           "each row is an object such as {\"user_ids\": \"u-1\"}; the row is not sent", row_, line);
+        sink_.on_row_error(
+            "row-not-object",
+            "row " + std::to_string(row_) + " is " + kind_phrase(root.kind) + ", not an object of column: value",
+            "each row is an object such as {\"user_ids\": \"u-1\"}; the row is not sent", row_, line);
         return;
     }
     cells_.assign(columns_.size(), Cell{});

@@ -21,12 +21,12 @@
 namespace tdbraze::cohort {
 
 enum class CellKind : std::uint8_t {
-    Absent,   // no such member in this JSON row, or fewer cells than columns
-    Null,     // JSON null
-    Text,     // a CSV/TSV field or a JSON string
-    Number,   // a JSON number: `text` is its literal
+    Absent,  // no such member in this JSON row, or fewer cells than columns
+    Null,  // JSON null
+    Text,  // a CSV/TSV field or a JSON string
+    Number,  // a JSON number: `text` is its literal
     Boolean,  // a JSON true/false: `text` is its literal
-    Nested,   // a JSON object or array: `text` is its literal
+    Nested,  // a JSON object or array: `text` is its literal
     LoneSurrogate,  // a JSON string with a \u escape of half a surrogate pair (no character): `text` as written
 };
 
@@ -37,7 +37,7 @@ struct Cell {
 };
 
 struct RowView {
-    std::uint64_t row = 0;   // 1-based data row (the header is not a row)
+    std::uint64_t row = 0;  // 1-based data row (the header is not a row)
     std::uint64_t line = 0;  // file line where the row starts
     std::span<const Cell> cells;  // indexed by column; may be shorter than the column list
 };

@@ -11,8 +11,8 @@
 namespace tdbraze {
 
 struct TextPosition {
-    std::size_t offset = 0;    // byte offset into the text being scanned
-    std::uint64_t line = 1;    // 1-based
+    std::size_t offset = 0;  // byte offset into the text being scanned
+    std::uint64_t line = 1;  // 1-based
     std::uint64_t column = 0;  // code points before `offset` on its line (the 1-based column is column + 1)
 };
 

@@ -14,7 +14,7 @@ bool all_hex(std::string_view s) { return std::all_of(s.begin(), s.end(), is_hex
 
 // Identifiers Braze generates as UUIDs (its samples and API docs agree); ids of other systems are left alone.
 constexpr std::string_view kUuidFields[] = {
-    "app_group_id", "app_id", "campaign_id", "canvas_id", "canvas_step_id", "canvas_variation_id",
+    "app_group_id",         "app_id", "campaign_id", "canvas_id", "canvas_step_id", "canvas_variation_id",
     "message_variation_id",
 };
 
@@ -45,8 +45,8 @@ bool is_iana_timezone(std::string_view v) {
 }
 
 bool is_known_platform(std::string_view v) {
-    static constexpr std::string_view kPlatforms[] = {"android", "ios", "kindle", "roku", "tvos", "web",
-                                                      "windows", "watchos", "macos"};
+    static constexpr std::string_view kPlatforms[] = {"android", "ios",     "kindle",  "roku", "tvos",
+                                                      "web",     "windows", "watchos", "macos"};
     return std::find(std::begin(kPlatforms), std::end(kPlatforms), v) != std::end(kPlatforms);
 }
 

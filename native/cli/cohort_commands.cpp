@@ -43,8 +43,7 @@ void add_cohort_options(CLI::App* cmd, CohortArgs& a, bool planning) {
                     "Column whose values are sent as aliases, labelled with the column name (repeatable)")
         ->allow_extra_args(false)  // `--alias-column email FILE`: FILE is the input, not a second alias
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-    cmd->add_option("--table-format", a.table_format, "Input format (default: detected)")
-        ->check(table_format_names());
+    cmd->add_option("--table-format", a.table_format, "Input format (default: detected)")->check(table_format_names());
     cmd->add_flag("--trim", a.trim, "Strip leading and trailing whitespace from identifiers");
     cmd->add_option("--format", a.format, "Report format: text or json")->check(CLI::IsMember({"text", "json"}));
     cmd->add_option("--max-diagnostics", a.max_diagnostics, "List at most N diagnostics (all are counted)");
@@ -69,8 +68,8 @@ int exit_code_for(const cohort::Report& report) { return report.ok() ? kExitOk :
 
 // Runs the planner over the input; `on_requests` receives planned requests as they fill. Without one
 // (validation) the requests are only counted.
-std::optional<cohort::Report> run_planner(CohortArgs& a,
-                                          const std::function<void(std::vector<cohort::PlannedRequest>&&)>& on_requests) {
+std::optional<cohort::Report> run_planner(
+    CohortArgs& a, const std::function<void(std::vector<cohort::PlannedRequest>&&)>& on_requests) {
     a.settings.operation = a.operation == "remove" ? cohort::Operation::Remove : cohort::Operation::Add;
     if (a.settings.created_at.empty()) a.settings.created_at = utc_now_iso8601();
     cohort::ReadOptions options;
@@ -94,15 +93,20 @@ std::optional<cohort::Report> run_planner(CohortArgs& a,
     if (sync::dedupe_on_disk(dedupe, a.input)) {
         progress.start_pass("checking");
         // A plan is then written from the first occurrences the check keeps, not from a second read.
-        const auto keep = on_requests ? sync::SpilledDedupe::Keep::FirstOccurrences : sync::SpilledDedupe::Keep::Answers;
-        auto rehearsed = sync::SpilledDedupe::rehearse(a.settings, options, a.input, [&](const auto& on_rows) {
-            auto read = files::read_table_rows(a.input, cohort::RowReader(options.format, a.settings), [&](const cohort::RowBatch& rows, std::size_t bytes) {
-                on_rows(rows);
-                progress.add(bytes);
-            });
-            progress.say("finding the repeats in");  // the partitions are resolved next
-            return read;
-        }, keep);
+        const auto keep =
+            on_requests ? sync::SpilledDedupe::Keep::FirstOccurrences : sync::SpilledDedupe::Keep::Answers;
+        auto rehearsed = sync::SpilledDedupe::rehearse(
+            a.settings, options, a.input,
+            [&](const auto& on_rows) {
+                auto read = files::read_table_rows(a.input, cohort::RowReader(options.format, a.settings),
+                                                   [&](const cohort::RowBatch& rows, std::size_t bytes) {
+                                                       on_rows(rows);
+                                                       progress.add(bytes);
+                                                   });
+                progress.say("finding the repeats in");  // the partitions are resolved next
+                return read;
+            },
+            keep);
         if (!rehearsed) {
             progress.clear();
             report_error(rehearsed.error());
@@ -128,11 +132,12 @@ std::optional<cohort::Report> run_planner(CohortArgs& a,
     cohort::Planner planner = spilled ? cohort::Planner(a.settings, options, a.input, nullptr, spilled->replayer())
                                       : cohort::Planner(a.settings, options, a.input);
     progress.start_pass(spilled ? "planning, second read of" : on_requests ? "planning" : "checking");
-    if (auto error = files::read_table_rows(a.input, cohort::RowReader(options.format, a.settings), [&](const cohort::RowBatch& rows, std::size_t bytes) {
-            planner.feed_rows(rows);
-            if (on_requests) on_requests(planner.take_requests());
-            progress.add(bytes);
-        })) {
+    if (auto error = files::read_table_rows(a.input, cohort::RowReader(options.format, a.settings),
+                                            [&](const cohort::RowBatch& rows, std::size_t bytes) {
+                                                planner.feed_rows(rows);
+                                                if (on_requests) on_requests(planner.take_requests());
+                                                progress.add(bytes);
+                                            })) {
         progress.clear();
         std::cerr << "tdbraze: " << *error << '\n';
         return std::nullopt;
@@ -140,7 +145,8 @@ std::optional<cohort::Report> run_planner(CohortArgs& a,
     progress.clear();
     cohort::Report report = planner.finish();
     if (spilled && !spilled->replay_matched()) {
-        std::cerr << "tdbraze: '" << a.input << "' changed while it was being read (its two reads differ); run again once "
+        std::cerr << "tdbraze: '" << a.input
+                  << "' changed while it was being read (its two reads differ); run again once "
                      "the file is complete\n";
         return std::nullopt;
     }
@@ -169,7 +175,8 @@ int run_plan(CohortArgs& a) {
         const auto path = std::filesystem::path(a.out) / "requests.jsonl";
         file.open(path, std::ios::binary | std::ios::trunc);
         if (!file) {
-            std::cerr << "tdbraze: cannot write '" << path.string() << "': " << (ec ? ec.message() : "cannot open") << '\n';
+            std::cerr << "tdbraze: cannot write '" << path.string() << "': " << (ec ? ec.message() : "cannot open")
+                      << '\n';
             return kExitUsage;
         }
         requests = &file;
@@ -206,8 +213,9 @@ std::function<int()> add_plan_cohort(CLI::App& plan) {
     auto args = std::make_shared<CohortArgs>();
     CLI::App* cmd = plan.add_subcommand("cohort", "Plan the exact Braze cohort-import requests for a table");
     add_cohort_options(cmd, *args, true);
-    cmd->footer("Requests are JSON Lines {\"method\",\"path\",\"body\"} with <partner_api_key> and <client_secret>\n"
-                "placeholders: secrets are filled in only when sending. Exit status as for validate.");
+    cmd->footer(
+        "Requests are JSON Lines {\"method\",\"path\",\"body\"} with <partner_api_key> and <client_secret>\n"
+        "placeholders: secrets are filled in only when sending. Exit status as for validate.");
     return [args] { return run_plan(*args); };
 }
 

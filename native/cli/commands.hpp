@@ -13,9 +13,9 @@
 namespace tdbraze::cli {
 
 // Options more than one command takes, checked and parsed the same way everywhere.
-CLI::Validator table_format_names();                              // auto, csv, tsv, json, jsonl
+CLI::Validator table_format_names();  // auto, csv, tsv, json, jsonl
 cohort::TableFormat table_format_from_option(const std::string& name);  // a name table_format_names() passed
-CLI::Validator existing_file_or_dash();                           // a readable file, or - for standard input
+CLI::Validator existing_file_or_dash();  // a readable file, or - for standard input
 
 // Adds `validate currents` under `validate`; the returned function runs it after parsing.
 std::function<int()> add_validate_currents(CLI::App& validate);

@@ -115,10 +115,9 @@ std::function<int()> add_emulate(CLI::App& app) {
     cmd->add_option("--rate-window", args->rate_window, "Length of a rate-limit window in seconds")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
-    auto* cert = cmd->add_option("--tls-cert", args->tls_cert, "PEM certificate: serve HTTPS")
-                     ->check(CLI::ExistingFile);
-    auto* key = cmd->add_option("--tls-key", args->tls_key, "PEM private key of --tls-cert")
-                    ->check(CLI::ExistingFile);
+    auto* cert =
+        cmd->add_option("--tls-cert", args->tls_cert, "PEM certificate: serve HTTPS")->check(CLI::ExistingFile);
+    auto* key = cmd->add_option("--tls-key", args->tls_key, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
     cert->needs(key);
     key->needs(cert);
     cmd->add_option("--partner", args->partner, "The enabled {partner} path segment")->capture_default_str();

@@ -39,8 +39,8 @@ std::function<int()> add_help(CLI::App& app) {
             std::cerr << "tdbraze: no diagnostic code '" << *code << "'; tdbraze help lists them all\n";
             return kExitUsage;
         }
-        std::cout << known->code << " (" << known->kind << ", " << severity_name(known->severity) << "): " << known->title
-                  << "\n\n";
+        std::cout << known->code << " (" << known->kind << ", " << severity_name(known->severity)
+                  << "): " << known->title << "\n\n";
         for (const CodeHelp& h : kHelp)
             if (h.code == *code) std::cout << h.text;
         return kExitOk;

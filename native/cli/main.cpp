@@ -19,12 +19,12 @@ namespace {
         try {
             std::rethrow_exception(e);
         } catch (const std::bad_alloc&) {
-            line = "tdbraze: out of memory (std::bad_alloc): for a large table pass --dedupe disk, which keeps memory "
-                   "flat, or give tdbraze more memory";
+            line =
+                "tdbraze: out of memory (std::bad_alloc): for a large table pass --dedupe disk, which keeps memory "
+                "flat, or give tdbraze more memory";
         } catch (const std::exception& x) {
             line = std::string("tdbraze: internal error: ") + x.what();
-        } catch (...) {
-        }
+        } catch (...) {}
     }
     if (line.rfind("tdbraze: internal error", 0) == 0)
         line += "; please report it with the command and the output of tdbraze --version";
@@ -52,7 +52,8 @@ int run_command(int argc, char** argv) {
     using namespace tdbraze::cli;
     CLI::App app{"tdbraze: Braze <-> Treasure Data toolkit (Currents payloads, cohort tables)", "tdbraze"};
     // CLI11's own messages (unknown options, missing arguments) start as every other message does.
-    app.failure_message([](const CLI::App* from, const CLI::Error& e) { return "tdbraze: " + CLI::FailureMessage::simple(from, e); });
+    app.failure_message(
+        [](const CLI::App* from, const CLI::Error& e) { return "tdbraze: " + CLI::FailureMessage::simple(from, e); });
     app.set_version_flag("--version", std::string("tdbraze ") + tdbraze::kVersion);
     app.require_subcommand(1);
 

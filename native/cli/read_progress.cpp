@@ -33,7 +33,12 @@ std::string progress_line(std::string_view pass, std::string_view source, std::u
 
 ReadProgress::ReadProgress(std::ostream& out, bool enabled, std::string source, std::uint64_t total_bytes,
                            Clock::time_point now)
-    : out_(out), enabled_(enabled), source_(std::move(source)), total_(total_bytes), started_(now), pass_started_(now) {}
+    : out_(out),
+      enabled_(enabled),
+      source_(std::move(source)),
+      total_(total_bytes),
+      started_(now),
+      pass_started_(now) {}
 
 void ReadProgress::start_pass(std::string pass, Clock::time_point now) {
     pass_ = std::move(pass);

@@ -18,7 +18,8 @@ class ReadProgress {
 public:
     using Clock = std::chrono::steady_clock;
     // Draws on `out` only when `enabled` (stderr is a terminal): pipes and logs never see it.
-    ReadProgress(std::ostream& out, bool enabled, std::string source, std::uint64_t total_bytes, Clock::time_point now = Clock::now());
+    ReadProgress(std::ostream& out, bool enabled, std::string source, std::uint64_t total_bytes,
+                 Clock::time_point now = Clock::now());
     ~ReadProgress() { clear(); }
     ReadProgress(const ReadProgress&) = delete;
     ReadProgress& operator=(const ReadProgress&) = delete;
@@ -26,7 +27,7 @@ public:
     void start_pass(std::string pass, Clock::time_point now = Clock::now());  // the byte count starts again
     void add(std::uint64_t bytes, Clock::time_point now = Clock::now());
     void say(std::string_view what);  // a step without bytes to count, shown at once
-    void clear();                     // before anything else is written to the terminal
+    void clear();  // before anything else is written to the terminal
 
 private:
     void draw(std::string_view line);

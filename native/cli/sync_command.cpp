@@ -94,7 +94,8 @@ public:
     void on_event(const sync::SyncEvent& e) override {
         if (json_) {
             static const char* kinds[] = {"info", "sent", "retry", "warning", "error"};
-            nlohmann::json j{{"time", utc_now_iso8601()}, {"event", kinds[static_cast<int>(e.kind)]}, {"message", e.message}};
+            nlohmann::json j{
+                {"time", utc_now_iso8601()}, {"event", kinds[static_cast<int>(e.kind)]}, {"message", e.message}};
             if (e.seq >= 0) j["batch"] = e.seq;
             if (e.status != 0) j["status"] = e.status;
             if (e.attempt > 0) j["attempt"] = e.attempt;
@@ -122,7 +123,7 @@ public:
         const double elapsed = std::chrono::duration<double>(now - started_).count();
         const double rate = elapsed > 0 ? static_cast<double>(p.requests) / elapsed : 0;
         if (json_) {
-            nlohmann::json j{{"event", "progress"},     {"batches_done", p.batches_done}, {"ids_done", p.ids_done},
+            nlohmann::json j{{"event", "progress"},    {"batches_done", p.batches_done}, {"ids_done", p.ids_done},
                              {"requests", p.requests}, {"retries", p.retries},           {"status_429", p.status_429}};
             // Totals only once they are final (a mirror learns them as it plans): a share of growing totals
             // would go backwards.
@@ -153,8 +154,8 @@ public:
     void draw_counts(const sync::SyncProgress& p, double rate) {
         char line[256];
         std::snprintf(line, sizeof line, "\r[planning] %llu ids in %llu batches  %.1f req/s  retries %llu  429s %llu ",
-                      static_cast<unsigned long long>(p.ids_done), static_cast<unsigned long long>(p.batches_done), rate,
-                      static_cast<unsigned long long>(p.retries), static_cast<unsigned long long>(p.status_429));
+                      static_cast<unsigned long long>(p.ids_done), static_cast<unsigned long long>(p.batches_done),
+                      rate, static_cast<unsigned long long>(p.retries), static_cast<unsigned long long>(p.status_429));
         std::cerr << line << std::flush;
         drawn_ = true;
     }
@@ -165,7 +166,8 @@ public:
         if (json_) {  // nothing for a check too short to notice, then once a second
             if (now - started_ < std::chrono::milliseconds(300) || now - last_draw_ < std::chrono::seconds(1)) return;
             last_draw_ = now;
-            write_json_line({{"event", "checking"}, {"bytes_read", p.check_bytes_read}, {"bytes_total", p.check_bytes_total}});
+            write_json_line(
+                {{"event", "checking"}, {"bytes_read", p.check_bytes_read}, {"bytes_total", p.check_bytes_total}});
             return;
         }
         if (!bar_) return;
@@ -194,7 +196,7 @@ private:
     bool drawn_ = false;
     bool checking_ = false;
     std::optional<ReadProgress> check_line_;  // on a terminal, while the table is checked
-    std::uint64_t check_counted_ = 0;         // of the check's bytes, given to check_line_
+    std::uint64_t check_counted_ = 0;  // of the check's bytes, given to check_line_
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
     std::chrono::steady_clock::time_point last_draw_{};
 };
@@ -246,19 +248,26 @@ int run(SyncArgs& a) {
     }
     const bool json = a.log_format == "json";
     // The file's name without its folders: a line longer than the terminal is wide cannot be redrawn in place.
-    const std::string shown = o.input_name.empty() ? std::filesystem::path(o.input_path).filename().string() : o.input_name;
+    const std::string shown =
+        o.input_name.empty() ? std::filesystem::path(o.input_path).filename().string() : o.input_name;
     CliObserver observer(json, !json && ::isatty(STDERR_FILENO) != 0, shown);
     transport::HttpGlobal http;
     const InterruptWatch interrupts;
     const sync::SyncSummary s = sync::run_sync(o, credentials, observer, interrupts.token());
     observer.clear_bar();
     if (json) {
-        nlohmann::json j{{"event", "summary"},   {"outcome", sync::to_string(s.outcome)},
-                         {"message", s.message}, {"planned", s.planned},
-                         {"sent", s.sent},       {"skipped", s.skipped},
-                         {"retried", s.retried}, {"failed", s.failed},
-                         {"ids_sent", s.ids_sent}, {"adds", s.adds},
-                         {"removes", s.removes}, {"run", s.run_id},
+        nlohmann::json j{{"event", "summary"},
+                         {"outcome", sync::to_string(s.outcome)},
+                         {"message", s.message},
+                         {"planned", s.planned},
+                         {"sent", s.sent},
+                         {"skipped", s.skipped},
+                         {"retried", s.retried},
+                         {"failed", s.failed},
+                         {"ids_sent", s.ids_sent},
+                         {"adds", s.adds},
+                         {"removes", s.removes},
+                         {"run", s.run_id},
                          {"requests", s.requests},
                          {"check_seconds", std::round(s.check_seconds * 1000) / 1000},
                          {"sending_seconds", std::round(s.sending_seconds * 1000) / 1000}};
@@ -314,7 +323,8 @@ std::function<int()> add_sync_cohort(CLI::App& sync_app) {
         ->check(table_format_names());
     cmd->add_flag("--trim", o.read.trim, "Strip whitespace around identifiers");
     cmd->add_option("--state", o.state_path, "State database (default $XDG_STATE_HOME/tdbraze/state.db)");
-    cmd->add_flag("--resume", o.resume, "Continue the interrupted run of this table without resending confirmed batches");
+    cmd->add_flag("--resume", o.resume,
+                  "Continue the interrupted run of this table without resending confirmed batches");
     cmd->add_flag("--force", o.force, "Start a new run even if this table was synced before");
     cmd->add_flag("--dry-run", o.dry_run, "Check and plan, send nothing");
     cmd->add_option("--dedupe", args->dedupe,
@@ -345,8 +355,8 @@ std::function<int()> add_sync_cohort(CLI::App& sync_app) {
         cmd->add_option_function<std::string>(name, [args, name](const std::string&) { args->refused_secret = name; })
             ->group("");
     cmd->footer("Secrets: " + std::string(secrets::kPartnerKeyVariable) + " and " + secrets::kClientSecretVariable +
-                ", or a 0600 credentials file (--config; default " + secrets::default_config_path() +
-                ").\n" + std::string(kExitStatusHelp));
+                ", or a 0600 credentials file (--config; default " + secrets::default_config_path() + ").\n" +
+                std::string(kExitStatusHelp));
     return [args] { return run(*args); };
 }
 

@@ -20,8 +20,8 @@ void print_diagnostic(std::ostream& out, const std::string& source, const Diagno
     out << bold << source;
     if (d.line != 0) out << ':' << d.line;
     if (d.line != 0 && d.column != 0) out << ':' << d.column;
-    out << ':' << reset << ' ' << (style.colour ? colour_of(d.severity) : "") << to_string(d.severity) << '['
-        << d.code << ']' << reset << ": " << d.message;
+    out << ':' << reset << ' ' << (style.colour ? colour_of(d.severity) : "") << to_string(d.severity) << '[' << d.code
+        << ']' << reset << ": " << d.message;
     if (!d.pointer.empty()) out << " (at " << d.pointer << ')';
     if (d.row != 0 && !d.column_name.empty()) out << " [row " << d.row << ", column " << d.column_name << ']';
     else if (d.row != 0) out << " [row " << d.row << ']';
@@ -61,9 +61,9 @@ void print_text_report(std::ostream& out, const cohort::Report& report, const Te
         print_diagnostic(out, report.source, omitted_diagnostic(report.diagnostics_omitted), style);
     const auto& s = report.summary;
     out << report.source << ": " << plural(s.rows, "row") << " (" << cohort::to_string(report.format) << "); "
-        << s.user_ids << " user_ids, " << s.device_ids << " device_ids, " << plural(s.aliases, "alias")
-        << " in " << plural(s.requests, "request") << "; " << s.duplicates << " duplicates, " << s.skipped
-        << " skipped; " << plural(s.errors, "error") << ", " << plural(s.warnings, "warning") << '\n';
+        << s.user_ids << " user_ids, " << s.device_ids << " device_ids, " << plural(s.aliases, "alias") << " in "
+        << plural(s.requests, "request") << "; " << s.duplicates << " duplicates, " << s.skipped << " skipped; "
+        << plural(s.errors, "error") << ", " << plural(s.warnings, "warning") << '\n';
 }
 
 void print_text_report(std::ostream& out, const sql::Report& report, const TextStyle& style) {

@@ -50,12 +50,14 @@ std::function<int()> add_validate_currents(CLI::App& validate) {
     auto args = std::make_shared<ValidateCurrentsArgs>();
     CLI::App* cmd = validate.add_subcommand(
         "currents", "Check Braze Currents payloads ({\"events\":[...]}) against the event catalogue");
-    cmd->add_option("inputs", args->inputs, "Payload files: an envelope, JSON Lines of envelopes or events; - for stdin")
+    cmd->add_option("inputs", args->inputs,
+                    "Payload files: an envelope, JSON Lines of envelopes or events; - for stdin")
         ->required();
     cmd->add_option("--format", args->format, "Report format: text (compiler style) or json (one object per input)")
         ->check(CLI::IsMember({"text", "json"}));
     cmd->add_flag("--strict", args->strict, "Treat warnings as errors");
-    cmd->add_option("--max-diagnostics", args->max_diagnostics, "List at most N diagnostics per input (all are counted)")
+    cmd->add_option("--max-diagnostics", args->max_diagnostics,
+                    "List at most N diagnostics per input (all are counted)")
         ->check(CLI::NonNegativeNumber);
     cmd->add_option("--now", args->now,
                     "Epoch seconds to use as the current time (reproducible reports); 0 turns the future check off")

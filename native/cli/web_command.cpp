@@ -25,7 +25,8 @@ std::string default_site_dir() {
     const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
     if (!ec) {
         const auto candidate = exe.parent_path() / ".." / ".." / "wasm" / "site";
-        if (std::filesystem::exists(candidate / "index.html", ec)) return std::filesystem::weakly_canonical(candidate).string();
+        if (std::filesystem::exists(candidate / "index.html", ec))
+            return std::filesystem::weakly_canonical(candidate).string();
     }
     return "build/wasm/site";
 }

@@ -10,7 +10,7 @@
 namespace tdbraze::desktop {
 
 struct BrazeInstance {
-    std::string_view name;           // as the Braze dashboard shows it, e.g. "US-03"
+    std::string_view name;  // as the Braze dashboard shows it, e.g. "US-03"
     std::string_view rest_endpoint;  // e.g. "https://rest.iad-03.braze.com"
 };
 

@@ -15,16 +15,16 @@ namespace tdbraze::desktop {
 struct RequestPreview {
     std::string title;  // "naming call" or "membership call 1 (1,000 ids)"
     std::string method_and_path;
-    std::string body;   // pretty-printed, long identifier lists shortened
+    std::string body;  // pretty-printed, long identifier lists shortened
     std::uint64_t ids = 0;
 };
 
 struct CohortAnalysis {
     std::string path;
     cohort::Report report;
-    std::uint64_t requests = 0;            // every planned call, the naming call included
+    std::uint64_t requests = 0;  // every planned call, the naming call included
     std::vector<RequestPreview> first_requests;
-    std::string error;                     // the table cannot be read
+    std::string error;  // the table cannot be read
     bool cancelled = false;
 };
 

@@ -11,7 +11,7 @@ namespace tdbraze::desktop {
 
 struct ConnectionCheck {
     bool works = false;
-    long status = 0;      // HTTP status; 0 when no answer arrived
+    long status = 0;  // HTTP status; 0 when no answer arrived
     std::string message;  // for a person; secrets redacted
 };
 

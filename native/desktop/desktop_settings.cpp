@@ -53,11 +53,10 @@ DesktopSettings load_settings(const std::string& path) {
 }
 
 std::optional<std::string> save_settings(const std::string& path, const DesktopSettings& s) {
-    const json j{{"endpoint", s.endpoint},           {"partner", s.partner},
-                 {"last_table", s.last_table},       {"cohort_id", s.cohort_id},
-                 {"cohort_name", s.cohort_name},     {"operation", s.operation},
-                 {"alias_columns", s.alias_columns}, {"threads", s.threads},
-                 {"currents_path", s.currents_path}, {"replay_url", s.replay_url}};
+    const json j{{"endpoint", s.endpoint},           {"partner", s.partner},         {"last_table", s.last_table},
+                 {"cohort_id", s.cohort_id},         {"cohort_name", s.cohort_name}, {"operation", s.operation},
+                 {"alias_columns", s.alias_columns}, {"threads", s.threads},         {"currents_path", s.currents_path},
+                 {"replay_url", s.replay_url}};
     std::error_code ec;
     const auto dir = std::filesystem::path(path).parent_path();
     if (!dir.empty()) std::filesystem::create_directories(dir, ec);

@@ -64,14 +64,17 @@ int main(int argc, char** argv) {
                  "Test the connection, sync the --open table, check the --currents payload, then exit: 0 only when "
                  "the sync completed");
     cli.add_option("--screenshot-dir", a.autorun_options.screenshot_dir, "--autorun: save a PNG of every panel here");
-    cli.add_option("--replay-url", a.autorun_options.replay_url, "--autorun: replay the --currents payload to this URL");
+    cli.add_option("--replay-url", a.autorun_options.replay_url,
+                   "--autorun: replay the --currents payload to this URL");
     cli.add_flag("--force", a.autorun_options.force, "--autorun: send again even if the table was synced before");
     cli.add_option("--timeout", a.timeout_seconds, "--autorun, --screenshot: give up after this many seconds")
         ->check(CLI::PositiveNumber);
     cli.add_option("--size", a.size, "Window size WIDTHxHEIGHT (default 1280x800)");
     cli.add_flag("--gl2", a.gl2, "Use OpenGL 2 even when OpenGL 3 is available");
-    cli.footer("Keys come from TDBRAZE_PARTNER_API_KEY and TDBRAZE_CLIENT_SECRET, or the 0600 credentials file; "
-               "they can be typed in the app. Settings (never keys): " + default_config_dir() + "/desktop.json.");
+    cli.footer(
+        "Keys come from TDBRAZE_PARTNER_API_KEY and TDBRAZE_CLIENT_SECRET, or the 0600 credentials file; "
+        "they can be typed in the app. Settings (never keys): " +
+        default_config_dir() + "/desktop.json.");
     CLI11_PARSE(cli, argc, argv);
     if (!a.panel.empty()) a.prefill.panel = panel_from_name(a.panel);
 

@@ -10,9 +10,7 @@ namespace {
 // columns, tab bars) from the previous frame.
 constexpr int kSettleFrames = 4;
 
-std::string join(const std::string& dir, const char* file) {
-    return (std::filesystem::path(dir) / file).string();
-}
+std::string join(const std::string& dir, const char* file) { return (std::filesystem::path(dir) / file).string(); }
 
 }  // namespace
 
@@ -61,7 +59,8 @@ void Script::before_frame() {
     const auto now = Clock::now();
     if (!started_) started_ = now;
     if (std::chrono::duration<double>(now - *started_).count() > timeout_seconds_) {
-        fail("timed out after " + std::to_string(static_cast<int>(timeout_seconds_)) + " s at: " + steps_[current_].what);
+        fail("timed out after " + std::to_string(static_cast<int>(timeout_seconds_)) +
+             " s at: " + steps_[current_].what);
         return;
     }
     Entry& entry = steps_[current_];
@@ -178,14 +177,15 @@ void add_autorun_steps(Script& s, ViewModel& vm, UiState& ui, const AutorunOptio
     s.add("report", [&vm, &s, o] {
         const SyncView& view = vm.sync_view();
         const bool synced = view.completed();
-        std::printf("tdbraze-desktop: sync %s: %s\n", view.summary ? std::string(sync::to_string(view.summary->outcome)).c_str() : "not run",
+        std::printf("tdbraze-desktop: sync %s: %s\n",
+                    view.summary ? std::string(sync::to_string(view.summary->outcome)).c_str() : "not run",
                     view.summary ? view.summary->message.c_str() : "");
         bool replayed = true;
         if (!o.replay_url.empty()) {
             const auto& r = vm.currents_view().replay_summary;
             replayed = r && r->ok();
-            std::printf("tdbraze-desktop: replay %s: %s\n", r ? std::string(sync::to_string(r->outcome)).c_str() : "not run",
-                        r ? r->message.c_str() : "");
+            std::printf("tdbraze-desktop: replay %s: %s\n",
+                        r ? std::string(sync::to_string(r->outcome)).c_str() : "not run", r ? r->message.c_str() : "");
         }
         s.set_exit_code(synced && replayed ? 0 : 1);
         return true;
@@ -195,7 +195,8 @@ void add_autorun_steps(Script& s, ViewModel& vm, UiState& ui, const AutorunOptio
 void add_screenshot_steps(Script& s, ViewModel& vm, const Prefill& p, const std::string& path) {
     s.add("fill in the forms", [&vm, p] {
         Prefill q = p;
-        if (!q.panel) q.panel = !q.currents.empty() ? Panel::Currents : !q.table.empty() ? Panel::Cohort : Panel::Connection;
+        if (!q.panel)
+            q.panel = !q.currents.empty() ? Panel::Currents : !q.table.empty() ? Panel::Cohort : Panel::Connection;
         prefill(vm, q);
         return true;
     });

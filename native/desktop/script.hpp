@@ -38,7 +38,7 @@ public:
 
     void add(std::string what, Step step);
     void screenshot(std::string path);  // a step: lets the layout settle, then saves the window
-    void snapshot(std::string path);    // saves the next frame, without waiting for it
+    void snapshot(std::string path);  // saves the next frame, without waiting for it
     void fail(std::string why);
 
     void before_frame();  // runs the current step
@@ -60,18 +60,18 @@ private:
     std::optional<Clock::time_point> started_;
     std::string failure_;
     int exit_code_ = 0;
-    std::string pending_;    // the screenshot a step waits for
+    std::string pending_;  // the screenshot a step waits for
     int settle_frames_ = 0;
-    std::string taken_;      // the screenshot just saved
-    std::string snapshot_;   // the screenshot of the next frame
+    std::string taken_;  // the screenshot just saved
+    std::string snapshot_;  // the screenshot of the next frame
     std::vector<std::string> saved_;
 };
 
 struct AutorunOptions {
     Prefill prefill;
     std::string screenshot_dir;  // empty: no screenshots
-    std::string replay_url;      // replay the --currents payload there too
-    bool force = false;          // send again even if the table was synced before
+    std::string replay_url;  // replay the --currents payload there too
+    bool force = false;  // send again even if the table was synced before
 };
 
 // Tests the connection, checks the table, syncs it, checks (and replays) a Currents payload, with a

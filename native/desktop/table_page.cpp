@@ -34,16 +34,15 @@ public:
                     c.text = "null";
                     c.blank = true;
                     break;
-                default:
-                    c.text = std::string(cell.text);
-                    c.blank = cohort::is_empty_cell(cell.text);
+                default: c.text = std::string(cell.text); c.blank = cohort::is_empty_cell(cell.text);
             }
             out.cells.push_back(std::move(c));
         }
         page_.rows.push_back(std::move(out));
     }
 
-    void on_row_error(std::string_view, std::string message, std::string, std::uint64_t row, std::uint64_t line) override {
+    void on_row_error(std::string_view, std::string message, std::string, std::uint64_t row,
+                      std::uint64_t line) override {
         if (row == 0 || !take(row)) return;  // row 0: a problem with the file as a whole, not a row of the grid
         TableRow out;
         out.number = row;

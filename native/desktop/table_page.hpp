@@ -12,15 +12,15 @@
 namespace tdbraze::desktop {
 
 struct TableCell {
-    std::string text;    // as read; "null" for a JSON null
+    std::string text;  // as read; "null" for a JSON null
     bool blank = false;  // empty, blank, NULL, \N or missing: never sent
 };
 
 struct TableRow {
     std::uint64_t number = 0;  // 1-based data row, as diagnostics count them
-    std::uint64_t line = 0;    // file line where the row starts
+    std::uint64_t line = 0;  // file line where the row starts
     std::vector<TableCell> cells;  // indexed by column; may be shorter than the column list
-    std::string problem;       // set when the row cannot be read (the planner skips it)
+    std::string problem;  // set when the row cannot be read (the planner skips it)
 };
 
 struct TablePage {
@@ -30,7 +30,7 @@ struct TablePage {
     std::vector<std::string> columns;
     std::uint64_t first_row = 1;
     std::vector<TableRow> rows;  // rows first_row, first_row + 1, ...
-    bool more_rows = false;      // the table goes on after this page
+    bool more_rows = false;  // the table goes on after this page
     bool loaded() const { return !path.empty() && error.empty(); }
 };
 

@@ -14,8 +14,7 @@ constexpr float kHeadingSize = 21.0f;
 constexpr float kMonoSize = 14.5f;
 
 // Latin-1 plus the punctuation, arrows, symbols, shapes and check marks the UI uses (– … ⇄ ↻ ∅ ▶ ■ ✓ ✗).
-const ImWchar kGlyphRanges[] = {0x0020, 0x00FF, 0x2000, 0x206F, 0x2190, 0x22FF,
-                                0x2500, 0x25FF, 0x2700, 0x27BF, 0};
+const ImWchar kGlyphRanges[] = {0x0020, 0x00FF, 0x2000, 0x206F, 0x2190, 0x22FF, 0x2500, 0x25FF, 0x2700, 0x27BF, 0};
 
 fs::path executable_dir() {
     std::error_code ec;
@@ -37,8 +36,9 @@ ImVec4 with_alpha(ImVec4 c, float alpha) { return ImVec4(c.x, c.y, c.z, alpha); 
 
 std::string find_font(const std::string& file_name) {
     const fs::path here = executable_dir();
-    for (const fs::path& candidate : {here / "fonts" / file_name, here / ".." / "share" / "tdbraze" / "fonts" / file_name,
-                                      fs::path("/usr/share/fonts/truetype/dejavu") / file_name}) {
+    for (const fs::path& candidate :
+         {here / "fonts" / file_name, here / ".." / "share" / "tdbraze" / "fonts" / file_name,
+          fs::path("/usr/share/fonts/truetype/dejavu") / file_name}) {
         std::error_code ec;
         if (fs::is_regular_file(candidate, ec)) return candidate.string();
     }
@@ -51,8 +51,9 @@ Fonts load_fonts(float scale) {
     fonts.heading = add_font("DejaVuSans-Bold.ttf", kHeadingSize * scale);
     fonts.mono = add_font("DejaVuSansMono.ttf", kMonoSize * scale);
     if (fonts.text == nullptr) {
-        std::fprintf(stderr, "tdbraze-desktop: DejaVu fonts not found (install fonts-dejavu-core); using the "
-                             "built-in font\n");
+        std::fprintf(stderr,
+                     "tdbraze-desktop: DejaVu fonts not found (install fonts-dejavu-core); using the "
+                     "built-in font\n");
         ImFontConfig config;
         config.SizePixels = 13.0f * scale;
         fonts.text = ImGui::GetIO().Fonts->AddFontDefault(&config);

@@ -9,9 +9,9 @@
 namespace tdbraze::desktop {
 
 struct Fonts {
-    ImFont* text = nullptr;     // DejaVu Sans: everything by default
+    ImFont* text = nullptr;  // DejaVu Sans: everything by default
     ImFont* heading = nullptr;  // DejaVu Sans Bold, larger: panel titles
-    ImFont* mono = nullptr;     // DejaVu Sans Mono: table cells, request bodies, logs, payloads
+    ImFont* mono = nullptr;  // DejaVu Sans Mono: table cells, request bodies, logs, payloads
 };
 
 // Colours with a meaning, used across panels so that a user_ids column looks the same everywhere.

@@ -18,11 +18,11 @@ namespace tdbraze::desktop {
 
 // What only the drawing remembers between frames: focus requests and scroll positions.
 struct UiState {
-    bool focus_table_path = false;    // Ctrl+O on the Cohort panel
+    bool focus_table_path = false;  // Ctrl+O on the Cohort panel
     bool focus_payload_path = false;  // Ctrl+O on the Currents panel
     std::optional<std::uint64_t> scrolled_to_row;  // the marked row the grid last scrolled to
     std::optional<bool> pick_requests_tab;  // once: select the Requests (true) or Checks (false) tab
-    bool follow_log = true;           // the sync log sticks to its newest line
+    bool follow_log = true;  // the sync log sticks to its newest line
 };
 
 // The whole window: sidebar, the current panel, the status bar, and the keyboard shortcuts.

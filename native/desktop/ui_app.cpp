@@ -28,7 +28,8 @@ void handle_shortcuts(ViewModel& vm, UiState& ui) {
     if (io.KeyCtrl && (ImGui::IsKeyPressed(GLFW_KEY_ENTER, false) || ImGui::IsKeyPressed(GLFW_KEY_KP_ENTER, false)))
         vm.start_sync();
     // Escape also closes popups and leaves text fields: only when it does neither does it cancel.
-    const bool escape_is_free = !ImGui::IsAnyItemActive() && !ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId | ImGuiPopupFlags_AnyPopupLevel);
+    const bool escape_is_free = !ImGui::IsAnyItemActive() &&
+                                !ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId | ImGuiPopupFlags_AnyPopupLevel);
     if (escape_is_free && ImGui::IsKeyPressed(GLFW_KEY_ESCAPE, false)) {
         if (vm.sync_running()) vm.cancel_sync();
         else if (vm.currents_view().replay == TaskState::Running) vm.cancel_replay();
@@ -79,8 +80,8 @@ void draw_sidebar(ViewModel& vm, const Fonts& fonts, float height) {
 
     const ConnectionTest& test = vm.connection_test();
     const ImVec4 connection_dot = test.state == TaskState::Running ? colour::kWarning
-                                  : test.state == TaskState::Done   ? (test.result.works ? colour::kGood : colour::kError)
-                                                                    : none;
+                                  : test.state == TaskState::Done ? (test.result.works ? colour::kGood : colour::kError)
+                                                                  : none;
     nav_item(vm, Panel::Connection, "Connection", host_of(vm.endpoint()), connection_dot);
 
     std::string table_detail = "no table open";
@@ -121,8 +122,8 @@ void draw_sidebar(ViewModel& vm, const Fonts& fonts, float height) {
     ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), height - line * 4.2f));
     ImGui::Separator();
     const float keys_width = ImGui::CalcTextSize("Ctrl+Enter").x + ImGui::GetStyle().ItemSpacing.x * 2;
-    for (const auto& [keys, what] : {std::pair{"Ctrl+O", "open a file"}, std::pair{"Ctrl+Enter", "sync"},
-                                     std::pair{"Esc", "cancel"}}) {
+    for (const auto& [keys, what] :
+         {std::pair{"Ctrl+O", "open a file"}, std::pair{"Ctrl+Enter", "sync"}, std::pair{"Esc", "cancel"}}) {
         ImGui::TextUnformatted(keys);
         ImGui::SameLine(keys_width);
         ImGui::TextDisabled("%s", what);

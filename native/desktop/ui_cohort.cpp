@@ -23,7 +23,8 @@ std::string role_explanation(ColumnRole role, const std::string& column) {
         case ColumnRole::UserIds: return column + ": sent as external ids (user_ids).";
         case ColumnRole::DeviceIds: return column + ": sent as device ids (device_ids).";
         case ColumnRole::Alias:
-            return column + ": alias column. Each cell is sent as {\"alias_name\": CELL, \"alias_label\": \"" + column + "\"}.";
+            return column + ": alias column. Each cell is sent as {\"alias_name\": CELL, \"alias_label\": \"" + column +
+                   "\"}.";
         case ColumnRole::NearMiss:
             return column + ": NOT sent. It looks like " + std::string(intended_column(column)) +
                    ", but Braze only takes that exact name: rename it in the query (AS " +
@@ -63,11 +64,8 @@ void draw_table_path(ViewModel& vm, UiState& ui) {
         if (const auto& a = vm.analysis(); a && vm.analysis_current())
             about += "  \u00b7  " + with_separators(a->report.summary.rows) + " rows";
         ImGui::TextDisabled("%s", about.c_str());
-    }
-    else if (!t.error.empty())
-        ImGui::TextColored(colour::kError, "%s", t.error.c_str());
-    else
-        ImGui::TextDisabled("Ctrl+O to type a path, or drop a file on the window.");
+    } else if (!t.error.empty()) ImGui::TextColored(colour::kError, "%s", t.error.c_str());
+    else ImGui::TextDisabled("Ctrl+O to type a path, or drop a file on the window.");
 }
 
 void draw_settings(ViewModel& vm, const Fonts& fonts) {
@@ -88,14 +86,16 @@ void draw_settings(ViewModel& vm, const Fonts& fonts) {
     ImGui::TextUnformatted("Operation");
     for (const sync::Mode mode : {sync::Mode::Add, sync::Mode::Remove, sync::Mode::Mirror}) {
         if (mode != sync::Mode::Add) ImGui::SameLine();
-        if (ImGui::RadioButton(std::string(sync::to_string(mode)).c_str(), vm.cohort.mode == mode)) vm.cohort.mode = mode;
+        if (ImGui::RadioButton(std::string(sync::to_string(mode)).c_str(), vm.cohort.mode == mode))
+            vm.cohort.mode = mode;
     }
     ImGui::PushTextWrapPos(0);
-    ImGui::TextDisabled("%s", vm.cohort.mode == sync::Mode::Add      ? "Every identifier of the table joins the cohort."
-                              : vm.cohort.mode == sync::Mode::Remove ? "Every identifier of the table leaves the cohort."
-                                                                     : "The cohort becomes the table: new identifiers "
-                                                                       "join, members synced before that are not in the "
-                                                                       "table leave.");
+    ImGui::TextDisabled("%s", vm.cohort.mode == sync::Mode::Add ? "Every identifier of the table joins the cohort."
+                              : vm.cohort.mode == sync::Mode::Remove
+                                  ? "Every identifier of the table leaves the cohort."
+                                  : "The cohort becomes the table: new identifiers "
+                                    "join, members synced before that are not in the "
+                                    "table leave.");
     ImGui::PopTextWrapPos();
 
     label("Threads");
@@ -146,7 +146,8 @@ void draw_settings(ViewModel& vm, const Fonts& fonts) {
             ImGui::TableNextColumn();
             stat(fonts, "skipped", with_separators(s.skipped));
             ImGui::TableNextColumn();
-            stat(fonts, "warnings", with_separators(s.warnings), s.warnings > 0 ? colour::kWarning : ImVec4(0, 0, 0, 0));
+            stat(fonts, "warnings", with_separators(s.warnings),
+                 s.warnings > 0 ? colour::kWarning : ImVec4(0, 0, 0, 0));
             ImGui::EndTable();
         }
     }
@@ -172,9 +173,10 @@ void draw_preview(ViewModel& vm, UiState& ui, const Fonts& fonts, float height) 
     if (button("\u25c0", t.first_row > 1)) vm.previous_page();
     ImGui::SameLine();
     if (button("\u25b6", t.more_rows)) vm.next_page();
-    for (const auto& [role, name] : {std::pair{ColumnRole::UserIds, "user_ids"}, std::pair{ColumnRole::DeviceIds, "device_ids"},
-                                     std::pair{ColumnRole::Alias, "alias"}, std::pair{ColumnRole::NearMiss, "near miss"},
-                                     std::pair{ColumnRole::Ignored, "not sent"}}) {
+    for (const auto& [role, name] :
+         {std::pair{ColumnRole::UserIds, "user_ids"}, std::pair{ColumnRole::DeviceIds, "device_ids"},
+          std::pair{ColumnRole::Alias, "alias"}, std::pair{ColumnRole::NearMiss, "near miss"},
+          std::pair{ColumnRole::Ignored, "not sent"}}) {
         ImGui::SameLine();
         ImGui::TextColored(role_colour(role), "\u25a0");
         ImGui::SameLine(0, ImGui::GetStyle().ItemInnerSpacing.x);
@@ -189,8 +191,8 @@ void draw_preview(ViewModel& vm, UiState& ui, const Fonts& fonts, float height) 
     if (columns <= 64 && ImGui::BeginTable("grid", columns, flags)) {
         ImGui::TableSetupScrollFreeze(1, 1);
         ImGui::TableSetupColumn("row", ImGuiTableColumnFlags_WidthFixed);
-        for (const std::string& c : t.columns) ImGui::TableSetupColumn(c.c_str(), ImGuiTableColumnFlags_WidthFixed,
-                                                                       ImGui::GetFontSize() * 11);
+        for (const std::string& c : t.columns)
+            ImGui::TableSetupColumn(c.c_str(), ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 11);
         // Header: the column names in their role's colour, explained on hover.
         ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
         ImGui::TableSetColumnIndex(0);
@@ -199,7 +201,8 @@ void draw_preview(ViewModel& vm, UiState& ui, const Fonts& fonts, float height) 
             ImGui::TableSetColumnIndex(static_cast<int>(i) + 1);
             const ColumnRole role = vm.column_role(t.columns[i]);
             if (role != ColumnRole::Ignored)
-                ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg, ImGui::GetColorU32(with_alpha(role_colour(role), 0.22f)));
+                ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg,
+                                       ImGui::GetColorU32(with_alpha(role_colour(role), 0.22f)));
             ImGui::PushStyleColor(ImGuiCol_Text, role == ColumnRole::Ignored ? colour::kIgnored : role_colour(role));
             ImGui::TableHeader(t.columns[i].c_str());
             ImGui::PopStyleColor();
@@ -210,7 +213,9 @@ void draw_preview(ViewModel& vm, UiState& ui, const Fonts& fonts, float height) 
         for (const TableRow& row : t.rows) {
             ImGui::TableNextRow();
             const bool marked = vm.marked_row() == row.number;
-            if (marked) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1, ImGui::GetColorU32(with_alpha(colour::kAccent, 0.40f)));
+            if (marked)
+                ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1,
+                                       ImGui::GetColorU32(with_alpha(colour::kAccent, 0.40f)));
             ImGui::TableSetColumnIndex(0);
             ImGui::TextDisabled("%s", with_separators(row.number).c_str());
             if (marked && scroll_to_mark) {
@@ -226,8 +231,11 @@ void draw_preview(ViewModel& vm, UiState& ui, const Fonts& fonts, float height) 
             for (std::size_t i = 0; i < t.columns.size(); ++i) {
                 ImGui::TableSetColumnIndex(static_cast<int>(i) + 1);
                 const ColumnRole role = vm.column_role(t.columns[i]);
-                const bool sent = role == ColumnRole::UserIds || role == ColumnRole::DeviceIds || role == ColumnRole::Alias;
-                if (sent) ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg, ImGui::GetColorU32(with_alpha(role_colour(role), 0.07f)));
+                const bool sent =
+                    role == ColumnRole::UserIds || role == ColumnRole::DeviceIds || role == ColumnRole::Alias;
+                if (sent)
+                    ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg,
+                                           ImGui::GetColorU32(with_alpha(role_colour(role), 0.07f)));
                 const TableCell* cell = i < row.cells.size() ? &row.cells[i] : nullptr;
                 if (cell == nullptr || (cell->blank && cell->text.empty())) {
                     ImGui::TextDisabled(sent ? "\u2205" : "");
@@ -312,9 +320,10 @@ void draw_requests(ViewModel& vm, const Fonts& fonts) {
         return;
     }
     ImGui::PushTextWrapPos(0);
-    ImGui::TextDisabled("The first %zu of %s requests, as Braze receives them. Secrets are placeholders, filled in "
-                        "only when sending.",
-                        a->first_requests.size(), with_separators(a->requests).c_str());
+    ImGui::TextDisabled(
+        "The first %zu of %s requests, as Braze receives them. Secrets are placeholders, filled in "
+        "only when sending.",
+        a->first_requests.size(), with_separators(a->requests).c_str());
     if (vm.cohort.mode == sync::Mode::Mirror)
         ImGui::TextDisabled("Mirror: the sync leaves out identifiers already in the cohort and adds removals.");
     ImGui::PopTextWrapPos();

@@ -30,7 +30,8 @@ void draw_connection_panel(ViewModel& vm, UiState&, const Fonts& fonts) {
             if (ImGui::Selectable(item.c_str(), vm.connection.instance == static_cast<int>(i)))
                 vm.connection.instance = static_cast<int>(i);
         }
-        if (ImGui::Selectable("Custom URL (a proxy, the local emulator, ...)", vm.connection.instance == kCustomEndpoint))
+        if (ImGui::Selectable("Custom URL (a proxy, the local emulator, ...)",
+                              vm.connection.instance == kCustomEndpoint))
             vm.connection.instance = kCustomEndpoint;
         ImGui::EndCombo();
     }
@@ -56,8 +57,9 @@ void draw_connection_panel(ViewModel& vm, UiState&, const Fonts& fonts) {
     ImGui::Indent(label_width);
     ImGui::PushTextWrapPos(label_width + field_width * 1.6f);
     ImGui::TextDisabled("%s", vm.credentials_note().c_str());
-    ImGui::TextDisabled("Keys stay in memory. They are written only when you press \"Save keys\", to a file "
-                        "only you can read; never to the settings file or the window layout.");
+    ImGui::TextDisabled(
+        "Keys stay in memory. They are written only when you press \"Save keys\", to a file "
+        "only you can read; never to the settings file or the window layout.");
     ImGui::PopTextWrapPos();
 
     ImGui::Spacing();
@@ -80,7 +82,8 @@ void draw_connection_panel(ViewModel& vm, UiState&, const Fonts& fonts) {
         const float text_height =
             ImGui::CalcTextSize(test.result.message.c_str(), nullptr, false, field_width * 1.5f).y;
         ImGui::BeginChild("answer", ImVec2(field_width * 1.6f, text_height + ImGui::GetFontSize() * 3.2f), true);
-        ImGui::TextColored(tone, "%s", test.result.works ? "\u2713 Braze accepted the keys" : "\u2717 Connection failed");
+        ImGui::TextColored(tone, "%s",
+                           test.result.works ? "\u2713 Braze accepted the keys" : "\u2717 Connection failed");
         text_wrapped(ImGui::GetStyle().Colors[ImGuiCol_Text], test.result.message);
         ImGui::EndChild();
         ImGui::PopStyleColor(2);
@@ -89,10 +92,11 @@ void draw_connection_panel(ViewModel& vm, UiState&, const Fonts& fonts) {
 
     section("What the test does");
     ImGui::PushTextWrapPos(label_width + field_width * 1.6f);
-    ImGui::TextDisabled("It sends one membership call with an empty change list to %s/partners/%s/cohorts/users. "
-                        "Braze checks the keys and the partner before it looks at the changes, so a success means "
-                        "a sync will be accepted, and no cohort changes.",
-                        vm.endpoint().c_str(), vm.connection.partner.c_str());
+    ImGui::TextDisabled(
+        "It sends one membership call with an empty change list to %s/partners/%s/cohorts/users. "
+        "Braze checks the keys and the partner before it looks at the changes, so a success means "
+        "a sync will be accepted, and no cohort changes.",
+        vm.endpoint().c_str(), vm.connection.partner.c_str());
     ImGui::PopTextWrapPos();
 }
 

@@ -38,8 +38,9 @@ void draw_editor(ViewModel& vm, const Fonts& fonts) {
         ImGui::GetWindowDrawList()->AddText(
             ImVec2(min.x + ImGui::GetStyle().FramePadding.x, min.y + ImGui::GetStyle().FramePadding.y),
             ImGui::GetColorU32(colour::kDim),
-            vm.currents.path.empty() ? "Paste a payload here, or open a file." : "The file is too large to show here; "
-                                                                                 "it is checked and replayed from disk.");
+            vm.currents.path.empty() ? "Paste a payload here, or open a file."
+                                     : "The file is too large to show here; "
+                                       "it is checked and replayed from disk.");
     }
 }
 
@@ -89,7 +90,8 @@ void draw_findings(ViewModel& vm, const Fonts& fonts) {
         ImGui::TextColored(colour::kGood, "\u2713 No problems found.");
         return;
     }
-    if (ImGui::BeginTable("findings", 3, ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit,
+    if (ImGui::BeginTable("findings", 3,
+                          ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit,
                           ImVec2(0, ImGui::GetContentRegionAvail().y))) {
         ImGui::TableSetupColumn("where");
         ImGui::TableSetupColumn("code");
@@ -134,8 +136,9 @@ void draw_replay(ViewModel& vm, const Fonts& fonts) {
     ImGui::PushFont(fonts.mono);
     for (const std::string& line : c.replay_log) ImGui::TextUnformatted(line.c_str());
     if (c.replay_log.empty())
-        ImGui::TextDisabled("Sends the events as Braze's HTTP connector does: batches of 100, one by one after a 400, "
-                            "halves after a 413, backoff on 429 and 5xx.");
+        ImGui::TextDisabled(
+            "Sends the events as Braze's HTTP connector does: batches of 100, one by one after a 400, "
+            "halves after a 413, backoff on 429 and 5xx.");
     if (c.replay_summary) {
         const bool ok = c.replay_summary->ok();
         ImGui::TextColored(ok ? colour::kGood : colour::kError, "%s %s", ok ? "\u2713" : "\u2717",

@@ -67,8 +67,9 @@ void draw_progress(const ViewModel& vm, const Fonts& fonts) {
     const sync::SyncProgress& p = s.progress;
     float share = p.ids_total > 0 ? static_cast<float>(double(p.ids_done) / double(p.ids_total)) : 0.0f;
     if (s.completed()) share = 1.0f;
-    std::string overlay = with_separators(p.ids_done) + " / " + with_separators(p.ids_total) + " identifiers   \u00b7   " +
-                          with_separators(p.batches_done) + " / " + with_separators(p.batches_total) + " batches   \u00b7   " +
+    std::string overlay = with_separators(p.ids_done) + " / " + with_separators(p.ids_total) +
+                          " identifiers   \u00b7   " + with_separators(p.batches_done) + " / " +
+                          with_separators(p.batches_total) + " batches   \u00b7   " +
                           std::to_string(static_cast<int>(share * 100)) + "%";
     if (s.phase == SyncView::Phase::Idle) overlay = "Press Sync (Ctrl+Enter) to send the table on the Cohort panel.";
     else if (s.phase == SyncView::Phase::Running && !p.table_checked && p.check_bytes_total > 0) {
@@ -76,8 +77,8 @@ void draw_progress(const ViewModel& vm, const Fonts& fonts) {
         overlay = "Checking the table before sending: " + std::to_string(static_cast<int>(share * 100)) + "%";
     } else if (s.phase == SyncView::Phase::Running && p.ids_total == 0) overlay = "Checking and planning the table ...";
     ImGui::PushStyleColor(ImGuiCol_PlotHistogram, s.summary && !s.summary->ok() ? colour::kError
-                                                  : s.completed()              ? colour::kGood
-                                                                               : colour::kAccent);
+                                                  : s.completed()               ? colour::kGood
+                                                                                : colour::kAccent);
     ImGui::ProgressBar(share, ImVec2(-1, ImGui::GetFrameHeight() * 1.2f), overlay.c_str());
     ImGui::PopStyleColor();
 
@@ -93,20 +94,21 @@ void draw_progress(const ViewModel& vm, const Fonts& fonts) {
     // Failed attempts that were retried are a warning; red is for batches that stayed failed.
     const bool lost = s.summary && s.summary->failed > 0;
     stat(fonts, "failed attempts", with_separators(p.errors),
-         p.errors == 0 ? ImVec4(0, 0, 0, 0) : lost ? colour::kError : colour::kWarning);
+         p.errors == 0 ? ImVec4(0, 0, 0, 0)
+         : lost        ? colour::kError
+                       : colour::kWarning);
     ImGui::SameLine(x + column * 4);
     stat(fonts, "elapsed", clock_text(s.elapsed_seconds));
     ImGui::SameLine(x + column * 5);
-    if (s.phase == SyncView::Phase::Running)
-        stat(fonts, "requests now", rate_text(s.requests_per_second.latest()));
+    if (s.phase == SyncView::Phase::Running) stat(fonts, "requests now", rate_text(s.requests_per_second.latest()));
     else
-        stat(fonts, "requests per second", rate_text(s.elapsed_seconds > 0 ? static_cast<float>(double(p.requests) / s.elapsed_seconds)
-                                                                           : 0.0f));
+        stat(fonts, "requests per second",
+             rate_text(s.elapsed_seconds > 0 ? static_cast<float>(double(p.requests) / s.elapsed_seconds) : 0.0f));
 }
 
 void plot(const char* id, const char* title, const RateHistory& history, ImVec4 line_colour, float height) {
-    const std::string overlay = std::string(title) + "   now " + rate_text(history.latest()) + "   peak " +
-                                rate_text(history.peak());
+    const std::string overlay =
+        std::string(title) + "   now " + rate_text(history.latest()) + "   peak " + rate_text(history.peak());
     ImGui::PushStyleColor(ImGuiCol_PlotLines, line_colour);
     // Dear ImGui 1.86 plots take no -1 ("fill the width"): the width is given.
     const std::vector<float> samples = history.window(30);  // at least the last 30 seconds
@@ -123,7 +125,9 @@ void draw_report(ViewModel& vm, const Fonts& fonts) {
         return;
     }
     const sync::SyncSummary& r = *s.summary;
-    const ImVec4 tone = r.ok() ? colour::kGood : r.outcome == sync::Outcome::Interrupted ? colour::kWarning : colour::kError;
+    const ImVec4 tone = r.ok()                                    ? colour::kGood
+                        : r.outcome == sync::Outcome::Interrupted ? colour::kWarning
+                                                                  : colour::kError;
     ImGui::PushFont(fonts.heading);
     ImGui::TextColored(tone, "%s %s", r.ok() ? "\u2713" : "\u2717", std::string(sync::to_string(r.outcome)).c_str());
     ImGui::PopFont();
@@ -133,10 +137,14 @@ void draw_report(ViewModel& vm, const Fonts& fonts) {
         ImGui::TextDisabled("Here: --resume is the Resume button, --force is \"Send again even if synced before\".");
     ImGui::Spacing();
     if (ImGui::BeginTable("report", 4, ImGuiTableFlags_SizingStretchProp)) {
-        const std::pair<const char*, std::uint64_t> numbers[] = {
-            {"batches planned", r.planned},  {"identifiers sent", r.ids_sent}, {"sent in this run", r.sent},
-            {"added", r.adds},               {"confirmed before", r.skipped}, {"removed", r.removes},
-            {"failed", r.failed},            {"retries", r.retried}};
+        const std::pair<const char*, std::uint64_t> numbers[] = {{"batches planned", r.planned},
+                                                                 {"identifiers sent", r.ids_sent},
+                                                                 {"sent in this run", r.sent},
+                                                                 {"added", r.adds},
+                                                                 {"confirmed before", r.skipped},
+                                                                 {"removed", r.removes},
+                                                                 {"failed", r.failed},
+                                                                 {"retries", r.retried}};
         for (const auto& [caption, value] : numbers) {
             ImGui::TableNextColumn();
             ImGui::TextDisabled("%s", caption);
@@ -194,7 +202,8 @@ void draw_log(ViewModel& vm, UiState& ui, const Fonts& fonts) {
             ImGui::TextUnformatted(line.text.c_str());
         }
     }
-    if (visible.empty()) ImGui::TextDisabled(log.empty() ? "The sync's log appears here." : "No line matches the filter.");
+    if (visible.empty())
+        ImGui::TextDisabled(log.empty() ? "The sync's log appears here." : "No line matches the filter.");
     if (ui.follow_log && ImGui::GetScrollY() >= ImGui::GetScrollMaxY()) ImGui::SetScrollHereY(1.0f);
     ImGui::PopFont();
     ImGui::EndChild();

@@ -110,10 +110,10 @@ ViewModel::ViewModel(Options options) : options_(std::move(options)) {
             connection.client_secret = c->client_secret;
             const bool from_environment = std::getenv(secrets::kPartnerKeyVariable) != nullptr &&
                                           std::getenv(secrets::kClientSecretVariable) != nullptr;
-            credentials_note_ = from_environment ? std::string("Keys from the environment (") +
-                                                       secrets::kPartnerKeyVariable + ", " +
-                                                       secrets::kClientSecretVariable + ")."
-                                                 : "Keys from " + secrets::default_config_path() + ".";
+            credentials_note_ = from_environment
+                                    ? std::string("Keys from the environment (") + secrets::kPartnerKeyVariable + ", " +
+                                          secrets::kClientSecretVariable + ")."
+                                    : "Keys from " + secrets::default_config_path() + ".";
         } else {
             credentials_note_ = std::get<std::string>(loaded) + ".";
         }
@@ -132,8 +132,8 @@ ViewModel::~ViewModel() {
 }
 
 bool ViewModel::busy() const {
-    return analysis_task_.running() || sync_task_.running() || connection_task_.running() ||
-           currents_task_.running() || replay_task_.running();
+    return analysis_task_.running() || sync_task_.running() || connection_task_.running() || currents_task_.running() ||
+           replay_task_.running();
 }
 
 void ViewModel::update(Clock::time_point now) {
@@ -170,7 +170,8 @@ void ViewModel::update(Clock::time_point now) {
         currents_.validation = TaskState::Done;
         currents_.source = check->source;
         currents_.histogram.clear();
-        for (const auto& [type, count] : check->report.summary.event_types) currents_.histogram.push_back({type, count});
+        for (const auto& [type, count] : check->report.summary.event_types)
+            currents_.histogram.push_back({type, count});
         std::stable_sort(currents_.histogram.begin(), currents_.histogram.end(),
                          [](const EventTypeCount& a, const EventTypeCount& b) { return a.count > b.count; });
         const auto& s = check->report.summary;
@@ -386,8 +387,8 @@ void ViewModel::begin_sync(bool resume) {
 
     sync_ = SyncView{};
     sync_.phase = SyncView::Phase::Running;
-    sync_.target = "cohort '" + cohort.cohort_id + "' at " + o.endpoint + " (" + std::string(sync::to_string(o.mode)) + ", " +
-                   std::to_string(o.settings.threads) + (o.settings.threads == 1 ? " thread)" : " threads)");
+    sync_.target = "cohort '" + cohort.cohort_id + "' at " + o.endpoint + " (" + std::string(sync::to_string(o.mode)) +
+                   ", " + std::to_string(o.settings.threads) + (o.settings.threads == 1 ? " thread)" : " threads)");
     sync_started_ = last_sample_ = Clock::now();
     sampled_requests_ = sampled_retries_ = 0;
     {
@@ -411,8 +412,9 @@ void ViewModel::cancel_sync() {
     if (!sync_task_.running() || sync_.cancel_requested) return;
     sync_task_.cancel();
     sync_.cancel_requested = true;
-    add_log_line(sync::SyncEvent::Kind::Warning, "Cancelling: requests in flight finish and are recorded; Resume "
-                                                 "continues from there.");
+    add_log_line(sync::SyncEvent::Kind::Warning,
+                 "Cancelling: requests in flight finish and are recorded; Resume "
+                 "continues from there.");
     status = "Cancelling the sync ...";
 }
 
@@ -511,8 +513,8 @@ void ViewModel::validate_currents() {
         status = "Open a payload file or paste one first.";
         return;
     }
-    const std::string source = from_editor && (currents_edited_ || currents.path.empty()) ? "pasted payload"
-                                                                                           : file_name(currents.path);
+    const std::string source =
+        from_editor && (currents_edited_ || currents.path.empty()) ? "pasted payload" : file_name(currents.path);
     currents_.validation = TaskState::Running;
     currents::Options options;
     options.now_epoch_seconds = static_cast<std::int64_t>(std::time(nullptr));

@@ -47,7 +47,7 @@ struct ConnectionForm {
     std::string custom_url;
     std::string partner = "treasuredata";
     std::string partner_api_key;  // secret: in memory only; written to disk only by save_credentials()
-    std::string client_secret;    // secret: Braze's "data import key"
+    std::string client_secret;  // secret: Braze's "data import key"
 };
 
 enum class TaskState { NotRun, Running, Done };
@@ -90,8 +90,8 @@ struct SyncView {
     std::vector<LogLine> log;  // the latest kMaxLogLines
     RateHistory requests_per_second;
     RateHistory retries_per_second;
-    std::optional<cohort::Report> report;       // the engine's check of the table, before sending
-    std::optional<sync::SyncSummary> summary;   // when finished
+    std::optional<cohort::Report> report;  // the engine's check of the table, before sending
+    std::optional<sync::SyncSummary> summary;  // when finished
     double elapsed_seconds = 0;
     bool completed() const { return summary && summary->outcome == sync::Outcome::Completed; }
 };
@@ -101,8 +101,8 @@ inline constexpr std::size_t kMaxLogLines = 20'000;
 // ---- Currents ---------------------------------------------------------------------------------------------
 
 struct CurrentsForm {
-    std::string path;          // the path field; open_currents() opens it
-    std::string text;          // the editor: a pasted payload, or the opened file when it is small
+    std::string path;  // the path field; open_currents() opens it
+    std::string text;  // the editor: a pasted payload, or the opened file when it is small
     std::string replay_url;
     std::string bearer_token;  // secret: never saved
 };
@@ -130,9 +130,9 @@ inline constexpr std::uintmax_t kMaxEditorBytes = 2 * 1024 * 1024;
 class ViewModel {
 public:
     struct Options {
-        std::string settings_path;     // desktop.json; empty: settings are neither read nor written
+        std::string settings_path;  // desktop.json; empty: settings are neither read nor written
         bool load_credentials = true;  // from the environment or the 0600 credentials file
-        std::string state_path;        // the sync's state database; empty: the engine's default
+        std::string state_path;  // the sync's state database; empty: the engine's default
     };
 
     explicit ViewModel(Options options);
@@ -150,7 +150,7 @@ public:
 
     // ---- Connection
     ConnectionForm connection;
-    std::string endpoint() const;        // the picked instance's REST endpoint, or the custom URL
+    std::string endpoint() const;  // the picked instance's REST endpoint, or the custom URL
     void set_endpoint(const std::string& url);  // picks the instance with this URL, else a custom URL
     const std::string& credentials_note() const { return credentials_note_; }
     void test_connection();
@@ -159,12 +159,12 @@ public:
 
     // ---- Cohort
     CohortForm cohort;
-    void open_table();                         // opens cohort.table_path
+    void open_table();  // opens cohort.table_path
     void open_table(const std::string& path);  // sets the field, then opens it
     const TablePage& table() const { return table_; }
     void next_page();
     void previous_page();
-    void show_row(std::uint64_t row);          // loads the page holding `row` and marks it
+    void show_row(std::uint64_t row);  // loads the page holding `row` and marks it
     std::optional<std::uint64_t> marked_row() const { return marked_row_; }
     ColumnRole column_role(std::string_view column) const;
     void toggle_alias_column(const std::string& column);
@@ -176,9 +176,9 @@ public:
 
     // ---- Sync
     bool force_resend = false;  // start a new run even if this table was synced before
-    void start_sync();          // the "Sync" button and Ctrl+Enter
-    void resume_sync();         // continue the unfinished run of this table
-    void cancel_sync();         // the "Cancel" button and Escape: requests in flight finish first
+    void start_sync();  // the "Sync" button and Ctrl+Enter
+    void resume_sync();  // continue the unfinished run of this table
+    void cancel_sync();  // the "Cancel" button and Escape: requests in flight finish first
     bool sync_running() const { return sync_task_.running(); }
     const SyncView& sync_view() const { return sync_; }
     LogFilter log_filter;
@@ -186,9 +186,9 @@ public:
 
     // ---- Currents
     CurrentsForm currents;
-    void open_currents();                         // opens currents.path
+    void open_currents();  // opens currents.path
     void open_currents(const std::string& path);  // sets the field, then opens it
-    void currents_text_edited();                  // the editor changed: it is the payload from now on
+    void currents_text_edited();  // the editor changed: it is the payload from now on
     void validate_currents();
     void start_replay();
     void cancel_replay();
@@ -231,7 +231,7 @@ private:
     TablePage table_;
     std::optional<std::uint64_t> marked_row_;
     std::optional<CohortAnalysis> analysis_;
-    std::string analysed_key_;   // the analysis_key() of analysis_ (or of the one running)
+    std::string analysed_key_;  // the analysis_key() of analysis_ (or of the one running)
     std::string last_seen_key_;  // to notice settings edits
     Clock::time_point key_changed_at_{};
 

@@ -12,7 +12,7 @@ struct GLFWwindow;
 namespace tdbraze::desktop {
 
 struct WindowOptions {
-    int width = 1280;   // in screen coordinates, before the monitor's content scale
+    int width = 1280;  // in screen coordinates, before the monitor's content scale
     int height = 800;
     bool force_gl2 = false;
     std::string ini_path;  // Dear ImGui's layout file; empty: none

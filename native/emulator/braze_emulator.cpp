@@ -128,9 +128,8 @@ ordered cohort_json(const CohortView& view) {
     out["name"] = view.name ? ordered(*view.name) : ordered();
     out["created_at"] = view.created_at ? ordered(*view.created_at) : ordered();
     out["member_count"] = view.members;
-    out["members"] = {{"user_ids", view.user_ids},
-                      {"device_ids", view.device_ids},
-                      {"aliases", aliases_json(view.aliases)}};
+    out["members"] = {
+        {"user_ids", view.user_ids}, {"device_ids", view.device_ids}, {"aliases", aliases_json(view.aliases)}};
     return out;
 }
 
@@ -427,7 +426,8 @@ int BrazeEmulator::start() {
     if (!config.tls_cert_file.empty()) {
         auto tls = std::make_unique<httplib::SSLServer>(config.tls_cert_file.c_str(), config.tls_key_file.c_str());
         if (!tls->is_valid()) {
-            m.error = "cannot load the TLS certificate " + config.tls_cert_file + " with the key " + config.tls_key_file;
+            m.error =
+                "cannot load the TLS certificate " + config.tls_cert_file + " with the key " + config.tls_key_file;
             return -1;
         }
         m.server = std::move(tls);

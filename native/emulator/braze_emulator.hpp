@@ -52,8 +52,8 @@ struct EmulatorConfig {
     UserDirectory users = UserDirectory::open_world();
     FaultSpec faults;
     std::optional<std::uint64_t> seed;  // makes fault decisions repeatable
-    RateLimit rate_limit;               // partner endpoints only; off by default
-    std::string tls_cert_file;          // both set: serve HTTPS
+    RateLimit rate_limit;  // partner endpoints only; off by default
+    std::string tls_cert_file;  // both set: serve HTTPS
     std::string tls_key_file;
 };
 
@@ -64,16 +64,16 @@ void read_secrets_from_environment(EmulatorConfig& config);
 // Counters of partner and Currents traffic (and of requests to unknown paths).
 struct Stats {
     std::uint64_t requests_total = 0;
-    std::map<int, std::uint64_t> by_status;           // statuses answered (dropped connections are not)
-    std::map<std::string, std::uint64_t> by_path;     // request paths as sent
-    std::uint64_t naming_applied = 0;                 // naming calls that named a cohort
-    std::uint64_t membership_applied = 0;             // membership requests whose changes were applied
-    std::uint64_t members_added = 0;                  // users that entered a cohort
-    std::uint64_t members_removed = 0;                // users that left one
-    std::uint64_t unknown_identifiers = 0;            // identifiers that matched no user
-    std::uint64_t ignored_device_ids = 0;             // device ids of identified users
-    std::uint64_t duplicate_applied = 0;              // membership bodies applied again, byte for byte
-    std::uint64_t rate_limited = 0;                   // answered 429 by the rate limit (not by a fault)
+    std::map<int, std::uint64_t> by_status;  // statuses answered (dropped connections are not)
+    std::map<std::string, std::uint64_t> by_path;  // request paths as sent
+    std::uint64_t naming_applied = 0;  // naming calls that named a cohort
+    std::uint64_t membership_applied = 0;  // membership requests whose changes were applied
+    std::uint64_t members_added = 0;  // users that entered a cohort
+    std::uint64_t members_removed = 0;  // users that left one
+    std::uint64_t unknown_identifiers = 0;  // identifiers that matched no user
+    std::uint64_t ignored_device_ids = 0;  // device ids of identified users
+    std::uint64_t duplicate_applied = 0;  // membership bodies applied again, byte for byte
+    std::uint64_t rate_limited = 0;  // answered 429 by the rate limit (not by a fault)
     std::map<int, std::uint64_t> injected_statuses;  // fault injection
     std::uint64_t dropped_before = 0;
     std::uint64_t dropped_after = 0;
@@ -84,10 +84,10 @@ struct CurrentsStats {
     std::uint64_t batches_rejected = 0;  // 400: the payload has errors
     std::uint64_t events_accepted = 0;
     std::uint64_t events_rejected = 0;
-    std::uint64_t unauthorized = 0;       // 401
-    std::uint64_t too_large = 0;          // 413
+    std::uint64_t unauthorized = 0;  // 401
+    std::uint64_t too_large = 0;  // 413
     std::uint64_t duplicate_event_ids = 0;  // accepted events whose id was accepted before (redeliveries)
-    std::vector<std::string> event_ids;     // of accepted events, in arrival order, repeats included
+    std::vector<std::string> event_ids;  // of accepted events, in arrival order, repeats included
 };
 
 class BrazeEmulator {
@@ -104,7 +104,7 @@ public:
     // connection of a client still alive holds it up to a second: destroy clients first for an instant stop.
     void stop();
 
-    int port() const;         // -1 before start()
+    int port() const;  // -1 before start()
     std::string url() const;  // "http://127.0.0.1:PORT" (https with TLS)
 
     // What the test hooks show, for tests in the same process.

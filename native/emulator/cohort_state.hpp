@@ -33,8 +33,8 @@ struct User {
 
 // What an identifier of a request found.
 enum class Match : std::uint8_t {
-    User,           // an existing user: `key` names it
-    Unknown,        // nobody has it
+    User,  // an existing user: `key` names it
+    Unknown,  // nobody has it
     IgnoredDevice,  // a device id of an identified user: Braze ignores it
 };
 
@@ -73,21 +73,21 @@ private:
 
 // What one membership request did. Counts identifiers, except added/removed which count users.
 struct ApplyOutcome {
-    std::uint64_t added = 0;               // users that entered the cohort
-    std::uint64_t removed = 0;             // users that left it
-    std::uint64_t unknown = 0;             // identifiers that matched no user
+    std::uint64_t added = 0;  // users that entered the cohort
+    std::uint64_t removed = 0;  // users that left it
+    std::uint64_t unknown = 0;  // identifiers that matched no user
     std::uint64_t ignored_device_ids = 0;  // device ids of identified users
 };
 
 // A cohort as the test hook shows it: membership expressed by the identifiers that matched each member.
 struct CohortView {
     std::string cohort_id;
-    std::optional<std::string> name;        // empty until a naming call
+    std::optional<std::string> name;  // empty until a naming call
     std::optional<std::string> created_at;  // as the naming call sent it
-    std::uint64_t members = 0;              // users in the cohort
-    std::vector<std::string> user_ids;      // sorted
-    std::vector<std::string> device_ids;    // sorted
-    std::vector<Alias> aliases;             // sorted by label, then name
+    std::uint64_t members = 0;  // users in the cohort
+    std::vector<std::string> user_ids;  // sorted
+    std::vector<std::string> device_ids;  // sorted
+    std::vector<Alias> aliases;  // sorted by label, then name
 };
 
 class CohortBook {

@@ -56,9 +56,7 @@ std::vector<std::string> event_ids(std::string_view body) {
     return ids;
 }
 
-std::string message_body(std::string_view text) {
-    return ordered{{"message", text}}.dump();
-}
+std::string message_body(std::string_view text) { return ordered{{"message", text}}.dump(); }
 
 }  // namespace
 

@@ -20,15 +20,15 @@ struct CurrentsVerdict {
     enum class Outcome : std::uint8_t { Accepted, Rejected, Unauthorized, TooLarge };
     Outcome outcome = Outcome::Accepted;
     int status = 200;
-    std::string body;                    // JSON: {"message": ..., ...}
-    std::uint64_t events = 0;            // events in the payload (as the validator counted them)
+    std::string body;  // JSON: {"message": ..., ...}
+    std::uint64_t events = 0;  // events in the payload (as the validator counted them)
     std::vector<std::string> event_ids;  // "id" of each event of an accepted payload, in order
 };
 
 struct CurrentsRequest {
-    std::string_view body;             // the whole body, unless too_large
-    bool too_large = false;            // more than kMaxCurrentsBodyBytes arrived (and were not kept)
-    std::string_view authorization;    // the Authorization header; empty when absent
+    std::string_view body;  // the whole body, unless too_large
+    bool too_large = false;  // more than kMaxCurrentsBodyBytes arrived (and were not kept)
+    std::string_view authorization;  // the Authorization header; empty when absent
 };
 
 // token: when set, the request must carry `Authorization: Bearer <token>`. now_epoch_seconds feeds the

@@ -71,8 +71,9 @@ Parsed<FaultSpec> parse_fault_spec(std::string_view text) {
             spec.statuses[*status] = *p;
         } else {
             return Parsed<FaultSpec>::failure(
-                quoted + ": unknown fault; use a status code 400-599, drop_before, drop_after, latency_ms or "
-                         "latency_jitter_ms");
+                quoted +
+                ": unknown fault; use a status code 400-599, drop_before, drop_after, latency_ms or "
+                "latency_jitter_ms");
         }
     }
     // A little slack for decimal fractions that do not add up exactly in binary (0.1 + 0.2 + 0.7).
@@ -81,8 +82,7 @@ Parsed<FaultSpec> parse_fault_spec(std::string_view text) {
     return Parsed<FaultSpec>::success(std::move(spec));
 }
 
-FaultInjector::FaultInjector(FaultSpec spec, std::optional<std::uint64_t> seed)
-    : spec_(std::move(spec)), seed_(seed) {
+FaultInjector::FaultInjector(FaultSpec spec, std::optional<std::uint64_t> seed) : spec_(std::move(spec)), seed_(seed) {
     reseed();
 }
 

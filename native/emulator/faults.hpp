@@ -1,6 +1,7 @@
 // Fault injection: what can go wrong with a request between a client and Braze, and how often.
 //
-//   --faults "429=0.05,500=0.05,502=0.02,503=0.03,423=0.01,latency_ms=20,latency_jitter_ms=30,drop_before=0.02,drop_after=0.02"
+//   --faults
+//   "429=0.05,500=0.05,502=0.02,503=0.03,423=0.01,latency_ms=20,latency_jitter_ms=30,drop_before=0.02,drop_after=0.02"
 //
 // A status code (400..599) = the share of requests answered with that status instead of being handled;
 // drop_before = the share whose connection is closed before the change is applied; drop_after = the share

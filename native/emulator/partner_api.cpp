@@ -65,8 +65,7 @@ std::variant<Common, Rejection> check_common(std::string_view text, std::string_
     const std::optional<std::string> secret = string_member("client_secret");
     if (!secret || !same_secret(*secret, settings.client_secret)) return reject(401, message::kInvalidClientSecret);
     // Credentials are right but this customer has not enabled the partner named in the path.
-    if (path_partner != settings.partner)
-        return reject(401, std::string(message::kPartnerNotEnabledPrefix) + *secret);
+    if (path_partner != settings.partner) return reject(401, std::string(message::kPartnerNotEnabledPrefix) + *secret);
 
     std::optional<std::string> cohort_id = string_member("cohort_id");
     if (!cohort_id || cohort_id->empty()) return reject(400, message::kInvalidCohortId);

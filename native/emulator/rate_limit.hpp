@@ -7,7 +7,7 @@
 namespace tdbraze::emulator {
 
 struct RateLimit {
-    std::uint64_t requests = 0;        // per window; 0 = unlimited (no limit, no headers)
+    std::uint64_t requests = 0;  // per window; 0 = unlimited (no limit, no headers)
     std::uint64_t window_seconds = 3600;  // Braze states its partner limit per hour
     bool enabled() const { return requests > 0; }
 };

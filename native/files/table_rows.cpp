@@ -18,7 +18,7 @@ namespace {
 // ids), so they are handed over in batches of a slice of the piece, a few batches at most at a time, which
 // the reader must be able to wait for in the middle of a piece.
 constexpr std::size_t kSliceBytes = 64 * 1024;  // of input per batch
-constexpr std::size_t kBatchesAhead = 4;         // batches read and not yet checked, at most
+constexpr std::size_t kBatchesAhead = 4;  // batches read and not yet checked, at most
 
 struct Rows {
     cohort::RowBatch batch;
@@ -54,13 +54,15 @@ int read_rows(std::FILE* file, cohort::RowReader& reader, const std::function<vo
 
 }  // namespace
 
-std::optional<std::string> read_table_rows(const std::string& path, cohort::RowReader reader,
-                                           const std::function<void(const cohort::RowBatch& rows, std::size_t bytes)>& on_rows,
-                                           const std::function<void(std::string_view)>& on_read) {
+std::optional<std::string> read_table_rows(
+    const std::string& path, cohort::RowReader reader,
+    const std::function<void(const cohort::RowBatch& rows, std::size_t bytes)>& on_rows,
+    const std::function<void(std::string_view)>& on_read) {
     auto opened = open_input(path);
     if (auto* message = std::get_if<std::string>(&opened)) return *message;
     std::FILE* const file = std::get<InputFile>(opened).get();
-    WorkAhead<Rows> batches(kBatchesAhead, [&](const auto& hand_over) { return read_rows(file, reader, on_read, hand_over); });
+    WorkAhead<Rows> batches(kBatchesAhead,
+                            [&](const auto& hand_over) { return read_rows(file, reader, on_read, hand_over); });
     while (const Rows* rows = batches.next()) on_rows(rows->batch, rows->bytes);
     if (const int error = batches.error(); error != 0) return "cannot read '" + path + "': " + std::strerror(error);
     return std::nullopt;

@@ -17,8 +17,9 @@ namespace tdbraze::files {
 // the input completes. The rows may only be used during the call. on_read sees each piece of the input
 // first, on the reading thread: the same pieces as read_in_chunks gives. Errors as for read_in_chunks; an
 // exception from on_rows or on_read stops the reading and is passed on.
-std::optional<std::string> read_table_rows(const std::string& path, cohort::RowReader reader,
-                                           const std::function<void(const cohort::RowBatch& rows, std::size_t bytes)>& on_rows,
-                                           const std::function<void(std::string_view)>& on_read = nullptr);
+std::optional<std::string> read_table_rows(
+    const std::string& path, cohort::RowReader reader,
+    const std::function<void(const cohort::RowBatch& rows, std::size_t bytes)>& on_rows,
+    const std::function<void(std::string_view)>& on_read = nullptr);
 
 }  // namespace tdbraze::files

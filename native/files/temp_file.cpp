@@ -29,8 +29,9 @@ Result<SpooledInput> SpooledInput::from_standard_input() {
         if (f != nullptr) std::fclose(f);
     });
     const auto cannot = [](const char* what) {
-        return fail(ErrorCode::TempFile, std::string("cannot ") + what + " standard input's copy in $TMPDIR (else /tmp): " +
-                                             std::strerror(errno) + "; point TMPDIR at a disk with room, or give a file");
+        return fail(ErrorCode::TempFile, std::string("cannot ") + what +
+                                             " standard input's copy in $TMPDIR (else /tmp): " + std::strerror(errno) +
+                                             "; point TMPDIR at a disk with room, or give a file");
     };
     if (!spooled.file_) return cannot("create");
     std::vector<char> buffer(1 << 20);
@@ -39,7 +40,8 @@ Result<SpooledInput> SpooledInput::from_standard_input() {
         if (n > 0 && std::fwrite(buffer.data(), 1, n, spooled.file_.get()) != n) return cannot("write");
         if (n < buffer.size()) {
             if (std::ferror(stdin))
-                return fail(ErrorCode::InputUnreadable, std::string("cannot read standard input: ") + std::strerror(errno));
+                return fail(ErrorCode::InputUnreadable,
+                            std::string("cannot read standard input: ") + std::strerror(errno));
             break;
         }
     }

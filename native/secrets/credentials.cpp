@@ -66,7 +66,8 @@ std::variant<Credentials, std::string> load_credentials(const std::optional<std:
 std::optional<std::string> save_credentials(const std::string& path, const Credentials& credentials) {
     const std::string text =
         nlohmann::json{{"partner_api_key", credentials.partner_api_key}, {"client_secret", credentials.client_secret}}
-            .dump(2) + "\n";
+            .dump(2) +
+        "\n";
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) return "cannot write '" + path + "': " + std::strerror(errno);
     ::fchmod(fd, 0600);  // an existing file keeps its mode on open: make sure

@@ -133,14 +133,15 @@ ReplaySummary replay_currents(const std::vector<std::string>& events, const Repl
             }
             if (v == Verdict::Stop || v == Verdict::Split) {
                 return give_up(Error{ErrorCode::ReceiverRefused,
-                                  "the receiver answered " + std::to_string(r.status) +
-                                      (r.status == 401 || r.status == 403 ? ": check the bearer token" : "") +
-                                      "; Braze would not re-send this batch. " + r.body});
+                                     "the receiver answered " + std::to_string(r.status) +
+                                         (r.status == 401 || r.status == 403 ? ": check the bearer token" : "") +
+                                         "; Braze would not re-send this batch. " + r.body});
             }
             if (attempt + 1 >= o.backoff.max_attempts) {
-                return give_up(Error{ErrorCode::RetriesExhausted,
-                                  "gave up after " + std::to_string(attempt + 1) + " attempts (" +
-                                      (r.network_error.empty() ? "HTTP " + std::to_string(r.status) : r.network_error) + ")"});
+                return give_up(
+                    Error{ErrorCode::RetriesExhausted,
+                          "gave up after " + std::to_string(attempt + 1) + " attempts (" +
+                              (r.network_error.empty() ? "HTTP " + std::to_string(r.status) : r.network_error) + ")"});
             }
             auto delay = backoff_delay(o.backoff, attempt, unit(random));
             if (auto asked = server_delay(r.status, r.retry_after_seconds, r.rate_limit_reset, epoch_ms_now()))

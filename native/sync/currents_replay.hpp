@@ -29,7 +29,7 @@ struct ReplayOptions {
 struct ReplaySummary {
     std::uint64_t events = 0;
     std::uint64_t accepted = 0;
-    std::uint64_t dropped = 0;     // refused one by one with 400, as Braze drops them
+    std::uint64_t dropped = 0;  // refused one by one with 400, as Braze drops them
     std::uint64_t requests = 0;
     std::uint64_t retries = 0;
     // Completed: every event accepted. Failed: the receiver refused some (dropped), or the replay stopped

@@ -27,7 +27,8 @@ public:
             return std::nullopt;
         }
         if (now < paused_until_) return paused_until_ - now;
-        return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>((1.0 - tokens_) / per_second_));
+        return std::chrono::duration_cast<Clock::duration>(
+            std::chrono::duration<double>((1.0 - tokens_) / per_second_));
     }
 
     // No token until `until`, and the bucket empty then: a 429 with a reset time applies to the whole
@@ -62,7 +63,8 @@ public:
     // a full second's worth at the start drew a 429 and a pause until the window's reset in every run
     // against the emulator limited per second.
     RateLimiter(double per_hour, int burst)
-        : bucket_(per_hour / 3600.0, std::max(1.0, std::min(per_hour / 3600.0, static_cast<double>(burst))), Clock::now()) {}
+        : bucket_(per_hour / 3600.0, std::max(1.0, std::min(per_hour / 3600.0, static_cast<double>(burst))),
+                  Clock::now()) {}
 
     // Waits for a token. Returns false when `stop` is requested while waiting.
     bool acquire(std::stop_token stop) {

@@ -50,10 +50,11 @@ std::optional<Error> unreachable(const transport::HttpResponse& response, bool a
     switch (response.failure) {
         case TransportFailure::NameNotResolved:
             if (answered_before) return std::nullopt;
-            return Error{ErrorCode::NameNotResolved,
-                         "cannot reach " + receiver + ": its host name does not resolve" + said +
-                             ". Check the URL (a Braze REST endpoint looks like https://rest.iad-01.braze.com) and this "
-                             "machine's DNS"};
+            return Error{
+                ErrorCode::NameNotResolved,
+                "cannot reach " + receiver + ": its host name does not resolve" + said +
+                    ". Check the URL (a Braze REST endpoint looks like https://rest.iad-01.braze.com) and this "
+                    "machine's DNS"};
         case TransportFailure::ConnectionRefused:
             if (answered_before) return std::nullopt;
             return Error{ErrorCode::ConnectionRefused,
@@ -77,15 +78,15 @@ std::string explain_stop(long status, const std::string& body, const std::string
         case 401:
             return "Braze refused the credentials (401)." + said +
                    " Check the partner API key and the data import key (client secret); a 401 also means the wrong "
-                   "instance: an EU key on a US endpoint or the reverse (endpoint " + endpoint + ").";
+                   "instance: an EU key on a US endpoint or the reverse (endpoint " +
+                   endpoint + ").";
         case 403:
             return "Braze refused access (403): the workspace may be inactive or the partner integration not enabled." +
                    said;
         case 404:
             return "Nothing answers at this path (404): check the endpoint (" + endpoint +
                    ") and the partner name in the path." + said;
-        default:
-            return "Braze answered " + std::to_string(status) + ", which retrying cannot fix." + said;
+        default: return "Braze answered " + std::to_string(status) + ", which retrying cannot fix." + said;
     }
 }
 

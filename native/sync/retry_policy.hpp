@@ -13,10 +13,10 @@
 namespace tdbraze::sync {
 
 enum class Verdict {
-    Done,   // 2xx: confirmed
+    Done,  // 2xx: confirmed
     Retry,  // 408, 423, 429, 5xx except 501, network errors
     Split,  // 413: the body is too large; send it in two halves
-    Stop,   // 400, 401, 403, 404, 501, other 4xx: retrying cannot help; the run stops
+    Stop,  // 400, 401, 403, 404, 501, other 4xx: retrying cannot help; the run stops
 };
 
 Verdict classify(long status, bool network_error);
@@ -41,14 +41,16 @@ std::optional<std::chrono::milliseconds> server_delay(long status, std::optional
 // window is left (X-RateLimit-Remaining 0 with X-RateLimit-Reset), so that the next request does not draw a
 // 429; otherwise nothing.
 std::optional<std::chrono::milliseconds> window_spent_delay(std::optional<long> rate_limit_remaining,
-                                                            std::optional<long> rate_limit_reset, std::int64_t now_epoch_ms);
+                                                            std::optional<long> rate_limit_reset,
+                                                            std::int64_t now_epoch_ms);
 
 // A request that got no HTTP answer, when retrying cannot help: the run ends with this error instead of
 // retrying for minutes. A name that does not resolve and a closed port end it only while the receiver has
 // not answered any request of the run (after that they are a passing outage, retried like a timeout); an
 // untrusted certificate always ends it. `receiver` is the endpoint or URL, for the message. Nothing for a
 // failure worth retrying.
-std::optional<Error> unreachable(const transport::HttpResponse& response, bool answered_before, const std::string& receiver);
+std::optional<Error> unreachable(const transport::HttpResponse& response, bool answered_before,
+                                 const std::string& receiver);
 
 // A sentence for a person: what the status means for a partner cohort import and what to fix.
 std::string explain_stop(long status, const std::string& redacted_body, const std::string& endpoint);

@@ -130,7 +130,9 @@ void Sender::work(int index) {
                 name_ = ok ? Name::Confirmed : Name::Failed;
             }
             changed_.notify_all();
-            if (!ok) stop_with(Error{ErrorCode::RetriesExhausted, "the naming call failed, so no membership change was sent"});
+            if (!ok)
+                stop_with(
+                    Error{ErrorCode::RetriesExhausted, "the naming call failed, so no membership change was sent"});
             continue;
         }
         if (!wait_for_name()) return;
@@ -160,23 +162,27 @@ bool Sender::send(transport::HttpClient& client, std::mt19937_64& random, const 
         monitor_.request_answered(started, response.status, verdict == Verdict::Done);
         if (verdict == Verdict::Done) {
             // The server's window is spent: everyone waits for its reset instead of drawing 429s.
-            if (auto wait = window_spent_delay(response.rate_limit_remaining, response.rate_limit_reset, epoch_ms_now()))
+            if (auto wait =
+                    window_spent_delay(response.rate_limit_remaining, response.rate_limit_reset, epoch_ms_now()))
                 limiter_.pause_until(Clock::now() + *wait);
             // A half of a split batch changes the membership; the batch itself is confirmed with its last half.
             const bool removed = batch.kind == BatchKind::Remove;
             if (!record(part ? store_.apply_members(settings_.cohort_scope, request.keys, removed)
-                             : store_.confirm(run_, batch.seq, settings_.cohort_scope, request.keys, removed, response.status)))
+                             : store_.confirm(run_, batch.seq, settings_.cohort_scope, request.keys, removed,
+                                              response.status)))
                 return false;
-            monitor_.update([&](SyncProgress& p, SyncSummary& s) {
-                if (batch.kind == BatchKind::Name) return;
-                if (!part) {
-                    ++s.sent;
-                    ++p.batches_done;
-                }
-                p.ids_done += request.ids;
-                s.ids_sent += request.ids;
-                (removed ? s.removes : s.adds) += request.ids;
-            }, false);
+            monitor_.update(
+                [&](SyncProgress& p, SyncSummary& s) {
+                    if (batch.kind == BatchKind::Name) return;
+                    if (!part) {
+                        ++s.sent;
+                        ++p.batches_done;
+                    }
+                    p.ids_done += request.ids;
+                    s.ids_sent += request.ids;
+                    (removed ? s.removes : s.adds) += request.ids;
+                },
+                false);
             SyncEvent e;
             e.kind = SyncEvent::Kind::Sent;
             e.message = std::string(to_string(batch.kind)) + " batch " + std::to_string(batch.seq) + " confirmed";
@@ -206,8 +212,8 @@ bool Sender::send(transport::HttpClient& client, std::mt19937_64& random, const 
         if (attempt + 1 >= settings_.backoff.max_attempts) {
             record(store_.mark_failed(run_, batch.seq));
             monitor_.event(SyncEvent{SyncEvent::Kind::Error,
-                                     "batch " + std::to_string(batch.seq) + " gave up after " + std::to_string(attempt + 1) +
-                                         " attempts (" + what + ")",
+                                     "batch " + std::to_string(batch.seq) + " gave up after " +
+                                         std::to_string(attempt + 1) + " attempts (" + what + ")",
                                      batch.seq, response.status, attempt + 1});
             return false;
         }
@@ -219,7 +225,8 @@ bool Sender::send(transport::HttpClient& client, std::mt19937_64& random, const 
         }
         monitor_.update([](SyncProgress& p, SyncSummary&) { ++p.retries; }, false);
         SyncEvent e{SyncEvent::Kind::Retry,
-                    "batch " + std::to_string(batch.seq) + ": " + what + "; retrying in " + std::to_string(delay.count()) + " ms",
+                    "batch " + std::to_string(batch.seq) + ": " + what + "; retrying in " +
+                        std::to_string(delay.count()) + " ms",
                     batch.seq, response.status, attempt + 1};
         e.elapsed_ms = ms;
         monitor_.event(std::move(e));
@@ -234,7 +241,8 @@ bool Sender::send_halves(transport::HttpClient& client, std::mt19937_64& random,
     for (int part = 0; part < 2; ++part) {
         cohort::Settings s = settings_.cohort;
         s.max_ids_per_request = static_cast<int>(request.keys.size());
-        cohort::RequestBatcher batcher(s, batch.kind == BatchKind::Remove ? cohort::Operation::Remove : cohort::Operation::Add);
+        cohort::RequestBatcher batcher(
+            s, batch.kind == BatchKind::Remove ? cohort::Operation::Remove : cohort::Operation::Add);
         const std::size_t begin = part == 0 ? 0 : half, end = part == 0 ? half : request.keys.size();
         for (std::size_t i = begin; i < end; ++i) {
             const auto p = cohort::split_identifier_key(request.keys[i]);
@@ -244,11 +252,14 @@ bool Sender::send_halves(transport::HttpClient& client, std::mt19937_64& random,
         for (const auto& piece : batcher.take())
             if (!send(client, random, batch, piece, true)) return false;
     }
-    if (!record(store_.confirm(run_, batch.seq, settings_.cohort_scope, {}, batch.kind == BatchKind::Remove))) return false;
-    monitor_.update([](SyncProgress& p, SyncSummary& s) {
-        ++s.sent;
-        ++p.batches_done;
-    }, false);
+    if (!record(store_.confirm(run_, batch.seq, settings_.cohort_scope, {}, batch.kind == BatchKind::Remove)))
+        return false;
+    monitor_.update(
+        [](SyncProgress& p, SyncSummary& s) {
+            ++s.sent;
+            ++p.batches_done;
+        },
+        false);
     return true;
 }
 

@@ -36,8 +36,8 @@ struct Batch {
 };
 
 struct SenderSettings {
-    std::string endpoint;     // without a trailing slash
-    std::string cohort_scope; // endpoint, partner and cohort: whose membership a confirmation changes
+    std::string endpoint;  // without a trailing slash
+    std::string cohort_scope;  // endpoint, partner and cohort: whose membership a confirmation changes
     cohort::Settings cohort;  // for splitting a batch Braze found too large
     secrets::Credentials credentials;
     transport::HttpOptions http;
@@ -49,7 +49,8 @@ struct SenderSettings {
 class Sender {
 public:
     // Starts the workers at once; they wait for batches. `user_stop` is the caller's Ctrl-C or Cancel.
-    Sender(SenderSettings settings, StateStore& store, std::int64_t run, RunMonitor& monitor, std::stop_token user_stop);
+    Sender(SenderSettings settings, StateStore& store, std::int64_t run, RunMonitor& monitor,
+           std::stop_token user_stop);
     // Stops and joins the workers if finish() was not called.
     ~Sender();
     Sender(const Sender&) = delete;

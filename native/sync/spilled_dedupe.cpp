@@ -376,13 +376,13 @@ private:
     alignas(64) std::uint64_t next_question_ = 0;
     alignas(64) std::uint64_t running_hash_ = 0;
     std::uint64_t next_mark_ = 0;  // the writer thread's too
-    std::string filling_;       // the batch being encoded
+    std::string filling_;  // the batch being encoded
 
     std::thread writer_;
     bool alone_ = false;  // no writer thread: records are written as batches fill
     std::mutex mutex_;
     std::condition_variable changed_;
-    std::deque<std::string> full_;    // batches for the writer, in order
+    std::deque<std::string> full_;  // batches for the writer, in order
     std::vector<std::string> spare_;  // written batches, to be filled again
     bool closing_ = false;
 };
@@ -433,8 +433,8 @@ cohort::SeenBefore& SpilledDedupe::replayer() {
 bool SpilledDedupe::replay_matched() const { return replayer_->matched(); }
 
 Result<std::unique_ptr<SpilledDedupe>> SpilledDedupe::rehearse(const cohort::Settings& settings,
-                                                                cohort::ReadOptions options, const std::string& source,
-                                                                const ReadTable& read_table, Keep keep) {
+                                                               cohort::ReadOptions options, const std::string& source,
+                                                               const ReadTable& read_table, Keep keep) {
     std::unique_ptr<SpilledDedupe> check(new SpilledDedupe());
     check->keep_first_occurrences_ = keep == Keep::FirstOccurrences;
     if (!check->keys_->ok()) return fail(ErrorCode::TempFile, kTempFileProblem);  // before any reading
@@ -617,7 +617,8 @@ Status SpilledDedupe::plan(const cohort::Settings& settings, cohort::BatchOutput
     const std::uint64_t ids_per_stretch = requests_per_stretch * per_request;
     // Where each stretch starts: the question of its first identifier (the n-th question not a repeat).
     std::vector<std::uint64_t> starts;
-    for (std::uint64_t word = 0, firsts = 0, wanted = 0; word < duplicate_.size() && wanted < first_occurrences_; ++word) {
+    for (std::uint64_t word = 0, firsts = 0, wanted = 0; word < duplicate_.size() && wanted < first_occurrences_;
+         ++word) {
         std::uint64_t not_repeats = ~duplicate_[word];
         if ((word + 1) * 64 > questions_) not_repeats &= (std::uint64_t{1} << (questions_ % 64)) - 1;
         const auto count = static_cast<std::uint64_t>(__builtin_popcountll(not_repeats));
@@ -777,8 +778,9 @@ Status SpilledDedupe::plan(const cohort::Settings& settings, cohort::BatchOutput
     if (failed || (workers.empty() && stretches > 0)) return fail(ErrorCode::TempFile, kTempFileProblem);
     if (sink_stopped) return {};  // the sink asked to stop
     if (!consistent || ids != first_occurrences_ || requests != report_->summary.requests)
-        return fail(ErrorCode::Internal,
-                    "internal error: the plan made from the duplicate check differs from its report; use --dedupe memory");
+        return fail(
+            ErrorCode::Internal,
+            "internal error: the plan made from the duplicate check differs from its report; use --dedupe memory");
     return {};
 }
 

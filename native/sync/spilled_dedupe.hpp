@@ -61,9 +61,9 @@ public:
     // every answer is worked out, partition by partition. Errors: InputUnreadable (the reader's message), or
     // TempFile when the temporary file cannot be written or read back.
     using ReadTable = std::function<std::optional<std::string>(const std::function<void(const cohort::RowBatch&)>&)>;
-    static Result<std::unique_ptr<SpilledDedupe>> rehearse(const cohort::Settings& settings, cohort::ReadOptions options,
-                                                           const std::string& source, const ReadTable& read_table,
-                                                           Keep keep = Keep::Answers);
+    static Result<std::unique_ptr<SpilledDedupe>> rehearse(const cohort::Settings& settings,
+                                                           cohort::ReadOptions options, const std::string& source,
+                                                           const ReadTable& read_table, Keep keep = Keep::Answers);
     ~SpilledDedupe();
     SpilledDedupe(const SpilledDedupe&) = delete;
     SpilledDedupe& operator=(const SpilledDedupe&) = delete;

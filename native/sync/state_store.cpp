@@ -25,7 +25,7 @@ struct SqliteFailure : std::runtime_error {
           code(db != nullptr ? sqlite3_extended_errcode(db) : result),
           system_errno(db != nullptr ? sqlite3_system_errno(db) : 0) {}
     SqliteFailure(int result, std::string message) : std::runtime_error(std::move(message)), code(result) {}
-    int code;              // SQLite's extended result code
+    int code;  // SQLite's extended result code
     int system_errno = 0;  // the OS's errno of the last failed system call, when SQLite made one
 };
 
@@ -50,11 +50,13 @@ ErrorCode classify(int code, int system_errno) {
 std::string_view remedy(ErrorCode code) {
     switch (code) {
         case ErrorCode::StateDiskFull: return "make room on its disk, or give --state a file on another one";
-        case ErrorCode::StateReadOnly: return "make it and its folder writable, or give --state a file on a writable disk";
+        case ErrorCode::StateReadOnly:
+            return "make it and its folder writable, or give --state a file on a writable disk";
         case ErrorCode::StateCorrupt:
             return "move it aside and run again: a new state file starts from nothing (adds and removes are safe to "
                    "send again; a mirror cannot remove members only the old file knew of)";
-        case ErrorCode::StateLocked: return "another tdbraze process is using it: wait for it to finish, or give --state another file";
+        case ErrorCode::StateLocked:
+            return "another tdbraze process is using it: wait for it to finish, or give --state another file";
         default: return "check the file and its disk";
     }
 }
@@ -72,7 +74,8 @@ Error state_error(const std::string& path, int code, int system_errno, const std
 class Statement {
 public:
     Statement(sqlite3* db, const char* sql) {
-        if (const int rc = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); rc != SQLITE_OK) throw SqliteFailure(db, rc);
+        if (const int rc = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); rc != SQLITE_OK)
+            throw SqliteFailure(db, rc);
     }
     explicit Statement(sqlite3_stmt* cached) : stmt_(cached), cached_(true) {}
     ~Statement() {
@@ -111,7 +114,8 @@ public:
     bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
     std::string text(int col) const {
         const auto* p = sqlite3_column_text(stmt_, col);
-        return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
+        return p ? std::string(reinterpret_cast<const char*>(p),
+                               static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
                  : std::string();
     }
     std::string_view blob(int col) const {
@@ -211,8 +215,7 @@ std::string process_start(long pid) {
     if (close == std::string::npos) return {};
     std::istringstream fields(stat.substr(close + 2));
     std::string field;
-    for (int i = 3; i <= 22 && fields >> field; ++i) {
-    }
+    for (int i = 3; i <= 22 && fields >> field; ++i) {}
     return field;
 }
 
@@ -267,8 +270,8 @@ Result<std::unique_ptr<StateStore>> StateStore::open(const std::string& path) {
     }
     ::close(fd);
     sqlite3* db = nullptr;
-    if (const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                                       nullptr);
+    if (const int rc = sqlite3_open_v2(path.c_str(), &db,
+                                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
         rc != SQLITE_OK) {
         Error error = state_error(path, sqlite3_extended_errcode(db), sqlite3_system_errno(db), sqlite3_errmsg(db));
         sqlite3_close(db);
@@ -301,8 +304,8 @@ Result<std::unique_ptr<StateStore>> StateStore::open(const std::string& path) {
     if (!opened) return tl::unexpected(opened.error());
     if (newer)
         return fail(ErrorCode::StateNewerLayout,
-                    "the state database '" + path + "' was written by a newer tdbraze (layout " + std::to_string(*newer) +
-                        ", this one knows " + std::to_string(kSchemaVersion) +
+                    "the state database '" + path + "' was written by a newer tdbraze (layout " +
+                        std::to_string(*newer) + ", this one knows " + std::to_string(kSchemaVersion) +
                         "); use that version, or give this one another --state file");
     return store;
 }
@@ -319,7 +322,8 @@ StateStore::~StateStore() {
 sqlite3_stmt* StateStore::prepared(const char* sql) {
     auto [at, added] = prepared_.try_emplace(sql, nullptr);
     if (added) {
-        if (const int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &at->second, nullptr); rc != SQLITE_OK) {
+        if (const int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &at->second, nullptr);
+            rc != SQLITE_OK) {
             prepared_.erase(at);
             throw SqliteFailure(db_, rc);
         }
@@ -354,12 +358,13 @@ void StateStore::exec(const char* sql) {
 Result<std::optional<RunRecord>> StateStore::latest_run(const std::string& identity) {
     std::lock_guard lock(mutex_);
     return guarded([&]() -> std::optional<RunRecord> {
-        Statement s(db_,
-                    "SELECT r.id, r.status, r.started_at, COALESCE(r.finished_at, ''), COALESCE(r.owner, ''),"
-                    " r.planned_total,"
-                    " (SELECT COUNT(*) FROM batches b WHERE b.run_id = r.id AND b.kind <> 'name'),"
-                    " (SELECT COUNT(*) FROM batches b WHERE b.run_id = r.id AND b.kind <> 'name' AND b.status = 'confirmed')"
-                    " FROM runs r WHERE r.identity = ? ORDER BY r.id DESC LIMIT 1");
+        Statement s(
+            db_,
+            "SELECT r.id, r.status, r.started_at, COALESCE(r.finished_at, ''), COALESCE(r.owner, ''),"
+            " r.planned_total,"
+            " (SELECT COUNT(*) FROM batches b WHERE b.run_id = r.id AND b.kind <> 'name'),"
+            " (SELECT COUNT(*) FROM batches b WHERE b.run_id = r.id AND b.kind <> 'name' AND b.status = 'confirmed')"
+            " FROM runs r WHERE r.identity = ? ORDER BY r.id DESC LIMIT 1");
         s.bind(1, identity);
         if (!s.step()) return std::nullopt;
         RunRecord r;
@@ -376,8 +381,9 @@ Result<std::optional<RunRecord>> StateStore::latest_run(const std::string& ident
             r.live = owner_alive(r.owner);
             if (!r.live) {
                 // Its process is gone (killed, crashed, the machine restarted): say so in the file too.
-                Statement mark(db_, "UPDATE runs SET status = 'interrupted', finished_at ="
-                                    " strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ? AND status = 'running'");
+                Statement mark(db_,
+                               "UPDATE runs SET status = 'interrupted', finished_at ="
+                               " strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ? AND status = 'running'");
                 mark.bind(1, r.id);
                 mark.step();
                 r.status = RunStatus::Interrupted;
@@ -391,9 +397,15 @@ Result<std::int64_t> StateStore::begin_run(const std::string& identity, const st
                                            const std::string& input, const std::string& now) {
     std::lock_guard lock(mutex_);
     return guarded([&] {
-        Statement s(db_, "INSERT INTO runs (identity, cohort_scope, operation, input, status, started_at, owner)"
-                         " VALUES (?, ?, ?, ?, 'running', ?, ?)");
-        s.bind(1, identity).bind(2, scope).bind(3, to_string(mode)).bind(4, input).bind(5, now).bind(6, this_process_owner());
+        Statement s(db_,
+                    "INSERT INTO runs (identity, cohort_scope, operation, input, status, started_at, owner)"
+                    " VALUES (?, ?, ?, ?, 'running', ?, ?)");
+        s.bind(1, identity)
+            .bind(2, scope)
+            .bind(3, to_string(mode))
+            .bind(4, input)
+            .bind(5, now)
+            .bind(6, this_process_owner());
         s.step();
         return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_));
     });
@@ -447,7 +459,8 @@ Status StateStore::record_planned(std::int64_t run, const std::vector<PlannedBat
         // One transaction for the batches planned together: a commit each was a WAL write and its locks per batch.
         in_transaction([&] {
             for (const PlannedBatch& b : batches) {
-                Statement s(prepared("INSERT OR IGNORE INTO batches (run_id, seq, kind, body_hash, ids) VALUES (?, ?, ?, ?, ?)"));
+                Statement s(prepared(
+                    "INSERT OR IGNORE INTO batches (run_id, seq, kind, body_hash, ids) VALUES (?, ?, ?, ?, ?)"));
                 s.bind(1, run).bind(2, b.seq).bind(3, to_string(b.kind)).bind(4, b.body_hash).bind(5, b.ids);
                 s.step();
             }
@@ -458,7 +471,8 @@ Status StateStore::record_planned(std::int64_t run, const std::vector<PlannedBat
 Status StateStore::record_attempt(std::int64_t run, std::int64_t seq, long status) {
     std::lock_guard lock(mutex_);
     return guarded([&] {
-        Statement s(prepared("UPDATE batches SET attempts = attempts + 1, last_status = ? WHERE run_id = ? AND seq = ?"));
+        Statement s(
+            prepared("UPDATE batches SET attempts = attempts + 1, last_status = ? WHERE run_id = ? AND seq = ?"));
         s.bind(1, static_cast<std::int64_t>(status)).bind(2, run).bind(3, seq);
         s.step();
     });
@@ -471,7 +485,8 @@ Status StateStore::confirm(std::int64_t run, std::int64_t seq, const std::string
         in_transaction([&] {
             log_change(scope, keys, removed);
             if (status) {
-                Statement attempt(prepared("UPDATE batches SET attempts = attempts + 1, last_status = ? WHERE run_id = ? AND seq = ?"));
+                Statement attempt(prepared(
+                    "UPDATE batches SET attempts = attempts + 1, last_status = ? WHERE run_id = ? AND seq = ?"));
                 attempt.bind(1, static_cast<std::int64_t>(*status)).bind(2, run).bind(3, seq);
                 attempt.step();
             }
@@ -538,8 +553,9 @@ Status StateStore::apply_members(const std::string& scope, const std::vector<std
 Result<bool> StateStore::named(const std::string& scope, const std::string& name_hash) {
     std::lock_guard lock(mutex_);
     return guarded([&] {
-        Statement s(db_, "SELECT 1 FROM batches b JOIN runs r ON r.id = b.run_id WHERE r.cohort_scope = ? AND"
-                         " b.kind = 'name' AND b.body_hash = ? AND b.status = 'confirmed' LIMIT 1");
+        Statement s(db_,
+                    "SELECT 1 FROM batches b JOIN runs r ON r.id = b.run_id WHERE r.cohort_scope = ? AND"
+                    " b.kind = 'name' AND b.body_hash = ? AND b.status = 'confirmed' LIMIT 1");
         s.bind(1, scope).bind(2, name_hash);
         return s.step();
     });
@@ -595,7 +611,9 @@ Status StateStore::begin_desired() {
     std::lock_guard lock(mutex_);
     // A temporary table: it lives as long as this connection and is never written to the state file. No long
     // transaction around the inserts: the workers' confirmations share this connection.
-    return guarded([&] { exec("CREATE TEMP TABLE IF NOT EXISTS desired (id_key BLOB PRIMARY KEY) WITHOUT ROWID; DELETE FROM desired;"); });
+    return guarded([&] {
+        exec("CREATE TEMP TABLE IF NOT EXISTS desired (id_key BLOB PRIMARY KEY) WITHOUT ROWID; DELETE FROM desired;");
+    });
 }
 
 Status StateStore::add_desired(const std::vector<std::string>& keys) {
@@ -625,8 +643,9 @@ Status StateStore::for_each_departed(const std::string& scope, const std::functi
             std::lock_guard lock(mutex_);
             auto read = guarded([&] {
                 fold_changes();
-                Statement s(db_, "SELECT id_key FROM members WHERE cohort_scope = ? AND id_key > ? AND id_key NOT IN"
-                                 " (SELECT id_key FROM desired) ORDER BY id_key LIMIT 1000");
+                Statement s(db_,
+                            "SELECT id_key FROM members WHERE cohort_scope = ? AND id_key > ? AND id_key NOT IN"
+                            " (SELECT id_key FROM desired) ORDER BY id_key LIMIT 1000");
                 s.bind(1, scope).bind_blob(2, first ? std::string_view("", 0) : std::string_view(after));
                 while (s.step()) page.emplace_back(s.blob(0));
             });

@@ -27,7 +27,7 @@ struct RunRecord {
     std::int64_t id = 0;
     std::string identity;
     RunStatus status = RunStatus::Running;
-    std::int64_t planned = 0;    // membership batches recorded as planned so far (the naming call not counted)
+    std::int64_t planned = 0;  // membership batches recorded as planned so far (the naming call not counted)
     std::int64_t confirmed = 0;  // of those, confirmed
     std::optional<std::int64_t> planned_total;  // the whole plan's membership batches, once planning finished
     std::string started_at;

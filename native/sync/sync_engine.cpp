@@ -37,7 +37,8 @@ double seconds_between(Clock::time_point from, Clock::time_point to) {
 }
 
 constexpr const char* kFileChanged =
-    "the table changed while it was being read (its passes differ); nothing was sent. Run again once the file is complete";
+    "the table changed while it was being read (its passes differ); nothing was sent. Run again once the file is "
+    "complete";
 // The same found while sending: what was sent came from the part of the table that was checked.
 constexpr const char* kFileChangedWhileSending =
     "the table changed while it was being read (its passes differ); only batches from the part read before the change "
@@ -128,7 +129,9 @@ public:
         {
             std::error_code ec;
             const auto size = std::filesystem::file_size(options_.input_path, ec);
-            monitor_.update([&](SyncProgress& p, SyncSummary&) { p.check_bytes_total = ec ? 0 : static_cast<std::uint64_t>(size); }, false);
+            monitor_.update(
+                [&](SyncProgress& p, SyncSummary&) { p.check_bytes_total = ec ? 0 : static_cast<std::uint64_t>(size); },
+                false);
         }
         if (dedupe_on_disk(options_.dedupe, options_.input_path)) {
             // Pass 0, for a large table: the planner's duplicate questions go to disk and are answered there,
@@ -170,19 +173,23 @@ public:
             ids = ids_planned_;
         } else {
             ids = dedupe_->first_occurrences();
-            planned = dedupe_->report() ? dedupe_->report()->summary.requests
-                                        : (ids + settings_.max_ids_per_request - 1) / std::max(1, settings_.max_ids_per_request);
+            planned = dedupe_->report()
+                          ? dedupe_->report()->summary.requests
+                          : (ids + settings_.max_ids_per_request - 1) / std::max(1, settings_.max_ids_per_request);
         }
         const double check_seconds = seconds_between(started_, Clock::now());
-        monitor_.update([&](SyncProgress& p, SyncSummary& s) {
-            s.check_seconds = check_seconds;
-            if (options_.mode == Mode::Mirror) return;
-            // For a streamed send of a table with very large identifiers, the batches are an estimate until the
-            // table is planned (a body's 4 MB limit can cut a batch short of the maximum); the identifiers are exact.
-            p.batches_total = planned;
-            p.ids_total = ids;
-            p.totals_final = true;
-        }, false);
+        monitor_.update(
+            [&](SyncProgress& p, SyncSummary& s) {
+                s.check_seconds = check_seconds;
+                if (options_.mode == Mode::Mirror) return;
+                // For a streamed send of a table with very large identifiers, the batches are an estimate until the
+                // table is planned (a body's 4 MB limit can cut a batch short of the maximum); the identifiers are
+                // exact.
+                p.batches_total = planned;
+                p.ids_total = ids;
+                p.totals_final = true;
+            },
+            false);
 
         auto opened = StateStore::open(options_.state_path.empty() ? default_state_path() : options_.state_path);
         if (!opened) return refuse(opened.error());
@@ -203,26 +210,29 @@ public:
         const std::optional<RunRecord>& latest = *found;
         const bool mirror = options_.mode == Mode::Mirror;
         if (latest && latest->live)
-            return refuse(Error{ErrorCode::StateLocked,
-                                "another sync of this table is running (run " + std::to_string(latest->id) +
-                                    ", process " + latest->owner + "); wait for it to finish"});
+            return refuse(Error{ErrorCode::StateLocked, "another sync of this table is running (run " +
+                                                            std::to_string(latest->id) + ", process " + latest->owner +
+                                                            "); wait for it to finish"});
         if (latest && !mirror && !options_.force) {
             if (latest->status == RunStatus::Completed) {
-                if (streamed_) planned = static_cast<std::uint64_t>(latest->planned);  // not planned again: what the run planned
+                if (streamed_)
+                    planned = static_cast<std::uint64_t>(latest->planned);  // not planned again: what the run planned
                 return finish_early(Outcome::NothingToDo,
                                     "this table was already synced completely (run " + std::to_string(latest->id) +
-                                        ", finished " + latest->finished_at + "); nothing sent. Use --force to send it again",
+                                        ", finished " + latest->finished_at +
+                                        "); nothing sent. Use --force to send it again",
                                     planned, planned, latest->id);
             }
             if (!options_.resume)
                 return refuse(Error{ErrorCode::Usage, "an unfinished run of this table exists (run " +
-                                                          std::to_string(latest->id) + ", " + confirmed_phrase(*latest) +
+                                                          std::to_string(latest->id) + ", " +
+                                                          confirmed_phrase(*latest) +
                                                           "): pass --resume to continue it, or --force to start over"});
         }
         if (options_.dry_run)
             return finish_early(Outcome::Completed,
-                                "dry run: " + std::to_string(planned) + " membership requests with " + std::to_string(ids) +
-                                    " identifiers would be sent to " + endpoint_ +
+                                "dry run: " + std::to_string(planned) + " membership requests with " +
+                                    std::to_string(ids) + " identifiers would be sent to " + endpoint_ +
                                     (mirror ? " before subtracting confirmed members" : ""),
                                 planned, 0, 0);
         const bool unfinished = latest && latest->status != RunStatus::Completed;
@@ -232,18 +242,21 @@ public:
             auto confirmed = store_->confirmed_batches(run_id_);
             if (!confirmed) return refuse(confirmed.error());
             confirmed_ = std::move(*confirmed);
-            info("resuming run " + std::to_string(run_id_) + ": " + confirmed_phrase(*latest) + "; those are not sent again");
+            info("resuming run " + std::to_string(run_id_) + ": " + confirmed_phrase(*latest) +
+                 "; those are not sent again");
         } else {
             if (unfinished && options_.resume && !options_.force) {
                 // A mirror's plan is the table against the membership confirmed so far, which the interrupted
                 // run's confirmations are part of: a new run of the same table sends exactly what is left.
                 info("resuming mirror run " + std::to_string(latest->id) + " (" + confirmed_phrase(*latest) +
-                     ") as a new run: the members it confirmed are kept, so only the changes not confirmed yet are sent");
+                     ") as a new run: the members it confirmed are kept, so only the changes not confirmed yet are "
+                     "sent");
                 if (auto marked = store_->mark_interrupted(latest->id, utc_now_iso8601()); !marked)
                     return refuse(marked.error());
             } else if (options_.resume && !options_.force) {
-                info("no unfinished run of this table to resume (a table changed since its run began is another "
-                     "table): starting a new run");
+                info(
+                    "no unfinished run of this table to resume (a table changed since its run began is another "
+                    "table): starting a new run");
             }
             auto begun = store_->begin_run(id, scope_, options_.mode, input_name(), utc_now_iso8601());
             if (!begun) return refuse(begun.error());
@@ -254,17 +267,18 @@ public:
             p.table_checked = true;
         });
 
-        sender_ = std::make_unique<Sender>(
-            SenderSettings{endpoint_, scope_, settings_, credentials_, options_.http, options_.backoff,
-                           options_.requests_per_hour, settings_.threads},
-            *store_, run_id_, monitor_, user_stop_);
-        const bool planned_ok = mirror                               ? plan_mirror()
+        sender_ =
+            std::make_unique<Sender>(SenderSettings{endpoint_, scope_, settings_, credentials_, options_.http,
+                                                    options_.backoff, options_.requests_per_hour, settings_.threads},
+                                     *store_, run_id_, monitor_, user_stop_);
+        const bool planned_ok = mirror                             ? plan_mirror()
                                 : streamed_ && dedupe_->planning() ? plan_checked()
                                 : streamed_                        ? plan_streamed()
                                                                    : plan_table();
         sender_->finish();
         if (planned_ok && !sender_->stopping())
-            sender_->record(store_->record_planned_total(run_id_, static_cast<std::int64_t>(monitor_.summary().planned)));
+            sender_->record(
+                store_->record_planned_total(run_id_, static_cast<std::int64_t>(monitor_.summary().planned)));
         return finish_run(planned_ok);
     }
 
@@ -282,63 +296,73 @@ private:
         const std::uint64_t failed = sender_->failed_batches();
         const double sending_seconds = monitor_.sending_seconds();
         RunStatus status = RunStatus::Failed;
-        monitor_.update([&](SyncProgress& p, SyncSummary& s) {
-            s.retried = p.retries;
-            s.requests = p.requests;
-            s.failed = failed;
-            s.sending_seconds = sending_seconds;
-            if (stopped) {
-                s.outcome = Outcome::Failed;
-                s.error = stopped;
-                s.message = stopped->message;
-                if (resumable(stopped->code)) s.message += "; once that is fixed, run again with --resume";
-            } else if (sender_->cancelled_by_user()) {
-                s.outcome = Outcome::Interrupted;
-                s.message = "requests in flight were finished and recorded; run again with --resume";
-                status = RunStatus::Interrupted;
-            } else if (!planned_ok || failed > 0) {
-                s.outcome = Outcome::Failed;
-                s.error = Error{ErrorCode::RetriesExhausted, std::to_string(failed) + " batches could not be confirmed after retries"};
-                s.message = s.error->message + "; run again with --resume to retry them";
-            } else {
-                s.outcome = Outcome::Completed;
-                s.message = "all " + std::to_string(s.planned) + " batches confirmed";
-                status = RunStatus::Completed;
-            }
-        }, false);
+        monitor_.update(
+            [&](SyncProgress& p, SyncSummary& s) {
+                s.retried = p.retries;
+                s.requests = p.requests;
+                s.failed = failed;
+                s.sending_seconds = sending_seconds;
+                if (stopped) {
+                    s.outcome = Outcome::Failed;
+                    s.error = stopped;
+                    s.message = stopped->message;
+                    if (resumable(stopped->code)) s.message += "; once that is fixed, run again with --resume";
+                } else if (sender_->cancelled_by_user()) {
+                    s.outcome = Outcome::Interrupted;
+                    s.message = "requests in flight were finished and recorded; run again with --resume";
+                    status = RunStatus::Interrupted;
+                } else if (!planned_ok || failed > 0) {
+                    s.outcome = Outcome::Failed;
+                    s.error = Error{ErrorCode::RetriesExhausted,
+                                    std::to_string(failed) + " batches could not be confirmed after retries"};
+                    s.message = s.error->message + "; run again with --resume to retry them";
+                } else {
+                    s.outcome = Outcome::Completed;
+                    s.message = "all " + std::to_string(s.planned) + " batches confirmed";
+                    status = RunStatus::Completed;
+                }
+            },
+            false);
         // The run's end could not be recorded when the state file is what failed: the next run finds it
         // unfinished, with no live process, and resumes it.
         if (!stopped || !is_state_error(stopped->code))
             if (auto finished = store_->finish_run(run_id_, status, utc_now_iso8601()); !finished)
-                monitor_.update([&](SyncProgress&, SyncSummary& s) {
-                    if (!s.ok()) return;
-                    s.outcome = Outcome::Failed;
-                    s.error = finished.error();
-                    s.message = "every batch was confirmed, but the run's end could not be recorded: " + finished.error().message;
-                }, false);
+                monitor_.update(
+                    [&](SyncProgress&, SyncSummary& s) {
+                        if (!s.ok()) return;
+                        s.outcome = Outcome::Failed;
+                        s.error = finished.error();
+                        s.message = "every batch was confirmed, but the run's end could not be recorded: " +
+                                    finished.error().message;
+                    },
+                    false);
         return monitor_.summary();
     }
 
     // The summary of a run that ends before sending anything: nothing to do, or a dry run.
     SyncSummary finish_early(Outcome outcome, std::string message, std::uint64_t planned, std::uint64_t skipped,
                              std::int64_t run) {
-        monitor_.update([&](SyncProgress&, SyncSummary& s) {
-            s.outcome = outcome;
-            s.message = std::move(message);
-            s.planned = planned;
-            s.skipped = skipped;
-            s.run_id = run;
-        }, false);
+        monitor_.update(
+            [&](SyncProgress&, SyncSummary& s) {
+                s.outcome = outcome;
+                s.message = std::move(message);
+                s.planned = planned;
+                s.skipped = skipped;
+                s.run_id = run;
+            },
+            false);
         return monitor_.summary();
     }
 
     SyncSummary refuse(Error error) {
         error.message = monitor_.redact(error.message);
-        monitor_.update([&](SyncProgress&, SyncSummary& s) {
-            s.outcome = Outcome::Refused;
-            s.message = error.message;
-            s.error = std::move(error);
-        }, false);
+        monitor_.update(
+            [&](SyncProgress&, SyncSummary& s) {
+                s.outcome = Outcome::Refused;
+                s.message = error.message;
+                s.error = std::move(error);
+            },
+            false);
         return monitor_.summary();
     }
 
@@ -353,13 +377,14 @@ private:
     }
 
     static bool is_state_error(ErrorCode code) {
-        return code == ErrorCode::StateDiskFull || code == ErrorCode::StateReadOnly || code == ErrorCode::StateCorrupt ||
-               code == ErrorCode::StateLocked || code == ErrorCode::StateFailed;
+        return code == ErrorCode::StateDiskFull || code == ErrorCode::StateReadOnly ||
+               code == ErrorCode::StateCorrupt || code == ErrorCode::StateLocked || code == ErrorCode::StateFailed;
     }
 
     // A table that could not be read again for sending, or that changed since its check.
     static Error table_read_error(const std::string& message) {
-        return Error{message == kFileChangedWhileSending ? ErrorCode::TableChanged : ErrorCode::InputUnreadable, message};
+        return Error{message == kFileChangedWhileSending ? ErrorCode::TableChanged : ErrorCode::InputUnreadable,
+                     message};
     }
 
     bool stopping() const { return sender_->stopping(); }
@@ -418,16 +443,19 @@ private:
                 ids_planned_ = report.summary.user_ids + report.summary.device_ids + report.summary.aliases;
             }
         }
-        if (dedupe_ && !made_by_pass_0 && !dedupe_->replay_matched()) return refuse(Error{ErrorCode::TableChanged, kFileChanged});
+        if (dedupe_ && !made_by_pass_0 && !dedupe_->replay_matched())
+            return refuse(Error{ErrorCode::TableChanged, kFileChanged});
         monitor_.report(report);
         if (!report.ok())
-            return finish_early(Outcome::InvalidTable,
-                                "the table has " + std::to_string(report.summary.errors) +
-                                    " errors; nothing was sent. Fix them (tdbraze validate cohort shows them all) and run again",
-                                0, 0, 0);
+            return finish_early(
+                Outcome::InvalidTable,
+                "the table has " + std::to_string(report.summary.errors) +
+                    " errors; nothing was sent. Fix them (tdbraze validate cohort shows them all) and run again",
+                0, 0, 0);
         if (spill && !spill_->rewind())
-            return refuse(Error{ErrorCode::TempFile, "cannot write the planned requests to a temporary file in $TMPDIR "
-                                                     "(else /tmp): is it missing or full?"});
+            return refuse(Error{ErrorCode::TempFile,
+                                "cannot write the planned requests to a temporary file in $TMPDIR "
+                                "(else /tmp): is it missing or full?"});
         return std::nullopt;
     }
 
@@ -466,7 +494,7 @@ private:
         for (cohort::PlannedRequest& r : requests) {
             Batch b;
             b.seq = seq++;
-            b.kind = r.ids == 0                                        ? BatchKind::Name
+            b.kind = r.ids == 0                                         ? BatchKind::Name
                      : settings_.operation == cohort::Operation::Remove ? BatchKind::Remove
                                                                         : BatchKind::Add;
             b.request = std::move(r);
@@ -511,10 +539,12 @@ private:
             return false;
         }
         monitor_.report(*dedupe_->report());
-        monitor_.update([](SyncProgress& p, SyncSummary& s) {
-            p.batches_total = s.planned;
-            p.planning_done = true;
-        }, false);
+        monitor_.update(
+            [](SyncProgress& p, SyncSummary& s) {
+                p.batches_total = s.planned;
+                p.planning_done = true;
+            },
+            false);
         return true;
     }
 
@@ -539,15 +569,18 @@ private:
         if (!report.ok() || !dedupe_->replay_matched()) {
             // Cannot happen for an unchanged table (see rehearsal_errors()); stopped rather than sent.
             stop_with(Error{ErrorCode::TableChanged,
-                            report.ok() ? kFileChangedWhileSending
-                                        : "the table's second read found errors its first did not; the rest was not sent"});
+                            report.ok()
+                                ? kFileChangedWhileSending
+                                : "the table's second read found errors its first did not; the rest was not sent"});
             return false;
         }
         enqueue_all();
-        monitor_.update([](SyncProgress& p, SyncSummary& s) {
-            p.batches_total = s.planned;
-            p.planning_done = true;
-        }, false);
+        monitor_.update(
+            [](SyncProgress& p, SyncSummary& s) {
+                p.batches_total = s.planned;
+                p.planning_done = true;
+            },
+            false);
         return true;
     }
 
@@ -562,11 +595,13 @@ private:
                 Batch b;
                 b.seq = seq++;
                 b.kind = kind;
-                monitor_.update([&](SyncProgress& p, SyncSummary& s) {
-                    p.batches_total += 1;
-                    p.ids_total += r.ids;
-                    ++s.planned;
-                }, false);
+                monitor_.update(
+                    [&](SyncProgress& p, SyncSummary& s) {
+                        p.batches_total += 1;
+                        p.ids_total += r.ids;
+                        ++s.planned;
+                    },
+                    false);
                 b.request = std::move(r);
                 enqueue(std::move(b));
             }
@@ -593,10 +628,11 @@ private:
             }
             pending.clear();
         };
-        cohort::Planner planner = make_planner([&](cohort::IdentifierType type, std::string_view label, std::string_view value) {
-            pending.push_back(cohort::identifier_key(type, label, value));
-            if (pending.size() >= 1000) settle();
-        });
+        cohort::Planner planner =
+            make_planner([&](cohort::IdentifierType type, std::string_view label, std::string_view value) {
+                pending.push_back(cohort::identifier_key(type, label, value));
+                if (pending.size() >= 1000) settle();
+            });
         auto error = reread_checked_table([&](std::string_view chunk) { planner.feed(chunk); });
         if (stopping()) return true;
         planner.finish();
@@ -640,7 +676,8 @@ private:
         for (Batch& b : group) {
             // A naming call is identified by the name alone: its created_at changes every run, and Braze needs
             // the call again only when the name changes.
-            std::string hash = hex64(b.kind == BatchKind::Name ? stable_hash("name:" + settings_.cohort_name) : stable_hash(b.request.body));
+            std::string hash = hex64(b.kind == BatchKind::Name ? stable_hash("name:" + settings_.cohort_name)
+                                                               : stable_hash(b.request.body));
             bool named = false;
             if (b.kind == BatchKind::Name) {
                 const auto found = store_->named(scope_, hash);
@@ -654,11 +691,13 @@ private:
             const auto done = confirmed_.find(b.seq);
             if (done != confirmed_.end() && done->second == hash) {
                 if (b.kind != BatchKind::Name)
-                    monitor_.update([&](SyncProgress& p, SyncSummary& s) {
-                        ++s.skipped;
-                        ++p.batches_done;
-                        p.ids_done += b.request.ids;
-                    }, false);
+                    monitor_.update(
+                        [&](SyncProgress& p, SyncSummary& s) {
+                            ++s.skipped;
+                            ++p.batches_done;
+                            p.ids_done += b.request.ids;
+                        },
+                        false);
                 continue;
             }
             planned.push_back({b.seq, b.kind, std::move(hash), static_cast<std::int64_t>(b.request.ids)});

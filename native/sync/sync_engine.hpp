@@ -20,15 +20,15 @@ namespace tdbraze::sync {
 
 struct SyncOptions {
     std::string input_path;
-    std::string input_name;      // how the input is named in the state file and messages (default: input_path)
-    cohort::Settings settings;   // cohort id, name, alias columns, partner, threads, max ids, created_at
+    std::string input_name;  // how the input is named in the state file and messages (default: input_path)
+    cohort::Settings settings;  // cohort id, name, alias columns, partner, threads, max ids, created_at
     cohort::ReadOptions read;
     Mode mode = Mode::Add;
-    std::string endpoint;        // the Braze REST endpoint, e.g. https://rest.iad-01.braze.com
-    std::string state_path;      // SQLite file; default_state_path() when empty
-    bool resume = false;         // continue the unfinished run of this table
-    bool force = false;          // start a new run even if this table was synced (or half synced) before
-    bool dry_run = false;        // plan and report, send nothing
+    std::string endpoint;  // the Braze REST endpoint, e.g. https://rest.iad-01.braze.com
+    std::string state_path;  // SQLite file; default_state_path() when empty
+    bool resume = false;  // continue the unfinished run of this table
+    bool force = false;  // start a new run even if this table was synced (or half synced) before
+    bool dry_run = false;  // plan and report, send nothing
     // Where the duplicate check keeps the table's distinct identifiers: Memory (about their size again, one
     // read of the table), Disk (flat memory for any table, one more read), or Auto: disk for tables over
     // kDedupeInMemoryUpToBytes (spilled_dedupe.hpp).
@@ -43,25 +43,25 @@ struct SyncEvent {
     enum class Kind { Info, Sent, Retry, Warning, Error };
     Kind kind = Kind::Info;
     std::string message;  // already redacted
-    std::int64_t seq = -1;     // batch, when the event is about one
-    long status = 0;           // HTTP status (0: network error or none)
+    std::int64_t seq = -1;  // batch, when the event is about one
+    long status = 0;  // HTTP status (0: network error or none)
     int attempt = 0;
     std::int64_t ids = 0;
     double elapsed_ms = 0;
-    bool stops_run = false;    // the error that ends the run (SyncSummary::error holds it too)
+    bool stops_run = false;  // the error that ends the run (SyncSummary::error holds it too)
 };
 
 struct SyncProgress {
     // Membership batches and identifiers in the plan. A mirror learns them as it plans: until totals_final
     // they only grow, and a share of them would go backwards.
     std::uint64_t batches_total = 0;
-    std::uint64_t batches_done = 0;   // confirmed now or before
+    std::uint64_t batches_done = 0;  // confirmed now or before
     std::uint64_t ids_total = 0;
     std::uint64_t ids_done = 0;
-    std::uint64_t requests = 0;       // HTTP requests made, retries included
+    std::uint64_t requests = 0;  // HTTP requests made, retries included
     std::uint64_t retries = 0;
     std::uint64_t status_429 = 0;
-    std::uint64_t errors = 0;         // failed attempts of any kind
+    std::uint64_t errors = 0;  // failed attempts of any kind
     bool planning_done = false;
     bool totals_final = false;
     // Before anything is sent the whole table is checked, which for a large one takes seconds: bytes of the
@@ -72,12 +72,12 @@ struct SyncProgress {
 };
 
 struct SyncSummary {
-    std::uint64_t planned = 0;   // membership batches in the plan
-    std::uint64_t sent = 0;      // confirmed in this run
-    std::uint64_t skipped = 0;   // confirmed before (resume, or a completed run)
-    std::uint64_t retried = 0;   // attempts that were retried
+    std::uint64_t planned = 0;  // membership batches in the plan
+    std::uint64_t sent = 0;  // confirmed in this run
+    std::uint64_t skipped = 0;  // confirmed before (resume, or a completed run)
+    std::uint64_t retried = 0;  // attempts that were retried
     std::uint64_t requests = 0;  // HTTP requests made, the naming call and retries included
-    std::uint64_t failed = 0;    // batches not confirmed
+    std::uint64_t failed = 0;  // batches not confirmed
     std::uint64_t ids_sent = 0;
     std::uint64_t adds = 0, removes = 0;  // identifiers in confirmed batches, by direction
     std::int64_t run_id = 0;
@@ -87,7 +87,7 @@ struct SyncSummary {
     double sending_seconds = 0;
     Outcome outcome = Outcome::Failed;
     std::optional<Error> error;  // why a Failed or Refused run stopped
-    std::string message;         // for a person
+    std::string message;  // for a person
     bool ok() const { return outcome == Outcome::Completed || outcome == Outcome::NothingToDo; }
 };
 

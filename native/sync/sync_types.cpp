@@ -27,13 +27,21 @@ std::string_view to_string(BatchKind kind) { return kBatchKinds.at(static_cast<s
 std::string_view to_string(RunStatus status) { return kRunStatuses.at(static_cast<std::size_t>(status)); }
 std::string_view to_string(Outcome outcome) { return kOutcomes.at(static_cast<std::size_t>(outcome)); }
 
-template <> std::optional<Mode> from_string<Mode>(std::string_view name) { return find<Mode>(kModes, name); }
-template <> std::optional<BatchKind> from_string<BatchKind>(std::string_view name) {
+template <>
+std::optional<Mode> from_string<Mode>(std::string_view name) {
+    return find<Mode>(kModes, name);
+}
+template <>
+std::optional<BatchKind> from_string<BatchKind>(std::string_view name) {
     return find<BatchKind>(kBatchKinds, name);
 }
-template <> std::optional<RunStatus> from_string<RunStatus>(std::string_view name) {
+template <>
+std::optional<RunStatus> from_string<RunStatus>(std::string_view name) {
     return find<RunStatus>(kRunStatuses, name);
 }
-template <> std::optional<Outcome> from_string<Outcome>(std::string_view name) { return find<Outcome>(kOutcomes, name); }
+template <>
+std::optional<Outcome> from_string<Outcome>(std::string_view name) {
+    return find<Outcome>(kOutcomes, name);
+}
 
 }  // namespace tdbraze::sync

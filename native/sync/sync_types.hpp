@@ -19,12 +19,12 @@ enum class RunStatus { Running, Interrupted, Failed, Completed };
 
 // How a sync ended.
 enum class Outcome {
-    Completed,     // every batch confirmed
-    NothingToDo,   // the table was already synced completely
-    Interrupted,   // the user stopped it; what was in flight was recorded
-    Failed,        // it stopped before every batch was confirmed (SyncSummary::error says why)
+    Completed,  // every batch confirmed
+    NothingToDo,  // the table was already synced completely
+    Interrupted,  // the user stopped it; what was in flight was recorded
+    Failed,  // it stopped before every batch was confirmed (SyncSummary::error says why)
     InvalidTable,  // the table has errors; nothing was sent
-    Refused,       // it could not start (SyncSummary::error says why); nothing was sent
+    Refused,  // it could not start (SyncSummary::error says why); nothing was sent
 };
 
 std::string_view to_string(Mode mode);
@@ -35,9 +35,13 @@ std::string_view to_string(Outcome outcome);
 // The names above back to their enum: nothing for a name that is not one.
 template <typename Enum>
 std::optional<Enum> from_string(std::string_view name);
-template <> std::optional<Mode> from_string<Mode>(std::string_view name);
-template <> std::optional<BatchKind> from_string<BatchKind>(std::string_view name);
-template <> std::optional<RunStatus> from_string<RunStatus>(std::string_view name);
-template <> std::optional<Outcome> from_string<Outcome>(std::string_view name);
+template <>
+std::optional<Mode> from_string<Mode>(std::string_view name);
+template <>
+std::optional<BatchKind> from_string<BatchKind>(std::string_view name);
+template <>
+std::optional<RunStatus> from_string<RunStatus>(std::string_view name);
+template <>
+std::optional<Outcome> from_string<Outcome>(std::string_view name);
 
 }  // namespace tdbraze::sync

@@ -78,12 +78,13 @@ struct ConnectionShare::Impl {
 
 ConnectionShare::ConnectionShare() : impl_(std::make_unique<Impl>()) {
     impl_->share = curl_share_init();
-    curl_share_setopt(impl_->share, CURLSHOPT_LOCKFUNC,
-                      +[](CURL*, curl_lock_data data, curl_lock_access, void* user) {
-                          static_cast<Impl*>(user)->locks[data].lock();
-                      });
-    curl_share_setopt(impl_->share, CURLSHOPT_UNLOCKFUNC,
-                      +[](CURL*, curl_lock_data data, void* user) { static_cast<Impl*>(user)->locks[data].unlock(); });
+    curl_share_setopt(
+        impl_->share, CURLSHOPT_LOCKFUNC, +[](CURL*, curl_lock_data data, curl_lock_access, void* user) {
+            static_cast<Impl*>(user)->locks[data].lock();
+        });
+    curl_share_setopt(
+        impl_->share, CURLSHOPT_UNLOCKFUNC,
+        +[](CURL*, curl_lock_data data, void* user) { static_cast<Impl*>(user)->locks[data].unlock(); });
     curl_share_setopt(impl_->share, CURLSHOPT_USERDATA, impl_.get());
     curl_share_setopt(impl_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
     curl_share_setopt(impl_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
@@ -148,7 +149,8 @@ HttpClient::~HttpClient() {
     if (impl_->share != nullptr) impl_->share->leave();
 }
 
-HttpResponse HttpClient::post(const std::string& url, const std::string& body, const std::vector<std::string>& headers) {
+HttpResponse HttpClient::post(const std::string& url, const std::string& body,
+                              const std::vector<std::string>& headers) {
     HttpResponse response;
     if (auto problem = check_url(url)) {
         response.network_error = *problem;

@@ -11,7 +11,7 @@
 namespace tdbraze::transport {
 
 struct HttpOptions {
-    std::string ca_bundle;               // a PEM file of extra trusted CAs (private CAs, test servers)
+    std::string ca_bundle;  // a PEM file of extra trusted CAs (private CAs, test servers)
     long connect_timeout_ms = 10'000;
     long total_timeout_ms = 60'000;
     std::string user_agent = "tdbraze";
@@ -20,24 +20,24 @@ struct HttpOptions {
 // Why a request got no HTTP answer. Each calls for something else: a wrong host name, a closed port and an
 // untrusted certificate do not mend by waiting, a timeout or a dropped connection may.
 enum class TransportFailure {
-    None,               // an HTTP answer arrived
-    NameNotResolved,    // the host's name (or the proxy's) does not resolve
+    None,  // an HTTP answer arrived
+    NameNotResolved,  // the host's name (or the proxy's) does not resolve
     ConnectionRefused,  // nothing accepts connections at the host and port
-    TlsVerification,    // the server's certificate (or its name) is not trusted
-    Timeout,            // no answer in time (connecting or waiting)
-    ConnectionLost,     // reset, closed early, a protocol or handshake failure
-    UrlRefused,         // check_url refused the URL; nothing was attempted
+    TlsVerification,  // the server's certificate (or its name) is not trusted
+    Timeout,  // no answer in time (connecting or waiting)
+    ConnectionLost,  // reset, closed early, a protocol or handshake failure
+    UrlRefused,  // check_url refused the URL; nothing was attempted
 };
 
 struct HttpResponse {
-    long status = 0;                 // 0 when no answer arrived
+    long status = 0;  // 0 when no answer arrived
     std::string body;
     TransportFailure failure = TransportFailure::None;
-    std::string network_error;       // set when the request failed below HTTP (connection, TLS, timeout)
+    std::string network_error;  // set when the request failed below HTTP (connection, TLS, timeout)
     std::optional<long> retry_after_seconds;
-    std::optional<long> rate_limit_reset;      // X-RateLimit-Reset, epoch seconds
+    std::optional<long> rate_limit_reset;  // X-RateLimit-Reset, epoch seconds
     std::optional<long> rate_limit_remaining;  // X-RateLimit-Remaining
-    std::string http_version;        // "1.1" or "2"
+    std::string http_version;  // "1.1" or "2"
     bool ok() const { return network_error.empty() && status >= 200 && status < 300; }
 };
 

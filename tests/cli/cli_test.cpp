@@ -45,9 +45,10 @@ fs::path write_file(const std::string& name, const std::string& text) {
 
 // Runs the CLI with a shell command line of arguments; stdin from `input`; `environment`: NAME=value words.
 Run run(const std::string& args, const std::string& input = "", const std::string& environment = "") {
-    const fs::path in = write_file("stdin.txt", input), out = scratch_dir() / "out.txt", err = scratch_dir() / "err.txt";
-    const std::string command = environment + " " + TDBRAZE_CLI + " " + args + " <" + in.string() + " >" + out.string() +
-                                " 2>" + err.string();
+    const fs::path in = write_file("stdin.txt", input), out = scratch_dir() / "out.txt",
+                   err = scratch_dir() / "err.txt";
+    const std::string command =
+        environment + " " + TDBRAZE_CLI + " " + args + " <" + in.string() + " >" + out.string() + " 2>" + err.string();
     const int status = std::system(command.c_str());
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
 }
@@ -97,8 +98,8 @@ TEST_CASE("cli: every message starts with tdbraze:, CLI11's own too") {
 TEST_CASE("cli: one exit-status rule: the export's settings are data (1), how to run is usage (2)") {
     const fs::path table = write_file("rule.csv", "user_ids\nu1\n");
     // Settings of the export are checked with the table, as the page checks them: diagnostics, exit 1.
-    for (const char* settings : {"--cohort-id c --max-ids-per-request 5000", "--cohort-id c --created-at yesterday",
-                                 "--cohort-id ''"}) {
+    for (const char* settings :
+         {"--cohort-id c --max-ids-per-request 5000", "--cohort-id c --created-at yesterday", "--cohort-id ''"}) {
         const Run r = run("plan cohort " + table.string() + " --out - " + settings);
         INFO(settings << ": " << r.out << r.err);
         CHECK(r.code == 1);
@@ -207,7 +208,8 @@ TEST_CASE("cli: the JSON summary counts infos, listed or not") {
     for (const auto& d : all["diagnostics"]) infos += d["severity"] == "info" ? 1 : 0;
     CHECK(infos >= 3);
     CHECK(all["summary"]["infos"] == infos);
-    const auto none = nlohmann::json::parse(run("validate cohort --cohort-id c --format json --max-diagnostics 0 " + table).out);
+    const auto none =
+        nlohmann::json::parse(run("validate cohort --cohort-id c --format json --max-diagnostics 0 " + table).out);
     CHECK(none["diagnostics"].size() == 1);  // only diagnostics-omitted
     CHECK(none["summary"]["infos"] == infos);
     CHECK(none["summary"]["warnings"] == all["summary"]["warnings"]);
@@ -217,8 +219,9 @@ TEST_CASE("cli: validate cohort reports and exits by findings") {
     const std::string emails = kFixtures + "/cohort/braze-emails.csv";
     const Run ok = run("validate cohort --alias-column email " + emails + " --cohort-id TDCohort");
     CHECK(ok.code == 0);
-    CHECK(ok.out == emails + ": 4 rows (csv); 0 user_ids, 0 device_ids, 4 aliases in 1 request; 0 duplicates, 0 "
-                             "skipped; 0 errors, 0 warnings\n");
+    CHECK(ok.out == emails +
+                        ": 4 rows (csv); 0 user_ids, 0 device_ids, 4 aliases in 1 request; 0 duplicates, 0 "
+                        "skipped; 0 errors, 0 warnings\n");
     const Run missing = run("validate cohort " + emails + " --cohort-id TDCohort --format json");
     CHECK(missing.code == 1);
     const auto report = nlohmann::ordered_json::parse(missing.out);
@@ -233,18 +236,23 @@ TEST_CASE("cli: validate cohort reports and exits by findings") {
 TEST_CASE("cli: plan cohort writes JSON Lines requests to a directory or stdout") {
     const std::string users = kFixtures + "/cohort/braze-user-ids.csv";
     const fs::path out = scratch_dir() / "plan-out";
-    const Run r = run("plan cohort " + users + " --cohort-id TDCohort --created-at 2025-11-24T09:30:00Z --out " + out.string());
+    const Run r =
+        run("plan cohort " + users + " --cohort-id TDCohort --created-at 2025-11-24T09:30:00Z --out " + out.string());
     CHECK(r.code == 0);
     CHECK(r.out.find("4 user_ids") != std::string::npos);
     const std::string lines = slurp(out / "requests.jsonl");
     CHECK(lines ==
-          "{\"method\":\"POST\",\"path\":\"/partners/treasuredata/cohorts\",\"body\":{\"partner_api_key\":\"<partner_api_key>\","
-          "\"client_secret\":\"<client_secret>\",\"cohort_id\":\"TDCohort\",\"name\":\"TDCohort\",\"created_at\":\"2025-11-24T09:30:00Z\"}}\n"
-          "{\"method\":\"POST\",\"path\":\"/partners/treasuredata/cohorts/users\",\"body\":{\"partner_api_key\":\"<partner_api_key>\","
-          "\"client_secret\":\"<client_secret>\",\"cohort_id\":\"TDCohort\",\"cohort_changes\":[{\"user_ids\":[\"TDCohort1\","
+          "{\"method\":\"POST\",\"path\":\"/partners/treasuredata/"
+          "cohorts\",\"body\":{\"partner_api_key\":\"<partner_api_key>\","
+          "\"client_secret\":\"<client_secret>\",\"cohort_id\":\"TDCohort\",\"name\":\"TDCohort\",\"created_at\":"
+          "\"2025-11-24T09:30:00Z\"}}\n"
+          "{\"method\":\"POST\",\"path\":\"/partners/treasuredata/cohorts/"
+          "users\",\"body\":{\"partner_api_key\":\"<partner_api_key>\","
+          "\"client_secret\":\"<client_secret>\",\"cohort_id\":\"TDCohort\",\"cohort_changes\":[{\"user_ids\":["
+          "\"TDCohort1\","
           "\"TDCohort2\",\"TDCohort3\",\"TDCohort4\"],\"should_remove\":false}]}}\n");
-    const Run piped = run("plan cohort - --cohort-id TDCohort --created-at 2025-11-24T09:30:00Z --operation remove",
-                          slurp(users));
+    const Run piped =
+        run("plan cohort - --cohort-id TDCohort --created-at 2025-11-24T09:30:00Z --operation remove", slurp(users));
     CHECK(piped.code == 0);
     CHECK(piped.out.find("\"should_remove\":true") != std::string::npos);
     CHECK(piped.err.find("4 user_ids") != std::string::npos);  // the report goes to stderr when requests use stdout
@@ -255,9 +263,9 @@ TEST_CASE("cli: validate and plan cohort give the same output with the duplicate
     // character: every answer the duplicate check gives, in a table above nothing in particular.
     std::string table = "user_ids,device_ids,email\n";
     for (int i = 0; i < 6000; ++i)
-        table += "u" + std::to_string(i % 4000) + "," + (i % 3 == 0 ? "u" + std::to_string(i % 700) : "d" + std::to_string(i % 2500)) +
-                 "," + (i % 9 == 0 ? "" : (i % 2 ? "A" : "a") + std::to_string(i / 2 % 60) + "@x.org") +
-                 "\n";
+        table += "u" + std::to_string(i % 4000) + "," +
+                 (i % 3 == 0 ? "u" + std::to_string(i % 700) : "d" + std::to_string(i % 2500)) + "," +
+                 (i % 9 == 0 ? "" : (i % 2 ? "A" : "a") + std::to_string(i / 2 % 60) + "@x.org") + "\n";
     table += "\"bad\u0001id\",d-x,\n";
     const fs::path input = write_file("dedupe.csv", table);
     const std::string common = input.string() + " --cohort-id D --alias-column email";
@@ -288,12 +296,13 @@ TEST_CASE("cli: validate and plan cohort give the same output with the duplicate
     const Run faulty = plan_both_ways(common + " --created-at 2025-11-24T09:30:00Z --format json", 1);
     CHECK(faulty.out.size() > plan.out.size() / 2);
     // The temporary file goes where TMPDIR says; when it cannot be made, the message says what to do.
-    const Run no_tmp = run("validate cohort " + common + " --dedupe disk", "",
-                           "TMPDIR=" + (scratch_dir() / "no-such-dir").string());
+    const Run no_tmp =
+        run("validate cohort " + common + " --dedupe disk", "", "TMPDIR=" + (scratch_dir() / "no-such-dir").string());
     CHECK(no_tmp.code == 2);
     CHECK(no_tmp.err.find("TMPDIR") != std::string::npos);
-    CHECK(run("validate cohort " + common + " --format json --dedupe disk", "", "TMPDIR=" + scratch_dir().string()).out ==
-          memory.out);
+    CHECK(
+        run("validate cohort " + common + " --format json --dedupe disk", "", "TMPDIR=" + scratch_dir().string()).out ==
+        memory.out);
     // Standard input cannot be read twice.
     const Run piped = run("validate cohort - --cohort-id D --dedupe disk", table);
     CHECK(piped.code == 2);

@@ -67,8 +67,10 @@ TEST_CASE("the catalogue has every event type of the asset with the same fields"
 TEST_CASE("every event type, with its required and expected fields, validates without a finding") {
     for (const EventSpec& spec : event_catalogue()) {
         INFO(spec.name);
-        nlohmann::json ev = {{"event_type", spec.name}, {"id", "4f3c2a10-7d8e-4b21-9c55-0a1b2c3d4e5f"},
-                             {"time", 1732456800}, {"user", nlohmann::json::object()},
+        nlohmann::json ev = {{"event_type", spec.name},
+                             {"id", "4f3c2a10-7d8e-4b21-9c55-0a1b2c3d4e5f"},
+                             {"time", 1732456800},
+                             {"user", nlohmann::json::object()},
                              {"properties", nlohmann::json::object()}};
         for (const FieldSpec& f : spec.user)
             if (f.presence != Presence::Optional) ev["user"][std::string(f.name)] = sample_value(f, "user");
@@ -82,7 +84,8 @@ TEST_CASE("every event type, with its required and expected fields, validates wi
         CHECK(r.ok());
 
         // Every optional field too, each with a value of its type.
-        for (const FieldSpec& f : spec.properties) ev["properties"][std::string(f.name)] = sample_value(f, "properties");
+        for (const FieldSpec& f : spec.properties)
+            ev["properties"][std::string(f.name)] = sample_value(f, "properties");
         for (const FieldSpec& f : spec.user) ev["user"][std::string(f.name)] = sample_value(f, "user");
         CHECK(test::codes(test::validate(nlohmann::json{{"events", {ev}}}.dump())) == expected);
     }

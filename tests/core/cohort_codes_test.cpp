@@ -73,10 +73,11 @@ TEST_CASE("each cohort code is emitted for its table with severity row and colum
 
 TEST_CASE("an identifier with a lone surrogate escape is not sent, the same in an ignored column is no matter") {
     // Decoded, "u\ud83d" would become another identifier (with U+FFFD in it), so it is refused where it is.
-    const Plan p = plan_table("{\"user_ids\":\"u\\ud83d\",\"name\":\"a\"}\n"
-                              "{\"user_ids\":\"u2\",\"name\":\"cut \\ud83d\"}\n"
-                              "{\"user_ids\":\"u3 \\ud83d\\ude00\"}\n",
-                              settings());
+    const Plan p = plan_table(
+        "{\"user_ids\":\"u\\ud83d\",\"name\":\"a\"}\n"
+        "{\"user_ids\":\"u2\",\"name\":\"cut \\ud83d\"}\n"
+        "{\"user_ids\":\"u3 \\ud83d\\ude00\"}\n",
+        settings());
     const auto found = cohort_with_code(p.report, "invalid-utf8");
     REQUIRE(found.size() == 1);
     CHECK(found[0].row == 1);
@@ -100,8 +101,8 @@ TEST_CASE("settings are checked before anything is planned") {
 }
 
 TEST_CASE("every registered cohort code is covered") {
-    std::set<std::string> covered{"missing-cohort-id", "invalid-setting", "alias-column-reserved",
-                                  "trimmed", "row-too-large", "identifier-too-large"};  // below and in cohort_plan_test
+    std::set<std::string> covered{"missing-cohort-id", "invalid-setting",     "alias-column-reserved", "trimmed",
+                                  "row-too-large",     "identifier-too-large"};  // below and in cohort_plan_test
     for (const Case& c : cases()) covered.insert(c.code);
     for (const DiagnosticCode& code : diagnostic_codes()) {
         if (code.kind != "cohort") continue;
@@ -129,7 +130,8 @@ TEST_CASE("near-miss names get the exact fix") {
         CHECK(d[0].message.find("is not \"" + n.intended + "\"") != std::string::npos);
         CHECK(d[0].hint.find(n.fix) != std::string::npos);
         CHECK(cohort_with_code(p.report, "no-identifier-column").size() == 1);
-        CHECK(cohort_with_code(p.report, "no-identifier-column")[0].hint.find(" AS " + n.intended) != std::string::npos);
+        CHECK(cohort_with_code(p.report, "no-identifier-column")[0].hint.find(" AS " + n.intended) !=
+              std::string::npos);
     }
 }
 
@@ -156,11 +158,14 @@ TEST_CASE("trim removes outer whitespace before sending") {
 TEST_CASE("float-formatted ids are recognised and plain numbers are not") {
     for (const char* bad : {"123.0", "1.0E7", "1E+07", "-4.00", "9.87654321e8"}) {
         INFO(bad);
-        CHECK(cohort_with_code(plan_table(std::string("user_ids\n") + bad + "\n").report, "float-formatted-id").size() == 1);
+        CHECK(
+            cohort_with_code(plan_table(std::string("user_ids\n") + bad + "\n").report, "float-formatted-id").size() ==
+            1);
     }
     for (const char* fine : {"123", "0042", "1.5", "v1.0", "e5", "12-0"}) {
         INFO(fine);
-        CHECK(cohort_with_code(plan_table(std::string("user_ids\n") + fine + "\n").report, "float-formatted-id").empty());
+        CHECK(
+            cohort_with_code(plan_table(std::string("user_ids\n") + fine + "\n").report, "float-formatted-id").empty());
     }
     const Plan json = plan_table("{\"user_ids\": 10000000.0}\n{\"user_ids\": 42}\n");
     CHECK(cohort_with_code(json.report, "float-formatted-id").size() == 1);
@@ -216,10 +221,12 @@ TEST_CASE("fixes found while documenting: blank cells, tabs, JSON rows, created_
     CHECK(cohort_codes(plan_table("[]").report) == std::vector<std::string>{"nothing-to-send"});
     CHECK(cohort_codes(plan_table("user_\xFF\nu1\n").report) == std::vector<std::string>{"invalid-utf8"});
     // Twins among ignored columns are a warning; a sent column twice is an error.
-    CHECK(cohort_with_code(plan_table("user_ids,,\nu1,,\n").report, "duplicate-column")[0].severity == Severity::Warning);
+    CHECK(cohort_with_code(plan_table("user_ids,,\nu1,,\n").report, "duplicate-column")[0].severity ==
+          Severity::Warning);
     // created_at must be ISO-8601 in UTC.
     Settings s = settings();
-    for (const char* bad : {"xxxx-xxxxxTxxxxxxxxx", "2025-11-24T09:30:00", "2025-13-01T00:00:00Z", "2025-11-24 09:30:00Z"}) {
+    for (const char* bad :
+         {"xxxx-xxxxxTxxxxxxxxx", "2025-11-24T09:30:00", "2025-13-01T00:00:00Z", "2025-11-24 09:30:00Z"}) {
         s.created_at = bad;
         INFO(bad);
         CHECK(cohort_codes(plan_table("user_ids\nu1\n", s).report) == std::vector<std::string>{"invalid-setting"});

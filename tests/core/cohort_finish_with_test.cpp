@@ -30,7 +30,8 @@ std::string repeats_table() {
     for (int i = 0; i < 3000; ++i) {
         const std::string u = i % 10 == 0 ? "" : "u" + std::to_string(i % 1700);
         const std::string d = i % 4 == 0 ? "u" + std::to_string(i % 900) : "d" + std::to_string(i % 2100);
-        const std::string e = i % 6 == 0 ? " Mail" + std::to_string(i % 50) + "@X.org" : "mail" + std::to_string(i % 80) + "@x.org";
+        const std::string e =
+            i % 6 == 0 ? " Mail" + std::to_string(i % 50) + "@X.org" : "mail" + std::to_string(i % 80) + "@x.org";
         t += u + "," + d + ",\"" + e + "\"," + std::to_string(i) + "\n";
     }
     return t;
@@ -51,14 +52,15 @@ TEST_CASE("cohort: finish_with gives the report of a read that had the answers")
         {"repeats of every kind", repeats_table(), test::settings({"email"}), counting},
         {"trimmed, small requests", repeats_table(), small_requests, trimmed},
         {"bodies written", repeats_table(), test::settings({"email"}), {}},
-        {"errors among repeats",
-         "user_ids,device_ids\na,b\n\"a\x01\",b\na,a\nb,\"x\ny\"\nc\nb,a\n[1],a\n", test::settings(), counting},
+        {"errors among repeats", "user_ids,device_ids\na,b\n\"a\x01\",b\na,a\nb,\"x\ny\"\nc\nb,a\n[1],a\n",
+         test::settings(), counting},
         {"JSON rows, several on a line",
          "[{\"user_ids\":\"a\",\"device_ids\":\"a\"},{\"user_ids\":\"a\"},\n{\"device_ids\":\"a\"}, "
          "{\"user_ids\":7},{\"user_ids\":\"7\"},{\"email\":\"X\"},{\"email\":\"x \"}]",
          test::settings({"email"}), counting},
-        {"JSON Lines with a broken line", "{\"user_ids\":\"a\"}\n{\"user_ids\":\n{\"user_ids\":\"a\"}\n{\"device_ids\":\"a\"}",
-         test::settings(), counting},
+        {"JSON Lines with a broken line",
+         "{\"user_ids\":\"a\"}\n{\"user_ids\":\n{\"user_ids\":\"a\"}\n{\"device_ids\":\"a\"}", test::settings(),
+         counting},
         {"settings with an error", "user_ids\na\na\nb\n", no_cohort, counting},
         {"no repeats at all", "user_ids\na\nb\nc\n", test::settings(), counting},
         {"empty table", "", test::settings(), counting},
@@ -87,7 +89,8 @@ TEST_CASE("cohort: finish_with gives the report of a read that had the answers")
     first_read.finish_input();
     const auto counts = later.counts();
     for (auto answer : {cohort::Answer::Duplicate, cohort::Answer::OtherType, cohort::Answer::AliasSpelling})
-        CHECK(std::any_of(counts.begin(), counts.end(), [&](const cohort::AnswerCount& a) { return a.answer == answer; }));
+        CHECK(std::any_of(counts.begin(), counts.end(),
+                          [&](const cohort::AnswerCount& a) { return a.answer == answer; }));
 }
 
 TEST_CASE("cohort: finish_with says when counts are not enough") {
@@ -110,15 +113,17 @@ TEST_CASE("cohort: finish_with says when counts are not enough") {
         AnswersCountedLater later;
         cohort::Planner first_read(test::settings(), counting, "t", nullptr, later);
         feed(first_read, "user_ids\na\na\n");
-        std::vector<cohort::AnswerCount> counts = {{cohort::Answer::Duplicate, cohort::IdentifierType::DeviceId, "", 1, 2, 3, "a"}};
+        std::vector<cohort::AnswerCount> counts = {
+            {cohort::Answer::Duplicate, cohort::IdentifierType::DeviceId, "", 1, 2, 3, "a"}};
         CHECK_FALSE(first_read.finish_with(counts).has_value());
         CHECK(first_read.finish().summary.user_ids == 2);
     }
     SECTION("an identifier sink, which was handed every identifier") {
         AnswersCountedLater later;
         int handed = 0;
-        cohort::Planner first_read(test::settings(), counting, "t",
-                                   [&](cohort::IdentifierType, std::string_view, std::string_view) { ++handed; }, later);
+        cohort::Planner first_read(
+            test::settings(), counting, "t",
+            [&](cohort::IdentifierType, std::string_view, std::string_view) { ++handed; }, later);
         feed(first_read, "user_ids\na\na\n");
         CHECK_FALSE(first_read.finish_with(later.counts()).has_value());
         CHECK(handed == 2);

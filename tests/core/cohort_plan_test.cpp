@@ -49,9 +49,10 @@ TEST_CASE("Braze's Treasure Data example: four ids per type, one request each") 
     CHECK(users.report.summary.requests == 1);
     REQUIRE(users.requests.size() == 2);
     CHECK(users.requests[1].path == "/partners/treasuredata/cohorts/users");
-    CHECK(users.requests[1].body ==
-          R"({"partner_api_key":"<partner_api_key>","client_secret":"<client_secret>","cohort_id":"cohort-1",)"
-          R"("cohort_changes":[{"user_ids":["TDCohort1","TDCohort2","TDCohort3","TDCohort4"],"should_remove":false}]})");
+    CHECK(
+        users.requests[1].body ==
+        R"({"partner_api_key":"<partner_api_key>","client_secret":"<client_secret>","cohort_id":"cohort-1",)"
+        R"("cohort_changes":[{"user_ids":["TDCohort1","TDCohort2","TDCohort3","TDCohort4"],"should_remove":false}]})");
 
     const Plan devices = plan_table(kDeviceQuery);
     CHECK(devices.report.summary.device_ids == 4);
@@ -151,26 +152,28 @@ TEST_CASE("requests stream out while the table is read") {
 }
 
 TEST_CASE("the plan does not depend on chunk boundaries") {
-  for (const std::string& table : {
-           std::string("\xEF\xBB\xBFuser_ids,email,junk\r\n\"u,1\",A@x.org,\"a\nb\"\r\nu2, b@x.org ,\r\nu2,a@X.org,z\r\n"),
-           std::string("{\"user_ids\":\"u1\",\"email\":\"a@x\"}\n{\"device_ids\": oops}\n{\"user_ids\":\"u2\"\n{\"user_ids\":\"u3\"}\n"),
-       }) {
-    const Plan whole = plan_table(table, settings({"email"}));
-    for (std::size_t chunk = 1; chunk < 12; ++chunk) {
-        Planner planner(settings({"email"}), {}, "table");
-        std::vector<PlannedRequest> requests;
-        for (std::size_t i = 0; i < table.size(); i += chunk) {
-            planner.feed(std::string_view(table).substr(i, chunk));
+    for (const std::string& table : {
+             std::string(
+                 "\xEF\xBB\xBFuser_ids,email,junk\r\n\"u,1\",A@x.org,\"a\nb\"\r\nu2, b@x.org ,\r\nu2,a@X.org,z\r\n"),
+             std::string("{\"user_ids\":\"u1\",\"email\":\"a@x\"}\n{\"device_ids\": "
+                         "oops}\n{\"user_ids\":\"u2\"\n{\"user_ids\":\"u3\"}\n"),
+         }) {
+        const Plan whole = plan_table(table, settings({"email"}));
+        for (std::size_t chunk = 1; chunk < 12; ++chunk) {
+            Planner planner(settings({"email"}), {}, "table");
+            std::vector<PlannedRequest> requests;
+            for (std::size_t i = 0; i < table.size(); i += chunk) {
+                planner.feed(std::string_view(table).substr(i, chunk));
+                for (auto& r : planner.take_requests()) requests.push_back(r);
+            }
+            const Report report = planner.finish();
             for (auto& r : planner.take_requests()) requests.push_back(r);
+            INFO("chunk " << chunk);
+            CHECK(to_json(report) == to_json(whole.report));
+            REQUIRE(requests.size() == whole.requests.size());
+            for (std::size_t i = 0; i < requests.size(); ++i) CHECK(requests[i].body == whole.requests[i].body);
         }
-        const Report report = planner.finish();
-        for (auto& r : planner.take_requests()) requests.push_back(r);
-        INFO("chunk " << chunk);
-        CHECK(to_json(report) == to_json(whole.report));
-        REQUIRE(requests.size() == whole.requests.size());
-        for (std::size_t i = 0; i < requests.size(); ++i) CHECK(requests[i].body == whole.requests[i].body);
     }
-  }
 }
 
 TEST_CASE("rows read apart from their checks give the same plan, in every format") {
@@ -189,7 +192,8 @@ TEST_CASE("rows read apart from their checks give the same plan, in every format
         const Settings s = settings({"email"});
         const Plan whole = plan_table(table, s);
         REQUIRE(whole.report.summary.rows > 0);
-        for (std::size_t chunk : {std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{7}, std::size_t{64}, table.size()}) {
+        for (std::size_t chunk :
+             {std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{7}, std::size_t{64}, table.size()}) {
             Planner planner(s, {}, "table"), fed_bytes(s, {}, "table");
             RowReader reader(TableFormat::Auto, s);
             RowBatch rows;  // used again for every chunk, as native/ does
@@ -220,7 +224,8 @@ TEST_CASE("a row batch of one whole table, read at once, plans it") {
     // Wide ignored columns around the identifier column, which a batch leaves out: the rows still count, the
     // identifiers are all there, and the batch of the input's end is empty when no row was left open.
     std::string table = "junk1,user_ids,junk2\n";
-    for (int i = 0; i < 200; ++i) table += std::string(500, 'x') + ",u" + std::to_string(i) + "," + std::string(500, 'y') + "\n";
+    for (int i = 0; i < 200; ++i)
+        table += std::string(500, 'x') + ",u" + std::to_string(i) + "," + std::string(500, 'y') + "\n";
     RowReader reader(TableFormat::Auto, settings());
     RowBatch rows;
     reader.read(table, rows);
@@ -316,8 +321,7 @@ TEST_CASE("planned requests carry the keys of their identifiers in body order") 
     const Plan p = plan_table("user_ids,device_ids,email\nu1,d1,a@x.org\n", settings({"email"}));
     REQUIRE(p.requests.size() == 2);
     CHECK(p.requests[0].keys.empty());
-    CHECK(p.requests[1].keys ==
-          std::vector<std::string>{"uu1", "dd1", std::string("aemail\0a@x.org", 14)});
+    CHECK(p.requests[1].keys == std::vector<std::string>{"uu1", "dd1", std::string("aemail\0a@x.org", 14)});
     const IdentifierParts alias = split_identifier_key(p.requests[1].keys[2]);
     CHECK(alias.type == IdentifierType::Alias);
     CHECK(alias.alias_label == "email");
@@ -327,13 +331,15 @@ TEST_CASE("planned requests carry the keys of their identifiers in body order") 
 
 TEST_CASE("with an identifier sink the table's distinct identifiers are handed over, not planned") {
     std::vector<std::string> seen;
-    Planner planner(settings({"email"}), {}, "t", [&](IdentifierType type, std::string_view label, std::string_view value) {
-        seen.push_back(identifier_key(type, label, value));
-    });
+    Planner planner(settings({"email"}), {}, "t",
+                    [&](IdentifierType type, std::string_view label, std::string_view value) {
+                        seen.push_back(identifier_key(type, label, value));
+                    });
     planner.feed("user_ids,email\nu1,a@x.org\nu1,b@x.org\n");
     const Report r = planner.finish();
     CHECK(planner.take_requests().empty());
-    CHECK(seen == std::vector<std::string>{"uu1", std::string("aemail\0a@x.org", 14), std::string("aemail\0b@x.org", 14)});
+    CHECK(seen ==
+          std::vector<std::string>{"uu1", std::string("aemail\0a@x.org", 14), std::string("aemail\0b@x.org", 14)});
     CHECK(r.summary.user_ids == 1);
     CHECK(r.summary.duplicates == 1);
 }

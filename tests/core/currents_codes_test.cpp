@@ -32,7 +32,8 @@ std::string custom_event_with(const std::string& user) {
 std::vector<Case> cases() {
     const std::string big(kMaxEventBytes, 'x');
     std::vector<std::string> many;
-    for (int i = 0; i < 101; ++i) many.push_back(event("users.behaviors.CustomEvent", R"({"name":"x"})", "id-" + std::to_string(i)));
+    for (int i = 0; i < 101; ++i)
+        many.push_back(event("users.behaviors.CustomEvent", R"({"name":"x"})", "id-" + std::to_string(i)));
     return {
         {"json-syntax", R"({"events":[{"id" "x"}]})", "", Severity::Error},
         {"envelope-not-object", "true", "", Severity::Error},
@@ -43,8 +44,9 @@ std::vector<Case> cases() {
         {"unknown-envelope-member", R"({"events":[],"timezone":"UTC"})", "/timezone", Severity::Warning},
         {"value-too-large", R"({"events":[")" + std::string(kMaxValueBytes + 10, 'a') + "\"]}", "", Severity::Error},
         {"batch-too-large", envelope(many), "/events", Severity::Warning},
-        {"request-too-large", envelope({open_with(R"({"email_address":"a@b.c","campaign_name":")" +
-                                                  std::string(kMaxRequestBytes, 'n') + "\"}")}),
+        {"request-too-large",
+         envelope(
+             {open_with(R"({"email_address":"a@b.c","campaign_name":")" + std::string(kMaxRequestBytes, 'n') + "\"}")}),
          "", Severity::Warning},
         {"event-not-object", R"({"events":["users.messages.email.Open"]})", "/events/0", Severity::Error},
         {"cloud-storage-shape", envelope({R"({"id":"x","user_id":"u","time":1})"}), "/events/0", Severity::Error},
@@ -82,15 +84,13 @@ std::vector<Case> cases() {
          "/events/0/properties/emial", Severity::Warning},
         {"user-id-format", envelope({custom_event_with(R"({"user_id":"customer-1"})")}), "/events/0/user/user_id",
          Severity::Warning},
-        {"timezone-format",
-         envelope({custom_event_with(R"({"user_id":"65a1f0c2e4b0a1b2c3d4e5f6","timezone":"JST"})")}),
+        {"timezone-format", envelope({custom_event_with(R"({"user_id":"65a1f0c2e4b0a1b2c3d4e5f6","timezone":"JST"})")}),
          "/events/0/user/timezone", Severity::Warning},
         {"uuid-format", envelope({open_with(R"({"email_address":"a@b.c","campaign_id":"spring"})")}),
          "/events/0/properties/campaign_id", Severity::Warning},
         {"phone-format", envelope({event("users.messages.sms.Delivery", R"({"to_phone_number":"090-1234-5678"})")}),
          "/events/0/properties/to_phone_number", Severity::Warning},
-        {"platform-value",
-         envelope({event("users.behaviors.CustomEvent", R"({"name":"x","platform":"iOS"})")}),
+        {"platform-value", envelope({event("users.behaviors.CustomEvent", R"({"name":"x","platform":"iOS"})")}),
          "/events/0/properties/platform", Severity::Warning},
         {"lone-surrogate", envelope({event("users.behaviors.CustomEvent", R"({"name":"sale \ud83d"})")}),
          "/events/0/properties/name", Severity::Warning},
@@ -120,7 +120,7 @@ TEST_CASE("every registered code is covered by a case here or in the tests named
     std::set<std::string> covered;
     for (const Case& c : cases()) covered.insert(c.code);
     covered.insert("duplicate-check-limit");  // currents_streaming_test: ids beyond the limit
-    covered.insert("diagnostics-omitted");    // below
+    covered.insert("diagnostics-omitted");  // below
     for (const DiagnosticCode& code : diagnostic_codes()) {
         if (code.kind != "currents" && code.kind != "report") continue;  // cohort_codes_test, sql_check_test
         INFO(code.code);
@@ -132,8 +132,8 @@ TEST_CASE("a lone surrogate is found in any string or key of an event, with its 
     // In an array inside custom properties, in a key (whose pointer is its member's), and not in a pair.
     const std::string properties =
         R"({"name":"x","properties":{"tags":["ok","\ude00 cut"],"k\ud800":1,"smile":"\ud83d\ude00"}})";
-    const std::string input =
-        envelope({event("users.behaviors.CustomEvent", R"({"name":"y"})"), event("users.behaviors.CustomEvent", properties)});
+    const std::string input = envelope(
+        {event("users.behaviors.CustomEvent", R"({"name":"y"})"), event("users.behaviors.CustomEvent", properties)});
     const auto r = test::validate(input);
     const auto found = test::with_code(r, "lone-surrogate");
     REQUIRE(found.size() == 2);
@@ -181,16 +181,16 @@ TEST_CASE("field transformations never trigger format warnings") {
     for (const std::string& value : {std::string("[REDACTED]"), std::string(""), sha}) {
         INFO(value);
         const auto r = test::validate(envelope({event(
-            "users.messages.sms.Delivery",
-            R"({"to_phone_number":")" + value + R"(","campaign_id":")" + value + "\"}", kId, "1732456800",
-            R"({"user_id":")" + value + R"(","timezone":")" + value + "\"}")}));
+            "users.messages.sms.Delivery", R"({"to_phone_number":")" + value + R"(","campaign_id":")" + value + "\"}",
+            kId, "1732456800", R"({"user_id":")" + value + R"(","timezone":")" + value + "\"}")}));
         CHECK(r.diagnostics.empty());
     }
 }
 
 TEST_CASE("type quirks that are real are accepted, their opposites are not") {
     // machine_open is the string "true", button_id a string, price a number that may be an integer.
-    CHECK(test::validate(envelope({open_with(R"({"email_address":"a@b.c","machine_open":"true"})")})).diagnostics.empty());
+    CHECK(test::validate(envelope({open_with(R"({"email_address":"a@b.c","machine_open":"true"})")}))
+              .diagnostics.empty());
     CHECK(test::validate(envelope({event("users.messages.inappmessage.Click", R"({"button_id":"0"})")})).ok());
     CHECK_FALSE(test::validate(envelope({event("users.messages.inappmessage.Click", R"({"button_id":0})")})).ok());
     const std::string purchase = R"({"product_id":"p","currency":"JPY","price":)";
@@ -199,7 +199,8 @@ TEST_CASE("type quirks that are real are accepted, their opposites are not") {
     CHECK_FALSE(test::validate(envelope({event("users.behaviors.Purchase", purchase + "\"48.5\"}")})).ok());
     // null is "absent": fine for optional fields, an error for required ones.
     CHECK(test::validate(envelope({open_with(R"({"email_address":"a@b.c","campaign_id":null})")})).diagnostics.empty());
-    CHECK(test::codes(test::validate(envelope({event("users.behaviors.Purchase", R"({"product_id":null,"currency":"JPY","price":1})")}))) ==
+    CHECK(test::codes(test::validate(
+              envelope({event("users.behaviors.Purchase", R"({"product_id":null,"currency":"JPY","price":1})")}))) ==
           std::vector<std::string>{"missing-required-field"});
 }
 

@@ -33,10 +33,11 @@ TEST_CASE("positions in a pretty-printed payload") {
 }
 
 TEST_CASE("columns count characters not bytes and CRLF ends a line") {
-    const std::string text = "{\"events\":[\r\n"
-                             "{\"event_type\":\"users.behaviors.CustomEvent\",\"id\":\"\xE3\x81\x82\xE3\x81\x84\","
-                             "\"time\":1732456800000,\"user\":{\"user_id\":\"65a1f0c2e4b0a1b2c3d4e5f6\"},"
-                             "\"properties\":{\"name\":\"n\"}}]}";
+    const std::string text =
+        "{\"events\":[\r\n"
+        "{\"event_type\":\"users.behaviors.CustomEvent\",\"id\":\"\xE3\x81\x82\xE3\x81\x84\","
+        "\"time\":1732456800000,\"user\":{\"user_id\":\"65a1f0c2e4b0a1b2c3d4e5f6\"},"
+        "\"properties\":{\"name\":\"n\"}}]}";
     const Diagnostic d = only(test::validate(text), "time-in-milliseconds");
     CHECK(d.line == 2);
     // {"event_type":"users.behaviors.CustomEvent","id":"あい","time": is 61 characters (65 bytes).
@@ -52,14 +53,15 @@ TEST_CASE("a syntax error points at the offending character") {
 }
 
 TEST_CASE("pointers escape ~ and / in member names") {
-    const auto r = test::validate(test::envelope({test::event("users.messages.email.Open",
-                                                              R"({"email_address":"a@b.c","a/b~c":1})")}));
+    const auto r = test::validate(
+        test::envelope({test::event("users.messages.email.Open", R"({"email_address":"a@b.c","a/b~c":1})")}));
     CHECK(only(r, "unknown-field").pointer == "/events/0/properties/a~1b~0c");
 }
 
 TEST_CASE("positions stay right in the tenth line of JSON Lines and across many batches") {
     std::string text;
-    for (int i = 0; i < 9; ++i) text += test::envelope({test::event("users.behaviors.CustomEvent", R"({"name":"n"})")}) + "\n";
+    for (int i = 0; i < 9; ++i)
+        text += test::envelope({test::event("users.behaviors.CustomEvent", R"({"name":"n"})")}) + "\n";
     text += test::envelope({test::event("users.behaviors.CustomEvent", R"({"name":"n","platform":"iPhone"})")}) + "\n";
     const Diagnostic d = only(test::validate(text), "platform-value");
     CHECK(d.line == 10);

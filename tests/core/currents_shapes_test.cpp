@@ -34,8 +34,8 @@ TEST_CASE("empty input and an empty envelope are valid no-ops") {
 }
 
 TEST_CASE("a bare array is an error but every event in it is still checked") {
-    const auto r = validate("[" + kOpen + "," + event("users.messages.email.Open", R"({"email_address":1})",
-                                                      "other-id") + "]");
+    const auto r =
+        validate("[" + kOpen + "," + event("users.messages.email.Open", R"({"email_address":1})", "other-id") + "]");
     CHECK(codes(r) == Codes{"bare-array", "field-type"});
     CHECK(r.summary.events == 2);
     CHECK(with_code(r, "field-type")[0].pointer == "/1/properties/email_address");
@@ -66,8 +66,8 @@ TEST_CASE("JSON Lines of events: how Treasure Data stores them, not an error") {
 }
 
 TEST_CASE("a broken line in JSON Lines does not hide the lines after it") {
-    const std::string text = kOpen + "\n{\"event_type\": oops}\n" + event("users.messages.email.Open",
-                                                                          R"({"email_address":2})", "id-3") + "\n";
+    const std::string text = kOpen + "\n{\"event_type\": oops}\n" +
+                             event("users.messages.email.Open", R"({"email_address":2})", "id-3") + "\n";
     const auto r = validate(text);
     CHECK(codes(r) == Codes{"json-syntax", "field-type"});
     CHECK(r.diagnostics[0].line == 2);
@@ -124,8 +124,9 @@ TEST_CASE("a body over 1 MiB made of ordinary events is flagged however it is ch
 }
 
 TEST_CASE("a cut-off line in JSON Lines is reported and the next lines are still checked") {
-    const std::string text = kOpen + "\n" + R"({"event_type": "users.behaviors.CustomEvent", "id": "b", "time": 17324568)" +
-                             "\n" + event("users.messages.email.Open", R"({"email_address":5})", "id-3") + "\n";
+    const std::string text = kOpen + "\n" +
+                             R"({"event_type": "users.behaviors.CustomEvent", "id": "b", "time": 17324568)" + "\n" +
+                             event("users.messages.email.Open", R"({"email_address":5})", "id-3") + "\n";
     const auto r = validate(text);
     REQUIRE(codes(r) == Codes{"json-syntax", "field-type"});
     CHECK(r.diagnostics[0].hint.find("starts on line 2 is not complete") != std::string::npos);
@@ -145,7 +146,8 @@ TEST_CASE("a UTF-8 byte order mark before the body is ignored") {
 }
 
 TEST_CASE("duplicate ids name where the id was first seen") {
-    const std::string text = envelope({kOpen}) + "\n" + envelope({event("users.behaviors.CustomEvent", R"({"name":"n"})"), kOpen}) + "\n";
+    const std::string text =
+        envelope({kOpen}) + "\n" + envelope({event("users.behaviors.CustomEvent", R"({"name":"n"})"), kOpen}) + "\n";
     const auto d = with_code(validate(text), "duplicate-id");
     REQUIRE(d.size() == 1);
     CHECK(d[0].message.find("/events/0 (line 2)") != std::string::npos);

@@ -52,7 +52,8 @@ TEST_CASE("fuzz regressions give the same report for every chunk size") {
         INFO(name);
         ++files;
         const bool currents = name.rfind("currents-", 0) == 0;
-        const std::string whole = currents ? currents_report(input, input.size() + 1) : cohort_report(input, input.size());
+        const std::string whole =
+            currents ? currents_report(input, input.size() + 1) : cohort_report(input, input.size());
         for (std::size_t chunk = 1; chunk < 64; ++chunk)
             CHECK((currents ? currents_report(input, chunk) : cohort_report(input, chunk)) == whole);
     }

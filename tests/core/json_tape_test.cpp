@@ -54,17 +54,21 @@ TEST_CASE("a lone surrogate escape is found at its backslash, pairs and other es
     const auto npos = std::string_view::npos;
     CHECK(find_lone_surrogate("plain text") == npos);
     CHECK(find_lone_surrogate(R"(\ud83d\ude00 and \u00e9)") == npos);  // a pair, then a BMP character
-    CHECK(find_lone_surrogate(R"(\ud83d)") == 0);                     // a high half at the very end
-    CHECK(find_lone_surrogate(R"(ab\ud83dx)") == 2);                  // a high half followed by text
-    CHECK(find_lone_surrogate(R"(\ud83d\u0041)") == 0);               // followed by an escape that is no low half
-    CHECK(find_lone_surrogate(R"(\u0041\udc00)") == 6);               // a low half alone
-    CHECK(find_lone_surrogate(R"(\ude00\ud83d)") == 0);               // halves in the wrong order
-    CHECK(find_lone_surrogate(R"(\\ud83d)") == npos);                 // an escaped backslash, then text
+    CHECK(find_lone_surrogate(R"(\ud83d)") == 0);  // a high half at the very end
+    CHECK(find_lone_surrogate(R"(ab\ud83dx)") == 2);  // a high half followed by text
+    CHECK(find_lone_surrogate(R"(\ud83d\u0041)") == 0);  // followed by an escape that is no low half
+    CHECK(find_lone_surrogate(R"(\u0041\udc00)") == 6);  // a low half alone
+    CHECK(find_lone_surrogate(R"(\ude00\ud83d)") == 0);  // halves in the wrong order
+    CHECK(find_lone_surrogate(R"(\\ud83d)") == npos);  // an escaped backslash, then text
     CHECK(find_lone_surrogate(R"(\"\n\\\/\ud83d\ude00\ud800)") == 20);  // after other escapes and a pair
     // decode_string reads the same pairs: where nothing is found, no U+FFFD is made.
     CHECK(decode_string(R"(\ud83d\ude00)") == "\xF0\x9F\x98\x80");
-    CHECK(decode_string(R"(\ud83d\u0041)") == "\xEF\xBF\xBD" "A");
-    CHECK(decode_string(R"(\udc00\ud83d\ude00\n)") == "\xEF\xBF\xBD" "\xF0\x9F\x98\x80\n");  // a low half, then a pair
+    CHECK(decode_string(R"(\ud83d\u0041)") ==
+          "\xEF\xBF\xBD"
+          "A");
+    CHECK(decode_string(R"(\udc00\ud83d\ude00\n)") ==
+          "\xEF\xBF\xBD"
+          "\xF0\x9F\x98\x80\n");  // a low half, then a pair
 }
 
 TEST_CASE("syntax errors say what was expected, at the right byte") {
@@ -94,9 +98,9 @@ TEST_CASE("syntax errors say what was expected, at the right byte") {
 TEST_CASE("invalid UTF-8 inside strings is an error but valid multi-byte text is not") {
     CHECK(error_of("\"caf\xC3\xA9 \xE3\x81\x82 \xF0\x9F\x98\x80\"") == "(no error)");
     CHECK(error_of("\"\xFF\"").rfind("invalid UTF-8", 0) == 0);
-    CHECK(error_of("\"\xC0\xAF\"").rfind("invalid UTF-8", 0) == 0);   // overlong
+    CHECK(error_of("\"\xC0\xAF\"").rfind("invalid UTF-8", 0) == 0);  // overlong
     CHECK(error_of("\"\xED\xA0\x80\"").rfind("invalid UTF-8", 0) == 0);  // UTF-16 surrogate
-    CHECK(error_of("\"\xE3\x81\"").rfind("invalid UTF-8", 0) == 0);   // cut short
+    CHECK(error_of("\"\xE3\x81\"").rfind("invalid UTF-8", 0) == 0);  // cut short
     CHECK(error_of("\"\xF4\x90\x80\x80\"").rfind("invalid UTF-8", 0) == 0);  // above U+10FFFF
 }
 

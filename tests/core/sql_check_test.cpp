@@ -40,7 +40,8 @@ TEST_CASE("aliases with and without AS, quoted names, qualified columns") {
         "select t.external_id user_ids, \"Email\" as \"email\", `device_ids`, count(*) AS N, x.y.device_id\n"
         "from db.t t join u on t.id = u.id",
         {"email"});
-    CHECK(names(r) == Strings{"user_ids:user_ids", "email:alias", "device_ids:device_ids", "n:ignored", "device_id:ignored"});
+    CHECK(names(r) ==
+          Strings{"user_ids:user_ids", "email:alias", "device_ids:device_ids", "n:ignored", "device_id:ignored"});
     CHECK(codes(r) == Strings{"ignored-columns"});  // device_id is no near miss: device_ids is there
     CHECK(r.diagnostics[0].message == "output columns not sent: n, device_id");
 }
@@ -90,7 +91,9 @@ TEST_CASE("the alias column must be in the output") {
 }
 
 TEST_CASE("hostile queries: too long, not UTF-8, NUL, unclosed or too deeply nested") {
-    auto message = [](const sql::Report& r) { return r.diagnostics.empty() ? std::string() : r.diagnostics[0].message; };
+    auto message = [](const sql::Report& r) {
+        return r.diagnostics.empty() ? std::string() : r.diagnostics[0].message;
+    };
     const std::string long_name(sql::kMaxQueryBytes, 'a');
     const auto too_long = sql::check_select("SELECT " + long_name + " AS user_ids FROM t", {});
     CHECK(codes(too_long) == Strings{"sql-unreadable"});

@@ -13,7 +13,8 @@ TEST_CASE("edit distance ignores ASCII case") {
 
 TEST_CASE("closest event type for common misspellings") {
     auto closest = [](std::string_view name) {
-        return std::string(closest_name(name, currents::event_catalogue(), [](const currents::EventSpec& e) { return e.name; }));
+        return std::string(
+            closest_name(name, currents::event_catalogue(), [](const currents::EventSpec& e) { return e.name; }));
     };
     CHECK(closest("users.messages.email.open") == "users.messages.email.Open");
     CHECK(closest("users.messages.emial.Open") == "users.messages.email.Open");

@@ -20,7 +20,9 @@ struct Collected : TableSink {
     void on_row(const RowView& row) override {
         std::vector<std::string> cells;
         for (const Cell& c : row.cells)
-            cells.push_back(c.kind == CellKind::Absent ? "<absent>" : c.kind == CellKind::Null ? "<null>" : std::string(c.text));
+            cells.push_back(c.kind == CellKind::Absent ? "<absent>"
+                            : c.kind == CellKind::Null ? "<null>"
+                                                       : std::string(c.text));
         rows.push_back(cells);
         lines.push_back(row.line);
     }
@@ -83,7 +85,8 @@ TEST_CASE("bad rows are reported with their row and line, and skipped") {
 }
 
 TEST_CASE("json array of rows: columns appear as rows reveal them") {
-    const Collected c = read("[\n {\"user_ids\":\"u1\",\"n\":1},\n {\"user_ids\":null,\"device_ids\":\"d\\u00e9\"},\n 7\n]");
+    const Collected c =
+        read("[\n {\"user_ids\":\"u1\",\"n\":1},\n {\"user_ids\":null,\"device_ids\":\"d\\u00e9\"},\n 7\n]");
     CHECK(c.columns == Strings{"user_ids", "n", "device_ids"});
     REQUIRE(c.rows.size() == 2);
     CHECK(c.rows[0] == Strings{"u1", "1"});

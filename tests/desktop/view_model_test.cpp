@@ -154,8 +154,8 @@ TEST_CASE("table pages: the core's reading of the rows, page by page", "[desktop
     CHECK(messy.columns == std::vector<std::string>{"user_ids", "device_ids", "email", "External_ID", "segment"});
     REQUIRE(messy.rows.size() == 6);
     CHECK(messy.rows[0].cells[0].text == " u-1");
-    CHECK(messy.rows[1].cells[1].blank);      // an empty device id
-    CHECK(messy.rows[2].cells[2].blank);      // \N
+    CHECK(messy.rows[1].cells[1].blank);  // an empty device id
+    CHECK(messy.rows[2].cells[2].blank);  // \N
     CHECK(messy.rows[2].cells[4].text.find("multi") == 0);  // a quoted value over two lines
     CHECK(messy.rows[5].number == 6);
     CHECK_FALSE(messy.rows[5].problem.empty());  // 2 fields for 5 columns: unreadable, as the planner says
@@ -209,7 +209,7 @@ TEST_CASE("opening a table checks and plans it, and settings edits plan it again
     const auto& a = *vm.analysis();
     CHECK(a.report.summary.rows == 6);
     CHECK(a.report.summary.errors == 2);  // control-character, row-width: those cells and rows are left out
-    CHECK(a.requests == 2);               // the naming call and one membership call for the rest
+    CHECK(a.requests == 2);  // the naming call and one membership call for the rest
 
     vm.open_table(user_table("plan.csv", 2500).string());
     REQUIRE(pump(vm, [&] { return vm.analysis_current(); }));
@@ -224,10 +224,11 @@ TEST_CASE("opening a table checks and plans it, and settings edits plan it again
     CHECK_FALSE(vm.analysis_current());
     REQUIRE(pump(vm, [&] { return vm.analysis_current(); }));
     CHECK(vm.analysis()->report.summary.errors > 0);  // missing-cohort-id
-    CHECK(vm.analysis()->requests == 0);              // a settings error plans nothing
+    CHECK(vm.analysis()->requests == 0);  // a settings error plans nothing
 }
 
-TEST_CASE("a diagnostic's row: the grid loads its page and marks it, and alias columns keep header order", "[desktop]") {
+TEST_CASE("a diagnostic's row: the grid loads its page and marks it, and alias columns keep header order",
+          "[desktop]") {
     ViewModel vm(test_options("rows"));
     vm.open_table(user_table("rows.csv", 700).string());
     vm.show_row(555);
@@ -321,7 +322,8 @@ TEST_CASE("Sync: cancel stops after the requests in flight, Resume finishes the 
     CHECK(vm.sync_view().summary->outcome == tdbraze::sync::Outcome::Refused);
 
     vm.resume_sync();
-    REQUIRE(pump(vm, [&] { return sync_finished(vm); }, 60));
+    REQUIRE(pump(
+        vm, [&] { return sync_finished(vm); }, 60));
     CHECK(vm.sync_view().summary->outcome == tdbraze::sync::Outcome::Completed);
     CHECK(vm.sync_view().summary->skipped >= 3);
     const auto members = emulator.cohort("halves")->user_ids;
@@ -340,7 +342,8 @@ TEST_CASE("Sync: retries are counted and sampled", "[desktop][emulator]") {
     vm.cohort.cohort_id = "flaky";
     vm.open_table(user_table("flaky.csv", 5000, "f-").string());
     vm.start_sync();
-    REQUIRE(pump(vm, [&] { return sync_finished(vm); }, 90));
+    REQUIRE(pump(
+        vm, [&] { return sync_finished(vm); }, 90));
     const SyncView& s = vm.sync_view();
     CHECK(s.summary->outcome == tdbraze::sync::Outcome::Completed);
     CHECK(s.progress.retries > 0);
@@ -475,7 +478,8 @@ TEST_CASE("Sync: a closed port fails within seconds, and the status says why", "
     vm.open_table(user_table("closed.csv", 50, "p-").string());
     const auto start = std::chrono::steady_clock::now();
     vm.start_sync();
-    REQUIRE(pump(vm, [&] { return sync_finished(vm); }, 10));
+    REQUIRE(pump(
+        vm, [&] { return sync_finished(vm); }, 10));
     CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
     CHECK(vm.sync_view().summary->outcome == tdbraze::sync::Outcome::Failed);
     CHECK(vm.sync_view().summary->error->code == tdbraze::ErrorCode::ConnectionRefused);

@@ -89,10 +89,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (from_rows.bytes_consumed() != planner.bytes_consumed()) std::abort();  // the same reads: the same count
     const auto rows_report = from_rows.finish();
     take_rows_requests();
-    if (tdbraze::to_json(rows_report) != tdbraze::to_json(whole.report) || rows_requests.size() != whole.requests.size())
+    if (tdbraze::to_json(rows_report) != tdbraze::to_json(whole.report) ||
+        rows_requests.size() != whole.requests.size())
         std::abort();
     for (std::size_t i = 0; i < rows_requests.size(); ++i)
-        if (rows_requests[i].body != whole.requests[i].body || rows_requests[i].keys != whole.requests[i].keys) std::abort();
+        if (rows_requests[i].body != whole.requests[i].body || rows_requests[i].keys != whole.requests[i].keys)
+            std::abort();
 
     SeenNaively naive;
     tdbraze::cohort::Planner reference(settings, options, "fuzz", nullptr, naive);
@@ -105,7 +107,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     tdbraze::cohort::ReadOptions counting = options;
     counting.plan_requests = false;
-    if (tdbraze::to_json(tdbraze::cohort::plan(input, settings, counting, "fuzz").report) != tdbraze::to_json(whole.report))
+    if (tdbraze::to_json(tdbraze::cohort::plan(input, settings, counting, "fuzz").report) !=
+        tdbraze::to_json(whole.report))
         std::abort();
 
     // The on-disk check's first read (native/sync/spilled_dedupe) answers every identifier "not seen". With

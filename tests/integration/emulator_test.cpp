@@ -149,7 +149,8 @@ TEST_CASE("emulator: fault specs parse, and bad ones say which entry is wrong", 
 }
 
 TEST_CASE("emulator: a seed makes fault decisions repeat, in the proportions asked for", "[emulator]") {
-    const emu::FaultSpec spec = *emu::parse_fault_spec("503=0.2,drop_before=0.1,drop_after=0.1,latency_jitter_ms=5").value;
+    const emu::FaultSpec spec =
+        *emu::parse_fault_spec("503=0.2,drop_before=0.1,drop_after=0.1,latency_jitter_ms=5").value;
     emu::FaultInjector a(spec, 42), b(spec, 42);
     using Kind = emu::FaultDecision::Kind;
     const auto draw = [](emu::FaultInjector& injector, int n) {
@@ -179,9 +180,9 @@ TEST_CASE("emulator: a seed makes fault decisions repeat, in the proportions ask
 }
 
 TEST_CASE("emulator: ISO-8601 times of the naming call", "[emulator]") {
-    for (const char* good : {"2025-11-24", "2025-11-24T09:30Z", "2025-11-24T09:30:00Z", "2025-11-24T09:30:00.123Z",
-                             "2025-11-24T09:30:00+09:00", "2025-11-24T09:30:00-0500", "2024-02-29T00:00:00",
-                             "2016-12-31T23:59:60Z"}) {
+    for (const char* good :
+         {"2025-11-24", "2025-11-24T09:30Z", "2025-11-24T09:30:00Z", "2025-11-24T09:30:00.123Z",
+          "2025-11-24T09:30:00+09:00", "2025-11-24T09:30:00-0500", "2024-02-29T00:00:00", "2016-12-31T23:59:60Z"}) {
         INFO(good);
         CHECK(emu::is_iso8601_time(good));
     }
@@ -254,8 +255,9 @@ TEST_CASE("emulator: a port in use is an error, not a shared port", "[emulator]"
 TEST_CASE("emulator: naming and membership calls change the cohort", "[emulator]") {
     Running r;
     check_answer(r.post(kNaming, naming("spring-sale", "Spring sale")), 200, "success");
-    check_answer(r.post(kMembership, membership("spring-sale", {change({"u2", "u1"}, {"d1"}, {alias("email", "a@x")})})),
-                 200, "success");
+    check_answer(
+        r.post(kMembership, membership("spring-sale", {change({"u2", "u1"}, {"d1"}, {alias("email", "a@x")})})), 200,
+        "success");
 
     const json cohort = r.get("/_emulator/cohorts/spring-sale");
     CHECK(cohort["cohort_id"] == "spring-sale");
@@ -266,8 +268,7 @@ TEST_CASE("emulator: naming and membership calls change the cohort", "[emulator]
     CHECK(cohort["members"]["device_ids"] == json({"d1"}));
     CHECK(cohort["members"]["aliases"] == json::array({alias("email", "a@x")}));
 
-    check_answer(r.post(kMembership, membership("spring-sale", {change({"u1"}, {}, {}, true)})), 200,
-                 "success");
+    check_answer(r.post(kMembership, membership("spring-sale", {change({"u1"}, {}, {}, true)})), 200, "success");
     CHECK(r.members("spring-sale")["user_ids"] == json({"u2"}));
     check_answer(r.post(kNaming, naming("spring-sale", "Renamed")), 200, "success");
     CHECK(r.get("/_emulator/cohorts/spring-sale")["name"] == "Renamed");
@@ -320,7 +321,8 @@ TEST_CASE("emulator: Braze's documented 400 messages", "[emulator]") {
              {json(), json({{"user_ids", {"u1"}}}), json::array({"u1"}), json::array({json::object()}),
               json::array({{{"user_ids", "u1"}}}), json::array({{{"user_ids", {1, 2}}}}),
               json::array({{{"device_ids", {nullptr}}}}), json::array({{{"aliases", {{"alias_name", "a"}}}}}),
-              json::array({{{"aliases", {"email:a@x"}}}}), json::array({{{"user_ids", {"u1"}}, {"should_remove", "yes"}}}),
+              json::array({{{"aliases", {"email:a@x"}}}}),
+              json::array({{{"user_ids", {"u1"}}, {"should_remove", "yes"}}}),
               json::array({{{"should_remove", true}}})}) {
             INFO(changes.dump());
             json body = membership_with("c", changes);
@@ -369,8 +371,8 @@ TEST_CASE("emulator: Braze's documented 400 messages", "[emulator]") {
 
 TEST_CASE("emulator: a body nested thousands deep is refused early, not built", "[emulator]") {
     const emu::PartnerSettings settings{"treasuredata", "k", "s"};
-    const std::string deep = R"({"partner_api_key":"k","client_secret":"s","cohort_id":"c","cohort_changes":)" +
-                             std::string(3'000'000, '[');
+    const std::string deep =
+        R"({"partner_api_key":"k","client_secret":"s","cohort_id":"c","cohort_changes":)" + std::string(3'000'000, '[');
     const auto answer = emu::check_membership_request(deep, "treasuredata", settings);
     REQUIRE(std::holds_alternative<emu::Rejection>(answer));
     CHECK(std::get<emu::Rejection>(answer).status == 400);
@@ -378,7 +380,8 @@ TEST_CASE("emulator: a body nested thousands deep is refused early, not built", 
     // Four levels, as Braze's own bodies have, are fine.
     const std::string fine = R"({"partner_api_key":"k","client_secret":"s","cohort_id":"c",)"
                              R"("cohort_changes":[{"aliases":[{"alias_label":"email","alias_name":"a@x"}]}]})";
-    CHECK(std::holds_alternative<emu::MembershipRequest>(emu::check_membership_request(fine, "treasuredata", settings)));
+    CHECK(
+        std::holds_alternative<emu::MembershipRequest>(emu::check_membership_request(fine, "treasuredata", settings)));
 }
 
 TEST_CASE("emulator: Braze's 401s, checked before the body", "[emulator]") {
@@ -452,9 +455,8 @@ TEST_CASE("emulator: the rate limit answers 429 and every partner answer carries
     emu::EmulatorConfig config = test_config();
     config.rate_limit = {3, 60};
     Running r(std::move(config));
-    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
+    const auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 
     std::vector<httplib::Result> answers;
     answers.push_back(r.post(kNaming, naming("c")));
@@ -491,27 +493,27 @@ TEST_CASE("emulator: the rate limit answers 429 and every partner answer carries
 
 TEST_CASE("emulator: only users of the store ever enter a cohort", "[emulator]") {
     emu::EmulatorConfig config = test_config();
-    config.users = *emu::UserDirectory::from_json_lines(
-                        R"({"external_id": "u1", "device_ids": ["d1"], "aliases": [{"alias_label":"email","alias_name":"a@x"}]})"
-                        "\n"
-                        R"({"device_ids": ["d2"]})"
-                        "\n"
-                        R"({"device_ids": ["d3"], "aliases": [{"alias_label":"email","alias_name":"anon@x"}]})"
-                        "\n"
-                        R"({"external_id": "u4"})")
-                        .value;
+    config.users =
+        *emu::UserDirectory::from_json_lines(
+             R"({"external_id": "u1", "device_ids": ["d1"], "aliases": [{"alias_label":"email","alias_name":"a@x"}]})"
+             "\n"
+             R"({"device_ids": ["d2"]})"
+             "\n"
+             R"({"device_ids": ["d3"], "aliases": [{"alias_label":"email","alias_name":"anon@x"}]})"
+             "\n"
+             R"({"external_id": "u4"})")
+             .value;
     Running r(std::move(config));
 
-    check_answer(r.post(kMembership,
-                        membership("c", {change({"u1", "ghost"}, {"d1", "d2", "d9"},
-                                                {alias("email", "a@x"), alias("email", "nobody@x"),
-                                                 alias("email", "anon@x")})})),
+    check_answer(r.post(kMembership, membership("c", {change({"u1", "ghost"}, {"d1", "d2", "d9"},
+                                                             {alias("email", "a@x"), alias("email", "nobody@x"),
+                                                              alias("email", "anon@x")})})),
                  200, "success");
     json members = r.members("c");
-    CHECK(members["user_ids"] == json({"u1"}));           // ghost: no such user, never created
-    CHECK(members["device_ids"] == json({"d2"}));         // d1 belongs to u1 (identified): ignored
+    CHECK(members["user_ids"] == json({"u1"}));  // ghost: no such user, never created
+    CHECK(members["device_ids"] == json({"d2"}));  // d1 belongs to u1 (identified): ignored
     CHECK(members["aliases"] == json::array({alias("email", "a@x")}));  // anon@x: an anonymous user's alias
-    CHECK(r.get("/_emulator/cohorts/c")["member_count"] == 2);           // u1 (two ways) and the d2 user
+    CHECK(r.get("/_emulator/cohorts/c")["member_count"] == 2);  // u1 (two ways) and the d2 user
     json stats = r.get("/_emulator/stats");
     CHECK(stats["unknown_identifiers"] == 4);  // ghost, d9, nobody@x, anon@x
     CHECK(stats["ignored_device_ids"] == 1);
@@ -832,7 +834,9 @@ TEST_CASE("emulator: tdbraze emulate prints its address, takes secrets from the 
     const int port = std::stoi(line.substr(prefix.size()));
 
     httplib::Client client("127.0.0.1", port);
-    json body = {{"partner_api_key", "env-key"}, {"client_secret", "env-secret"}, {"cohort_id", "c"},
+    json body = {{"partner_api_key", "env-key"},
+                 {"client_secret", "env-secret"},
+                 {"cohort_id", "c"},
                  {"cohort_changes", {change({"u1", "u2"})}}};
     const httplib::Result ok = client.Post(kMembership.c_str(), body.dump(), "application/json");
     REQUIRE(ok);

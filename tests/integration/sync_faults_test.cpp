@@ -61,8 +61,10 @@ long number_after(const std::string& text, const std::string& word) {
 
 }  // namespace
 
-TEST_CASE("sync faults: a full disk under the state file stops the run in one line, and after room is made it resumes exactly",
-          "[sync][faults]") {
+TEST_CASE(
+    "sync faults: a full disk under the state file stops the run in one line, and after room is made it resumes "
+    "exactly",
+    "[sync][faults]") {
     SmallDisk disk(work_dir() / "full-disk", "size=192k");
     if (!disk.mounted) {
         WARN("not root or no mount: the full-disk sync needs a small tmpfs");
@@ -95,7 +97,8 @@ TEST_CASE("sync faults: a full disk under the state file stops the run in one li
     CHECK(stats.duplicate_applied <= 4);
 }
 
-TEST_CASE("sync faults: a read-only state folder and a damaged state file are refused with what to do", "[sync][faults]") {
+TEST_CASE("sync faults: a read-only state folder and a damaged state file are refused with what to do",
+          "[sync][faults]") {
     Emulator emu;
     const fs::path input = table("state-refused.csv", "user_ids", 0, 50);
     SmallDisk disk(work_dir() / "read-only", "size=1m,ro");
@@ -121,7 +124,8 @@ TEST_CASE("sync faults: a read-only state folder and a damaged state file are re
     CHECK(emu.server.stats().requests_total == 0);
 }
 
-TEST_CASE("sync faults: an unreachable endpoint ends the run within seconds and the last line says why", "[sync][faults]") {
+TEST_CASE("sync faults: an unreachable endpoint ends the run within seconds and the last line says why",
+          "[sync][faults]") {
     const fs::path input = table("unreachable.csv", "user_ids", 0, 50);
     SECTION("a closed port") {
         const auto start = Clock::now();
@@ -140,10 +144,10 @@ TEST_CASE("sync faults: an unreachable endpoint ends the run within seconds and 
         }
         const auto start = Clock::now();
         const fs::path out = work_dir() / "dns.out", err = work_dir() / "dns.err";
-        const std::string command = std::string("TDBRAZE_PARTNER_API_KEY=k TDBRAZE_CLIENT_SECRET=s unshare -n ") +
-                                    TDBRAZE_CLI + " " +
-                                    sync_args(input, "https://rest.iad-99.braze.invalid", "dns", work_dir() / "dns.db") +
-                                    " >" + out.string() + " 2>" + err.string();
+        const std::string command =
+            std::string("TDBRAZE_PARTNER_API_KEY=k TDBRAZE_CLIENT_SECRET=s unshare -n ") + TDBRAZE_CLI + " " +
+            sync_args(input, "https://rest.iad-99.braze.invalid", "dns", work_dir() / "dns.db") + " >" + out.string() +
+            " 2>" + err.string();
         const int status = std::system(command.c_str());
         INFO(slurp(out) << slurp(err));
         CHECK(seconds_since(start) < 5);
@@ -155,15 +159,17 @@ TEST_CASE("sync faults: an unreachable endpoint ends the run within seconds and 
 
 TEST_CASE("sync faults: an untrusted certificate ends the run at the first request", "[sync][faults]") {
     const fs::path cert = work_dir() / "fault-cert.pem", key = work_dir() / "fault-key.pem";
-    REQUIRE(std::system(("openssl req -x509 -newkey rsa:2048 -nodes -keyout " + key.string() + " -out " + cert.string() +
-                         " -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1")
-                            .c_str()) == 0);
+    REQUIRE(
+        std::system(("openssl req -x509 -newkey rsa:2048 -nodes -keyout " + key.string() + " -out " + cert.string() +
+                     " -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1")
+                        .c_str()) == 0);
     tdbraze::emulator::EmulatorConfig config;
     config.tls_cert_file = cert.string();
     config.tls_key_file = key.string();
     Emulator emu(config);
     const auto start = Clock::now();
-    const Run refused = run_cli(sync_args(table("tls-fault.csv", "user_ids", 0, 10), emu.url, "tls", work_dir() / "tls-fault.db"));
+    const Run refused =
+        run_cli(sync_args(table("tls-fault.csv", "user_ids", 0, 10), emu.url, "tls", work_dir() / "tls-fault.db"));
     INFO(refused.out << refused.err);
     CHECK(seconds_since(start) < 5);
     CHECK(refused.code == 1);
@@ -171,10 +177,12 @@ TEST_CASE("sync faults: an untrusted certificate ends the run at the first reque
     CHECK(last_line(refused.out).find("--ca-bundle") != std::string::npos);
 }
 
-TEST_CASE("send currents faults: a closed port fails within seconds, and a refused URL is a usage error", "[sync][faults]") {
+TEST_CASE("send currents faults: a closed port fails within seconds, and a refused URL is a usage error",
+          "[sync][faults]") {
     const fs::path payload = work_dir() / "fault-events.jsonl";
-    std::ofstream(payload) << R"({"event_type":"users.behaviors.CustomEvent","id":"e1","time":1732456800,"user":{"user_id":"u"},"properties":{"name":"n"}})"
-                           << "\n";
+    std::ofstream(payload)
+        << R"({"event_type":"users.behaviors.CustomEvent","id":"e1","time":1732456800,"user":{"user_id":"u"},"properties":{"name":"n"}})"
+        << "\n";
     const auto start = Clock::now();
     const Run closed = run_cli("send currents " + payload.string() + " --url http://127.0.0.1:1/currents");
     INFO(closed.out << closed.err);
@@ -232,7 +240,8 @@ TEST_CASE("sync faults: a killed mirror resumes as a new run and leaves none run
                     " --operation mirror")
                 .code == 0);
     const fs::path next = table("mirror-kill-2.csv", "user_ids", 10000, 50000);
-    const std::string args = sync_args(next, emu.url, "mk", state) + " --operation mirror --threads 2 --rate-limit 72000";
+    const std::string args =
+        sync_args(next, emu.url, "mk", state) + " --operation mirror --threads 2 --rate-limit 72000";
     const auto before = emu.server.stats().membership_applied;
     kill_after(emu, spawn_cli(args, work_dir() / "mirror-kill.out", work_dir() / "mirror-kill.err"), before + 8);
 
@@ -284,10 +293,11 @@ TEST_CASE("sync faults: standard input is read with a dash, by sync cohort and s
         std::ofstream f(payload);
         for (int i = 0; i < 150; ++i)
             f << R"({"event_type":"users.behaviors.CustomEvent","id":"s-)" << i
-              << R"(","time":1732456800,"user":{"user_id":"u"},"properties":{"name":"n"}})" << "\n";
+              << R"(","time":1732456800,"user":{"user_id":"u"},"properties":{"name":"n"}})"
+              << "\n";
     }
-    const Run sent = run_cli("send currents - --url " + receiver.url + "/currents --bearer-env TOKEN < " + payload.string(),
-                             "TOKEN=t");
+    const Run sent = run_cli(
+        "send currents - --url " + receiver.url + "/currents --bearer-env TOKEN < " + payload.string(), "TOKEN=t");
     INFO(sent.out << sent.err);
     CHECK(sent.code == 0);
     CHECK(receiver.server.currents_stats().events_accepted == 150);

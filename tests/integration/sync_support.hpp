@@ -66,7 +66,8 @@ inline Run run_cli(const std::string& args, const std::string& environment = "")
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
 }
 
-inline fs::path table(const std::string& name, const std::string& header, int from, int to, const std::string& prefix = "u-") {
+inline fs::path table(const std::string& name, const std::string& header, int from, int to,
+                      const std::string& prefix = "u-") {
     const fs::path p = work_dir() / name;
     std::ofstream f(p);
     f << header << "\n";
@@ -106,7 +107,8 @@ struct Emulator {
     }
 };
 
-inline std::string sync_args(const fs::path& input, const std::string& url, const std::string& cohort, const fs::path& state) {
+inline std::string sync_args(const fs::path& input, const std::string& url, const std::string& cohort,
+                             const fs::path& state) {
     return "sync cohort " + input.string() + " --endpoint " + url + " --cohort-id " + cohort + " --state " +
            state.string() + " --retry-base-ms 10 --retry-cap-ms 200";
 }

@@ -165,7 +165,8 @@ TEST_CASE("sync: a table checked on disk is sent as it was checked, even if the 
     tdbraze::sync::SyncOptions options = disk_sync_options(input, "rewritten", emu.url);
     const tdbraze::secrets::Credentials credentials{kKey, kSecret};
     StopAfterFirstBatch first;
-    REQUIRE(tdbraze::sync::run_sync(options, credentials, first, first.cancel.get_token()).outcome == tdbraze::sync::Outcome::Interrupted);
+    REQUIRE(tdbraze::sync::run_sync(options, credentials, first, first.cancel.get_token()).outcome ==
+            tdbraze::sync::Outcome::Interrupted);
 
     // Resumed: pass 0 checks the table as it was; it is rewritten before anything of it is planned.
     RewriteOnResume second{input};
@@ -360,8 +361,8 @@ TEST_CASE("sync: mirror sends exactly the adds and removes of three snapshots", 
     int n = 0;
     for (const Snapshot& s : snapshots) {
         const fs::path input = table("mirror" + std::to_string(++n) + ".csv", "user_ids", s.from, s.to);
-        const Run r = run_cli(sync_args(input, emu.url, "mirror", state) + " --operation mirror --log-format json --dedupe " +
-                              dedupe);
+        const Run r = run_cli(sync_args(input, emu.url, "mirror", state) +
+                              " --operation mirror --log-format json --dedupe " + dedupe);
         INFO("snapshot " << n << ": " << r.out.substr(r.out.size() > 600 ? r.out.size() - 600 : 0) << r.err);
         REQUIRE(r.code == 0);
         CHECK(members(emu.server, "mirror") == expected_ids(s.from, s.to));
@@ -385,8 +386,8 @@ TEST_CASE("sync: mirror sends exactly the adds and removes of three snapshots", 
     CHECK(emu.server.stats().naming_applied == 1);  // the name did not change: named once
     // Nothing but the deltas was sent: a fourth run of the last snapshot sends no membership request.
     const auto requests = emu.server.stats().membership_applied;
-    const Run again =
-        run_cli(sync_args(work_dir() / "mirror3.csv", emu.url, "mirror", state) + " --operation mirror --dedupe " + dedupe);
+    const Run again = run_cli(sync_args(work_dir() / "mirror3.csv", emu.url, "mirror", state) +
+                              " --operation mirror --dedupe " + dedupe);
     CHECK(again.code == 0);
     CHECK(emu.server.stats().membership_applied == requests);
 }
@@ -407,8 +408,8 @@ TEST_CASE("sync: TLS is verified: a self-signed server is refused without --ca-b
     CHECK(refused.code == 1);
     CHECK(refused.err.find("certificate") != std::string::npos);
     CHECK(members(emu.server, "tls").empty());
-    const Run accepted = run_cli(sync_args(input, emu.url, "tls", work_dir() / "tls.db") + " --force --ca-bundle " +
-                                 cert.string());
+    const Run accepted =
+        run_cli(sync_args(input, emu.url, "tls", work_dir() / "tls.db") + " --force --ca-bundle " + cert.string());
     INFO(accepted.out << accepted.err);
     CHECK(accepted.code == 0);
     CHECK(members(emu.server, "tls").size() == 10);
@@ -424,8 +425,8 @@ TEST_CASE("sync: no secret appears in any output, log or state file", "[sync]") 
     const Run echoed = run_cli(sync_args(input, emu.url, "secrets2", state) + " --partner elsewhere");
     CHECK(echoed.code == 1);
     CHECK(echoed.err.find("Partner not enabled for client with client secret: <redacted>") != std::string::npos);
-    const std::string everything = ok.out + ok.err + echoed.out + echoed.err + slurp(state) +
-                                   slurp(state.string() + "-wal");
+    const std::string everything =
+        ok.out + ok.err + echoed.out + echoed.err + slurp(state) + slurp(state.string() + "-wal");
     CHECK(everything.find(kSecret) == std::string::npos);
     CHECK(everything.find(kKey) == std::string::npos);
 }
@@ -447,11 +448,12 @@ TEST_CASE("sync: refusals that protect the user", "[sync]") {
     const Run http = run_cli(sync_args(input, "http://example.com", "r", work_dir() / "r.db"));
     CHECK(http.code == 2);
     CHECK(http.err.find("plain http is only allowed to a loopback address") != std::string::npos);
-    const Run argv_secret = run_cli(sync_args(input, "https://rest.iad-01.braze.com", "r", work_dir() / "r.db") +
-                                    " --client-secret abc");
+    const Run argv_secret =
+        run_cli(sync_args(input, "https://rest.iad-01.braze.com", "r", work_dir() / "r.db") + " --client-secret abc");
     CHECK(argv_secret.code == 2);
     CHECK(argv_secret.err.find("secrets on the command line") != std::string::npos);
-    const Run userinfo = run_cli(sync_args(input, "https://td:hunter2@rest.iad-01.braze.com", "r", work_dir() / "r.db"));
+    const Run userinfo =
+        run_cli(sync_args(input, "https://td:hunter2@rest.iad-01.braze.com", "r", work_dir() / "r.db"));
     CHECK(userinfo.code == 2);
     CHECK(userinfo.err.find("credentials before '@'") != std::string::npos);
     CHECK(userinfo.err.find("hunter2") == std::string::npos);  // refused without repeating it
@@ -481,8 +483,8 @@ TEST_CASE("sync: a wrong key stops the run with what to fix", "[sync]") {
     Emulator emu;
     const fs::path input = table("wrongkey.csv", "user_ids", 0, 5);
     const std::string command = std::string("TDBRAZE_PARTNER_API_KEY=wrong-key TDBRAZE_CLIENT_SECRET=") + kSecret +
-                                " " + TDBRAZE_CLI + " " + sync_args(input, emu.url, "w", work_dir() / "w.db") +
-                                " > " + (work_dir() / "w.out").string() + " 2>&1";
+                                " " + TDBRAZE_CLI + " " + sync_args(input, emu.url, "w", work_dir() / "w.db") + " > " +
+                                (work_dir() / "w.out").string() + " 2>&1";
     CHECK(WEXITSTATUS(std::system(command.c_str())) == 1);
     const std::string out = slurp(work_dir() / "w.out");
     CHECK(out.find("Invalid Partner API key") != std::string::npos);
@@ -499,10 +501,11 @@ TEST_CASE("send currents: batches reach the receiver the way Braze sends them", 
         std::ofstream f(payload);
         for (int i = 0; i < 250; ++i)
             f << R"({"event_type":"users.behaviors.CustomEvent","id":"ev-)" << i
-              << R"(","time":1732456800,"user":{"user_id":"65a1f0c2e4b0a1b2c3d4e5f6"},"properties":{"name":"n"}})" << "\n";
+              << R"(","time":1732456800,"user":{"user_id":"65a1f0c2e4b0a1b2c3d4e5f6"},"properties":{"name":"n"}})"
+              << "\n";
     }
-    const std::string base = std::string(TDBRAZE_CLI) + " send currents " + payload.string() + " --url " + emu.url +
-                             "/currents";
+    const std::string base =
+        std::string(TDBRAZE_CLI) + " send currents " + payload.string() + " --url " + emu.url + "/currents";
     CHECK(WEXITSTATUS(std::system((base + " > /dev/null 2>&1").c_str())) == 1);  // no token: 401
     const std::string with_token = "CURRENTS_TOKEN=currents-token-123 " + base + " --bearer-env CURRENTS_TOKEN > " +
                                    (work_dir() / "send.out").string() + " 2>&1";

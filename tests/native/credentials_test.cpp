@@ -67,7 +67,8 @@ TEST_CASE("no credentials: a message that says where to put them") {
     auto c = load_credentials("/nonexistent/tdbraze/credentials.json");
     REQUIRE(std::holds_alternative<std::string>(c));
     auto d = load_credentials(std::nullopt);
-    if (std::holds_alternative<std::string>(d)) CHECK(std::get<std::string>(d).find(kClientSecretVariable) != std::string::npos);
+    if (std::holds_alternative<std::string>(d))
+        CHECK(std::get<std::string>(d).find(kClientSecretVariable) != std::string::npos);
 }
 
 TEST_CASE("saved credentials are private from the start") {

@@ -11,9 +11,10 @@ using tdbraze::cli::ReadProgress;
 TEST_CASE("read progress: the line says the pass, the share of the file and the speed") {
     CHECK(progress_line("checking", "t.csv", 412'300'000, 867'100'000, 2.0) ==
           "checking t.csv: 412.3 of 867.1 MB (48%), 206.2 MB/s");
-    CHECK(progress_line("planning", "standard input", 5'000'000, 0, 0.5) == "planning standard input: 5.0 MB, 10.0 MB/s");
+    CHECK(progress_line("planning", "standard input", 5'000'000, 0, 0.5) ==
+          "planning standard input: 5.0 MB, 10.0 MB/s");
     CHECK(progress_line("checking", "t.csv", 10, 100, 0) == "checking t.csv: 0.0 of 0.0 MB (10%)");  // no speed yet
-    CHECK(progress_line("checking", "t.csv", 200, 100, 1) .find("(100%)") != std::string::npos);  // a file that grew
+    CHECK(progress_line("checking", "t.csv", 200, 100, 1).find("(100%)") != std::string::npos);  // a file that grew
 }
 
 TEST_CASE("read progress: quiet at first, then at most ten lines a second, and cleared") {

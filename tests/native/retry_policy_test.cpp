@@ -23,7 +23,7 @@ TEST_CASE("backoff is exponential, capped, and fully jittered") {
     CHECK(backoff_delay(p, 0, 0.999) == 499ms);
     CHECK(backoff_delay(p, 3, 0.5) == 2000ms);
     CHECK(backoff_delay(p, 10, 0.999) == 7992ms);  // capped at 8 s
-    CHECK(backoff_delay(p, 60, 1.0) == 8000ms);   // no overflow on silly attempt numbers
+    CHECK(backoff_delay(p, 60, 1.0) == 8000ms);  // no overflow on silly attempt numbers
     CHECK(backoff_delay(p, 5, 0.0) == 0ms);
 }
 
@@ -51,7 +51,8 @@ TEST_CASE("fatal answers are explained with what to fix") {
     CHECK(explain_stop(404, "", "https://rest.iad-01.braze.com").find("partner name in the path") != std::string::npos);
 }
 
-TEST_CASE("retry policy: a closed port or an unknown name ends a run only before any answer, and a bad certificate always") {
+TEST_CASE(
+    "retry policy: a closed port or an unknown name ends a run only before any answer, and a bad certificate always") {
     using tdbraze::ErrorCode;
     using tdbraze::transport::TransportFailure;
     const auto response = [](TransportFailure f) {

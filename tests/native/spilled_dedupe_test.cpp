@@ -67,7 +67,8 @@ std::string tricky_table(int rows = 30000) {
     for (int i = 0; i < rows; ++i) {
         const std::string u = "u" + std::to_string(i % 21000);
         const std::string d = i % 5 == 0 ? "u" + std::to_string(i % 9000) : "d" + std::to_string(i % 17000);
-        const std::string e = i % 7 == 0 ? "  Mail" + std::to_string(i % 300) + "@X.org " : "mail" + std::to_string(i % 400) + "@x.org";
+        const std::string e =
+            i % 7 == 0 ? "  Mail" + std::to_string(i % 300) + "@X.org " : "mail" + std::to_string(i % 400) + "@x.org";
         t += (i % 11 == 0 ? "" : u) + "," + (i % 13 == 0 ? "" : d) + ",\"" + e + "\"\n";
     }
     const std::string huge(cohort::kMaxBodyBytes + 10, 'h');
@@ -122,8 +123,9 @@ TEST_CASE("spilled dedupe: the first read and the answers' counts make the whole
     // identifiers are sent could decide where requests split, so a second read makes the report.
     const std::string tricky = tricky_table();
     const std::string table = tricky.substr(0, tricky.find("hhhh"));
-    const std::string json_rows = "[{\"user_ids\":\"a\"},{\"user_ids\":\"a\",\"device_ids\":\"a\"},\n{\"email\":\"X\"},"
-                                  "{\"email\":\" x\"},{\"device_ids\":\"b\"},{\"user_ids\":\"b\"}]";
+    const std::string json_rows =
+        "[{\"user_ids\":\"a\"},{\"user_ids\":\"a\",\"device_ids\":\"a\"},\n{\"email\":\"X\"},"
+        "{\"email\":\" x\"},{\"device_ids\":\"b\"},{\"user_ids\":\"b\"}]";
     for (const std::string* t : {&table, &json_rows}) {
         cohort::Planner in_memory(alias_settings(), {}, "t");
         const cohort::Report expected = run(in_memory, *t).report;
@@ -141,8 +143,9 @@ TEST_CASE("spilled dedupe: the first read and the answers' counts make the whole
 TEST_CASE("spilled dedupe: plan() makes the requests from the kept first occurrences, without a second read") {
     const std::string tricky = tricky_table(80000);  // over 200,000 questions: the merge takes several windows
     const std::string table = tricky.substr(0, tricky.find("hhhh"));
-    const std::string json_rows = "[{\"user_ids\":\"a\"},{\"user_ids\":\"a\",\"device_ids\":\"a\"},\n{\"email\":\"X\"},"
-                                  "{\"email\":\" x\"},{\"device_ids\":\"b\"},{\"user_ids\":\"b\"},{\"user_ids\":7}]";
+    const std::string json_rows =
+        "[{\"user_ids\":\"a\"},{\"user_ids\":\"a\",\"device_ids\":\"a\"},\n{\"email\":\"X\"},"
+        "{\"email\":\" x\"},{\"device_ids\":\"b\"},{\"user_ids\":\"b\"},{\"user_ids\":7}]";
     cohort::Settings small = alias_settings();
     small.max_ids_per_request = 7;  // many requests
     small.operation = cohort::Operation::Remove;
@@ -171,22 +174,25 @@ TEST_CASE("spilled dedupe: plan() makes the requests from the kept first occurre
         // plan() again and again: with and without keys, on one thread and on three (stretches planned side
         // by side must still come out in table order).
         for (const auto output : {cohort::BatchOutput::BodiesAndKeys, cohort::BatchOutput::Bodies})
-        for (const unsigned threads : {1u, 3u}) {
-            INFO("threads " << threads);
-            std::vector<cohort::PlannedRequest> got;
-            const auto planned = planning->plan(c.settings, output, [&](std::vector<cohort::PlannedRequest>&& batch) {
-                for (auto& r : batch) got.push_back(std::move(r));
-                return true;
-            }, threads);
-            REQUIRE(planned.has_value());
-            REQUIRE(got.size() == expected.requests.size());
-            for (std::size_t i = 0; i < got.size(); ++i) {
-                CHECK(got[i].path == expected.requests[i].path);
-                CHECK(got[i].body == expected.requests[i].body);
-                if (output == cohort::BatchOutput::BodiesAndKeys) CHECK(got[i].keys == expected.requests[i].keys);
-                else CHECK(got[i].keys.empty());
+            for (const unsigned threads : {1u, 3u}) {
+                INFO("threads " << threads);
+                std::vector<cohort::PlannedRequest> got;
+                const auto planned = planning->plan(
+                    c.settings, output,
+                    [&](std::vector<cohort::PlannedRequest>&& batch) {
+                        for (auto& r : batch) got.push_back(std::move(r));
+                        return true;
+                    },
+                    threads);
+                REQUIRE(planned.has_value());
+                REQUIRE(got.size() == expected.requests.size());
+                for (std::size_t i = 0; i < got.size(); ++i) {
+                    CHECK(got[i].path == expected.requests[i].path);
+                    CHECK(got[i].body == expected.requests[i].body);
+                    if (output == cohort::BatchOutput::BodiesAndKeys) CHECK(got[i].keys == expected.requests[i].keys);
+                    else CHECK(got[i].keys.empty());
+                }
             }
-        }
     }
 }
 
@@ -201,18 +207,25 @@ TEST_CASE("spilled dedupe: plan() stops when its sink says so, and calls it no m
     for (const unsigned threads : {1u, 2u}) {
         int calls = 0;
         std::size_t requests = 0;
-        const auto planned = planning->plan(s, cohort::BatchOutput::Bodies, [&](std::vector<cohort::PlannedRequest>&& batch) {
-            requests += batch.size();
-            return ++calls < 2;  // the naming call, then stop after the first stretch (of two or more)
-        }, threads);
+        const auto planned = planning->plan(
+            s, cohort::BatchOutput::Bodies,
+            [&](std::vector<cohort::PlannedRequest>&& batch) {
+                requests += batch.size();
+                return ++calls < 2;  // the naming call, then stop after the first stretch (of two or more)
+            },
+            threads);
         CHECK(planned.has_value());
         CHECK(calls == 2);
         CHECK(requests == 1 + 327);
         // A sink that throws: the exception comes out, and the workers are stopped and waited for.
-        CHECK_THROWS_AS(planning->plan(s, cohort::BatchOutput::Bodies, [&](std::vector<cohort::PlannedRequest>&& batch) {
-            if (batch.size() > 1) throw std::runtime_error("disk full");
-            return true;
-        }, threads), std::runtime_error);
+        CHECK_THROWS_AS(planning->plan(
+                            s, cohort::BatchOutput::Bodies,
+                            [&](std::vector<cohort::PlannedRequest>&& batch) {
+                                if (batch.size() > 1) throw std::runtime_error("disk full");
+                                return true;
+                            },
+                            threads),
+                        std::runtime_error);
     }
 }
 

@@ -59,9 +59,10 @@ TEST_CASE("state store: confirmed changes are applied in the order they were con
     const fs::path path = fresh_path("order.db");
     auto store = open_store(path);
     const std::int64_t run = ok(store->begin_run("identity", "scope", Mode::Mirror, "t.csv", "2026-11-30T00:00:00Z"));
-    ok(store->record_planned(run, {{1, BatchKind::Add, "h1", 3}, {2, BatchKind::Remove, "h2", 1}, {3, BatchKind::Add, "h3", 1}}));
+    ok(store->record_planned(
+        run, {{1, BatchKind::Add, "h1", 3}, {2, BatchKind::Remove, "h2", 1}, {3, BatchKind::Add, "h3", 1}}));
     ok(store->confirm(run, 1, "scope", keys("", 0, 3), false, 201));
-    ok(store->confirm(run, 2, "scope", {"u1"}, true));   // removed after it was added: ends removed
+    ok(store->confirm(run, 2, "scope", {"u1"}, true));  // removed after it was added: ends removed
     ok(store->confirm(run, 3, "scope", {"u2"}, false));  // added twice: one member
     ok(store->apply_members("other-scope", {"u1"}, false));
     CHECK(*store->is_member("scope", "u0"));
@@ -85,8 +86,10 @@ TEST_CASE("state store: batches planned together are all recorded, and only conf
     auto store = open_store(fresh_path("planned.db"));
     const std::int64_t run = ok(store->begin_run("identity", "scope", Mode::Add, "t.csv", "2026-11-30T00:00:00Z"));
     ok(store->record_planned(run, {{0, BatchKind::Name, "n", 0}}));
-    ok(store->record_planned(run, {{1, BatchKind::Add, "h1", 2}, {2, BatchKind::Add, "h2", 2}, {3, BatchKind::Add, "h3", 1}}));
-    ok(store->record_planned(run, {{1, BatchKind::Add, "other", 2}}));  // planned again (a resumed run): the first record stays
+    ok(store->record_planned(
+        run, {{1, BatchKind::Add, "h1", 2}, {2, BatchKind::Add, "h2", 2}, {3, BatchKind::Add, "h3", 1}}));
+    ok(store->record_planned(
+        run, {{1, BatchKind::Add, "other", 2}}));  // planned again (a resumed run): the first record stays
     ok(store->confirm(run, 1, "scope", keys("", 0, 2), false, 201));
     ok(store->confirm(run, 2, "scope", keys("", 2, 4), false, 201));
     ok(store->record_attempt(run, 3, 503));
@@ -151,10 +154,13 @@ TEST_CASE("state store: a file written by a newer layout is refused, not misread
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
     int version = -1;
-    sqlite3_exec(db, "PRAGMA user_version", [](void* out, int, char** v, char**) {
-        *static_cast<int*>(out) = std::atoi(v[0]);
-        return 0;
-    }, &version, nullptr);
+    sqlite3_exec(
+        db, "PRAGMA user_version",
+        [](void* out, int, char** v, char**) {
+            *static_cast<int*>(out) = std::atoi(v[0]);
+            return 0;
+        },
+        &version, nullptr);
     CHECK(version == 1);  // written on creation
     REQUIRE(sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(db);

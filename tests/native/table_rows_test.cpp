@@ -76,7 +76,8 @@ TEST_CASE("read_table_rows shows on_read the pieces read_in_chunks gives", "[fil
     REQUIRE(chunks.size() > 2);
     REQUIRE_FALSE(files::read_table_rows(
                       path, cohort::RowReader(cohort::TableFormat::Auto, alias_settings()),
-                      [](const cohort::RowBatch&, std::size_t) {}, [&](std::string_view piece) { seen.emplace_back(piece); })
+                      [](const cohort::RowBatch&, std::size_t) {},
+                      [&](std::string_view piece) { seen.emplace_back(piece); })
                       .has_value());
     CHECK(seen == chunks);
     std::remove(path.c_str());
@@ -94,21 +95,24 @@ TEST_CASE("read_table_rows passes on an exception from the caller's work and sto
                     std::runtime_error);
     CHECK(calls == 3);
     // From on_read (the reading thread) too.
-    CHECK_THROWS_AS(files::read_table_rows(
-                        path, cohort::RowReader(cohort::TableFormat::Auto, alias_settings()),
-                        [](const cohort::RowBatch&, std::size_t) {}, [](std::string_view) { throw std::runtime_error("x"); }),
-                    std::runtime_error);
+    CHECK_THROWS_AS(
+        files::read_table_rows(
+            path, cohort::RowReader(cohort::TableFormat::Auto, alias_settings()),
+            [](const cohort::RowBatch&, std::size_t) {}, [](std::string_view) { throw std::runtime_error("x"); }),
+        std::runtime_error);
     std::remove(path.c_str());
 }
 
 TEST_CASE("read_table_rows names the file it cannot read, as read_in_chunks does", "[files]") {
     const std::string missing = temp_path("missing.csv");
     const auto on_rows = [](const cohort::RowBatch&, std::size_t) {};
-    const auto error = files::read_table_rows(missing, cohort::RowReader(cohort::TableFormat::Auto, alias_settings()), on_rows);
+    const auto error =
+        files::read_table_rows(missing, cohort::RowReader(cohort::TableFormat::Auto, alias_settings()), on_rows);
     REQUIRE(error.has_value());
     CHECK(*error == *files::read_in_chunks(missing, [](std::string_view) {}));
     CHECK(error->find(missing) != std::string::npos);
-    const auto directory = files::read_table_rows("/tmp", cohort::RowReader(cohort::TableFormat::Auto, alias_settings()), on_rows);
+    const auto directory =
+        files::read_table_rows("/tmp", cohort::RowReader(cohort::TableFormat::Auto, alias_settings()), on_rows);
     REQUIRE(directory.has_value());
     CHECK(directory->find("it is a directory") != std::string::npos);
 }

@@ -73,8 +73,7 @@ TEST_CASE("work ahead: what the producer throws is thrown to the caller, never o
     });
     CHECK_THROWS_WITH(
         [&] {
-            while (work.next() != nullptr) {
-            }
+            while (work.next() != nullptr) {}
         }(),
         "the disk went away");
 }

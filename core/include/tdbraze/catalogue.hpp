@@ -19,11 +19,11 @@ struct FieldSpec {
 
 struct EventSpec {
     std::string_view name;
-    std::span<const FieldSpec> user;        // sorted by name
+    std::span<const FieldSpec> user;  // sorted by name
     std::span<const FieldSpec> properties;  // sorted by name
     bool time_64bit;  // the Avro schema declares `time` as long rather than int
-    bool retired;     // Braze no longer emits it, old data still holds it
-    bool http;        // false: only cloud-storage connectors ever receive it
+    bool retired;  // Braze no longer emits it, old data still holds it
+    bool http;  // false: only cloud-storage connectors ever receive it
 };
 
 // All event types, sorted by name.

@@ -28,14 +28,14 @@ std::string_view to_string(Operation op);
 
 // The settings of a Treasure Data -> Braze export, shared by the CLI, the page and the desktop app.
 struct Settings {
-    std::string cohort_id;                   // required
-    std::string cohort_name;                 // optional; the cohort id when empty
+    std::string cohort_id;  // required
+    std::string cohort_name;  // optional; the cohort id when empty
     Operation operation = Operation::Add;
     std::vector<std::string> alias_columns;  // each becomes alias_label; its cells become alias_name
-    std::string partner = "treasuredata";    // the {partner} path segment
-    int threads = 4;                         // concurrent calls when sending (1..32)
-    int max_ids_per_request = 1000;          // 1..1000, Braze's limit
-    std::string created_at;                  // ISO-8601 UTC for the naming call; the core has no clock
+    std::string partner = "treasuredata";  // the {partner} path segment
+    int threads = 4;  // concurrent calls when sending (1..32)
+    int max_ids_per_request = 1000;  // 1..1000, Braze's limit
+    std::string created_at;  // ISO-8601 UTC for the naming call; the core has no clock
 };
 
 inline constexpr int kMaxThreads = 32;
@@ -53,7 +53,7 @@ std::optional<TableFormat> table_format_from_string(std::string_view name);
 
 struct ReadOptions {
     TableFormat format = TableFormat::Auto;  // Auto: detected from the first bytes
-    bool trim = false;                       // strip leading/trailing whitespace from identifiers
+    bool trim = false;  // strip leading/trailing whitespace from identifiers
     std::uint64_t max_diagnostics = 1000;
     // False: count the membership requests without writing their bodies (validation: the report is the
     // same, take_requests() then yields only the naming call).
@@ -62,12 +62,12 @@ struct ReadOptions {
 
 struct Summary {
     std::uint64_t rows = 0;
-    std::uint64_t user_ids = 0;    // distinct, as sent
+    std::uint64_t user_ids = 0;  // distinct, as sent
     std::uint64_t device_ids = 0;  // distinct, as sent
-    std::uint64_t aliases = 0;     // distinct, as sent
+    std::uint64_t aliases = 0;  // distinct, as sent
     std::uint64_t duplicates = 0;  // cells not sent because the identifier was sent before
-    std::uint64_t skipped = 0;     // empty / NULL / \N / blank cells
-    std::uint64_t requests = 0;    // membership requests (the naming call comes on top)
+    std::uint64_t skipped = 0;  // empty / NULL / \N / blank cells
+    std::uint64_t requests = 0;  // membership requests (the naming call comes on top)
     std::uint64_t errors = 0;
     std::uint64_t warnings = 0;
     std::uint64_t infos = 0;
@@ -121,15 +121,15 @@ public:
 
     // False, and nothing added, when the identifier alone would not fit in a request.
     bool add(IdentifierType type, std::string_view alias_label, std::string_view value);
-    void flush();                               // closes the request being filled, if it holds anything
-    std::vector<PlannedRequest> take();         // finished requests, moved out
-    std::uint64_t requests() const;             // finished so far
+    void flush();  // closes the request being filled, if it holds anything
+    std::vector<PlannedRequest> take();  // finished requests, moved out
+    std::uint64_t requests() const;  // finished so far
     // How many requests `identifiers` of those added so far would make, whichever they are and in whatever
     // order, with nothing added before them: known when no add() was refused and the largest identifier
     // added is small enough that a full request of such identifiers fits in a body (then only the count
     // decides); nullopt otherwise.
     std::optional<std::uint64_t> requests_for(std::uint64_t identifiers) const;
-    PlannedRequest naming_request() const;      // the call that names (creates) the cohort
+    PlannedRequest naming_request() const;  // the call that names (creates) the cohort
 
 private:
     struct Impl;
@@ -145,8 +145,8 @@ using IdentifierSink = std::function<void(IdentifierType type, std::string_view 
 
 // What the planner must know about each identifier cell against the cells before it in the table.
 struct Seen {
-    bool duplicate = false;       // the same identifier came before: not sent again
-    bool other_type = false;      // (not a duplicate) the same text came before as the other of user/device id
+    bool duplicate = false;  // the same identifier came before: not sent again
+    bool other_type = false;  // (not a duplicate) the same text came before as the other of user/device id
     bool alias_spelling = false;  // (alias, not a duplicate) an alias differing only by case or spaces came before
 };
 
@@ -158,7 +158,7 @@ struct Seen {
 class SeenBefore {
 public:
     struct Question {
-        std::string_view key;             // identifier_key(type, label, value)
+        std::string_view key;  // identifier_key(type, label, value)
         std::string_view alias_spelling;  // the alias's case- and space-folded key; empty for user and device ids
         std::uint64_t row = 0, line = 0;  // the cell's (see_all only): what an AnswerCount names as its first
     };
@@ -167,7 +167,8 @@ public:
     // Several questions in table order (the planner asks a few dozen at a time): one see() each, unless an
     // implementation can do better by looking at them together.
     virtual void see_all(std::span<const Question> questions, std::span<Seen> answers) {
-        for (std::size_t i = 0; i < questions.size(); ++i) answers[i] = see(questions[i].key, questions[i].alias_spelling);
+        for (std::size_t i = 0; i < questions.size(); ++i)
+            answers[i] = see(questions[i].key, questions[i].alias_spelling);
     }
 };
 
@@ -181,7 +182,7 @@ struct AnswerCount {
     std::string alias_label;  // aliases only
     std::uint64_t count = 0;
     std::uint64_t row = 0, line = 0;  // the first question with this answer: its Question::row and ::line
-    std::string value;                // and its identifier (the key without type and label)
+    std::string value;  // and its identifier (the key without type and label)
 };
 
 // A table's rows read ahead of their checks, so that reading and checking can run on two threads: native/

@@ -54,7 +54,7 @@ public:
     void feed(std::string_view chunk);
     Report finish();  // call once, after the last chunk
     std::uint64_t bytes_consumed() const;  // for progress displays
-    std::size_t buffered_bytes() const;    // input held in memory now: at most one value plus one chunk
+    std::size_t buffered_bytes() const;  // input held in memory now: at most one value plus one chunk
 
 private:
     struct Impl;
@@ -65,10 +65,10 @@ Report validate(std::string_view input, const Options& options = {}, std::string
 
 // Limits the checks use (Braze's and Treasure Data's), exposed for docs and tests.
 inline constexpr std::uint64_t kMaxEventsPerBatch = 100;
-inline constexpr std::uint64_t kMaxEventBytes = 900 * 1024;        // Braze drops larger events
-inline constexpr std::uint64_t kMaxRequestBytes = 1024 * 1024;     // Treasure Data streaming ingestion
+inline constexpr std::uint64_t kMaxEventBytes = 900 * 1024;  // Braze drops larger events
+inline constexpr std::uint64_t kMaxRequestBytes = 1024 * 1024;  // Treasure Data streaming ingestion
 inline constexpr std::uint64_t kMaxValueBytes = 16 * 1024 * 1024;  // larger single values are not checked
-inline constexpr std::int64_t kEpoch2010 = 1262304000;             // 2010-01-01T00:00:00Z
+inline constexpr std::int64_t kEpoch2010 = 1262304000;  // 2010-01-01T00:00:00Z
 inline constexpr std::int64_t kMillisecondsThreshold = 100000000000;  // seconds > this = year 5138
 
 }  // namespace tdbraze::currents

@@ -15,9 +15,9 @@ std::string_view to_string(Severity severity);
 // Columns count Unicode code points, not bytes, so they match what an editor shows.
 struct Diagnostic {
     Severity severity = Severity::Error;
-    std::string code;     // stable kebab-case identifier, documented in docs/
+    std::string code;  // stable kebab-case identifier, documented in docs/
     std::string message;  // what is wrong, in words a person understands
-    std::string hint;     // how to fix it
+    std::string hint;  // how to fix it
     std::string pointer;  // RFC 6901 JSON pointer into the document the line belongs to
     std::uint64_t line = 0;
     std::uint64_t column = 0;

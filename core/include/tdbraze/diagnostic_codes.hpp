@@ -12,8 +12,8 @@ namespace tdbraze {
 struct DiagnosticCode {
     std::string_view code;
     std::string_view kind;  // "currents" (later also "cohort", "sql")
-    Severity severity;      // the default severity (--strict promotes warnings)
-    std::string_view title; // one line
+    Severity severity;  // the default severity (--strict promotes warnings)
+    std::string_view title;  // one line
 };
 
 std::span<const DiagnosticCode> diagnostic_codes();

@@ -33,7 +33,7 @@ public:
     // miss to memory (a random slot), and prefetching the slots of a few dozen keys before inserting them
     // lets those misses overlap instead of queueing.
     static std::uint64_t hash(std::string_view key);
-    void make_room(std::size_t more);              // no growth during the next `more` inserts
+    void make_room(std::size_t more);  // no growth during the next `more` inserts
     void prefetch(std::uint64_t key_hash) const;  // a hint: nothing changes if it is wrong or stale
     bool insert(std::string_view key, std::uint64_t key_hash);
     bool contains(std::string_view key, std::uint64_t key_hash) const;
@@ -74,8 +74,8 @@ private:
     // std::string briefly needs three times the ids' bytes). A key longer than a block gets a block of its own.
     std::vector<std::unique_ptr<char[]>> blocks_;
     std::size_t last_capacity_ = 0;  // bytes in blocks_.back()
-    std::size_t used_in_last_ = 0;   // of which used
-    std::size_t block_bytes_ = 0;    // in all blocks
+    std::size_t used_in_last_ = 0;  // of which used
+    std::size_t block_bytes_ = 0;  // in all blocks
     std::size_t size_ = 0;
 };
 

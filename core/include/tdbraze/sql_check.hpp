@@ -19,7 +19,7 @@ namespace tdbraze::sql {
 inline constexpr std::size_t kMaxQueryBytes = 1'000'000;
 
 struct OutputColumn {
-    std::string name;     // as the result will name it (unquoted identifiers are lower-cased, as Presto does)
+    std::string name;  // as the result will name it (unquoted identifiers are lower-cased, as Presto does)
     std::string sent_as;  // "user_ids", "device_ids", "alias", "ignored"
     std::uint64_t line = 0, column = 0;  // where it is named in the query
 };
