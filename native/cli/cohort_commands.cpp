@@ -25,40 +25,23 @@ namespace {
 
 struct CohortArgs {
     std::string input;
-    cohort::Settings settings;
+    ExportOptions export_options;
     std::string operation = "add";
-    std::string table_format = "auto";
     std::string format = "text";
-    bool trim = false;
     std::uint64_t max_diagnostics = 1000;
     std::string out = "-";
-    std::string dedupe = "auto";
 };
 
 void add_cohort_options(CLI::App* cmd, CohortArgs& a, bool planning) {
     cmd->add_option("input", a.input, "The query result: CSV, TSV, JSON array or JSON Lines of rows; - for stdin")
         ->required();
-    cmd->add_option("--cohort-id", a.settings.cohort_id, "Cohort ID of the export (required)")->required();
-    cmd->add_option("--alias-column", a.settings.alias_columns,
-                    "Column whose values are sent as aliases, labelled with the column name (repeatable)")
-        ->allow_extra_args(false)  // `--alias-column email FILE`: FILE is the input, not a second alias
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-    cmd->add_option("--table-format", a.table_format, "Input format (default: detected)")->check(table_format_names());
-    cmd->add_flag("--trim", a.trim, "Strip leading and trailing whitespace from identifiers");
+    add_export_options(cmd, a.export_options);
     cmd->add_option("--format", a.format, "Report format: text or json")->check(CLI::IsMember({"text", "json"}));
     cmd->add_option("--max-diagnostics", a.max_diagnostics, "List at most N diagnostics (all are counted)");
-    cmd->add_option("--partner", a.settings.partner, "Partner segment of the endpoint path (default treasuredata)");
-    cmd->add_option("--threads", a.settings.threads, "Concurrent calls when sending, 1..32 (default 4)");
-    cmd->add_option("--max-ids-per-request", a.settings.max_ids_per_request, "1..1000 (default 1000)");
-    cmd->add_option("--dedupe", a.dedupe,
-                    "Where the duplicate check keeps the ids: memory, disk (flat memory, one more read of the file) "
-                    "or auto (disk for files over 16 MiB; the default)")
-        ->check(CLI::IsMember({"auto", "memory", "disk"}));
     if (planning) {
-        cmd->add_option("--cohort-name", a.settings.cohort_name, "Cohort name (default: the cohort id)");
         cmd->add_option("--operation", a.operation, "add or remove (for the whole table)")
             ->check(CLI::IsMember({"add", "remove"}));
-        cmd->add_option("--created-at", a.settings.created_at,
+        cmd->add_option("--created-at", a.export_options.settings.created_at,
                         "ISO-8601 time for the naming call (default: now; set it for reproducible plans)");
         cmd->add_option("--out", a.out, "Where the requests go: a directory (requests.jsonl in it) or - for stdout");
     }
@@ -70,14 +53,14 @@ int exit_code_for(const cohort::Report& report) { return report.ok() ? kExitOk :
 // (validation) the requests are only counted.
 std::optional<cohort::Report> run_planner(
     CohortArgs& a, const std::function<void(std::vector<cohort::PlannedRequest>&&)>& on_requests) {
-    a.settings.operation = a.operation == "remove" ? cohort::Operation::Remove : cohort::Operation::Add;
-    if (a.settings.created_at.empty()) a.settings.created_at = utc_now_iso8601();
+    a.export_options.settings.operation = a.operation == "remove" ? cohort::Operation::Remove : cohort::Operation::Add;
+    if (a.export_options.settings.created_at.empty()) a.export_options.settings.created_at = utc_now_iso8601();
     cohort::ReadOptions options;
-    options.format = table_format_from_option(a.table_format);
-    options.trim = a.trim;
+    options.format = table_format_from_option(a.export_options.table_format);
+    options.trim = a.export_options.trim;
     options.max_diagnostics = a.max_diagnostics;
     options.plan_requests = static_cast<bool>(on_requests);
-    const sync::Dedupe dedupe = sync::dedupe_from_name(a.dedupe);
+    const sync::Dedupe dedupe = sync::dedupe_from_name(a.export_options.dedupe);
     if (dedupe == sync::Dedupe::Disk && a.input == "-") {
         std::cerr << "tdbraze: --dedupe disk reads the table twice: give a file, not standard input\n";
         return std::nullopt;
@@ -96,13 +79,14 @@ std::optional<cohort::Report> run_planner(
         const auto keep =
             on_requests ? sync::SpilledDedupe::Keep::FirstOccurrences : sync::SpilledDedupe::Keep::Answers;
         auto rehearsed = sync::SpilledDedupe::rehearse(
-            a.settings, options, a.input,
+            a.export_options.settings, options, a.input,
             [&](const auto& on_rows) {
-                auto read = files::read_table_rows(a.input, cohort::RowReader(options.format, a.settings),
-                                                   [&](const cohort::RowBatch& rows, std::size_t bytes) {
-                                                       on_rows(rows);
-                                                       progress.add(bytes);
-                                                   });
+                auto read =
+                    files::read_table_rows(a.input, cohort::RowReader(options.format, a.export_options.settings),
+                                           [&](const cohort::RowBatch& rows, std::size_t bytes) {
+                                               on_rows(rows);
+                                               progress.add(bytes);
+                                           });
                 progress.say("finding the repeats in");  // the partitions are resolved next
                 return read;
             },
@@ -117,10 +101,11 @@ std::optional<cohort::Report> run_planner(
         if (!on_requests && spilled->report()) return spilled->report();
         if (auto planning = on_requests ? spilled->planning() : std::nullopt) {
             progress.say("writing the requests from");
-            const Status planned = planning->plan(a.settings, cohort::BatchOutput::Bodies, [&](auto&& requests) {
-                on_requests(std::move(requests));
-                return true;
-            });
+            const Status planned =
+                planning->plan(a.export_options.settings, cohort::BatchOutput::Bodies, [&](auto&& requests) {
+                    on_requests(std::move(requests));
+                    return true;
+                });
             progress.clear();
             if (!planned) {
                 report_error(planned.error());
@@ -129,10 +114,11 @@ std::optional<cohort::Report> run_planner(
             return spilled->report();
         }
     }
-    cohort::Planner planner = spilled ? cohort::Planner(a.settings, options, a.input, nullptr, spilled->replayer())
-                                      : cohort::Planner(a.settings, options, a.input);
+    cohort::Planner planner =
+        spilled ? cohort::Planner(a.export_options.settings, options, a.input, nullptr, spilled->replayer())
+                : cohort::Planner(a.export_options.settings, options, a.input);
     progress.start_pass(spilled ? "planning, second read of" : on_requests ? "planning" : "checking");
-    if (auto error = files::read_table_rows(a.input, cohort::RowReader(options.format, a.settings),
+    if (auto error = files::read_table_rows(a.input, cohort::RowReader(options.format, a.export_options.settings),
                                             [&](const cohort::RowBatch& rows, std::size_t bytes) {
                                                 planner.feed_rows(rows);
                                                 if (on_requests) on_requests(planner.take_requests());

@@ -17,6 +17,16 @@ CLI::Validator table_format_names();  // auto, csv, tsv, json, jsonl
 cohort::TableFormat table_format_from_option(const std::string& name);  // a name table_format_names() passed
 CLI::Validator existing_file_or_dash();  // a readable file, or - for standard input
 
+// The export's settings and how its table is read, as validate cohort, plan cohort and sync cohort take them
+// (one declaration, one help text). The strings are parsed after the command line is.
+struct ExportOptions {
+    cohort::Settings settings;
+    std::string table_format = "auto";  // table_format_from_option
+    bool trim = false;
+    std::string dedupe = "auto";  // sync::dedupe_from_name
+};
+void add_export_options(CLI::App* command, ExportOptions& options);
+
 // Adds `validate currents` under `validate`; the returned function runs it after parsing.
 std::function<int()> add_validate_currents(CLI::App& validate);
 

@@ -35,4 +35,23 @@ CLI::Validator existing_file_or_dash() {
         "FILE or -");
 }
 
+void add_export_options(CLI::App* cmd, ExportOptions& o) {
+    cmd->add_option("--cohort-id", o.settings.cohort_id, "Cohort ID of the export (required)")->required();
+    cmd->add_option("--cohort-name", o.settings.cohort_name, "Cohort name (default: the cohort id)");
+    cmd->add_option("--alias-column", o.settings.alias_columns,
+                    "Column whose values are sent as aliases, labelled with the column name (repeatable)")
+        ->allow_extra_args(false)  // `--alias-column email FILE`: FILE is the input, not a second alias
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    cmd->add_option("--partner", o.settings.partner, "Partner segment of the endpoint path (default treasuredata)");
+    cmd->add_option("--threads", o.settings.threads, "Concurrent requests when sending, 1..32 (default 4)");
+    cmd->add_option("--max-ids-per-request", o.settings.max_ids_per_request,
+                    "Identifiers in one request, 1..1000 (default 1000)");
+    cmd->add_option("--table-format", o.table_format, "Input format (default: detected)")->check(table_format_names());
+    cmd->add_flag("--trim", o.trim, "Strip leading and trailing whitespace from identifiers");
+    cmd->add_option("--dedupe", o.dedupe,
+                    "Where the duplicate check keeps the ids: memory, disk (flat memory, one more read of the "
+                    "table) or auto (disk for tables over 16 MiB; the default)")
+        ->check(CLI::IsMember({"auto", "memory", "disk"}));
+}
+
 }  // namespace tdbraze::cli

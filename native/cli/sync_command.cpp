@@ -203,9 +203,8 @@ private:
 
 struct SyncArgs {
     sync::SyncOptions options;
+    ExportOptions export_options;  // the export's settings and how the table is read: copied into options
     std::string mode = "add";
-    std::string dedupe = "auto";
-    std::string table_format = "auto";
     std::string log_format = "text";
     std::optional<std::string> config;
     double connect_timeout_s = 10, timeout_s = 60;
@@ -222,8 +221,10 @@ int run(SyncArgs& a) {
     }
     auto& o = a.options;
     o.mode = sync::from_string<sync::Mode>(a.mode).value_or(sync::Mode::Add);  // CLI11 checked the name
-    o.dedupe = sync::dedupe_from_name(a.dedupe);
-    o.read.format = table_format_from_option(a.table_format);
+    o.settings = a.export_options.settings;
+    o.dedupe = sync::dedupe_from_name(a.export_options.dedupe);
+    o.read.format = table_format_from_option(a.export_options.table_format);
+    o.read.trim = a.export_options.trim;
     if (o.settings.created_at.empty()) o.settings.created_at = utc_now_iso8601();
     o.http.connect_timeout_ms = static_cast<long>(a.connect_timeout_s * 1000);
     o.http.total_timeout_ms = static_cast<long>(a.timeout_s * 1000);
@@ -308,29 +309,15 @@ std::function<int()> add_sync_cohort(CLI::App& sync_app) {
         ->required()
         ->check(existing_file_or_dash());
     cmd->add_option("--endpoint", o.endpoint, "Braze REST endpoint, e.g. https://rest.iad-01.braze.com")->required();
-    cmd->add_option("--cohort-id", o.settings.cohort_id, "Cohort ID (required)")->required();
-    cmd->add_option("--cohort-name", o.settings.cohort_name, "Cohort name (default: the id)");
+    add_export_options(cmd, args->export_options);
     cmd->add_option("--operation", args->mode,
                     "add or remove the table's users, or mirror: make the cohort equal to the table")
         ->check(CLI::IsMember({"add", "remove", "mirror"}));
-    cmd->add_option("--alias-column", o.settings.alias_columns, "Alias column (repeatable)")
-        ->allow_extra_args(false)
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-    cmd->add_option("--partner", o.settings.partner, "Partner segment of the path (default treasuredata)");
-    cmd->add_option("--threads", o.settings.threads, "Concurrent requests, 1..32 (default 4)");
-    cmd->add_option("--max-ids-per-request", o.settings.max_ids_per_request, "1..1000 (default 1000)");
-    cmd->add_option("--table-format", args->table_format, "Input format (default: detected)")
-        ->check(table_format_names());
-    cmd->add_flag("--trim", o.read.trim, "Strip whitespace around identifiers");
     cmd->add_option("--state", o.state_path, "State database (default $XDG_STATE_HOME/tdbraze/state.db)");
     cmd->add_flag("--resume", o.resume,
                   "Continue the interrupted run of this table without resending confirmed batches");
     cmd->add_flag("--force", o.force, "Start a new run even if this table was synced before");
     cmd->add_flag("--dry-run", o.dry_run, "Check and plan, send nothing");
-    cmd->add_option("--dedupe", args->dedupe,
-                    "Where the duplicate check keeps the ids: memory, disk (flat memory, one more read of the "
-                    "table) or auto (disk above 16 MiB; the default)")
-        ->check(CLI::IsMember({"auto", "memory", "disk"}));
     cmd->add_option("--rate-limit", o.requests_per_hour, "Requests per hour, all threads together (default 250000)")
         ->check(CLI::PositiveNumber);
     cmd->add_option("--ca-bundle", o.http.ca_bundle, "PEM file of CAs to trust besides the system's")
