@@ -1,31 +1,24 @@
 #include "sync_engine.hpp"
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
-#include <deque>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <random>
-#include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "clock.hpp"
 #include "hashing.hpp"
 #include "input_file.hpp"
+#include "plan_sources.hpp"
 #include "run_monitor.hpp"
 #include "sender.hpp"
 #include "spilled_dedupe.hpp"
 #include "state_store.hpp"
 #include "table_rows.hpp"
 #include "tdbraze/id_set.hpp"
-#include "temp_file.hpp"
 
 namespace tdbraze::sync {
 namespace {
@@ -39,76 +32,7 @@ double seconds_between(Clock::time_point from, Clock::time_point to) {
 constexpr const char* kFileChanged =
     "the table changed while it was being read (its passes differ); nothing was sent. Run again once the file is "
     "complete";
-// The same found while sending: what was sent came from the part of the table that was checked.
-constexpr const char* kFileChangedWhileSending =
-    "the table changed while it was being read (its passes differ); only batches from the part read before the change "
-    "were sent. Run again once the file is complete";
 
-// Requests read from a temporary file are queued this many at a time (as the duplicate check's plan hands them
-// over), so that the state file records them in one transaction rather than one each.
-constexpr std::size_t kPlannedTogether = 32;
-
-// The first pass's requests, kept for the second in an unlinked temporary file (mode 0600, gone when the
-// process ends, however it ends): planning the table again cost as much CPU as checking it, and needed a
-// second set of every distinct id. It also makes what is sent exactly what was checked, even if the file
-// changes in between.
-class RequestSpill {
-public:
-    RequestSpill() : file_(files::open_unnamed_temp_file()) {}
-    ~RequestSpill() {
-        if (file_ != nullptr) std::fclose(file_);
-    }
-    RequestSpill(const RequestSpill&) = delete;
-    RequestSpill& operator=(const RequestSpill&) = delete;
-    bool ok() const { return file_ != nullptr && !failed_; }
-
-    void write(const cohort::PlannedRequest& r) {
-        put(r.method);
-        put(r.path);
-        put(r.body);
-        put_number(r.ids);
-        put_number(r.keys.size());
-        for (const std::string& key : r.keys) put(key);
-    }
-    // Switches from writing to reading; false when anything could not be written.
-    bool rewind() {
-        if (!ok() || std::fflush(file_) != 0 || std::fseek(file_, 0, SEEK_SET) != 0) failed_ = true;
-        return ok();
-    }
-    // The next request in the order written; false at the end or on a read error (then ok() is false).
-    bool read(cohort::PlannedRequest& r) {
-        std::uint64_t count = 0;
-        if (!ok() || !get(r.method)) return false;
-        if (!get(r.path) || !get(r.body) || !get_number(r.ids) || !get_number(count)) return fail();
-        r.keys.assign(static_cast<std::size_t>(count), std::string());
-        for (std::string& key : r.keys)
-            if (!get(key)) return fail();
-        return true;
-    }
-
-private:
-    bool fail() {
-        failed_ = true;
-        return false;
-    }
-    void put_number(std::uint64_t n) {
-        if (file_ != nullptr && std::fwrite(&n, sizeof n, 1, file_) != 1) failed_ = true;
-    }
-    void put(const std::string& s) {
-        put_number(s.size());
-        if (file_ != nullptr && !s.empty() && std::fwrite(s.data(), 1, s.size(), file_) != s.size()) failed_ = true;
-    }
-    bool get_number(std::uint64_t& n) { return std::fread(&n, sizeof n, 1, file_) == 1; }
-    bool get(std::string& s) {
-        std::uint64_t n = 0;
-        if (!get_number(n)) return false;
-        s.resize(static_cast<std::size_t>(n));
-        return n == 0 || std::fread(s.data(), 1, s.size(), file_) == s.size();
-    }
-
-    std::FILE* file_;
-    bool failed_ = false;
-};
 
 class Engine {
 public:
@@ -271,10 +195,14 @@ public:
             std::make_unique<Sender>(SenderSettings{endpoint_, scope_, settings_, credentials_, options_.http,
                                                     options_.backoff, options_.requests_per_hour, settings_.threads},
                                      *store_, run_id_, monitor_, user_stop_);
-        const bool planned_ok = mirror                             ? plan_mirror()
-                                : streamed_ && dedupe_->planning() ? plan_checked()
-                                : streamed_                        ? plan_streamed()
-                                                                   : plan_table();
+        PlanContext context{settings_, options_.read, options_.input_path, input_name(),
+                            scope_,    dedupe_.get(), piece_hashes_,       *store_,
+                            monitor_,  *sender_};
+        const std::unique_ptr<PlanSource> source = mirror                             ? mirror_plan(context)
+                                                   : streamed_ && dedupe_->planning() ? checked_plan(context)
+                                                   : streamed_                        ? streamed_plan(context)
+                                                               : spilled_plan(context, std::move(spill_));
+        const bool planned_ok = source->produce([&](std::vector<Batch>&& group) { return enqueue(std::move(group)); });
         sender_->finish();
         if (planned_ok && !sender_->stopping())
             sender_->record(
@@ -381,12 +309,6 @@ private:
                code == ErrorCode::StateCorrupt || code == ErrorCode::StateLocked || code == ErrorCode::StateFailed;
     }
 
-    // A table that could not be read again for sending, or that changed since its check.
-    static Error table_read_error(const std::string& message) {
-        return Error{message == kFileChangedWhileSending ? ErrorCode::TableChanged : ErrorCode::InputUnreadable,
-                     message};
-    }
-
     bool stopping() const { return sender_->stopping(); }
     void stop_with(Error error) { sender_->stop_with(std::move(error)); }
     bool record(const Status& status) { return sender_->record(status); }
@@ -410,7 +332,7 @@ private:
             // requests are only counted, not written.
             cohort::ReadOptions read = options_.read;
             read.plan_requests = spill;
-            cohort::Planner checker = make_planner(nullptr, read);
+            cohort::Planner checker = make_planner(settings_, read, input_name(), dedupe_.get(), nullptr);
             auto count = [&] {
                 for (const auto& r : checker.take_requests()) {
                     if (spill) spill_->write(r);
@@ -464,213 +386,9 @@ private:
         monitor_.update([&](SyncProgress& p, SyncSummary&) { p.check_bytes_read += bytes; });
     }
 
-    // Send pass for add and remove: the first pass's plan (the same as `tdbraze plan cohort`), batch by batch
-    // into the queue.
-    bool plan_table() {
-        std::int64_t seq = 0;
-        std::vector<cohort::PlannedRequest> group;
-        cohort::PlannedRequest r;
-        // A few at a time, as the other plans hand them over: the state file records them in one transaction.
-        while (!stopping() && spill_->read(r)) {
-            group.push_back(std::move(r));
-            r = cohort::PlannedRequest();
-            if (group.size() >= kPlannedTogether) enqueue_planned(seq, std::move(group));
-        }
-        enqueue_planned(seq, std::move(group));
-        monitor_.update([](SyncProgress& p, SyncSummary&) { p.planning_done = true; }, false);
-        if (!spill_->ok()) {
-            stop_with(Error{ErrorCode::TempFile, "cannot read the planned requests back from their temporary file"});
-            return false;
-        }
-        spill_.reset();
-        return true;
-    }
-
-    // Requests of the plan (the same as `tdbraze plan cohort`'s) as the batches numbered from `seq` on: the
-    // naming call (no identifiers) or membership changes of the run's operation. Leaves `requests` empty.
-    void enqueue_planned(std::int64_t& seq, std::vector<cohort::PlannedRequest>&& requests) {
-        std::vector<Batch> group;
-        group.reserve(requests.size());
-        for (cohort::PlannedRequest& r : requests) {
-            Batch b;
-            b.seq = seq++;
-            b.kind = r.ids == 0                                         ? BatchKind::Name
-                     : settings_.operation == cohort::Operation::Remove ? BatchKind::Remove
-                                                                        : BatchKind::Add;
-            b.request = std::move(r);
-            if (b.kind != BatchKind::Name) monitor_.update([](SyncProgress&, SyncSummary& s) { ++s.planned; }, false);
-            group.push_back(std::move(b));
-        }
-        requests.clear();
-        enqueue(std::move(group));
-    }
-
-    // Reads the table again for sending. Each piece of the file must hash as it did when the table was checked
-    // before it is passed on, so that a table changed since is never sent beyond the part that was checked.
-    // An error message when it changed (the rest is not read) or cannot be read.
-    std::optional<std::string> reread_checked_table(const std::function<void(std::string_view)>& on_piece) {
-        std::size_t piece = 0;
-        bool changed = false;
-        auto error = files::read_in_chunks(options_.input_path, [&](std::string_view chunk) {
-            if (stopping() || changed) return;
-            changed = piece >= piece_hashes_.size() || piece_hashes_[piece++] != hash_bytes(chunk);
-            if (!changed) on_piece(chunk);
-        });
-        if (!error && !stopping() && (changed || piece != piece_hashes_.size())) error = kFileChangedWhileSending;
-        return error;
-    }
-
-    // Send pass for add and remove of a table pass 0 found no error in and could plan from its own file: the
-    // requests are made from the identifiers pass 0 checked, so the table is not read again and a file
-    // changed since cannot change what is sent.
-    bool plan_checked() {
-        std::int64_t seq = 0;
-        // One planning thread: sending sets the pace, and the other core serves the workers' connections.
-        const Status planned = dedupe_->planning()->plan(
-            settings_, cohort::BatchOutput::BodiesAndKeys,
-            [&](auto&& requests) {
-                enqueue_planned(seq, std::move(requests));
-                return !stopping();
-            },
-            1);
-        if (stopping()) return true;
-        if (!planned) {
-            stop_with(planned.error());
-            return false;
-        }
-        monitor_.report(*dedupe_->report());
-        monitor_.update(
-            [](SyncProgress& p, SyncSummary& s) {
-                p.batches_total = s.planned;
-                p.planning_done = true;
-            },
-            false);
-        return true;
-    }
-
-    // Send pass for add and remove of a table pass 0 found no error in, when the first read alone could not
-    // say how requests split (an identifier of kilobytes): the second read plans the table and feeds the
-    // queue as it goes; the run stops if the table changed since pass 0.
-    bool plan_streamed() {
-        std::int64_t seq = 0;
-        cohort::Planner planner = make_planner(nullptr);
-        auto enqueue_all = [&] { enqueue_planned(seq, planner.take_requests()); };
-        const auto error = reread_checked_table([&](std::string_view chunk) {
-            planner.feed(chunk);
-            enqueue_all();
-        });
-        if (stopping()) return true;
-        if (error) {
-            stop_with(table_read_error(*error));
-            return false;
-        }
-        const cohort::Report report = planner.finish();
-        monitor_.report(report);
-        if (!report.ok() || !dedupe_->replay_matched()) {
-            // Cannot happen for an unchanged table (see rehearsal_errors()); stopped rather than sent.
-            stop_with(Error{ErrorCode::TableChanged,
-                            report.ok()
-                                ? kFileChangedWhileSending
-                                : "the table's second read found errors its first did not; the rest was not sent"});
-            return false;
-        }
-        enqueue_all();
-        monitor_.update(
-            [](SyncProgress& p, SyncSummary& s) {
-                p.batches_total = s.planned;
-                p.planning_done = true;
-            },
-            false);
-        return true;
-    }
-
-    // Mirror: the table is the whole desired membership. Adds are its identifiers not yet confirmed in the
-    // cohort; removes are confirmed members that are no longer in it.
-    bool plan_mirror() {
-        cohort::RequestBatcher adds(settings_, cohort::Operation::Add);
-        cohort::RequestBatcher removes(settings_, cohort::Operation::Remove);
-        std::int64_t seq = 0;
-        auto enqueue_from = [&](cohort::RequestBatcher& batcher, BatchKind kind) {
-            for (auto& r : batcher.take()) {
-                Batch b;
-                b.seq = seq++;
-                b.kind = kind;
-                monitor_.update(
-                    [&](SyncProgress& p, SyncSummary& s) {
-                        p.batches_total += 1;
-                        p.ids_total += r.ids;
-                        ++s.planned;
-                    },
-                    false);
-                b.request = std::move(r);
-                enqueue(std::move(b));
-            }
-        };
-        Batch naming;
-        naming.seq = seq++;
-        naming.kind = BatchKind::Name;
-        naming.request = adds.naming_request();
-        enqueue(std::move(naming));
-
-        if (!record(store_->begin_desired())) return false;
-        // The table's identifiers go to the state store a batch at a time; those not confirmed yet are added,
-        // in table order.
-        std::vector<std::string> pending;
-        auto settle = [&] {
-            if (!record(store_->add_desired(pending))) return pending.clear();
-            const auto member = store_->members_among(scope_, pending);
-            if (!record(member.map([](const auto&) {}))) return pending.clear();
-            for (std::size_t i = 0; i < pending.size(); ++i) {
-                if ((*member)[i]) continue;
-                const cohort::IdentifierParts p = cohort::split_identifier_key(pending[i]);
-                adds.add(p.type, p.alias_label, p.value);
-                enqueue_from(adds, BatchKind::Add);
-            }
-            pending.clear();
-        };
-        cohort::Planner planner =
-            make_planner([&](cohort::IdentifierType type, std::string_view label, std::string_view value) {
-                pending.push_back(cohort::identifier_key(type, label, value));
-                if (pending.size() >= 1000) settle();
-            });
-        auto error = reread_checked_table([&](std::string_view chunk) { planner.feed(chunk); });
-        if (stopping()) return true;
-        planner.finish();
-        settle();
-        if (!error && dedupe_ && !dedupe_->replay_matched()) error = kFileChangedWhileSending;
-        if (error) {
-            // The desired set is incomplete: members missing from it have not left, so no remove may be sent.
-            stop_with(table_read_error(*error));
-            return false;
-        }
-        if (stopping()) return true;  // a failed write to the state file: the desired set is incomplete too
-        adds.flush();
-        enqueue_from(adds, BatchKind::Add);
-        const Status departed = store_->for_each_departed(scope_, [&](std::string_view key) {
-            const cohort::IdentifierParts p = cohort::split_identifier_key(key);
-            removes.add(p.type, p.alias_label, p.value);
-            enqueue_from(removes, BatchKind::Remove);
-        });
-        if (!record(departed)) return false;
-        removes.flush();
-        enqueue_from(removes, BatchKind::Remove);
-        monitor_.update([](SyncProgress& p, SyncSummary&) {
-            p.planning_done = true;
-            p.totals_final = true;
-        });
-        return true;
-    }
-
-    // A planner over the table with the run's duplicate check: on disk when pass 0 ran, else in memory.
-    cohort::Planner make_planner(cohort::IdentifierSink sink) { return make_planner(std::move(sink), options_.read); }
-    cohort::Planner make_planner(cohort::IdentifierSink sink, const cohort::ReadOptions& read) {
-        if (dedupe_) return cohort::Planner(settings_, read, input_name(), std::move(sink), dedupe_->replayer());
-        return cohort::Planner(settings_, read, input_name(), std::move(sink));
-    }
-
     // Batches planned together: recorded in the state file in one transaction, then queued in order. Batches
     // a resumed run already confirmed, and a naming call Braze already has, are skipped.
-    void enqueue(std::vector<Batch> group) {
+    bool enqueue(std::vector<Batch> group) {
         std::vector<StateStore::PlannedBatch> planned;
         std::vector<Batch> to_send;
         for (Batch& b : group) {
@@ -681,7 +399,7 @@ private:
             bool named = false;
             if (b.kind == BatchKind::Name) {
                 const auto found = store_->named(scope_, hash);
-                if (!record(found.map([](bool) {}))) return;
+                if (!record(found.map([](bool) {}))) return false;
                 named = *found;
             }
             if (named) {
@@ -703,14 +421,10 @@ private:
             planned.push_back({b.seq, b.kind, std::move(hash), static_cast<std::int64_t>(b.request.ids)});
             to_send.push_back(std::move(b));
         }
-        if (!planned.empty() && !record(store_->record_planned(run_id_, planned))) return;
+        if (!planned.empty() && !record(store_->record_planned(run_id_, planned))) return false;
         for (Batch& b : to_send)
-            if (!sender_->push(std::move(b))) return;
-    }
-    void enqueue(Batch b) {
-        std::vector<Batch> one;
-        one.push_back(std::move(b));
-        enqueue(std::move(one));
+            if (!sender_->push(std::move(b))) return false;
+        return true;
     }
 
 

@@ -1,0 +1,75 @@
+// The checked plan of a table, kept between the check and the send in an unlinked temporary file.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+#include "tdbraze/cohort.hpp"
+#include "temp_file.hpp"
+
+namespace tdbraze::sync {
+
+// The first pass's requests, kept for the second in an unlinked temporary file (mode 0600, gone when the
+// process ends, however it ends): planning the table again cost as much CPU as checking it, and needed a
+// second set of every distinct id. It also makes what is sent exactly what was checked, even if the file
+// changes in between.
+class RequestSpill {
+public:
+    RequestSpill() : file_(files::open_unnamed_temp_file()) {}
+    ~RequestSpill() {
+        if (file_ != nullptr) std::fclose(file_);
+    }
+    RequestSpill(const RequestSpill&) = delete;
+    RequestSpill& operator=(const RequestSpill&) = delete;
+    bool ok() const { return file_ != nullptr && !failed_; }
+
+    void write(const cohort::PlannedRequest& r) {
+        put(r.method);
+        put(r.path);
+        put(r.body);
+        put_number(r.ids);
+        put_number(r.keys.size());
+        for (const std::string& key : r.keys) put(key);
+    }
+    // Switches from writing to reading; false when anything could not be written.
+    bool rewind() {
+        if (!ok() || std::fflush(file_) != 0 || std::fseek(file_, 0, SEEK_SET) != 0) failed_ = true;
+        return ok();
+    }
+    // The next request in the order written; false at the end or on a read error (then ok() is false).
+    bool read(cohort::PlannedRequest& r) {
+        std::uint64_t count = 0;
+        if (!ok() || !get(r.method)) return false;
+        if (!get(r.path) || !get(r.body) || !get_number(r.ids) || !get_number(count)) return fail();
+        r.keys.assign(static_cast<std::size_t>(count), std::string());
+        for (std::string& key : r.keys)
+            if (!get(key)) return fail();
+        return true;
+    }
+
+private:
+    bool fail() {
+        failed_ = true;
+        return false;
+    }
+    void put_number(std::uint64_t n) {
+        if (file_ != nullptr && std::fwrite(&n, sizeof n, 1, file_) != 1) failed_ = true;
+    }
+    void put(const std::string& s) {
+        put_number(s.size());
+        if (file_ != nullptr && !s.empty() && std::fwrite(s.data(), 1, s.size(), file_) != s.size()) failed_ = true;
+    }
+    bool get_number(std::uint64_t& n) { return std::fread(&n, sizeof n, 1, file_) == 1; }
+    bool get(std::string& s) {
+        std::uint64_t n = 0;
+        if (!get_number(n)) return false;
+        s.resize(static_cast<std::size_t>(n));
+        return n == 0 || std::fread(s.data(), 1, s.size(), file_) == s.size();
+    }
+
+    std::FILE* file_;
+    bool failed_ = false;
+};
+
+}  // namespace tdbraze::sync
