@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 clang_format=${CLANG_FORMAT:-$(command -v clang-format-14 || command -v clang-format)}
-mapfile -t files < <(git ls-files '*.cpp' '*.hpp' '*.c' '*.h' 2>/dev/null || find core native web tests bench -name '*.[ch]pp')
+mapfile -t files < <(git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' '*.c' '*.h' 2>/dev/null ||
+                          find core native web tests bench -name '*.[ch]pp')
 if [ "${1:-}" = "--fix" ]; then
   "$clang_format" -i "${files[@]}"
   exit 0

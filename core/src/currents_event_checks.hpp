@@ -78,7 +78,7 @@ private:
         std::uint64_t line;  // line of the top-level value (the batch, or the bare event)
         std::string pointer;  // the event within it
     };
-    std::unordered_map<std::uint64_t, FirstSighting> ids_;  // FNV-1a hash of id -> where it was first seen
+    std::unordered_map<std::uint64_t, FirstSighting> ids_;  // hash_bytes of an id -> where it was first seen
     std::uint64_t value_line_ = 1;
     bool id_limit_reported_ = false;
     std::vector<std::uint64_t> known_counts_;  // by index in event_catalogue()

@@ -67,7 +67,8 @@ protected:
 
     // A second read that could not be done, or found the table changed since its check.
     static Error reread_error(const std::string& message) {
-        return Error{message == kFileChangedWhileSending ? ErrorCode::TableChanged : ErrorCode::InputUnreadable, message};
+        return Error{message == kFileChangedWhileSending ? ErrorCode::TableChanged : ErrorCode::InputUnreadable,
+                     message};
     }
 
     PlanContext c_;
@@ -147,10 +148,10 @@ public:
         c_.monitor.report(report);
         if (!report.ok() || !c_.dedupe->replay_matched()) {
             // Cannot happen for an unchanged table (see rehearsal_errors()); stopped rather than sent.
-            c_.sender.stop_with(Error{
-                ErrorCode::TableChanged,
-                report.ok() ? kFileChangedWhileSending
-                            : "the table's second read found errors its first did not; the rest was not sent"});
+            c_.sender.stop_with(
+                Error{ErrorCode::TableChanged,
+                      report.ok() ? kFileChangedWhileSending
+                                  : "the table's second read found errors its first did not; the rest was not sent"});
             return false;
         }
         take_planned(take, planner.take_requests());
@@ -173,11 +174,13 @@ public:
                 Batch b;
                 b.seq = seq_++;
                 b.kind = kind;
-                c_.monitor.update([&](SyncProgress& p, SyncSummary& s) {
-                    p.batches_total += 1;
-                    p.ids_total += r.ids;
-                    ++s.planned;
-                }, false);
+                c_.monitor.update(
+                    [&](SyncProgress& p, SyncSummary& s) {
+                        p.batches_total += 1;
+                        p.ids_total += r.ids;
+                        ++s.planned;
+                    },
+                    false);
                 b.request = std::move(r);
                 std::vector<Batch> one;
                 one.push_back(std::move(b));
@@ -208,12 +211,12 @@ public:
             }
             pending.clear();
         };
-        cohort::Planner planner = make_planner(
-            c_.settings, c_.read, c_.source_name, c_.dedupe,
-            [&](cohort::IdentifierType type, std::string_view label, std::string_view value) {
-                pending.push_back(cohort::identifier_key(type, label, value));
-                if (pending.size() >= 1000) settle();
-            });
+        cohort::Planner planner =
+            make_planner(c_.settings, c_.read, c_.source_name, c_.dedupe,
+                         [&](cohort::IdentifierType type, std::string_view label, std::string_view value) {
+                             pending.push_back(cohort::identifier_key(type, label, value));
+                             if (pending.size() >= 1000) settle();
+                         });
         auto error = reread_checked_table([&](std::string_view chunk) { planner.feed(chunk); });
         if (stopping()) return true;
         planner.finish();
@@ -254,10 +257,14 @@ cohort::Planner make_planner(const cohort::Settings& settings, const cohort::Rea
 std::unique_ptr<PlanSource> spilled_plan(PlanContext context, std::unique_ptr<RequestSpill> spill) {
     return std::make_unique<SpilledPlan>(std::move(context), std::move(spill));
 }
-std::unique_ptr<PlanSource> checked_plan(PlanContext context) { return std::make_unique<CheckedPlan>(std::move(context)); }
+std::unique_ptr<PlanSource> checked_plan(PlanContext context) {
+    return std::make_unique<CheckedPlan>(std::move(context));
+}
 std::unique_ptr<PlanSource> streamed_plan(PlanContext context) {
     return std::make_unique<StreamedPlan>(std::move(context));
 }
-std::unique_ptr<PlanSource> mirror_plan(PlanContext context) { return std::make_unique<MirrorPlan>(std::move(context)); }
+std::unique_ptr<PlanSource> mirror_plan(PlanContext context) {
+    return std::make_unique<MirrorPlan>(std::move(context));
+}
 
 }  // namespace tdbraze::sync

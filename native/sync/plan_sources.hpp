@@ -29,11 +29,11 @@ namespace tdbraze::sync {
 struct PlanContext {
     const cohort::Settings& settings;  // the export's (the operation set from the mode)
     const cohort::ReadOptions& read;
-    std::string input_path;   // the table, read again by streamed_plan and mirror_plan
+    std::string input_path;  // the table, read again by streamed_plan and mirror_plan
     std::string source_name;  // how reports name it
     std::string cohort_scope;
-    SpilledDedupe* dedupe;                            // the check on disk, or null
-    const std::vector<std::uint64_t>& piece_hashes;   // of each piece the check read: a second read must match
+    SpilledDedupe* dedupe;  // the check on disk, or null
+    const std::vector<std::uint64_t>& piece_hashes;  // of each piece the check read: a second read must match
     StateStore& store;
     RunMonitor& monitor;
     Sender& sender;  // its stop ends planning; its stop_with is where a planning error goes
