@@ -502,8 +502,9 @@ void EventChecker::check_fields(const Tape& t, const Node& object, std::span<con
                 hint = "Braze sends " + std::string(key) + " as JSON text inside a string, not as an object";
             else hint = "the catalogue declares " + path + " as " + std::string(to_string(spec->type));
             sink_.add(Severity::Error, "field-type",
-                      "\"" + path + "\" must be " + type_phrase(spec->type) + ", got " + kind_phrase(value.kind) + " " +
-                          shown(t, value),
+                      "\"" + path + "\" must be " + type_phrase(spec->type) + ", got " + kind_phrase(value.kind) +
+                          // A container is named by its kind alone ("got an array", never "an array an array").
+                          (value.kind == Kind::Object || value.kind == Kind::Array ? "" : " " + shown(t, value)),
                       hint, pointer_of(key), value.begin);
             continue;
         }

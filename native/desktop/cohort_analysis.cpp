@@ -1,5 +1,7 @@
 #include "cohort_analysis.hpp"
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -49,7 +51,7 @@ CohortAnalysis analyse_table(const std::string& path, const cohort::Settings& se
     a.path = path;
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        a.error = "cannot open '" + path + "'";
+        a.error = "cannot open '" + path + "': " + std::strerror(errno);
         return a;
     }
     cohort::Planner planner(settings, read, path);

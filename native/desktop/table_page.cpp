@@ -1,6 +1,8 @@
 #include "table_page.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 
 // The core's private table reader and mapping rules: the preview must agree with the planner cell for cell
@@ -76,7 +78,7 @@ TablePage read_table_page(const std::string& path, std::uint64_t first_row, std:
     page.first_row = std::max<std::uint64_t>(first_row, 1);
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        page.error = "cannot open '" + path + "'";
+        page.error = "cannot open '" + path + "': " + std::strerror(errno);  // the OS's reason, as everywhere
         return page;
     }
     PageSink sink(page, page.first_row, count);
@@ -87,7 +89,7 @@ TablePage read_table_page(const std::string& path, std::uint64_t first_row, std:
         const auto n = static_cast<std::size_t>(in.gcount());
         if (n > 0) reader.feed(std::string_view(buffer.data(), n));
     }
-    if (in.bad()) page.error = "cannot read '" + path + "'";
+    if (in.bad()) page.error = "cannot read '" + path + "': " + std::strerror(errno);
     if (!sink.full()) reader.finish();
     page.format = reader.format();
     return page;

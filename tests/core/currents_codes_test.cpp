@@ -213,3 +213,14 @@ TEST_CASE("unknown top-level members explain where user fields belong") {
     CHECK(d[0].pointer == "/events/0/timezone");
     CHECK(d[0].hint.find("user.timezone") != std::string::npos);
 }
+
+TEST_CASE("field-type names a container by its kind once, a scalar with its value") {
+    const auto r = test::validate(test::envelope({test::event("users.behaviors.CustomEvent", R"({"name":["n"]})"),
+                                                  test::event("users.behaviors.CustomEvent", R"({"name":{"a":1}})"),
+                                                  test::event("users.behaviors.CustomEvent", R"({"name":5})")}));
+    const auto found = test::with_code(r, "field-type");
+    REQUIRE(found.size() == 3);
+    CHECK(found[0].message == "\"properties.name\" must be a string, got an array");
+    CHECK(found[1].message == "\"properties.name\" must be a string, got an object");
+    CHECK(found[2].message == "\"properties.name\" must be a string, got an integer 5");
+}

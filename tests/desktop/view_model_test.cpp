@@ -485,3 +485,10 @@ TEST_CASE("Sync: a closed port fails within seconds, and the status says why", "
     CHECK(vm.sync_view().summary->error->code == tdbraze::ErrorCode::ConnectionRefused);
     CHECK(vm.status.find("nothing accepts connections") != std::string::npos);
 }
+
+TEST_CASE("a table that cannot be opened says the OS's reason", "[desktop]") {
+    const TablePage page = read_table_page("/nonexistent/nosuch.csv", 1, 10);
+    CHECK(page.error == "cannot open '/nonexistent/nosuch.csv': No such file or directory");
+    const CohortAnalysis analysis = analyse_table("/nonexistent/nosuch.csv", {}, {}, {});
+    CHECK(analysis.error == "cannot open '/nonexistent/nosuch.csv': No such file or directory");
+}
