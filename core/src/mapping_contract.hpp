@@ -5,14 +5,9 @@
 #include <string>
 #include <string_view>
 
+#include "tdbraze/cohort.hpp"  // kUserIds, kDeviceIds, intended_identifier
+
 namespace tdbraze::cohort {
-
-inline constexpr std::string_view kUserIds = "user_ids";
-inline constexpr std::string_view kDeviceIds = "device_ids";
-
-// The identifier column a name was probably meant to be ("user_id", "External_ID", "deviceIds", a name with
-// spaces or a byte order mark ...), or empty when it looks like neither.
-std::string_view intended_identifier(std::string_view name);
 
 // `name` as it must be written in a Presto/Trino query: bare if it is a plain lower-case identifier, else
 // double-quoted.

@@ -8,20 +8,13 @@
 #include <vector>
 
 #include "tdbraze/cohort.hpp"
+#include "tdbraze/table_preview.hpp"
 
 namespace tdbraze::desktop {
 
-struct TableCell {
-    std::string text;  // as read; "null" for a JSON null
-    bool blank = false;  // empty, blank, NULL, \N or missing: never sent
-};
-
-struct TableRow {
-    std::uint64_t number = 0;  // 1-based data row, as diagnostics count them
-    std::uint64_t line = 0;  // file line where the row starts
-    std::vector<TableCell> cells;  // indexed by column; may be shorter than the column list
-    std::string problem;  // set when the row cannot be read (the planner skips it)
-};
+// A cell and a row of the grid: the core's preview types (tdbraze/table_preview.hpp).
+using TableCell = cohort::PreviewCell;
+using TableRow = cohort::PreviewRow;
 
 struct TablePage {
     std::string path;

@@ -3,6 +3,7 @@
 
 #include "cohort_support.hpp"
 #include "table_reader.hpp"
+#include "tdbraze/table_preview.hpp"
 
 using namespace tdbraze;
 using namespace tdbraze::cohort;
@@ -130,4 +131,32 @@ TEST_CASE("a header of more than 65536 columns stops the reading") {
     CHECK(c.errors == Strings{"row-too-large@0:1"});
     CHECK(c.columns.empty());
     CHECK(c.rows.empty());
+}
+
+TEST_CASE("table preview: a page of rows numbered as the planner numbers them, with the rows it skips") {
+    using tdbraze::cohort::TablePreview;
+    TablePreview csv(tdbraze::cohort::TableFormat::Auto, 2, 2);
+    csv.feed("user_ids,email\nu1,a@x\nu2,\nu3,c@x\nu4,d@x\n");
+    CHECK(csv.full());
+    const auto& page = csv.page();
+    CHECK(page.format == tdbraze::cohort::TableFormat::Csv);
+    CHECK(page.columns == std::vector<std::string>{"user_ids", "email"});
+    REQUIRE(page.rows.size() == 2);
+    CHECK(page.rows[0].number == 2);
+    CHECK(page.rows[0].line == 3);
+    CHECK(page.rows[0].cells[1].blank);
+    CHECK(page.rows[1].cells[0].text == "u3");
+    CHECK(page.more_rows);
+
+    TablePreview jsonl(tdbraze::cohort::TableFormat::Auto, 1, 10);
+    jsonl.feed("{\"user_ids\":\"u1\"}\n{\"user_ids\": nope}\n{\"device_ids\":null}\n");
+    jsonl.finish();
+    const auto& rows = jsonl.page().rows;
+    REQUIRE(rows.size() == 3);
+    CHECK(rows[1].number == 2);
+    CHECK_FALSE(rows[1].problem.empty());  // not sent: the grid says why
+    CHECK(jsonl.page().columns == std::vector<std::string>{"user_ids", "device_ids"});
+    CHECK(rows[2].cells[1].text == "null");
+    CHECK(rows[2].cells[1].blank);
+    CHECK_FALSE(jsonl.page().more_rows);
 }

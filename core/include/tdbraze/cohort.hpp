@@ -38,6 +38,14 @@ struct Settings {
     std::string created_at;  // ISO-8601 UTC for the naming call; the core has no clock
 };
 
+// Treasure Data's mapping contract: the columns sent as user ids and device ids (any other column named by
+// Settings::alias_columns is sent as aliases).
+inline constexpr std::string_view kUserIds = "user_ids";
+inline constexpr std::string_view kDeviceIds = "device_ids";
+// The identifier column a name was probably meant to be ("user_id", "External_ID", "deviceIds", a name with
+// spaces or a byte order mark ...), or empty when it looks like neither: the rule of near-miss-column.
+std::string_view intended_identifier(std::string_view name);
+
 inline constexpr int kMaxThreads = 32;
 inline constexpr int kMaxIdsPerRequest = 1000;
 // Braze's REST body limit is "4 MB"; read as 4,000,000 bytes, the stricter of the two meanings.
