@@ -63,6 +63,11 @@ std::string type_phrase(JsonType type) {
     return "?";
 }
 
+// The string fields whose value Braze writes as JSON text (an object serialised into the string).
+bool holds_json_text(std::string_view key) {
+    return key == "custom_attributes" || key == "tool_arguments" || key == "flow_response_json";
+}
+
 bool kind_matches(JsonType type, Kind kind) {
     switch (type) {
         case JsonType::String: return kind == Kind::String;
@@ -499,7 +504,11 @@ void EventChecker::check_fields(const Tape& t, const Node& object, std::span<con
             else if (spec->type == JsonType::Integer && value.kind == Kind::Number)
                 hint = "write a whole number without a fraction or exponent";
             else if (spec->type == JsonType::String && value.kind == Kind::Object)
-                hint = "Braze sends " + std::string(key) + " as JSON text inside a string, not as an object";
+                hint = holds_json_text(key)
+                           ? "Braze sends " + std::string(key) + " as JSON text inside a string, not as an object"
+                           : "Braze sends " + std::string(key) +
+                                 " as a string; of the properties only custom_properties and "
+                                 "purchase_properties are objects";
             else hint = "the catalogue declares " + path + " as " + std::string(to_string(spec->type));
             sink_.add(Severity::Error, "field-type",
                       "\"" + path + "\" must be " + type_phrase(spec->type) + ", got " + kind_phrase(value.kind) +

@@ -30,6 +30,7 @@ struct CohortArgs {
     std::string format = "text";
     std::uint64_t max_diagnostics = 1000;
     std::string out = "-";
+    bool strict = false;  // validate: warnings fail too
 };
 
 void add_cohort_options(CLI::App* cmd, CohortArgs& a, bool planning) {
@@ -149,6 +150,9 @@ int run_validate(CohortArgs& a) {
     const auto report = run_planner(a, nullptr);
     if (!report) return kExitUsage;
     print_report(std::cout, *report, a.format, STDOUT_FILENO);
+    // --strict: a warning fails too. A near miss (an identifier column misnamed) is a warning, and nothing of
+    // that column would be sent: a check in CI wants that to fail.
+    if (a.strict && report->ok() && report->summary.warnings > 0) return kExitFindings;
     return exit_code_for(*report);
 }
 
@@ -191,7 +195,11 @@ std::function<int()> add_validate_cohort(CLI::App& validate) {
     auto args = std::make_shared<CohortArgs>();
     CLI::App* cmd = validate.add_subcommand("cohort", "Check a cohort mapping table (a Treasure Data query result)");
     add_cohort_options(cmd, *args, false);
-    cmd->footer("Exit status: 0 no errors, 1 errors, 2 usage or I/O problems. Codes: docs/cohort.md.");
+    cmd->add_flag("--strict", args->strict,
+                  "Warnings fail too (exit 1): a misnamed identifier column (near-miss-column) sends nothing of it");
+    cmd->footer(
+        "Exit status: 0 no errors (and no warnings with --strict), 1 errors, 2 usage or I/O problems. "
+        "Codes: docs/cohort.md.");
     return [args] { return run_validate(*args); };
 }
 

@@ -339,3 +339,14 @@ TEST_CASE("cli: help explains every diagnostic code with the manual's section") 
     CHECK(member.out.find("```json\n") != std::string::npos);
     CHECK(member.out.find("expect=") == std::string::npos);
 }
+
+TEST_CASE("cli: validate cohort --strict fails on warnings, as validate currents --strict does") {
+    const fs::path near_miss = write_file("near-miss.csv", "user_ids,device_id\nu1,d1\n");
+    const Run plain = run("validate cohort " + near_miss.string() + " --cohort-id c");
+    CHECK(plain.out.find("near-miss-column") != std::string::npos);
+    CHECK(plain.code == 0);  // a warning alone passes...
+    const Run strict = run("validate cohort " + near_miss.string() + " --cohort-id c --strict");
+    CHECK(strict.code == 1);  // ...unless warnings fail
+    const fs::path clean = write_file("clean.csv", "user_ids\nu1\n");
+    CHECK(run("validate cohort " + clean.string() + " --cohort-id c --strict").code == 0);
+}

@@ -224,3 +224,14 @@ TEST_CASE("field-type names a container by its kind once, a scalar with its valu
     CHECK(found[1].message == "\"properties.name\" must be a string, got an object");
     CHECK(found[2].message == "\"properties.name\" must be a string, got an integer 5");
 }
+
+TEST_CASE("field-type's hint says JSON text only for the fields Braze writes as JSON text") {
+    const auto r = test::validate(test::envelope(
+        {test::event("users.behaviors.Purchase", R"({"product_id":{"sku":"a"},"price":1,"currency":"USD"})"),
+         test::event("users.profile.Update", R"({"custom_attributes":{"tier":"gold"}})")}));
+    const auto found = test::with_code(r, "field-type");
+    REQUIRE(found.size() == 2);
+    CHECK(found[0].hint.find("JSON text") == std::string::npos);
+    CHECK(found[0].hint.find("product_id as a string") != std::string::npos);
+    CHECK(found[1].hint == "Braze sends custom_attributes as JSON text inside a string, not as an object");
+}
