@@ -2,8 +2,11 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <ctime>
+#include <mutex>
+#include <stop_token>
 #include <string>
 
 namespace tdbraze {
@@ -22,6 +25,16 @@ inline std::int64_t epoch_seconds_now() { return static_cast<std::int64_t>(std::
 inline std::int64_t epoch_ms_now() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
+}
+
+// Sleeps for `delay` unless a stop is requested first, which ends the sleep at once (a backoff wait that a
+// Ctrl-C must not sit out). False when it was stopped.
+inline bool sleep_unless_stopped(std::stop_token stop, std::chrono::milliseconds delay) {
+    std::mutex mutex;
+    std::condition_variable_any woken;
+    std::unique_lock lock(mutex);
+    woken.wait_for(lock, stop, delay, [] { return false; });  // only the stop wakes it early
+    return !stop.stop_requested();
 }
 
 }  // namespace tdbraze

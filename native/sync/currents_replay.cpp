@@ -7,8 +7,6 @@
 #include <iostream>
 #include <random>
 #include <sstream>
-#include <condition_variable>
-#include <mutex>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -149,10 +147,7 @@ ReplaySummary replay_currents(const std::vector<std::string>& events, const Repl
             ++summary.retries;
             log((r.network_error.empty() ? "HTTP " + std::to_string(r.status) : "network error: " + r.network_error) +
                 "; retrying in " + std::to_string(delay.count()) + " ms");
-            std::mutex m;  // a wait that only the stop ends early
-            std::condition_variable_any woken;
-            std::unique_lock lock(m);
-            woken.wait_for(lock, stop, delay, [] { return false; });
+            sleep_unless_stopped(stop, delay);
         }
     };
     for (std::size_t begin = 0; begin < events.size() && !stopped && !stop.stop_requested(); begin += o.batch_size)

@@ -231,7 +231,7 @@ bool Sender::send(transport::HttpClient& client, std::mt19937_64& random, const 
         e.elapsed_ms = ms;
         monitor_.event(std::move(e));
         monitor_.update([](SyncProgress&, SyncSummary&) {});
-        if (!sleep_unless_stopped(delay)) return false;
+        if (!sleep_unless_stopped(stop_.get_token(), delay)) return false;
     }
 }
 
@@ -261,13 +261,6 @@ bool Sender::send_halves(transport::HttpClient& client, std::mt19937_64& random,
         },
         false);
     return true;
-}
-
-bool Sender::sleep_unless_stopped(std::chrono::milliseconds delay) {
-    std::unique_lock lock(mutex_);
-    // Woken only by the run's stop: a condition that is never true otherwise.
-    changed_.wait_for(lock, stop_.get_token(), delay, [] { return false; });
-    return !stopping();
 }
 
 }  // namespace tdbraze::sync

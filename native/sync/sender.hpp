@@ -83,8 +83,6 @@ private:
               const cohort::PlannedRequest& request, bool part = false);
     bool send_halves(transport::HttpClient& client, std::mt19937_64& random, const Batch& batch,
                      const cohort::PlannedRequest& request);
-    // Sleeps for `delay` unless the run stops first; false when it stopped.
-    bool sleep_unless_stopped(std::chrono::milliseconds delay);
 
     const SenderSettings settings_;
     StateStore& store_;
