@@ -19,7 +19,7 @@ enum class ErrorCode : std::uint8_t {
     // A temporary file (spooled standard input, the planned requests) that cannot be written or read back.
     TempFile,
     // The state database: its disk is full, it is read-only, it is damaged, another sync holds it, a newer
-    // tdbraze wrote it, or any other SQLite failure.
+    // tdbraze wrote it, or any other SQLite failure. Kept together, first to last: is_state_error.
     StateDiskFull,
     StateReadOnly,
     StateCorrupt,
@@ -50,6 +50,10 @@ std::string_view describe(ErrorCode code);
 // Whether a run stopped by this error can be continued with --resume once its cause is fixed (the state
 // kept everything that was confirmed).
 bool resumable(ErrorCode code);
+
+// Whether the state database is what failed (the State... codes): a run stopped by one cannot record its
+// own end either.
+bool is_state_error(ErrorCode code);
 
 struct Error {
     ErrorCode code = ErrorCode::Internal;

@@ -304,11 +304,6 @@ private:
                (run.planned_total ? " of " + std::to_string(*run.planned_total) : std::string()) + " batches confirmed";
     }
 
-    static bool is_state_error(ErrorCode code) {
-        return code == ErrorCode::StateDiskFull || code == ErrorCode::StateReadOnly ||
-               code == ErrorCode::StateCorrupt || code == ErrorCode::StateLocked || code == ErrorCode::StateFailed;
-    }
-
     bool stopping() const { return sender_->stopping(); }
     void stop_with(Error error) { sender_->stop_with(std::move(error)); }
     bool record(const Status& status) { return sender_->record(status); }
