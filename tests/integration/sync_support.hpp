@@ -128,4 +128,15 @@ inline pid_t spawn_cli(const std::string& args, const fs::path& out, const fs::p
     return child;
 }
 
+// After a run that was stopped part way (killed, or its state file failed) and a resume: the cohort holds
+// exactly ids from..to, every one of the `batches` arrived, and the only batches sent twice are those in
+// flight when the first run stopped (at most one per thread).
+inline void check_resumed_exactly(const Emulator& emu, const std::string& cohort, int from, int to,
+                                  std::uint64_t batches, std::uint64_t threads) {
+    CHECK(members(emu.server, cohort) == expected_ids(from, to));
+    const auto stats = emu.server.stats();
+    CHECK(stats.membership_applied == batches + stats.duplicate_applied);
+    CHECK(stats.duplicate_applied <= threads);
+}
+
 }  // namespace tdbraze::test
