@@ -44,7 +44,7 @@ KIND_LANGS = {
 }
 # The settings each kind takes; a flag is a setting without "=".
 SETTINGS = {
-    "currents": {"now", "strict", "max-diagnostics"},
+    "currents": {"now", "strict", "max-diagnostics", "receiver"},
     "cohort": {"cohort-id", "cohort-name", "operation", "alias", "partner", "threads", "max-ids-per-request",
                "created-at", "table-format", "trim", "max-diagnostics"},
     "sql": {"alias"},
@@ -183,6 +183,7 @@ def job_of(block, body=None):
     job = {"kind": block.kind, "input": block.body if body is None else body, "source": f"example.{block.lang}"}
     if block.kind == "currents":
         job.update(now=int(s.get("now", DEFAULT_NOW)), strict=bool(s.get("strict")),
+                   receiver=s.get("receiver", "http"),
                    max_diagnostics=int(s.get("max-diagnostics", DEFAULT_MAX_DIAGNOSTICS)))
     elif block.kind == "cohort":
         settings = {"cohort_id": s["cohort-id"], "created_at": s.get("created-at", DEFAULT_CREATED_AT),
@@ -203,7 +204,7 @@ def job_of(block, body=None):
 def native_args(job, file):
     if job["kind"] == "currents":
         args = ["validate", "currents", "--format", "json", "--now", str(job["now"]),
-                "--max-diagnostics", str(job["max_diagnostics"])]
+                "--max-diagnostics", str(job["max_diagnostics"]), "--receiver", job["receiver"]]
         return args + (["--strict"] if job["strict"] else []) + [file]
     if job["kind"] == "sql":
         args = ["check", "sql", "--format", "json", file]

@@ -259,7 +259,7 @@ async function validate(mode = state.mode) {
   const source = input.source || 'pasted';
   const payload = input.file ? { file: input.file } : { text: input.text };
   const message = mode === 'currents'
-    ? { type: 'currents', input: payload, source, now: Math.floor(Date.now() / 1000), strict: $('#strict').checked, maxDiagnostics: MAX_DIAGNOSTICS }
+    ? { type: 'currents', input: payload, source, now: Math.floor(Date.now() / 1000), strict: $('#strict').checked, maxDiagnostics: MAX_DIAGNOSTICS, receiver: $('#receiver').value }
     : { type: 'cohort', input: payload, source, settings: cohortSettings() };
   const run = { token, done: 0, total: input.size, started: performance.now() };
   state.runs[mode] = run;
@@ -625,6 +625,7 @@ $('#validate').addEventListener('click', () => validate(state.mode));
 $('#cancel').addEventListener('click', cancel);
 $('#clear').addEventListener('click', clearInput);
 $('#strict').addEventListener('change', () => scheduleValidate(0, 'currents'));
+$('#receiver').addEventListener('change', () => scheduleValidate(0, 'currents'));
 $('#cohort-form').addEventListener('input', () => scheduleValidate(300, 'cohort'));
 $('#cohort-form').addEventListener('submit', (e) => { e.preventDefault(); validate('cohort'); });
 $('#alias-columns').addEventListener('input', () => scheduleSql());

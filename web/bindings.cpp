@@ -31,8 +31,11 @@ std::string_view chunk_bytes(const emscripten::val& chunk, std::string& buffer) 
     return buffer;
 }
 
-tdbraze::currents::Options currents_options(double now_epoch_seconds, bool strict, double max_diagnostics) {
+// receiver: "http" or "td-postback" (the page's receiver choice); any other name is read as "http".
+tdbraze::currents::Options currents_options(double now_epoch_seconds, bool strict, double max_diagnostics,
+                                            const std::string& receiver) {
     tdbraze::currents::Options options;
+    options.receiver = tdbraze::currents::receiver_from_string(receiver).value_or(tdbraze::currents::Receiver::Http);
     options.now_epoch_seconds = static_cast<std::int64_t>(now_epoch_seconds);
     options.strict = strict;
     options.max_diagnostics = static_cast<std::uint64_t>(max_diagnostics);
@@ -41,16 +44,17 @@ tdbraze::currents::Options currents_options(double now_epoch_seconds, bool stric
 
 // Whole input at once: returns the JSON report (the same bytes as `tdbraze validate currents --format json`).
 std::string validate_currents(const std::string& input, const std::string& source, double now_epoch_seconds,
-                              bool strict, double max_diagnostics) {
-    return tdbraze::to_json(
-        tdbraze::currents::validate(input, currents_options(now_epoch_seconds, strict, max_diagnostics), source));
+                              bool strict, double max_diagnostics, const std::string& receiver) {
+    return tdbraze::to_json(tdbraze::currents::validate(
+        input, currents_options(now_epoch_seconds, strict, max_diagnostics, receiver), source));
 }
 
 // Chunked validation for the Worker: feed pieces, read progress, finish for the report.
 class CurrentsSession {
 public:
-    CurrentsSession(const std::string& source, double now_epoch_seconds, bool strict, double max_diagnostics)
-        : validator_(currents_options(now_epoch_seconds, strict, max_diagnostics), source) {}
+    CurrentsSession(const std::string& source, double now_epoch_seconds, bool strict, double max_diagnostics,
+                    const std::string& receiver)
+        : validator_(currents_options(now_epoch_seconds, strict, max_diagnostics, receiver), source) {}
     void feed(const emscripten::val& chunk) { validator_.feed(chunk_bytes(chunk, buffer_)); }
     double bytesConsumed() const { return static_cast<double>(validator_.bytes_consumed()); }
     std::string finish() { return tdbraze::to_json(validator_.finish()); }
@@ -142,7 +146,7 @@ EMSCRIPTEN_BINDINGS(tdbraze) {
     emscripten::function("planCohort", &plan_cohort);
     emscripten::function("validateCurrents", &validate_currents);
     emscripten::class_<CurrentsSession>("CurrentsSession")
-        .constructor<const std::string&, double, bool, double>()
+        .constructor<const std::string&, double, bool, double, const std::string&>()
         .function("feed", &CurrentsSession::feed)
         .function("bytesConsumed", &CurrentsSession::bytesConsumed)
         .function("finish", &CurrentsSession::finish);

@@ -2,7 +2,7 @@
 // slices (a file as its stream delivers it, a text ~1 MB at a time) and posting progress after each. The page
 // cancels a job by terminating this Worker and starting a new one, so a job never has to check for cancellation.
 //
-// In:  {type: 'currents', id, input, source, now, strict, maxDiagnostics}
+// In:  {type: 'currents', id, input, source, now, strict, maxDiagnostics, receiver}
 //      {type: 'cohort', id, input, source, settings}
 //      {type: 'sql', id, query, source, aliasColumns}
 //      where input is {text: string} or {file: File|Blob}
@@ -71,7 +71,7 @@ async function* slices(input) {
 }
 
 async function runCurrents(m, msg) {
-  const session = new m.CurrentsSession(msg.source, msg.now, !!msg.strict, msg.maxDiagnostics);
+  const session = new m.CurrentsSession(msg.source, msg.now, !!msg.strict, msg.maxDiagnostics, msg.receiver || 'http');
   try {
     for await (const s of slices(msg.input)) {
       session.feed(s.bytes);

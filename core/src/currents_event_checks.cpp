@@ -227,6 +227,7 @@ void EventChecker::flush_counts() {
 }
 
 void EventChecker::check(const Tape& t, std::uint32_t index, std::string_view pointer) {
+    has_external_user_id_ = false;
     const Node& event = t.nodes[index];
     ++summary_.events;
     if (event.kind != Kind::Object) {
@@ -304,9 +305,11 @@ void EventChecker::check(const Tape& t, std::uint32_t index, std::string_view po
 
     if (members[3] == nullptr) missing("user", "a \"user\" object with at least user_id");
     else if (members[3]->kind != Kind::Object) wrong_type(*members[3], "user", "an object");
-    else
+    else {
         check_fields(t, *members[3], spec != nullptr ? spec->user : std::span<const FieldSpec>(), common_user_fields(),
                      pointer, "user", event_name);
+        find_external_user_id(t, *members[3], pointer);
+    }
 
     if (members[4] == nullptr) missing("properties", "a \"properties\" object (it may be empty: {})");
     else if (members[4]->kind != Kind::Object) wrong_type(*members[4], "properties", "an object");
@@ -430,6 +433,11 @@ void EventChecker::check_time(const Tape& t, const Node* node, std::string_view 
                   node->begin);
         return;
     }
+    // Treasure Data's window is checked whatever else is wrong with the time: it counts the events lost.
+    const bool outside_td_window = options_.receiver == Receiver::TdPostback && options_.now_epoch_seconds != 0 &&
+                                   (seconds < options_.now_epoch_seconds - kTdPastWindowSeconds ||
+                                    seconds > options_.now_epoch_seconds + kTdFutureWindowSeconds);
+    if (outside_td_window) check_td_time_window(seconds, raw, here(), node->begin);
     if (seconds >= kMillisecondsThreshold) {
         std::string message = "\"time\" " + std::string(raw) + " looks like epoch milliseconds, not seconds";
         if (seconds / 1000 < kMillisecondsThreshold)
@@ -445,11 +453,50 @@ void EventChecker::check_time(const Tape& t, const Node* node, std::string_view 
                   "check the unit and the source of the timestamp (epoch seconds, UTC)", here(), node->begin);
         return;
     }
-    if (options_.now_epoch_seconds != 0 && seconds > options_.now_epoch_seconds + 86400) {
+    if (!outside_td_window && options_.now_epoch_seconds != 0 && seconds > options_.now_epoch_seconds + 86400) {
         sink_.add(Severity::Warning, "time-in-future",
                   "\"time\" " + std::string(raw) + " is " + iso_date(seconds) + ", in the future",
                   "Braze's sample data uses future times; real events are never later than now", here(), node->begin);
     }
+}
+
+// Treasure Data drops such records without a word to the sender, so a replay of old captures loses them.
+void EventChecker::check_td_time_window(std::int64_t seconds, std::string_view raw, const std::string& pointer,
+                                        std::uint32_t at) {
+    const std::int64_t now = options_.now_epoch_seconds;
+    const bool past = seconds < now;
+    // Unsigned: the distance between two 64-bit times may not fit a signed one.
+    const std::uint64_t distance = past ? static_cast<std::uint64_t>(now) - static_cast<std::uint64_t>(seconds)
+                                        : static_cast<std::uint64_t>(seconds) - static_cast<std::uint64_t>(now);
+    // Tenths near the limits, so that "3.5 days after now" does not read as "3 days" against a 3-day window.
+    const std::uint64_t days = distance / 86400;
+    const std::string amount =
+        days < 10 ? std::to_string(days) + "." + std::to_string(distance % 86400 * 10 / 86400) : std::to_string(days);
+    const std::string date = seconds < kMillisecondsThreshold ? " is " + iso_date(seconds) + "," : " is";
+    sink_.add(Severity::Warning, "td-time-window",
+              "\"time\" " + std::string(raw) + date + " " + amount + " days " + (past ? "before" : "after") +
+                  " now: Treasure Data ignores records more than " + (past ? "7 days older" : "3 days newer") +
+                  " than their arrival",
+              past ? "send only the last 7 days to the Postback API; load older captures with a bulk import "
+                     "(or check --now)"
+                   : "check the clock and unit of this time; Braze's sample data uses future times",
+              pointer, at);
+}
+
+void EventChecker::find_external_user_id(const Tape& t, const Node& user, std::string_view pointer) {
+    for (std::uint32_t c = user.first_child; c != 0; c = t.nodes[c].next) {
+        const Node& value = t.nodes[c];
+        std::string key_storage;
+        if (key_of(t, value, key_storage) != "external_user_id") continue;
+        has_external_user_id_ = value.kind == Kind::String && value.end - value.begin > 2;
+        break;
+    }
+    if (options_.receiver != Receiver::TdPostback || has_external_user_id_) return;
+    sink_.add(Severity::Warning, "td-no-external-user-id",
+              "this event's user has no external_user_id: Braze does not send it to Treasure Data",
+              "Braze's Treasure Data connector sends only events of users with an external id; tdbraze send "
+              "currents skips it too. Set the user's external id in Braze to receive such events",
+              json_pointer_append(pointer, "user"), user.begin);
 }
 
 void EventChecker::check_fields(const Tape& t, const Node& object, std::span<const FieldSpec> fields,

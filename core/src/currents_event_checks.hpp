@@ -52,6 +52,9 @@ public:
     // The line the current top-level value (a batch, or a bare event) starts on, to say where an id was first seen.
     void set_value_line(std::uint64_t line) { value_line_ = line; }
 
+    // Whether the event checked last names its user's external id: Braze sends Treasure Data only those.
+    bool last_event_has_external_user_id() const { return has_external_user_id_; }
+
     // Writes the event type counts into the summary (kept per catalogue index until then: no lookup by name).
     void flush_counts();
 
@@ -60,6 +63,8 @@ private:
                           std::uint32_t event_begin, const EventSpec*& spec);
     void check_id(const json::Tape& t, const json::Node* node, std::string_view pointer, std::uint32_t event_begin);
     void check_time(const json::Tape& t, const json::Node* node, std::string_view pointer, std::uint32_t event_begin);
+    void check_td_time_window(std::int64_t seconds, std::string_view raw, const std::string& pointer, std::uint32_t at);
+    void find_external_user_id(const json::Tape& t, const json::Node& user, std::string_view pointer);
     void check_fields(const json::Tape& t, const json::Node& object, std::span<const FieldSpec> fields,
                       std::span<const FieldSpec> extra, std::string_view event_pointer, std::string_view section,
                       std::string_view event_name);
@@ -81,6 +86,7 @@ private:
     std::unordered_map<std::uint64_t, FirstSighting> ids_;  // hash_bytes of an id -> where it was first seen
     std::uint64_t value_line_ = 1;
     bool id_limit_reported_ = false;
+    bool has_external_user_id_ = false;
     std::vector<std::uint64_t> known_counts_;  // by index in event_catalogue()
     std::map<std::string, std::uint64_t> unknown_counts_;  // at most kMaxUnknownEventTypes names
 };

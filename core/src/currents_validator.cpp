@@ -3,6 +3,7 @@
 // line:column. Only the value being parsed is kept in memory, so memory does not grow with the input.
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <optional>
 
 #include "currents_event_checks.hpp"
@@ -79,6 +80,8 @@ struct Validator::Impl final : DiagnosticSink {
     std::optional<Diagnostic> bare_event;  // error for a lone bare event; dropped if more values follow
     std::vector<PendingDiagnostic> event_diagnostics;  // of the event being checked, sorted before release
     bool in_event = false;
+    std::uint64_t events_seen = 0;
+    std::function<void(const EventText&)> on_event;
 
     Impl(Options o, std::string source) : options(o) { report.source = std::move(source); }
 
@@ -140,6 +143,17 @@ struct Validator::Impl final : DiagnosticSink {
         in_event = true;
         checker.check(tape, index, pointer);
         in_event = false;
+        if (on_event) {
+            EventText event;
+            event.number = events_seen;
+            event.json = tape.raw_value(tape.nodes[index]);
+            event.has_external_user_id = checker.last_event_has_external_user_id();
+            event.has_errors =
+                std::any_of(event_diagnostics.begin(), event_diagnostics.end(),
+                            [](const PendingDiagnostic& p) { return p.diagnostic.severity == Severity::Error; });
+            on_event(event);
+        }
+        ++events_seen;
         std::stable_sort(event_diagnostics.begin(), event_diagnostics.end(),
                          [](const PendingDiagnostic& a, const PendingDiagnostic& b) { return a.offset < b.offset; });
         for (auto& p : event_diagnostics) {
@@ -542,6 +556,7 @@ Validator::~Validator() = default;
 Validator::Validator(Validator&&) noexcept = default;
 Validator& Validator::operator=(Validator&&) noexcept = default;
 
+void Validator::on_event(std::function<void(const EventText&)> observer) { impl_->on_event = std::move(observer); }
 void Validator::feed(std::string_view chunk) { impl_->feed(chunk); }
 Report Validator::finish() { return impl_->finish(); }
 std::uint64_t Validator::bytes_consumed() const { return impl_->discarded + impl_->pos; }
@@ -551,6 +566,24 @@ Report validate(std::string_view input, const Options& options, std::string sour
     Validator v(options, std::move(source));
     for (std::size_t i = 0; i < input.size(); i += kFeedSlice) v.feed(input.substr(i, kFeedSlice));
     return v.finish();
+}
+
+}  // namespace tdbraze::currents
+
+namespace tdbraze::currents {
+
+std::string_view to_string(Receiver receiver) {
+    switch (receiver) {
+        case Receiver::Http: return "http";
+        case Receiver::TdPostback: return "td-postback";
+    }
+    return "http";
+}
+
+std::optional<Receiver> receiver_from_string(std::string_view name) {
+    for (const Receiver r : {Receiver::Http, Receiver::TdPostback})
+        if (name == to_string(r)) return r;
+    return std::nullopt;
 }
 
 }  // namespace tdbraze::currents

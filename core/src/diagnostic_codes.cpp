@@ -34,6 +34,9 @@ constexpr DiagnosticCode kCodes[] = {
     {"time-out-of-range", "currents", Severity::Error, "time does not fit a 64-bit integer"},
     {"time-before-2010", "currents", Severity::Warning, "a time before Currents existed"},
     {"time-in-future", "currents", Severity::Warning, "a time in the future"},
+    {"td-time-window", "currents", Severity::Warning, "Treasure Data would ignore this event's time"},
+    {"td-no-external-user-id", "currents", Severity::Warning,
+     "Braze sends Treasure Data no event without an external_user_id"},
     // Currents: fields
     {"field-type", "currents", Severity::Error, "a known field with the wrong JSON type"},
     {"missing-required-field", "currents", Severity::Error, "a field Braze always sends is missing"},

@@ -9,6 +9,7 @@
 #include "clock.hpp"
 #include "exit_status.hpp"
 #include "tdbraze/cohort.hpp"
+#include "tdbraze/currents.hpp"
 
 namespace tdbraze::cli {
 
@@ -16,6 +17,8 @@ namespace tdbraze::cli {
 CLI::Validator table_format_names();  // auto, csv, tsv, json, jsonl
 cohort::TableFormat table_format_from_option(const std::string& name);  // a name table_format_names() passed
 CLI::Validator existing_file_or_dash();  // a readable file, or - for standard input
+// --receiver http|td-postback, for validate currents and send currents.
+void add_receiver_option(CLI::App* command, currents::Receiver& receiver);
 
 // The export's settings and how its table is read, as validate cohort, plan cohort and sync cohort take them
 // (one declaration, one help text). The strings are parsed after the command line is.

@@ -35,6 +35,22 @@ CLI::Validator existing_file_or_dash() {
         "FILE or -");
 }
 
+void add_receiver_option(CLI::App* cmd, currents::Receiver& receiver) {
+    cmd->add_option_function<std::string>(
+           "--receiver",
+           [&receiver](const std::string& name) {
+               receiver = currents::receiver_from_string(name).value_or(currents::Receiver::Http);
+           },
+           "Where the events go: http (any receiver, the default) or td-postback (Treasure Data's Postback API: "
+           "its time window and external-id rule are checked)")
+        ->check(CLI::Validator(
+            [](std::string& name) -> std::string {
+                if (currents::receiver_from_string(name)) return {};
+                return "'" + name + "' is not a receiver: give http or td-postback";
+            },
+            "http|td-postback"));
+}
+
 void add_export_options(CLI::App* cmd, ExportOptions& o) {
     cmd->add_option("--cohort-id", o.settings.cohort_id, "Cohort ID of the export (required)")->required();
     cmd->add_option("--cohort-name", o.settings.cohort_name, "Cohort name (default: the cohort id)");

@@ -18,11 +18,13 @@ struct ValidateCurrentsArgs {
     bool strict = false;
     std::uint64_t max_diagnostics = 1000;
     std::int64_t now = -1;  // -1: the real clock
+    currents::Receiver receiver = currents::Receiver::Http;
 };
 
 int run(const ValidateCurrentsArgs& args) {
     currents::Options options;
     options.strict = args.strict;
+    options.receiver = args.receiver;
     options.max_diagnostics = args.max_diagnostics;
     options.now_epoch_seconds = args.now >= 0 ? args.now : epoch_seconds_now();
     const TextStyle style{args.format == "text" && use_colour(STDOUT_FILENO)};
@@ -60,8 +62,9 @@ std::function<int()> add_validate_currents(CLI::App& validate) {
                     "List at most N diagnostics per input (all are counted)")
         ->check(CLI::NonNegativeNumber);
     cmd->add_option("--now", args->now,
-                    "Epoch seconds to use as the current time (reproducible reports); 0 turns the future check off")
+                    "Epoch seconds to use as the current time (reproducible reports); 0 turns the time checks off")
         ->check(CLI::NonNegativeNumber);
+    add_receiver_option(cmd, args->receiver);
     cmd->footer(
         "Exit status: 0 when no input has an error (warnings allowed unless --strict), 1 when one has,\n"
         "2 for usage or I/O problems. Every diagnostic code is explained in docs/currents.md.");

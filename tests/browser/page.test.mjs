@@ -130,7 +130,7 @@ await step('paste a payload: the right counts, messages and chart', async () => 
   await page.keyboard.press('Control+V');
   await page.waitForSelector('#diag-card:not([hidden])');
   await waitIdle();
-  expectedProblems = JSON.parse(tdbraze.validateCurrents(problemsJson, 'pasted', now(), false, 1000));
+  expectedProblems = JSON.parse(tdbraze.validateCurrents(problemsJson, 'pasted', now(), false, 1000, 'http'));
   const s = expectedProblems.summary;
   assert.equal(await page.inputValue('#input-text'), problemsJson);
   assert.match(await text('#input-info'), /pasted/);
@@ -277,7 +277,7 @@ let bigExpected;
 let responsiveness = {};
 await step('50 MB payload: progress, the page keeps answering, the right report', async () => {
   await page.click('label[for="mode-currents"]');
-  bigExpected = JSON.parse(tdbraze.validateCurrents(bigBytes, 'big-payload.jsonl', now(), false, 1000));
+  bigExpected = JSON.parse(tdbraze.validateCurrents(bigBytes, 'big-payload.jsonl', now(), false, 1000, 'http'));
   // Probes: animation frames keep coming, typed input is handled at once, progress is shown.
   await page.evaluate(() => {
     const p = { gaps: [], last: performance.now(), on: true, input: [], progress: [], longTasks: [] };
@@ -382,7 +382,7 @@ await step('a large paste (over the 1 MiB edit limit) goes to the read-only view
   await page.waitForSelector('#diag-card:not([hidden])', { timeout: 30_000 });
   await waitIdle();
   assert.equal(await page.isHidden('#input-text'), true, 'no textarea for large input');
-  const expected = JSON.parse(tdbraze.validateCurrents(pasted, 'pasted', now(), false, 1000));
+  const expected = JSON.parse(tdbraze.validateCurrents(pasted, 'pasted', now(), false, 1000, 'http'));
   const shown = await diagnosticsShown();
   assert.deepEqual(shown.map((d) => [d.code, d.loc]), expected.diagnostics.map((d) => [d.code, `${d.line}:${d.column}`]));
   assert.match(await text('#input-info'), /^pasted · [\d,]+ characters · 120 lines$/);

@@ -1,6 +1,7 @@
 // One input per diagnostic code: each code is emitted where the severity policy says, with its pointer.
 #include <catch2/catch.hpp>
 
+#include <limits>
 #include <set>
 
 #include "support.hpp"
@@ -121,6 +122,8 @@ TEST_CASE("every registered code is covered by a case here or in the tests named
     for (const Case& c : cases()) covered.insert(c.code);
     covered.insert("duplicate-check-limit");  // currents_streaming_test: ids beyond the limit
     covered.insert("diagnostics-omitted");  // below
+    covered.insert("td-time-window");  // the Treasure Data cases below
+    covered.insert("td-no-external-user-id");
     for (const DiagnosticCode& code : diagnostic_codes()) {
         if (code.kind != "currents" && code.kind != "report") continue;  // cohort_codes_test, sql_check_test
         INFO(code.code);
@@ -234,4 +237,131 @@ TEST_CASE("field-type's hint says JSON text only for the fields Braze writes as 
     CHECK(found[0].hint.find("JSON text") == std::string::npos);
     CHECK(found[0].hint.find("product_id as a string") != std::string::npos);
     CHECK(found[1].hint == "Braze sends custom_attributes as JSON text inside a string, not as an object");
+}
+
+namespace {
+
+constexpr std::int64_t kNow = 1764000000;
+const std::string kTdUser = R"({"user_id":"65a1f0c2e4b0a1b2c3d4e5f6","external_user_id":"customer-1"})";
+
+currents::Report validate_for_td(const std::string& input, Receiver receiver = Receiver::TdPostback) {
+    Options options;
+    options.now_epoch_seconds = kNow;
+    options.receiver = receiver;
+    return test::validate(input, options);
+}
+
+std::string custom_event_at(std::int64_t time, const std::string& user = kTdUser) {
+    return event("users.behaviors.CustomEvent", R"({"name":"x"})", kId, std::to_string(time), user);
+}
+
+}  // namespace
+
+TEST_CASE("td-time-window: Treasure Data's 7 days back and 3 days ahead, only for the td-postback receiver") {
+    struct Window {
+        std::int64_t time;
+        bool outside;
+    };
+    for (const Window w :
+         {Window{kNow - kTdPastWindowSeconds, false}, Window{kNow - kTdPastWindowSeconds - 1, true},
+          Window{kNow + kTdFutureWindowSeconds, false}, Window{kNow + kTdFutureWindowSeconds + 1, true},
+          Window{kNow, false}, Window{1300000000, true}}) {
+        INFO("time " << w.time);
+        const auto r = validate_for_td(envelope({custom_event_at(w.time)}));
+        const auto found = test::with_code(r, "td-time-window");
+        CHECK(found.size() == (w.outside ? 1u : 0u));
+        if (w.outside) {
+            CHECK(found[0].pointer == "/events/0/time");
+            CHECK(found[0].severity == Severity::Warning);
+        }
+        CHECK(test::with_code(validate_for_td(envelope({custom_event_at(w.time)}), Receiver::Http), "td-time-window")
+                  .empty());
+    }
+    SECTION("beyond 3 days ahead it replaces time-in-future, which still covers 1 to 3 days") {
+        const auto far = validate_for_td(envelope({custom_event_at(kNow + 5 * 86400)}));
+        CHECK(test::with_code(far, "time-in-future").empty());
+        CHECK(test::with_code(far, "td-time-window").size() == 1);
+        CHECK(
+            test::with_code(validate_for_td(envelope({custom_event_at(kNow + 2 * 86400)})), "time-in-future").size() ==
+            1);
+    }
+    SECTION("a time in milliseconds or before 2010 is also lost: both findings") {
+        const auto ms = validate_for_td(envelope({custom_event_at(kNow * 1000)}));
+        CHECK(test::with_code(ms, "time-in-milliseconds").size() == 1);
+        CHECK(test::with_code(ms, "td-time-window").size() == 1);
+        const auto old = validate_for_td(envelope({custom_event_at(1200000000)}));
+        CHECK(test::with_code(old, "time-before-2010").size() == 1);
+        CHECK(test::with_code(old, "td-time-window").size() == 1);
+    }
+    SECTION("the message says how far, in tenths of a day near the limits") {
+        const auto r = validate_for_td(envelope({custom_event_at(kNow + 300000)}));
+        REQUIRE(test::with_code(r, "td-time-window").size() == 1);
+        CHECK_THAT(test::with_code(r, "td-time-window")[0].message, Catch::Contains("3.4 days after now"));
+    }
+    SECTION("the most negative time does not overflow") {
+        const auto r = validate_for_td(envelope({custom_event_at(std::numeric_limits<std::int64_t>::min())}));
+        CHECK(test::with_code(r, "td-time-window").size() == 1);
+    }
+    SECTION("--now 0 turns it off") {
+        Options options;
+        options.receiver = Receiver::TdPostback;
+        CHECK(test::with_code(currents::validate(envelope({custom_event_at(1300000000)}), options), "td-time-window")
+                  .empty());
+    }
+}
+
+TEST_CASE("td-no-external-user-id: Braze sends Treasure Data only events of users with an external id") {
+    const std::string anonymous = R"({"user_id":"65a1f0c2e4b0a1b2c3d4e5f6"})";
+    const std::string empty = R"({"user_id":"65a1f0c2e4b0a1b2c3d4e5f6","external_user_id":""})";
+    const std::string not_a_string = R"({"user_id":"65a1f0c2e4b0a1b2c3d4e5f6","external_user_id":7})";
+    const auto r = validate_for_td(envelope({custom_event_at(kNow), custom_event_at(kNow, anonymous),
+                                             custom_event_at(kNow, empty), custom_event_at(kNow, not_a_string)}));
+    const auto found = test::with_code(r, "td-no-external-user-id");
+    REQUIRE(found.size() == 3);
+    CHECK(found[0].pointer == "/events/1/user");
+    CHECK(found[1].pointer == "/events/2/user");
+    CHECK(found[2].pointer == "/events/3/user");
+    CHECK(found[0].severity == Severity::Warning);
+    CHECK(test::with_code(validate_for_td(envelope({custom_event_at(kNow, anonymous)}), Receiver::Http),
+                          "td-no-external-user-id")
+              .empty());
+}
+
+TEST_CASE("the receiver names parse and print in one place") {
+    for (const Receiver r : {Receiver::Http, Receiver::TdPostback}) CHECK(receiver_from_string(to_string(r)) == r);
+    CHECK(to_string(Receiver::TdPostback) == "td-postback");
+    CHECK_FALSE(receiver_from_string("td").has_value());
+}
+
+TEST_CASE("the event observer sees each event's bytes, in order, with its external id and errors") {
+    const std::string anonymous = R"({"user_id":"65a1f0c2e4b0a1b2c3d4e5f6"})";
+    const std::string first = custom_event_at(kNow);
+    const std::string second = event("users.behaviors.CustomEvent", R"({"name":7})", "id-2", "1732456800", anonymous);
+    const std::string input = envelope({first, second}) + "\n" + first + "\n";
+    struct Seen {
+        std::uint64_t number;
+        std::string json;
+        bool external;
+        bool errors;
+    };
+    for (const std::size_t chunk : {std::size_t{1}, std::size_t{7}, input.size()}) {
+        INFO("chunk " << chunk);
+        std::vector<Seen> seen;
+        Validator v;
+        v.on_event([&](const EventText& e) {
+            seen.push_back({e.number, std::string(e.json), e.has_external_user_id, e.has_errors});
+        });
+        for (std::size_t i = 0; i < input.size(); i += chunk) v.feed(std::string_view(input).substr(i, chunk));
+        v.finish();
+        REQUIRE(seen.size() == 3);
+        CHECK(seen[0].number == 0);
+        CHECK(seen[0].json == first);
+        CHECK(seen[0].external);
+        CHECK_FALSE(seen[0].errors);
+        CHECK(seen[1].json == second);
+        CHECK_FALSE(seen[1].external);
+        CHECK(seen[1].errors);
+        CHECK(seen[2].number == 2);
+        CHECK(seen[2].json == first);
+    }
 }

@@ -12,7 +12,7 @@ const results = jobs.map((job) => {
   const input = Buffer.from(job.input, 'utf8');
   switch (job.kind) {
     case 'currents':
-      return { report: tdbraze.validateCurrents(input, job.source, job.now, job.strict, job.max_diagnostics), requests: [] };
+      return { report: tdbraze.validateCurrents(input, job.source, job.now, job.strict, job.max_diagnostics, job.receiver), requests: [] };
     case 'cohort': {
       const plan = tdbraze.planCohort(input, job.source, JSON.stringify(job.settings));
       return { report: plan.report, requests: plan.requests };

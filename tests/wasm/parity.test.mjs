@@ -26,12 +26,22 @@ for (const name of ['valid-batch.json', 'td-doc-example.json', 'problems.json', 
   const file = path.join(fixtures, 'currents', name);
   const bytes = readFileSync(file);
   const expected = native(['validate', 'currents', '--format', 'json', '--now', String(NOW), file]).stdout;
-  assert.equal(tdbraze.validateCurrents(bytes, file, NOW, false, 1000) + '\n', expected, name);
-  const session = new tdbraze.CurrentsSession(file, NOW, false, 1000);
+  assert.equal(tdbraze.validateCurrents(bytes, file, NOW, false, 1000, 'http') + '\n', expected, name);
+  const session = new tdbraze.CurrentsSession(file, NOW, false, 1000, 'http');
   for (let i = 0; i < bytes.length; i += 5) session.feed(bytes.subarray(i, i + 5));
   assert.equal(session.finish() + '\n', expected, `${name} in chunks`);
   session.delete();
   compared += 2;
+}
+
+// Treasure Data's Postback rules (time window, external ids) for every fixture.
+for (const name of ['valid-batch.json', 'td-postback.json', 'problems.json', 'batches.jsonl']) {
+  const file = path.join(fixtures, 'currents', name);
+  const bytes = readFileSync(file);
+  const args = ['validate', 'currents', '--format', 'json', '--now', String(NOW), '--receiver', 'td-postback', file];
+  const expected = native(args).stdout;
+  assert.equal(tdbraze.validateCurrents(bytes, file, NOW, false, 1000, 'td-postback') + '\n', expected, name);
+  compared += 1;
 }
 
 // Cohort tables: the report and every planned request, for each case of cases.json.

@@ -9,7 +9,9 @@
 
 #include <cstdint>
 #include <map>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,10 +20,17 @@
 
 namespace tdbraze::currents {
 
+// Where the payload is going. Treasure Data's Postback API stores what arrives without checking it, but
+// ignores records outside its time window and only ever receives events of users with an external id.
+enum class Receiver : std::uint8_t { Http, TdPostback };
+std::string_view to_string(Receiver receiver);  // "http", "td-postback": the command line's and the page's names
+std::optional<Receiver> receiver_from_string(std::string_view name);
+
 struct Options {
-    // "Now" as epoch seconds, for the far-future check. The core has no clock: the caller passes one.
-    // 0 disables the far-future check.
+    // "Now" as epoch seconds, for the far-future check and Treasure Data's time window. The core has no
+    // clock: the caller passes one. 0 disables both checks.
     std::int64_t now_epoch_seconds = 0;
+    Receiver receiver = Receiver::Http;
     // Promote every warning to an error (the CLI's --strict).
     bool strict = false;
     // Diagnostics listed in the report; the counts in the summary always cover all of them.
@@ -44,6 +53,14 @@ struct Report {
     bool ok() const { return summary.errors == 0; }
 };
 
+// One event as the validator met it, for a caller that sends what it checks (tdbraze send currents).
+struct EventText {
+    std::uint64_t number = 0;  // 0-based, in input order
+    std::string_view json;  // the event's bytes as they appear in the input; valid during the call only
+    bool has_external_user_id = false;  // user.external_user_id is a non-empty string
+    bool has_errors = false;  // the event itself has at least one error-level finding
+};
+
 class Validator {
 public:
     explicit Validator(Options options = {}, std::string source = "-");
@@ -51,6 +68,8 @@ public:
     Validator(Validator&&) noexcept;
     Validator& operator=(Validator&&) noexcept;
 
+    // Called for each event after its checks, in input order; set before the first feed.
+    void on_event(std::function<void(const EventText&)> observer);
     void feed(std::string_view chunk);
     Report finish();  // call once, after the last chunk
     std::uint64_t bytes_consumed() const;  // for progress displays
@@ -70,5 +89,8 @@ inline constexpr std::uint64_t kMaxRequestBytes = 1024 * 1024;  // Treasure Data
 inline constexpr std::uint64_t kMaxValueBytes = 16 * 1024 * 1024;  // larger single values are not checked
 inline constexpr std::int64_t kEpoch2010 = 1262304000;  // 2010-01-01T00:00:00Z
 inline constexpr std::int64_t kMillisecondsThreshold = 100000000000;  // seconds > this = year 5138
+// Treasure Data ignores records timed more than 7 days before or 3 days after their arrival.
+inline constexpr std::int64_t kTdPastWindowSeconds = 7 * 86400;
+inline constexpr std::int64_t kTdFutureWindowSeconds = 3 * 86400;
 
 }  // namespace tdbraze::currents
