@@ -152,7 +152,7 @@ TEST_CASE("emulator postback: the write key: missing or wrong is 403, the header
     CHECK(emu::receive_postback({"db", "t", "", "", "", true}, expected, kNow).status == 403);
 }
 
-TEST_CASE("emulator postback: names are letters, digits and _; bodies are JSON objects of at most 1,048,064 bytes",
+TEST_CASE("emulator postback: names are letters, digits and _, bodies are JSON objects of at most 1,048,064 bytes",
           "[emulator][postback]") {
     CHECK(emu::is_td_name("braze_currents_2025"));
     CHECK(emu::is_td_name("A"));
@@ -347,7 +347,7 @@ TEST_CASE("emulator postback: injected faults answer instead, and what they answ
     CHECK(again == stored_ids);
 }
 
-TEST_CASE("emulator postback: drop_after stores the row and loses the answer; drop_before stores nothing",
+TEST_CASE("emulator postback: drop_after stores the row and loses the answer, drop_before stores nothing",
           "[emulator][postback]") {
     emu::EmulatorConfig after = keyed_config();
     after.faults = *emu::parse_fault_spec("drop_after=1").value;
