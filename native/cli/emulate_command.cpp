@@ -54,7 +54,7 @@ int run(const EmulateArgs& args) {
     config.tls_cert_file = args.tls_cert;
     config.tls_key_file = args.tls_key;
     emulator::read_secrets_from_environment(config);
-    secrets::keep_secrets_out_of_core_dumps();  // it holds the partner key and client secret it expects
+    secrets::keep_secrets_out_of_core_dumps();  // it holds the partner key, client secret and write key it expects
     if (!transport::is_loopback_host(config.bind_address))
         std::cerr << "tdbraze: warning: listening on " << config.bind_address
                   << ": anyone who can reach it can read cohort members through /_emulator/; the default is "
@@ -99,7 +99,9 @@ int run(const EmulateArgs& args) {
 std::function<int()> add_emulate(CLI::App& app) {
     auto args = std::make_shared<EmulateArgs>();
     CLI::App* cmd = app.add_subcommand(
-        "emulate", "Run a local Braze emulator: the partner cohort endpoints and a Currents receiver");
+        "emulate",
+        "Run a local Braze emulator: the partner cohort endpoints, a Currents receiver and Treasure Data's "
+        "Postback API");
     cmd->add_option("--port", args->port, "Port to listen on; 0 picks a free one (printed on start)")
         ->check(CLI::Range(0, 65535));
     cmd->add_option("--bind", args->bind, "Address to listen on")->capture_default_str();
@@ -124,9 +126,11 @@ std::function<int()> add_emulate(CLI::App& app) {
     cmd->footer(
         "Credentials come from the environment, never from arguments: TDBRAZE_EMULATOR_PARTNER_API_KEY and\n"
         "TDBRAZE_EMULATOR_CLIENT_SECRET (built-in test values when unset, see native/emulator/README.md),\n"
-        "TDBRAZE_EMULATOR_CURRENTS_TOKEN (when set, POST /currents needs it as a Bearer token).\n"
+        "TDBRAZE_EMULATOR_CURRENTS_TOKEN (when set, POST /currents needs it as a Bearer token),\n"
+        "TDBRAZE_EMULATOR_TD_WRITE_KEY (when set, POST /postback/v3/event/DB/TABLE needs it as X-TD-Write-Key).\n"
         "Prints one line, \"tdbraze emulator listening on URL\", and serves until SIGINT or SIGTERM (exit 0).\n"
-        "Test hooks: GET /_emulator/cohorts/ID, GET /_emulator/stats, GET /_emulator/currents, POST /_emulator/reset.");
+        "Test hooks: GET /_emulator/cohorts/ID, GET /_emulator/stats, GET /_emulator/currents,\n"
+        "GET /_emulator/postback/DB/TABLE, POST /_emulator/reset.");
     return [args] { return run(*args); };
 }
 

@@ -1,6 +1,6 @@
-// The HTTP glue of the emulator: routes, the gate every partner and Currents request passes (count, rate
-// limit, fault), and the JSON of the test hooks. The decisions themselves live in partner_api,
-// cohort_state, faults, rate_limit and currents_receiver.
+// The HTTP glue of the emulator: routes, the gate every partner, Currents and Postback request passes (count,
+// rate limit, fault), the Postback rows, and the JSON of the test hooks. The decisions themselves live in
+// partner_api, cohort_state, faults, rate_limit, currents_receiver and postback_receiver.
 #include "braze_emulator.hpp"
 
 #include <httplib.h>
@@ -17,7 +17,9 @@
 #include <utility>
 
 #include "currents_receiver.hpp"
+#include "postback_receiver.hpp"
 #include "tdbraze/cohort.hpp"
+#include "tdbraze/currents.hpp"
 #include "tdbraze/id_set.hpp"
 
 namespace tdbraze::emulator {
@@ -30,6 +32,7 @@ void read_secrets_from_environment(EmulatorConfig& config) {
     set_from(kPartnerApiKeyVariable, config.partner.partner_api_key);
     set_from(kClientSecretVariable, config.partner.client_secret);
     set_from(kCurrentsTokenVariable, config.currents_token);
+    set_from(kTdWriteKeyVariable, config.td_write_key);
 }
 
 namespace {
@@ -181,6 +184,23 @@ std::string_view unrouted_message(int status) {
     return status >= 500 ? "Internal Server Error" : "Bad request";
 }
 
+// Treasure Data names a table `database.table`; neither name can hold a '.', so the pair is one key.
+std::string td_table_name(const std::string& database, const std::string& table) { return database + "." + table; }
+
+// {"rows":[...]}: the rows are JSON text already, and may be hundreds of megabytes: joined, not re-parsed.
+std::string rows_json(const std::vector<std::string>& rows) {
+    std::size_t size = 16;
+    for (const std::string& row : rows) size += row.size() + 1;
+    std::string out;
+    out.reserve(size);
+    out += R"({"rows":[)";
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        if (i > 0) out += ',';
+        out += rows[i];
+    }
+    return out + "]}";
+}
+
 bool is_hook(const std::string& path) { return path.rfind("/_emulator/", 0) == 0; }
 
 }  // namespace
@@ -204,6 +224,9 @@ struct BrazeEmulator::Impl {
     CurrentsStats currents;
     std::unordered_set<std::string> currents_ids;
     std::unordered_set<BodyDigest, BodyDigestHash> applied_bodies;
+    // Postback rows by `database.table`, each the row's JSON text: a parsed value would take several times the
+    // memory, and a test may store a million events.
+    std::map<std::string, std::vector<std::string>> postback_tables;
 
     enum class PartnerCall : std::uint8_t { Naming, Membership };
 
@@ -341,6 +364,31 @@ struct BrazeEmulator::Impl {
         respond(res, verdict.status, verdict.body);
     }
 
+    // As Currents: counted and faulted but not rate limited (the rate limit is Braze's, this is Treasure Data).
+    void serve_postback(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+        const Body body = read_body(reader, currents::kTdPostbackMaxBodyBytes);
+        {
+            std::lock_guard lock(mutex);
+            count_request(req.path);
+        }
+        const FaultDecision fault = faults.decide();
+        if (answered_by_fault(res, fault)) return;
+
+        if (!body.complete) return respond(res, 400, message_json(kUnreadableBody));
+        const std::string database = req.matches[1];
+        const std::string table = req.matches[2];
+        const std::string header_key = req.get_header_value("X-TD-Write-Key");
+        const std::string query_key = req.get_param_value("td_write_key");
+        PostbackVerdict verdict = receive_postback({database, table, header_key, query_key, body.text, body.too_large},
+                                                   config.td_write_key, now_ms() / 1000);
+        if (verdict.outcome == PostbackVerdict::Outcome::Stored) {
+            std::lock_guard lock(mutex);
+            postback_tables[td_table_name(database, table)].push_back(std::move(verdict.row));
+        }
+        if (fault.kind == FaultDecision::Kind::DropAfter) return respond_dropped(res, fault.kind, verdict.status);
+        respond(res, verdict.status, std::move(verdict.body));
+    }
+
     void route() {
         using httplib::ContentReader, httplib::Request, httplib::Response;
         server->Post(R"(/partners/([^/]+)/cohorts)", [this](const Request& req, Response& res, const ContentReader& r) {
@@ -353,6 +401,10 @@ struct BrazeEmulator::Impl {
         server->Post("/currents", [this](const Request& req, Response& res, const ContentReader& r) {
             serve_currents(req, res, r);
         });
+        // Empty names match too, so that they get the 400 that names them rather than a 404.
+        server->Post(
+            R"(/postback/v3/event/([^/]*)/([^/]*))",
+            [this](const Request& req, Response& res, const ContentReader& r) { serve_postback(req, res, r); });
 
         server->Get("/_emulator/cohorts", [this](const Request&, Response& res) {
             std::lock_guard lock(mutex);
@@ -374,6 +426,22 @@ struct BrazeEmulator::Impl {
         server->Get("/_emulator/currents", [this](const Request&, Response& res) {
             std::lock_guard lock(mutex);
             answer(res, 200, currents_json(currents).dump());
+        });
+        server->Get("/_emulator/postback", [this](const Request&, Response& res) {
+            ordered tables = ordered::object();
+            std::lock_guard lock(mutex);
+            for (const auto& [name, rows] : postback_tables) tables[name] = rows.size();
+            answer(res, 200, ordered{{"tables", tables}}.dump());
+        });
+        server->Get(R"(/_emulator/postback/([^/]+)/([^/]+))", [this](const Request& req, Response& res) {
+            static const std::vector<std::string> kNoRows;
+            std::string rows;
+            {
+                std::lock_guard lock(mutex);
+                const auto found = postback_tables.find(td_table_name(req.matches[1], req.matches[2]));
+                rows = rows_json(found == postback_tables.end() ? kNoRows : found->second);
+            }
+            answer(res, 200, std::move(rows));
         });
         server->Post("/_emulator/reset", [this](const Request&, Response& res, const ContentReader& r) {
             read_body(r, 0);
@@ -404,6 +472,7 @@ struct BrazeEmulator::Impl {
             currents = {};
             currents_ids.clear();
             applied_bodies.clear();
+            postback_tables.clear();
         }
         faults.reseed();
     }
@@ -511,6 +580,12 @@ Stats BrazeEmulator::stats() const {
 CurrentsStats BrazeEmulator::currents_stats() const {
     std::lock_guard lock(impl_->mutex);
     return impl_->currents;
+}
+
+std::vector<std::string> BrazeEmulator::postback_rows(const std::string& database, const std::string& table) const {
+    std::lock_guard lock(impl_->mutex);
+    const auto found = impl_->postback_tables.find(td_table_name(database, table));
+    return found == impl_->postback_tables.end() ? std::vector<std::string>{} : found->second;
 }
 
 void BrazeEmulator::reset() { impl_->reset(); }

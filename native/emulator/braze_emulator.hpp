@@ -1,5 +1,6 @@
-// The local Braze emulator: both partner cohort endpoints and a Currents receiver on one HTTP(S) server,
-// for demos and for tests of the client. `tdbraze emulate` runs it; tests run it in-process:
+// The local Braze emulator: both partner cohort endpoints, a Currents receiver and Treasure Data's Postback
+// API on one HTTP(S) server, for demos and for tests of the client. `tdbraze emulate` runs it; tests run it
+// in-process:
 //
 //   tdbraze::emulator::EmulatorConfig config;          // 127.0.0.1, any free port, every id a user
 //   tdbraze::emulator::BrazeEmulator emulator(config);
@@ -11,16 +12,20 @@
 //   POST /partners/{partner}/cohorts        the naming call       } checked like Braze (partner_api.hpp),
 //   POST /partners/{partner}/cohorts/users  membership changes    } applied to CohortBook (cohort_state.hpp)
 //   POST /currents                          a Currents batch, validated by the core (currents_receiver.hpp)
+//   POST /postback/v3/event/{db}/{table}    Treasure Data's Postback API: one row per body (postback_receiver.hpp)
 //   GET  /_emulator/cohorts[/{id}]          test hook: cohort ids, or one cohort's name and members
 //   GET  /_emulator/stats                   test hook: request counters (see Stats)
 //   GET  /_emulator/currents                test hook: Currents counters and accepted event ids
-//   POST /_emulator/reset                   test hook: forget cohorts and counters (not the users)
-// Partner and Currents requests pass the rate limit (partner only) and fault injection (faults.hpp)
-// first; the test hooks never do, and are not counted.
+//   GET  /_emulator/postback                test hook: row counts of the Postback tables
+//   GET  /_emulator/postback/{db}/{table}   test hook: the rows stored in one table
+//   POST /_emulator/reset                   test hook: forget cohorts, rows and counters (not the users)
+// Partner, Currents and Postback requests pass the rate limit (partner only: it is Braze's) and fault
+// injection (faults.hpp) first; the test hooks never do, and are not counted.
 //
 // Credentials: the expected partner API key and client secret default to "emulator-partner-key" and
-// "emulator-client-secret"; `tdbraze emulate` takes them from the environment only (see
-// read_secrets_from_environment), never from its arguments, and never prints them.
+// "emulator-client-secret"; the Currents token and the Treasure Data write key have no default (unset: not
+// checked). `tdbraze emulate` takes them from the environment only (see read_secrets_from_environment),
+// never from its arguments, and never prints them.
 #pragma once
 
 #include <cstdint>
@@ -43,12 +48,14 @@ inline constexpr std::string_view kDefaultClientSecret = "emulator-client-secret
 inline constexpr const char* kPartnerApiKeyVariable = "TDBRAZE_EMULATOR_PARTNER_API_KEY";
 inline constexpr const char* kClientSecretVariable = "TDBRAZE_EMULATOR_CLIENT_SECRET";
 inline constexpr const char* kCurrentsTokenVariable = "TDBRAZE_EMULATOR_CURRENTS_TOKEN";
+inline constexpr const char* kTdWriteKeyVariable = "TDBRAZE_EMULATOR_TD_WRITE_KEY";
 
 struct EmulatorConfig {
     std::string bind_address = "127.0.0.1";
     int port = 0;  // 0: any free port (start() returns the one it got)
     PartnerSettings partner{"treasuredata", std::string(kDefaultPartnerApiKey), std::string(kDefaultClientSecret)};
     std::optional<std::string> currents_token;  // set: POST /currents needs `Authorization: Bearer <token>`
+    std::optional<std::string> td_write_key;  // set: the Postback API needs this key; unset: any key, but one
     UserDirectory users = UserDirectory::open_world();
     FaultSpec faults;
     std::optional<std::uint64_t> seed;  // makes fault decisions repeatable
@@ -57,11 +64,11 @@ struct EmulatorConfig {
     std::string tls_key_file;
 };
 
-// Sets the expected partner API key, client secret and Currents token from the TDBRAZE_EMULATOR_*
+// Sets the expected partner API key, client secret, Currents token and write key from the TDBRAZE_EMULATOR_*
 // variables that are set (an empty variable counts as unset); leaves the rest as they are.
 void read_secrets_from_environment(EmulatorConfig& config);
 
-// Counters of partner and Currents traffic (and of requests to unknown paths).
+// Counters of partner, Currents and Postback traffic (and of requests to unknown paths).
 struct Stats {
     std::uint64_t requests_total = 0;
     std::map<int, std::uint64_t> by_status;  // statuses answered (dropped connections are not)
@@ -111,7 +118,10 @@ public:
     std::optional<CohortView> cohort(const std::string& cohort_id) const;
     Stats stats() const;
     CurrentsStats currents_stats() const;
-    void reset();  // cohorts, counters, the rate window and the fault sequence (back to the seed)
+    // The rows of one Postback table, each a JSON object as text (what GET /_emulator/postback/{db}/{table}
+    // lists), in arrival order; empty for a table nothing was stored in.
+    std::vector<std::string> postback_rows(const std::string& database, const std::string& table) const;
+    void reset();  // cohorts, Postback rows, counters, the rate window and the fault sequence (back to the seed)
 
 private:
     struct Impl;

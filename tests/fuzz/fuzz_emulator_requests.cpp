@@ -1,10 +1,12 @@
 // libFuzzer target: what the local Braze emulator does with a request it did not expect. The first byte picks
-// the entry point (naming call, membership call, Currents receiver, --faults spec, --users file); the rest is
-// the body. Beyond "no crash, no leak, no UB", the emulator's promises are checked:
+// the entry point (naming call, membership call, Currents receiver, --faults spec, --users file, Postback
+// API); the rest is the body. Beyond "no crash, no leak, no UB", the emulator's promises are checked:
 // - a membership request it accepts holds at most 1,000 identifiers and came in a body within 4 MB;
 // - a cohort never holds a user the store lacks, and applying an accepted request twice changes nothing;
 // - a naming request it accepts has a non-empty name and an ISO-8601 created_at;
-// - a Currents answer is always a JSON object, and an accepted batch lists one id per event.
+// - a Currents answer is always a JSON object, and an accepted batch lists one id per event;
+// - a Postback answer is always a JSON object; a stored row is a JSON object with a numeric `time` and one
+//   column per member of the body, nested values as strings that parse back to them.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -16,6 +18,7 @@
 #include "currents_receiver.hpp"
 #include "faults.hpp"
 #include "partner_api.hpp"
+#include "postback_receiver.hpp"
 
 namespace emu = tdbraze::emulator;
 
@@ -79,12 +82,36 @@ void fuzz_currents(std::string_view body, bool with_token) {
         std::abort();
 }
 
+void fuzz_postback(std::string_view body, bool with_key) {
+    const std::optional<std::string> key = with_key ? std::optional<std::string>("k") : std::nullopt;
+    const emu::PostbackRequest request{"db", "tbl", "k", "", body, false};
+    const auto verdict = emu::receive_postback(request, key, 1'764'000'000);
+    const auto answer = nlohmann::json::parse(verdict.body, nullptr, false);
+    if (answer.is_discarded() || !answer.is_object()) std::abort();
+    if (verdict.outcome != emu::PostbackVerdict::Outcome::Stored) {
+        if (!verdict.row.empty() || verdict.status < 400) std::abort();
+        return;
+    }
+    const auto row = nlohmann::json::parse(verdict.row, nullptr, false);
+    const auto sent = nlohmann::json::parse(body, nullptr, false);
+    if (row.is_discarded() || !row.is_object() || !row.contains("time") || !row["time"].is_number()) std::abort();
+    if (sent.is_discarded() || !sent.is_object()) std::abort();
+    if (row.size() != sent.size() + (sent.contains("time") ? 0 : 1)) std::abort();
+    for (const auto& [column, value] : sent.items()) {
+        if (column == "time") continue;
+        const auto& stored = row.at(column);
+        if (!value.is_structured() && stored != value) std::abort();
+        if (value.is_structured() && (!stored.is_string() || nlohmann::json::parse(stored.get<std::string>()) != value))
+            std::abort();
+    }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size == 0) return 0;
     const std::string_view body(reinterpret_cast<const char*>(data + 1), size - 1);
-    switch (data[0] % 7) {
+    switch (data[0] % 9) {
         case 0: fuzz_naming(body); break;
         case 1: fuzz_membership(body, false); break;
         case 2: fuzz_membership(body, true); break;
@@ -104,6 +131,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             if (directory.ok() == !directory.error.empty()) std::abort();
             break;
         }
+        case 7: fuzz_postback(body, false); break;
+        case 8: fuzz_postback(body, true); break;
     }
     return 0;
 }

@@ -86,6 +86,7 @@ Report validate(std::string_view input, const Options& options = {}, std::string
 inline constexpr std::uint64_t kMaxEventsPerBatch = 100;
 inline constexpr std::uint64_t kMaxEventBytes = 900 * 1024;  // Braze drops larger events
 inline constexpr std::uint64_t kMaxRequestBytes = 1024 * 1024;  // Treasure Data streaming ingestion
+inline constexpr std::uint64_t kTdPostbackMaxBodyBytes = 1048064;  // Treasure Data Postback API, per request
 inline constexpr std::uint64_t kMaxValueBytes = 16 * 1024 * 1024;  // larger single values are not checked
 inline constexpr std::int64_t kEpoch2010 = 1262304000;  // 2010-01-01T00:00:00Z
 inline constexpr std::int64_t kMillisecondsThreshold = 100000000000;  // seconds > this = year 5138
