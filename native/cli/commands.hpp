@@ -55,6 +55,9 @@ std::function<int()> add_emulate(CLI::App& app);
 // Adds `check sql`.
 std::function<int()> add_check_sql(CLI::App& check);
 
+// Adds `sql currents` (the SQL that flattens Treasure Data's table of Currents batches).
+std::function<int()> add_sql_currents(CLI::App& sql);
+
 
 // Colour only on a terminal, and never when NO_COLOR is set.
 bool use_colour(int fd);

@@ -70,6 +70,10 @@ int run_command(int argc, char** argv) {
     check->require_subcommand(1);
     const auto run_check_sql = add_check_sql(*check);
 
+    CLI::App* sql = app.add_subcommand("sql", "Print SQL for Treasure Data (one view per Currents event type)");
+    sql->require_subcommand(1);
+    const auto run_sql_currents = add_sql_currents(*sql);
+
     CLI::App* sync = app.add_subcommand("sync", "Send changes to Braze for real");
     sync->require_subcommand(1);
     const auto run_sync_cohort = add_sync_cohort(*sync);
@@ -98,6 +102,7 @@ int run_command(int argc, char** argv) {
     if (validate->got_subcommand("cohort")) return run_validate_cohort();
     if (plan->got_subcommand("cohort")) return run_plan_cohort();
     if (check->got_subcommand("sql")) return run_check_sql();
+    if (sql->got_subcommand("currents")) return run_sql_currents();
     if (sync->got_subcommand("cohort")) return run_sync_cohort();
     if (send->got_subcommand("currents")) return run_send_currents();
     if (app.got_subcommand("emulate")) return run_emulate();

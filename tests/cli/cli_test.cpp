@@ -350,3 +350,56 @@ TEST_CASE("cli: validate cohort --strict fails on warnings, as validate currents
     const fs::path clean = write_file("clean.csv", "user_ids\nu1\n");
     CHECK(run("validate cohort " + clean.string() + " --cohort-id c --strict").code == 0);
 }
+
+TEST_CASE("cli: sql currents prints the golden SQL, lists views as JSON, refuses what it cannot generate",
+          "[sql-currents]") {
+    Run r = run("sql currents --event-type users.messages.email.Open");
+    CHECK(r.code == 0);
+    CHECK(r.err.empty());
+    CHECK(r.out == slurp(kFixtures + "/sql/currents-trino-users_messages_email_open.sql"));
+    r = run("sql currents --dialect sqlite --event-type users.messages.email.Open");
+    CHECK(r.out == slurp(kFixtures + "/sql/currents-sqlite-users_messages_email_open.sql"));
+    r = run("sql currents");
+    CHECK(r.code == 0);
+    CHECK(std::count(r.out.begin(), r.out.end(), ';') == 97);
+    r =
+        run("sql currents --dialect sqlite --materialize --source-table td.capture --event-type "
+            "users.behaviors.Purchase --event-type users.messages.email.Click");
+    CHECK(r.out.find("DROP TABLE IF EXISTS users_behaviors_purchase;\nCREATE TABLE users_behaviors_purchase AS\n") !=
+          std::string::npos);
+    CHECK(r.out.find("FROM td.capture AS c") != std::string::npos);
+
+    r = run("sql currents --format json --event-type users.behaviors.Purchase");
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    CHECK(j["dialect"] == "trino");
+    CHECK(j["source_table"] == "currents");
+    CHECK(j["materialize"] == false);
+    REQUIRE(j["views"].size() == 1);
+    CHECK(j["views"][0]["name"] == "users_behaviors_purchase");
+    CHECK(j["views"][0]["event_type"] == "users.behaviors.Purchase");
+    CHECK(j["views"][0]["sql"].get<std::string>().rfind("CREATE OR REPLACE VIEW users_behaviors_purchase AS\n", 0) ==
+          0);
+    const nlohmann::json price = {{"name", "properties_price"},
+                                  {"sql_type", "DOUBLE"},
+                                  {"json_path", "$.properties.price"},
+                                  {"json_type", "number"}};
+    const auto& columns = j["views"][0]["columns"];
+    CHECK(std::find(columns.begin(), columns.end(), price) != columns.end());
+
+    r = run("sql currents --event-type users.message.email.Open");
+    CHECK(r.code == 2);
+    CHECK(r.out.empty());
+    CHECK(r.err ==
+          "tdbraze: unknown event type \"users.message.email.Open\": did you mean \"users.messages.email.Open\"?\n");
+    r = run("sql currents --source-table 'x;y'");
+    CHECK(r.code == 2);
+    CHECK(r.err.rfind("tdbraze: \"x;y\" is not a table name", 0) == 0);
+    for (const std::string bad : {"sql currents --dialect hive", "sql currents --format csv", "sql"}) {
+        INFO(bad);
+        r = run(bad);
+        CHECK(r.code == 2);
+        CHECK(r.err.rfind("tdbraze: ", 0) == 0);
+        CHECK(r.out.empty());
+    }
+}

@@ -4,9 +4,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "currents_samples.hpp"
 #include "support.hpp"
 #include "tdbraze/catalogue.hpp"
-#include "value_formats.hpp"
 
 using namespace tdbraze;
 using namespace tdbraze::currents;
@@ -16,28 +16,6 @@ namespace {
 nlohmann::json asset_catalogue() {
     std::ifstream in(std::string(TDBRAZE_FIXTURES) + "/../../assets/currents-catalogue.json");
     return nlohmann::json::parse(in);
-}
-
-// A value of the field's type that passes the format checks too.
-nlohmann::json sample_value(const FieldSpec& f, std::string_view section) {
-    switch (f.type) {
-        case JsonType::String:
-            if (section == "user" && f.name == "user_id") return "65a1f0c2e4b0a1b2c3d4e5f6";
-            if (section == "user" && f.name == "timezone") return "Europe/Berlin";
-            switch (property_format(f.name)) {
-                case ValueFormat::Uuid: return "0b6f2d3e-5a4c-4e8f-8d7a-112233445566";
-                case ValueFormat::Phone: return "+81312345678";
-                case ValueFormat::Platform: return "android";
-                case ValueFormat::None: return "value";
-            }
-            return "value";
-        case JsonType::Integer: return 7;
-        case JsonType::Number: return 1.5;
-        case JsonType::Boolean: return true;
-        case JsonType::Object: return nlohmann::json::object({{"k", "v"}});
-        case JsonType::StringArray: return nlohmann::json::array({"a", "b"});
-    }
-    return nullptr;
 }
 
 }  // namespace
@@ -67,15 +45,7 @@ TEST_CASE("the catalogue has every event type of the asset with the same fields"
 TEST_CASE("every event type, with its required and expected fields, validates without a finding") {
     for (const EventSpec& spec : event_catalogue()) {
         INFO(spec.name);
-        nlohmann::json ev = {{"event_type", spec.name},
-                             {"id", "4f3c2a10-7d8e-4b21-9c55-0a1b2c3d4e5f"},
-                             {"time", 1732456800},
-                             {"user", nlohmann::json::object()},
-                             {"properties", nlohmann::json::object()}};
-        for (const FieldSpec& f : spec.user)
-            if (f.presence != Presence::Optional) ev["user"][std::string(f.name)] = sample_value(f, "user");
-        for (const FieldSpec& f : spec.properties)
-            if (f.presence != Presence::Optional) ev["properties"][std::string(f.name)] = sample_value(f, "properties");
+        nlohmann::json ev = test::sample_event(spec);
         const auto r = test::validate(nlohmann::json{{"events", {ev}}}.dump());
         std::vector<std::string> expected;
         if (spec.retired) expected.push_back("retired-event-type");
@@ -84,9 +54,7 @@ TEST_CASE("every event type, with its required and expected fields, validates wi
         CHECK(r.ok());
 
         // Every optional field too, each with a value of its type.
-        for (const FieldSpec& f : spec.properties)
-            ev["properties"][std::string(f.name)] = sample_value(f, "properties");
-        for (const FieldSpec& f : spec.user) ev["user"][std::string(f.name)] = sample_value(f, "user");
+        ev = test::sample_event(spec, true);
         CHECK(test::codes(test::validate(nlohmann::json{{"events", {ev}}}.dump())) == expected);
     }
 }
