@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "clock.hpp"
+#include "retry_policy.hpp"
 #include "exit_status.hpp"
 #include "tdbraze/cohort.hpp"
 #include "tdbraze/currents.hpp"
@@ -17,6 +18,8 @@ namespace tdbraze::cli {
 CLI::Validator table_format_names();  // auto, csv, tsv, json, jsonl
 cohort::TableFormat table_format_from_option(const std::string& name);  // a name table_format_names() passed
 CLI::Validator existing_file_or_dash();  // a readable file, or - for standard input
+// --max-attempts, --retry-base-ms and --retry-cap-ms, for the commands that send.
+void add_backoff_options(CLI::App* command, sync::BackoffPolicy& backoff);
 // --receiver http|td-postback, for validate currents and send currents.
 void add_receiver_option(CLI::App* command, currents::Receiver& receiver);
 

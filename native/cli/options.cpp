@@ -51,6 +51,19 @@ void add_receiver_option(CLI::App* cmd, currents::Receiver& receiver) {
             "http|td-postback"));
 }
 
+void add_backoff_options(CLI::App* cmd, sync::BackoffPolicy& backoff) {
+    cmd->add_option("--max-attempts", backoff.max_attempts, "Attempts per batch before giving up (default 12)")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option_function<long>(
+           "--retry-base-ms", [&backoff](long ms) { backoff.base = std::chrono::milliseconds(ms); },
+           "First backoff step in milliseconds (default 500; waits double up to --retry-cap-ms)")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option_function<long>(
+           "--retry-cap-ms", [&backoff](long ms) { backoff.cap = std::chrono::milliseconds(ms); },
+           "Longest wait between attempts in milliseconds (default 60000)")
+        ->check(CLI::PositiveNumber);
+}
+
 void add_export_options(CLI::App* cmd, ExportOptions& o) {
     cmd->add_option("--cohort-id", o.settings.cohort_id, "Cohort ID of the export (required)")->required();
     cmd->add_option("--cohort-name", o.settings.cohort_name, "Cohort name (default: the cohort id)");

@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "interrupt_watch.hpp"
 #include "json_log.hpp"
 #include "read_progress.hpp"
 #include "sync_engine.hpp"
@@ -28,45 +29,6 @@
 
 namespace tdbraze::cli {
 namespace {
-
-// Ctrl-C and SIGTERM as a stop request: a thread of its own waits for them (sigwait), so the stop is
-// requested from an ordinary thread and wakes every wait of the sync at once, with nothing polling. Made
-// before the sync starts its threads, which inherit the blocked signals.
-class InterruptWatch {
-public:
-    InterruptWatch() {
-        sigemptyset(&signals_);
-        sigaddset(&signals_, SIGINT);
-        sigaddset(&signals_, SIGTERM);
-        sigaddset(&signals_, SIGUSR1);  // the watch's own end
-        ::pthread_sigmask(SIG_BLOCK, &signals_, &before_);
-        thread_ = std::thread([this] { watch(); });
-    }
-    ~InterruptWatch() {
-        ::pthread_kill(thread_.native_handle(), SIGUSR1);
-        thread_.join();
-        ::pthread_sigmask(SIG_SETMASK, &before_, nullptr);
-    }
-    InterruptWatch(const InterruptWatch&) = delete;
-    InterruptWatch& operator=(const InterruptWatch&) = delete;
-    std::stop_token token() const { return stop_.get_token(); }
-
-private:
-    void watch() {
-        for (;;) {
-            int signal = 0;
-            if (::sigwait(&signals_, &signal) != 0 || signal == SIGUSR1) return;
-            if (stop_.stop_requested()) ::_exit(130);  // a second Ctrl-C: leave now
-            const char note[] = "\ntdbraze: stopping after the requests in flight (Ctrl-C again to quit at once)\n";
-            [[maybe_unused]] auto n = ::write(STDERR_FILENO, note, sizeof note - 1);
-            stop_.request_stop();
-        }
-    }
-
-    sigset_t signals_{}, before_{};
-    std::stop_source stop_;
-    std::thread thread_;
-};
 
 std::string clock_text(double seconds) {
     const auto s = static_cast<long>(seconds);
@@ -325,16 +287,7 @@ std::function<int()> add_sync_cohort(CLI::App& sync_app) {
     cmd->add_option("--config", args->config, "Credentials file (mode 0600) when the environment has none");
     cmd->add_option("--connect-timeout", args->connect_timeout_s, "Seconds (default 10)")->check(CLI::PositiveNumber);
     cmd->add_option("--timeout", args->timeout_s, "Seconds per request (default 60)")->check(CLI::PositiveNumber);
-    cmd->add_option("--max-attempts", o.backoff.max_attempts, "Attempts per batch before giving up (default 12)")
-        ->check(CLI::PositiveNumber);
-    cmd->add_option_function<long>(
-           "--retry-base-ms", [args](long ms) { args->options.backoff.base = std::chrono::milliseconds(ms); },
-           "First backoff step in milliseconds (default 500; waits double up to --retry-cap-ms)")
-        ->check(CLI::PositiveNumber);
-    cmd->add_option_function<long>(
-           "--retry-cap-ms", [args](long ms) { args->options.backoff.cap = std::chrono::milliseconds(ms); },
-           "Longest wait between attempts in milliseconds (default 60000)")
-        ->check(CLI::PositiveNumber);
+    add_backoff_options(cmd, args->options.backoff);
     cmd->add_option("--log-format", args->log_format, "text (progress bar) or json (one object per event)")
         ->check(CLI::IsMember({"text", "json"}));
     // Accepted only to refuse them with an explanation instead of "unknown option".

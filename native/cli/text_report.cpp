@@ -1,5 +1,6 @@
 #include "text_report.hpp"
 
+#include "tdbraze/diagnostic_groups.hpp"
 #include "tdbraze/report_json.hpp"
 
 namespace tdbraze::cli {
@@ -35,12 +36,7 @@ std::string plural(std::uint64_t n, const char* word) {
     return std::to_string(n) + ' ' + w + (n == 1 ? "" : w.back() == 's' ? "es" : "s");
 }
 
-}  // namespace
-
-void print_text_report(std::ostream& out, const currents::Report& report, const TextStyle& style) {
-    for (const Diagnostic& d : report.diagnostics) print_diagnostic(out, report.source, d, style);
-    if (report.diagnostics_omitted > 0)
-        print_diagnostic(out, report.source, omitted_diagnostic(report.diagnostics_omitted), style);
+void print_summary_line(std::ostream& out, const currents::Report& report) {
     const auto& s = report.summary;
     out << report.source << ": " << plural(s.events, "event") << "; " << plural(s.errors, "error") << ", "
         << plural(s.warnings, "warning") << ", " << plural(s.infos, "note");
@@ -53,6 +49,34 @@ void print_text_report(std::ostream& out, const currents::Report& report, const 
         }
     }
     out << '\n';
+}
+
+}  // namespace
+
+void print_text_report(std::ostream& out, const currents::Report& report, const TextStyle& style) {
+    for (const Diagnostic& d : report.diagnostics) print_diagnostic(out, report.source, d, style);
+    if (report.diagnostics_omitted > 0)
+        print_diagnostic(out, report.source, omitted_diagnostic(report.diagnostics_omitted), style);
+    print_summary_line(out, report);
+}
+
+void print_grouped_report(std::ostream& out, const currents::Report& report, const TextStyle& style) {
+    for (const DiagnosticGroup& g : group_diagnostics(report.diagnostics)) {
+        print_diagnostic(out, report.source, g.first.front(), style);
+        if (g.count == 1) continue;
+        out << "  " << g.count << " findings like this one";
+        if (!g.shape.empty()) out << " (at " << g.shape << ')';
+        if (g.first.size() > 1) {
+            out << ", also at";
+            for (std::size_t i = 1; i < g.first.size(); ++i)
+                out << (i > 1 ? ", " : " ") << g.first[i].line << ':' << g.first[i].column;
+            if (g.count > g.first.size()) out << ", ...";
+        }
+        out << '\n';
+    }
+    if (report.diagnostics_omitted > 0)
+        out << "  (" << report.diagnostics_omitted << " more findings are counted but not grouped here)\n";
+    print_summary_line(out, report);
 }
 
 void print_text_report(std::ostream& out, const cohort::Report& report, const TextStyle& style) {

@@ -14,6 +14,8 @@ struct TextStyle {
 };
 
 void print_text_report(std::ostream& out, const currents::Report& report, const TextStyle& style);
+// Repeated findings once each, with their count and first places (tdbraze/diagnostic_groups.hpp).
+void print_grouped_report(std::ostream& out, const currents::Report& report, const TextStyle& style);
 void print_text_report(std::ostream& out, const cohort::Report& report, const TextStyle& style);
 void print_text_report(std::ostream& out, const sql::Report& report, const TextStyle& style);
 

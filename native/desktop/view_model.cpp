@@ -14,6 +14,7 @@
 
 #include "braze_instances.hpp"
 #include "credentials.hpp"
+#include "td_postback.hpp"
 #include "tdbraze/text.hpp"
 
 namespace tdbraze::desktop {
@@ -548,40 +549,49 @@ void ViewModel::start_replay() {
     currents_.replay = TaskState::Running;
     currents_.replay_log.clear();
     currents_.replay_summary.reset();
-    sync::ReplayOptions options;
+    sync::DeliveryOptions options;
     options.url = currents.replay_url;
     options.bearer_token = currents.bearer_token;
+    options.receiver = sync::is_postback_url(options.url) ? currents::Receiver::TdPostback : currents::Receiver::Http;
+    options.now_epoch_seconds = epoch_seconds_now();
+    // A replay from the app tests a receiver, again and again: nothing is kept, so nothing refuses a second try.
+    options.keep_state = false;
+    if (options.receiver == currents::Receiver::TdPostback) {
+        auto key = secrets::load_td_write_key(std::nullopt);
+        if (key.index() == 0) options.td_write_key = std::get<0>(key);
+    }
     const std::string path = currents.path;
     std::string text = from_editor ? currents.text : std::string();
     status = "Replaying to " + options.url + " ...";
     save_settings();
     replay_task_.start([this, options, path, from_editor, text = std::move(text)](std::stop_token cancel) {
-        auto log = [this](const std::string& line) {
-            std::lock_guard lock(replay_inbox_.mutex);
-            replay_inbox_.lines.push_back(line);
-        };
-        // read_currents_events() decides what an event is for the CLI too; it reads files, so a pasted
-        // payload goes through a private temporary file.
+        // Lines for the log panel; deliver_currents reads a file, so a pasted payload goes through a private
+        // temporary file.
+        struct Observer : sync::DeliveryObserver {
+            explicit Observer(ReplayInbox& target) : inbox(target) {}
+            void on_log(const std::string& line) override {
+                std::lock_guard lock(inbox.mutex);
+                inbox.lines.push_back(line);
+            }
+            void on_checked(const currents::Report& report, const sync::DeliveryProgress& plan) override {
+                on_log("replaying " + with_separators(plan.events_to_send) + " of " +
+                       with_separators(report.summary.events) + " events in " + with_separators(plan.batches_total) +
+                       " requests");
+            }
+            ReplayInbox& inbox;
+        } observer(replay_inbox_);
         std::string file = path;
         if (from_editor) {
             file = (fs::temp_directory_path() / ("tdbraze-desktop-" + std::to_string(::getpid()) + "-payload.json"))
                        .string();
             std::ofstream(file, std::ios::binary | std::ios::trunc) << text;
         }
-        auto events = sync::read_currents_events(file);
+        auto summary = sync::deliver_currents(file, from_editor ? "pasted payload" : path, options, observer, cancel);
         if (from_editor) {
             std::error_code ec;
             fs::remove(file, ec);
         }
-        if (const auto* error = std::get_if<std::string>(&events)) {
-            sync::ReplaySummary failed;
-            failed.outcome = sync::Outcome::Refused;
-            failed.message = *error;
-            return failed;
-        }
-        const auto& list = std::get<std::vector<std::string>>(events);
-        log("replaying " + with_separators(list.size()) + " events to " + options.url);
-        return sync::replay_currents(list, options, log, cancel);
+        return summary;
     });
 }
 

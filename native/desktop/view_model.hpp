@@ -20,7 +20,7 @@
 #include "background_task.hpp"
 #include "cohort_analysis.hpp"
 #include "connection_check.hpp"
-#include "currents_replay.hpp"
+#include "currents_delivery.hpp"
 #include "desktop_settings.hpp"
 #include "rate_history.hpp"
 #include "sync_engine.hpp"
@@ -119,7 +119,7 @@ struct CurrentsView {
     std::vector<EventTypeCount> histogram;  // most frequent first
     TaskState replay = TaskState::NotRun;
     std::vector<std::string> replay_log;
-    std::optional<sync::ReplaySummary> replay_summary;
+    std::optional<sync::DeliverySummary> replay_summary;
 };
 
 // Payloads up to this size are shown in the editor; larger ones are checked and replayed from the file.
@@ -255,7 +255,7 @@ private:
     BackgroundTask<sync::SyncSummary> sync_task_;
     BackgroundTask<ConnectionCheck> connection_task_;
     BackgroundTask<CurrentsCheck> currents_task_;
-    BackgroundTask<sync::ReplaySummary> replay_task_;
+    BackgroundTask<sync::DeliverySummary> replay_task_;
 };
 
 }  // namespace tdbraze::desktop

@@ -28,21 +28,18 @@ void keep_secrets_out_of_core_dumps() {
 #endif
 }
 
-std::variant<Credentials, std::string> load_credentials(const std::optional<std::string>& config_path) {
-    keep_secrets_out_of_core_dumps();
-    Credentials c;
-    if (const char* v = std::getenv(kPartnerKeyVariable)) c.partner_api_key = v;
-    if (const char* v = std::getenv(kClientSecretVariable)) c.client_secret = v;
-    if (!c.partner_api_key.empty() && !c.client_secret.empty()) return c;
+namespace {
 
+// The config file as JSON, after the checks every secret read from it needs: it belongs to the user and nobody
+// else can read it. `missing` is the message when the default file does not exist.
+std::variant<nlohmann::json, std::string> read_config_file(const std::optional<std::string>& config_path,
+                                                           const std::string& missing, const std::string& example) {
     const std::string path = config_path.value_or(default_config_path());
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) {
         if (config_path || errno != ENOENT)
             return "cannot read the credentials file '" + path + "': " + std::strerror(errno);
-        return std::string("no credentials: set ") + kPartnerKeyVariable + " and " + kClientSecretVariable +
-               " (the partner API key and the data import key), or write them to " + path +
-               " with mode 0600; secrets are never taken from the command line";
+        return missing + " (mode 0600) " + path + "; secrets are never taken from the command line";
     }
     if ((st.st_mode & 077) != 0)
         return "the credentials file '" + path + "' is readable by others (mode " +
@@ -52,15 +49,50 @@ std::variant<Credentials, std::string> load_credentials(const std::optional<std:
     std::ifstream in(path);
     std::ostringstream text;
     text << in.rdbuf();
-    const auto j = nlohmann::json::parse(text.str(), nullptr, false);
-    if (!j.is_object())
-        return "the credentials file '" + path +
-               "' is not a JSON object like {\"partner_api_key\": \"...\", \"client_secret\": \"...\"}";
+    auto j = nlohmann::json::parse(text.str(), nullptr, false);
+    if (!j.is_object()) return "the credentials file '" + path + "' is not a JSON object like " + example;
+    return j;
+}
+
+}  // namespace
+
+std::variant<Credentials, std::string> load_credentials(const std::optional<std::string>& config_path) {
+    keep_secrets_out_of_core_dumps();
+    Credentials c;
+    if (const char* v = std::getenv(kPartnerKeyVariable)) c.partner_api_key = v;
+    if (const char* v = std::getenv(kClientSecretVariable)) c.client_secret = v;
+    if (!c.partner_api_key.empty() && !c.client_secret.empty()) return c;
+    auto file =
+        read_config_file(config_path,
+                         std::string("no credentials: set ") + kPartnerKeyVariable + " and " + kClientSecretVariable +
+                             " (the partner API key and the data import key), or write them to",
+                         R"({"partner_api_key": "...", "client_secret": "..."})");
+    if (auto* error = std::get_if<std::string>(&file)) return *error;
+    const auto& j = std::get<nlohmann::json>(file);
     if (c.partner_api_key.empty()) c.partner_api_key = j.value("partner_api_key", "");
     if (c.client_secret.empty()) c.client_secret = j.value("client_secret", "");
     if (c.partner_api_key.empty() || c.client_secret.empty())
-        return "the credentials file '" + path + "' lacks partner_api_key or client_secret";
+        return "the credentials file '" + config_path.value_or(default_config_path()) +
+               "' lacks partner_api_key or client_secret";
     return c;
+}
+
+std::variant<std::string, std::string> load_td_write_key(const std::optional<std::string>& config_path) {
+    keep_secrets_out_of_core_dumps();
+    if (const char* v = std::getenv(kTdWriteKeyVariable); v != nullptr && *v != '\0')
+        return std::variant<std::string, std::string>(std::in_place_index<0>, v);
+    auto file = read_config_file(config_path,
+                                 std::string("no Treasure Data write key: set ") + kTdWriteKeyVariable +
+                                     ", or write {\"td_write_key\": \"...\"} to",
+                                 R"({"td_write_key": "..."})");
+    if (auto* error = std::get_if<std::string>(&file))
+        return std::variant<std::string, std::string>(std::in_place_index<1>, *error);
+    const std::string key = std::get<nlohmann::json>(file).value("td_write_key", "");
+    if (key.empty())
+        return std::variant<std::string, std::string>(
+            std::in_place_index<1>, "the credentials file '" + config_path.value_or(default_config_path()) +
+                                        "' has no td_write_key (and " + kTdWriteKeyVariable + " is not set)");
+    return std::variant<std::string, std::string>(std::in_place_index<0>, key);
 }
 
 std::optional<std::string> save_credentials(const std::string& path, const Credentials& credentials) {

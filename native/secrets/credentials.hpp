@@ -17,6 +17,7 @@ struct Credentials {
 
 inline constexpr const char* kPartnerKeyVariable = "TDBRAZE_PARTNER_API_KEY";
 inline constexpr const char* kClientSecretVariable = "TDBRAZE_CLIENT_SECRET";
+inline constexpr const char* kTdWriteKeyVariable = "TDBRAZE_TD_WRITE_KEY";
 
 // The default config file: $XDG_CONFIG_HOME/tdbraze/credentials.json (~/.config/... without XDG).
 std::string default_config_path();
@@ -30,6 +31,10 @@ void keep_secrets_out_of_core_dumps();
 // belong to the user and be readable by nobody else (mode 0600 or stricter). On failure: a message that says
 // what to do, never the secret.
 std::variant<Credentials, std::string> load_credentials(const std::optional<std::string>& config_path);
+
+// Treasure Data's write-only API key, for send currents to the Postback API: the environment variable first,
+// then "td_write_key" in the same config file, under the same rules. Index 0: the key; index 1: a message.
+std::variant<std::string, std::string> load_td_write_key(const std::optional<std::string>& config_path);
 
 // Writes the config file with mode 0600 (created that way, never world-readable for a moment).
 std::optional<std::string> save_credentials(const std::string& path, const Credentials& credentials);

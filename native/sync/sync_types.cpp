@@ -7,8 +7,8 @@ namespace tdbraze::sync {
 namespace {
 
 // The names of an enum, in its order.
-constexpr std::array<std::string_view, 3> kModes{"add", "remove", "mirror"};
-constexpr std::array<std::string_view, 3> kBatchKinds{"name", "add", "remove"};
+constexpr std::array<std::string_view, 4> kModes{"add", "remove", "mirror", "currents"};
+constexpr std::array<std::string_view, 4> kBatchKinds{"name", "add", "remove", "events"};
 constexpr std::array<std::string_view, 4> kRunStatuses{"running", "interrupted", "failed", "completed"};
 constexpr std::array<std::string_view, 6> kOutcomes{"completed", "nothing-to-do", "interrupted",
                                                     "failed",    "invalid-table", "refused"};

@@ -9,10 +9,12 @@
 namespace tdbraze::sync {
 
 // What a sync does with the table: its identifiers join the cohort, leave it, or become its whole membership.
-enum class Mode { Add, Remove, Mirror };
+// Currents is the other kind of run the state file keeps: a payload delivered to a receiver (send currents).
+enum class Mode { Add, Remove, Mirror, Currents };
 
-// One request of a sync: the naming call (which comes first) or a membership change.
-enum class BatchKind { Name, Add, Remove };
+// One request of a sync: the naming call (which comes first) or a membership change; or a batch of Currents
+// events.
+enum class BatchKind { Name, Add, Remove, Events };
 
 // A run as the state file keeps it. Running with no live process behind it is read as Interrupted.
 enum class RunStatus { Running, Interrupted, Failed, Completed };

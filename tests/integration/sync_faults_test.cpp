@@ -181,7 +181,8 @@ TEST_CASE("send currents faults: a closed port fails within seconds, and a refus
         << R"({"event_type":"users.behaviors.CustomEvent","id":"e1","time":1732456800,"user":{"user_id":"u"},"properties":{"name":"n"}})"
         << "\n";
     const auto start = Clock::now();
-    const Run closed = run_cli("send currents " + payload.string() + " --url http://127.0.0.1:1/currents");
+    const Run closed = run_cli("send currents " + payload.string() + " --url http://127.0.0.1:1/currents --state " +
+                               (work_dir() / "closed-port.db").string());
     INFO(closed.out << closed.err);
     CHECK(seconds_since(start) < 5);
     CHECK(closed.code == 1);
@@ -293,8 +294,9 @@ TEST_CASE("sync faults: standard input is read with a dash, by sync cohort and s
               << R"(","time":1732456800,"user":{"user_id":"u"},"properties":{"name":"n"}})"
               << "\n";
     }
-    const Run sent = run_cli(
-        "send currents - --url " + receiver.url + "/currents --bearer-env TOKEN < " + payload.string(), "TOKEN=t");
+    const Run sent = run_cli("send currents - --url " + receiver.url + "/currents --bearer-env TOKEN --state " +
+                                 (work_dir() / "stdin-currents.db").string() + " < " + payload.string(),
+                             "TOKEN=t");
     INFO(sent.out << sent.err);
     CHECK(sent.code == 0);
     CHECK(receiver.server.currents_stats().events_accepted == 150);

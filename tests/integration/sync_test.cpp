@@ -501,11 +501,13 @@ TEST_CASE("send currents: batches reach the receiver the way Braze sends them", 
               << R"(","time":1732456800,"user":{"user_id":"65a1f0c2e4b0a1b2c3d4e5f6"},"properties":{"name":"n"}})"
               << "\n";
     }
-    const std::string base =
-        std::string(TDBRAZE_CLI) + " send currents " + payload.string() + " --url " + emu.url + "/currents";
+    const std::string base = std::string(TDBRAZE_CLI) + " send currents " + payload.string() + " --url " + emu.url +
+                             "/currents --state " + (work_dir() / "send-currents.db").string();
     CHECK(WEXITSTATUS(std::system((base + " > /dev/null 2>&1").c_str())) == 1);  // no token: 401
-    const std::string with_token = "CURRENTS_TOKEN=currents-token-123 " + base + " --bearer-env CURRENTS_TOKEN > " +
-                                   (work_dir() / "send.out").string() + " 2>&1";
+    // The refused delivery is unfinished: --resume continues it.
+    const std::string with_token = "CURRENTS_TOKEN=currents-token-123 " + base +
+                                   " --resume --bearer-env CURRENTS_TOKEN > " + (work_dir() / "send.out").string() +
+                                   " 2>&1";
     CHECK(WEXITSTATUS(std::system(with_token.c_str())) == 0);
     const auto c = emu.server.currents_stats();
     CHECK(c.batches_accepted == 3);  // 100 + 100 + 50

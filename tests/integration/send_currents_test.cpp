@@ -1,0 +1,254 @@
+// `tdbraze send currents` over real HTTP on 127.0.0.1 against the emulator's receivers: Treasure Data's Postback
+// API (a million events, faults and a kill) and the Currents endpoint (Braze's 400 and 413 rules), resumable
+// state, and the secrets kept out of everything shown.
+#include <chrono>
+#include <csignal>
+#include <map>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "sync_support.hpp"
+#include "tdbraze/currents.hpp"
+
+using namespace tdbraze::test;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr const char* kWriteKey = "td-write-key-0123456789";
+constexpr const char* kNow = "1764000000";
+
+// Events e-0 .. e-(n-1) of users with an external id (every `anonymous`-th without one), `padding` bytes of
+// property text each; JSON Lines of bare events, as a capture of Currents often is.
+fs::path events_file(const std::string& name, int n, int anonymous = 0, std::size_t padding = 0) {
+    const fs::path p = work_dir() / name;
+    std::ofstream f(p);
+    const std::string pad(padding, 'p');
+    for (int i = 0; i < n; ++i) {
+        f << R"({"event_type":"users.behaviors.CustomEvent","id":"e-)" << i << R"(","time":)" << kNow
+          << R"(,"user":{"user_id":"65a1f0c2e4b0a1b2c3d4e5f6")";
+        if (anonymous == 0 || i % anonymous != 0) f << R"(,"external_user_id":"c-)" << i << '"';
+        f << R"(},"properties":{"name":"n)" << pad << R"("}})" << '\n';
+    }
+    return p;
+}
+
+std::string postback_url(const Emulator& emu, const std::string& table = "currents") {
+    return emu.url + "/postback/v3/event/braze/" + table;
+}
+
+std::string send_args(const fs::path& input, const std::string& url, const fs::path& state) {
+    return "send currents " + input.string() + " --url " + url + " --state " + state.string() + " --now " + kNow +
+           " --retry-base-ms 5 --retry-cap-ms 50";
+}
+
+// How often each event id landed in the table's stored rows, and the largest `events` text of a row.
+struct Landed {
+    std::map<std::string, int> ids;
+    std::size_t rows = 0;
+};
+
+Landed landed(const Emulator& emu, const std::string& table = "currents") {
+    Landed out;
+    for (const std::string& row : emu.server.postback_rows("braze", table)) {
+        const auto r = nlohmann::json::parse(row);
+        ++out.rows;
+        for (const auto& e : nlohmann::json::parse(r.at("events").get<std::string>())) ++out.ids[e.at("id")];
+    }
+    return out;
+}
+
+void kill_when_rows(const Emulator& emu, pid_t child, std::size_t rows) {
+    const auto deadline = Clock::now() + std::chrono::seconds(60);
+    while (emu.server.postback_rows("braze", "currents").size() < rows && Clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    ::kill(child, SIGKILL);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    REQUIRE(WIFSIGNALED(status));
+}
+
+Emulator postback_emulator(const std::string& faults = "") {
+    EmulatorConfig config;
+    config.td_write_key = kWriteKey;
+    if (!faults.empty()) {
+        auto spec = tdbraze::emulator::parse_fault_spec(faults);
+        REQUIRE(spec.ok());
+        config.faults = *spec.value;
+        config.seed = 7;
+    }
+    return Emulator(config);
+}
+
+}  // namespace
+
+TEST_CASE("send currents: a million events to the Postback API through 20% faults and a kill land exactly once",
+          "[send-currents][slow]") {
+    constexpr int kEvents = 1'000'000;
+    Emulator emu = postback_emulator("500=0.08,503=0.05,429=0.04,drop_before=0.03");
+    const fs::path input = events_file("million.jsonl", kEvents);
+    const fs::path state = work_dir() / "million.db";
+    const std::string args = send_args(input, postback_url(emu), state) + " --threads 4";
+    const fs::path out = work_dir() / "million.out", err = work_dir() / "million.err";
+    // The key is in the child's environment only (spawn_cli passes the parent's).
+    ::setenv("TDBRAZE_TD_WRITE_KEY", kWriteKey, 1);
+    kill_when_rows(emu, spawn_cli(args, out, err), 2000);
+    const Run resumed = run_cli(args + " --resume --log-format json", std::string("TDBRAZE_TD_WRITE_KEY=") + kWriteKey);
+    ::unsetenv("TDBRAZE_TD_WRITE_KEY");
+    INFO(resumed.out.substr(0, 2000) << resumed.err);
+    REQUIRE(resumed.code == 0);
+    const auto summary = nlohmann::json::parse(last_line(resumed.out));
+    CHECK(summary["outcome"] == "completed");
+    CHECK(summary["accepted"] == kEvents);
+    CHECK(summary["accepted_before"].get<int>() >= 2000 * 90);
+
+    // Every event landed; the only repeats are the batches in flight at the kill (accepted by the receiver, not
+    // yet recorded): at most one per thread, and whole batches. Currents is at-least-once; sql currents
+    // deduplicates on the event id.
+    const Landed l = landed(emu);
+    CHECK(l.ids.size() == static_cast<std::size_t>(kEvents));
+    std::size_t repeated = 0;
+    for (const auto& [id, count] : l.ids) {
+        CHECK(count >= 1);
+        if (count > 1) repeated += count - 1;
+    }
+    CHECK(repeated <= 4 * 100);
+    CHECK(repeated % 100 == 0);
+    CHECK(l.rows == kEvents / 100 + repeated / 100);
+
+    // The key shows nowhere: output, log, state file.
+    for (const std::string& text : {slurp(out), slurp(err), resumed.out, resumed.err, slurp(state)})
+        CHECK(text.find(kWriteKey) == std::string::npos);
+}
+
+TEST_CASE("send currents: Postback bodies are cut below Treasure Data's limit before sending", "[send-currents]") {
+    Emulator emu = postback_emulator();
+    const fs::path input = events_file("big-events.jsonl", 300, 0, 30000);  // about 30 KB each: 34 a body
+    const Run sent = run_cli(send_args(input, postback_url(emu), work_dir() / "big.db"),
+                             std::string("TDBRAZE_TD_WRITE_KEY=") + kWriteKey);
+    INFO(sent.out << sent.err);
+    REQUIRE(sent.code == 0);
+    const auto rows = emu.server.postback_rows("braze", "currents");
+    CHECK(rows.size() > 3);
+    for (const std::string& row : rows) {
+        const auto events = nlohmann::json::parse(row).at("events").get<std::string>();
+        CHECK(events.size() + 13 <= tdbraze::currents::kTdPostbackMaxBodyBytes);  // {"events":...} around it
+    }
+    CHECK(landed(emu).ids.size() == 300);
+    CHECK(emu.server.stats().requests_total == rows.size());  // no 413 and no re-send
+}
+
+TEST_CASE("send currents: Braze's rules for Treasure Data: events without external_user_id are not sent",
+          "[send-currents]") {
+    Emulator emu = postback_emulator();
+    const fs::path input = events_file("anonymous.jsonl", 250, 5);
+    const Run sent = run_cli(send_args(input, postback_url(emu), work_dir() / "anon.db"),
+                             std::string("TDBRAZE_TD_WRITE_KEY=") + kWriteKey);
+    INFO(sent.out << sent.err);
+    REQUIRE(sent.code == 0);
+    CHECK(landed(emu).ids.size() == 200);
+    CHECK(last_line(sent.out).find("50 events without external_user_id skipped") != std::string::npos);
+    CHECK(sent.err.find("td-no-external-user-id") != std::string::npos);
+    CHECK(sent.err.find("50 findings like this one") != std::string::npos);
+}
+
+TEST_CASE("send currents: the write key comes from the environment or a 0600 file, never the URL", "[send-currents]") {
+    Emulator emu = postback_emulator();
+    const fs::path input = events_file("key.jsonl", 10);
+    const fs::path state = work_dir() / "key.db";
+    const Run none = run_cli(send_args(input, postback_url(emu), state), "TDBRAZE_TD_WRITE_KEY=");
+    CHECK(none.code == 2);
+    CHECK(none.err.find("tdbraze: no Treasure Data write key: set TDBRAZE_TD_WRITE_KEY") == 0);
+
+    const Run in_url = run_cli(send_args(input, postback_url(emu) + "?td_write_key=" + kWriteKey, state),
+                               std::string("TDBRAZE_TD_WRITE_KEY=") + kWriteKey);
+    CHECK(in_url.code == 2);
+    CHECK(in_url.err.find("td_write_key") != std::string::npos);
+    CHECK(in_url.err.find(kWriteKey) == std::string::npos);
+
+    const Run bad_name = run_cli(send_args(input, emu.url + "/postback/v3/event/braze/cur-rents", state),
+                                 std::string("TDBRAZE_TD_WRITE_KEY=") + kWriteKey);
+    CHECK(bad_name.code == 2);
+    CHECK(bad_name.err.find("'cur-rents' is not valid") != std::string::npos);
+
+    const Run wrong = run_cli(send_args(input, postback_url(emu), state), "TDBRAZE_TD_WRITE_KEY=wrong-key-42");
+    CHECK(wrong.code == 1);
+    CHECK(last_line(wrong.out).find("403") != std::string::npos);
+    CHECK(last_line(wrong.out).find("TDBRAZE_TD_WRITE_KEY") != std::string::npos);
+
+    const fs::path config = work_dir() / "td-credentials.json";
+    std::ofstream(config) << R"({"td_write_key": ")" << kWriteKey << "\"}\n";
+    fs::permissions(config, fs::perms::owner_read | fs::perms::owner_write);
+    const Run from_file = run_cli(send_args(input, postback_url(emu), state) + " --resume --config " + config.string(),
+                                  "TDBRAZE_TD_WRITE_KEY=");
+    INFO(from_file.out << from_file.err);
+    CHECK(from_file.code == 0);
+    CHECK(landed(emu).ids.size() == 10);
+}
+
+TEST_CASE("send currents: state: a finished delivery is not sent again, an unfinished one needs --resume",
+          "[send-currents]") {
+    Emulator emu = postback_emulator();
+    const fs::path input = events_file("again.jsonl", 120);
+    const fs::path state = work_dir() / "again.db";
+    const std::string key = std::string("TDBRAZE_TD_WRITE_KEY=") + kWriteKey;
+    const Run first = run_cli(send_args(input, postback_url(emu), state), key);
+    REQUIRE(first.code == 0);
+    CHECK(last_line(first.out).rfind("send completed: 120 of 120 events accepted in 2 requests", 0) == 0);
+    const Run again = run_cli(send_args(input, postback_url(emu), state), key);
+    CHECK(again.code == 0);
+    CHECK(last_line(again.out).rfind("send nothing-to-do: this payload was already delivered", 0) == 0);
+    CHECK(emu.server.postback_rows("braze", "currents").size() == 2);
+    const Run forced = run_cli(send_args(input, postback_url(emu), state) + " --force", key);
+    CHECK(forced.code == 0);
+    CHECK(emu.server.postback_rows("braze", "currents").size() == 4);
+
+    // Another table is another receiver: a new delivery.
+    const Run other = run_cli(send_args(input, postback_url(emu, "other"), state) + " --threads 1", key);
+    CHECK(other.code == 0);
+    CHECK(emu.server.postback_rows("braze", "other").size() == 2);
+}
+
+TEST_CASE("send currents: Braze's 400 rule drops refused events one by one, and the summary says failed",
+          "[send-currents]") {
+    EmulatorConfig config;
+    Emulator emu(config);
+    const fs::path input = work_dir() / "some-bad.jsonl";
+    {
+        std::ofstream f(input);
+        for (int i = 0; i < 10; ++i)
+            f << R"({"event_type":"users.behaviors.CustomEvent","id":"b-)" << i << R"(","time":)"
+              << (i == 3 ? "\"not a number\"" : kNow) << R"(,"user":{"user_id":"65a1f0c2e4b0a1b2c3d4e5f6"},)"
+              << R"("properties":{"name":"n"}})" << '\n';
+    }
+    const Run sent = run_cli(send_args(input, emu.url + "/currents", work_dir() / "bad.db"));
+    INFO(sent.out << sent.err);
+    CHECK(sent.code == 1);
+    CHECK(last_line(sent.out).rfind("send failed: 9 of 10 events accepted", 0) == 0);
+    CHECK(last_line(sent.out).find("dropped as Braze drops them") != std::string::npos);
+    CHECK(emu.server.currents_stats().events_accepted == 9);
+    CHECK(sent.err.find("member-type") != std::string::npos);  // the check said so before sending
+}
+
+TEST_CASE("send currents: the JSON log is one object per line and its summary agrees with the exit status",
+          "[send-currents]") {
+    Emulator emu = postback_emulator("500=0.2");
+    const fs::path input = events_file("json-log.jsonl", 1000);
+    const Run sent = run_cli(send_args(input, postback_url(emu), work_dir() / "json-log.db") + " --log-format json",
+                             std::string("TDBRAZE_TD_WRITE_KEY=") + kWriteKey);
+    INFO(sent.out << sent.err);
+    CHECK(sent.code == 0);
+    std::istringstream lines(sent.out);
+    std::string line;
+    std::vector<std::string> events;
+    while (std::getline(lines, line)) events.push_back(nlohmann::json::parse(line).at("event"));
+    REQUIRE(!events.empty());
+    CHECK(events.front() == "checked");
+    CHECK(events.back() == "summary");
+    CHECK(std::count(events.begin(), events.end(), "log") >= 1);  // the retries
+    const auto summary = nlohmann::json::parse(last_line(sent.out));
+    CHECK(summary["outcome"] == "completed");
+    CHECK(summary["accepted"] == 1000);
+    CHECK(summary["retries"].get<int>() >= 1);
+}
