@@ -440,14 +440,28 @@ function revealDiagnostic(d) {
 function renderRequestsCard(result) {
   const s = result.report.summary;
   const shown = result.preview.length;
-  $('#requests-note').textContent = result.requestCount === 0
-    ? 'No requests: the settings have errors.'
-    : `${plural(result.requestCount, 'request')} (the naming call and ${plural(s.requests, 'membership call')})` +
+  const note = $('#requests-note');
+  // A plan with an error must not be sent (the CLI exits with status 1 for it, see docs/cohort.md): its
+  // rows or cells with errors are left out, so sending it would send a wrong cohort. The preview stays, to
+  // show what the errors leave out; Copy and Download are off, with the reason beside them.
+  const sendable = result.report.ok && result.requestCount > 0 && !!result.requests;
+  note.classList.toggle('bad', !sendable);
+  if (result.requestCount === 0) {
+    note.textContent = 'No requests: the settings have errors.';
+  } else if (!result.report.ok) {
+    note.textContent = `Do not send this plan: it has ${plural(s.errors, 'error')} (see Diagnostics; the rows and cells ` +
+      'with errors are left out of it). Copy and Download are off until the errors are fixed; the preview below ' +
+      'shows what would be sent.';
+  } else {
+    note.textContent = `${plural(result.requestCount, 'request')} (the naming call and ${plural(s.requests, 'membership call')})` +
       `${shown < result.requestCount ? `; the first ${fmt(shown)} shown, Copy and Download give all` : ''}. ` +
       'Bodies are exactly what would be sent; <partner_api_key> and <client_secret> are placeholders that only the sending step fills in.';
+  }
   renderRequests($('#requests'), result.preview, { pretty: $('#pretty').checked });
-  $('#copy-requests').disabled = !result.requests || result.requestCount === 0;
-  $('#download-requests').disabled = !result.requests || result.requestCount === 0;
+  for (const b of [$('#copy-requests'), $('#download-requests')]) {
+    b.disabled = !sendable;
+    b.title = sendable ? '' : (result.requestCount === 0 ? 'Nothing is planned: the settings have errors' : 'Not sendable: the plan has errors');
+  }
 }
 
 // ---- modes ------------------------------------------------------------------------------------------------
@@ -634,7 +648,7 @@ $('#pretty').addEventListener('change', () => { const r = state.results[state.mo
 
 $('#copy-requests').addEventListener('click', async () => {
   const result = state.results[state.mode];
-  if (!result || !result.requests) return;
+  if (!result || !result.requests || !result.report.ok) return;
   const button = $('#copy-requests');
   const text = await result.requests.text();
   try {
@@ -654,7 +668,7 @@ $('#copy-requests').addEventListener('click', async () => {
 
 $('#download-requests').addEventListener('click', () => {
   const result = state.results[state.mode];
-  if (!result || !result.requests) return;
+  if (!result || !result.requests || !result.report.ok) return;
   const url = URL.createObjectURL(result.requests);
   const name = `${($('#cohort-id').value.trim() || 'cohort').replace(/[^\w.-]+/g, '_')}-requests.jsonl`;
   const a = el('a', { href: url, download: name });

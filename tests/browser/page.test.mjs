@@ -246,6 +246,32 @@ await step('cohort mode: settings, request preview, copy and download, the query
   await shot('04-cohort');
 });
 
+await step('a cohort plan marked "do not send": Copy and Download are off, with the reason', async () => {
+  // A row with too few fields is an error: the row is left out, the rest is planned, and the plan must not
+  // be sent (the CLI exits with status 1).
+  const csv = 'user_ids,email\nu1,a@example.com\nu2\n';
+  await page.fill('#input-text', csv);
+  await page.waitForFunction(() => /do not send/.test(document.querySelector('#status').textContent));
+  await waitIdle();
+  const expected = tdbraze.planCohort(csv, 'pasted', JSON.stringify({ cohort_id: 'spring-sale', cohort_name: 'Spring sale', alias_columns: ['email'], created_at: '2025-11-24T09:30:00Z' }));
+  assert.equal(JSON.parse(expected.report).ok, false);
+  assert.ok(expected.requests.length > 0, 'requests are planned all the same');
+  assert.equal(await page.isDisabled('#copy-requests'), true);
+  assert.equal(await page.isDisabled('#download-requests'), true);
+  assert.equal(await page.getAttribute('#copy-requests', 'title'), 'Not sendable: the plan has errors');
+  assert.match(await text('#requests-note'), /^Do not send this plan: it has 1 error/);
+  assert.match(await page.getAttribute('#requests-note', 'class'), /\bbad\b/);
+  assert.equal(await page.locator('#requests pre.body').count() > 0, true, 'the preview stays');
+  await shot('04b-cohort-not-sendable');
+  // Fixed, the plan is sendable again.
+  await page.fill('#input-text', 'user_ids,email\nu1,a@example.com\nu2,b@example.com\n');
+  await page.waitForFunction(() => /^Ready/.test(document.querySelector('#status .status-text').textContent));
+  await waitIdle();
+  assert.equal(await page.isDisabled('#copy-requests'), false);
+  assert.equal(await page.isDisabled('#download-requests'), false);
+  assert.doesNotMatch(await page.getAttribute('#requests-note', 'class'), /\bbad\b/);
+});
+
 // A 50 MB payload: JSON Lines of Currents bodies (100 events each), with a few broken events.
 const bigPath = path.join(tmp, 'big-payload.jsonl');
 let bigBytes;
