@@ -189,7 +189,7 @@ function updateInputInfo() {
     return;
   }
   const doc = input.large ? input.doc : editor.doc;
-  const lines = doc ? doc.lineCount - (doc.lineCount > 1 && doc.lineLength(doc.lineCount - 1) === 0 ? 1 : 0) : null;
+  const lines = doc ? doc.shownLineCount : null;
   // Files by their bytes; text by its UTF-8 length when small, by characters when large.
   const size = input.file || !input.large ? formatBytes(input.file ? input.file.size : utf8Length(input.text)) : `${fmt(input.size)} characters`;
   info.replaceChildren(
@@ -303,11 +303,11 @@ function cancel() {
 const diagList = new DiagnosticsList({
   list: $('#diags'),
   empty: $('#diags-empty'),
+  cap: $('#diags-cap'),
   chips: [...document.querySelectorAll('#diag-card .chip')],
   search: $('#diag-search'),
   onSelect: (d) => revealDiagnostic(d),
   describeLocation: (d) => {
-    if (d.code === 'diagnostics-omitted') return '';
     if ('pointer' in d) return d.line ? `${d.line}:${d.column}` : 'input';
     const parts = [];
     if (d.line) parts.push(`line ${fmt(d.line)}`);
@@ -394,8 +394,25 @@ function renderAll() {
     reqCard.hidden = false;
     renderRequestsCard(result);
   }
-  diagList.set(report.diagnostics, report.kind);
+  diagList.set(report, { cli: listAllCommand(mode, result.input) });
   applyMarks();
+}
+
+// The command line that lists every finding of this input ({N}: the total), for the note of a capped list.
+// Pasted text has no file name: FILE stands for it.
+const shellQuote = (w) => (/^[\w.\/@:=-]+$/.test(w) ? w : `'${w.replace(/'/g, "'\\''")}'`);
+function listAllCommand(mode, input) {
+  const file = shellQuote(input.file && input.file.name ? input.file.name : 'FILE');
+  if (mode === 'currents') {
+    const strict = $('#strict').checked ? ' --strict' : '';
+    const receiver = $('#receiver').value !== 'http' ? ` --receiver ${$('#receiver').value}` : '';
+    return `tdbraze validate currents${strict}${receiver} --max-diagnostics {N} ${file}`;
+  }
+  const s = cohortSettings();
+  const options = [`--cohort-id ${s.cohort_id ? shellQuote(s.cohort_id) : 'ID'}`,
+    ...s.alias_columns.map((c) => `--alias-column ${shellQuote(c)}`),
+    ...(s.trim ? ['--trim'] : []), ...(s.table_format !== 'auto' ? [`--table-format ${s.table_format}`] : [])];
+  return `tdbraze validate cohort ${file} ${options.join(' ')} --max-diagnostics {N}`;
 }
 
 function applyMarks() {
