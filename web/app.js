@@ -189,7 +189,7 @@ function updateInputInfo() {
     return;
   }
   const doc = input.large ? input.doc : editor.doc;
-  const lines = doc ? doc.lineCount - (doc.lineCount > 1 && doc.lineLength(doc.lineCount - 1) === 0 ? 1 : 0) : null;
+  const lines = doc ? doc.shownLineCount : null;
   // Files by their bytes; text by its UTF-8 length when small, by characters when large.
   const size = input.file || !input.large ? formatBytes(input.file ? input.file.size : utf8Length(input.text)) : `${fmt(input.size)} characters`;
   info.replaceChildren(
@@ -303,11 +303,11 @@ function cancel() {
 const diagList = new DiagnosticsList({
   list: $('#diags'),
   empty: $('#diags-empty'),
+  cap: $('#diags-cap'),
   chips: [...document.querySelectorAll('#diag-card .chip')],
   search: $('#diag-search'),
   onSelect: (d) => revealDiagnostic(d),
   describeLocation: (d) => {
-    if (d.code === 'diagnostics-omitted') return '';
     if ('pointer' in d) return d.line ? `${d.line}:${d.column}` : 'input';
     const parts = [];
     if (d.line) parts.push(`line ${fmt(d.line)}`);
@@ -394,8 +394,25 @@ function renderAll() {
     reqCard.hidden = false;
     renderRequestsCard(result);
   }
-  diagList.set(report.diagnostics, report.kind);
+  diagList.set(report, { cli: listAllCommand(mode, result.input) });
   applyMarks();
+}
+
+// The command line that lists every finding of this input ({N}: the total), for the note of a capped list.
+// Pasted text has no file name: FILE stands for it.
+const shellQuote = (w) => (/^[\w.\/@:=-]+$/.test(w) ? w : `'${w.replace(/'/g, "'\\''")}'`);
+function listAllCommand(mode, input) {
+  const file = shellQuote(input.file && input.file.name ? input.file.name : 'FILE');
+  if (mode === 'currents') {
+    const strict = $('#strict').checked ? ' --strict' : '';
+    const receiver = $('#receiver').value !== 'http' ? ` --receiver ${$('#receiver').value}` : '';
+    return `tdbraze validate currents${strict}${receiver} --max-diagnostics {N} ${file}`;
+  }
+  const s = cohortSettings();
+  const options = [`--cohort-id ${s.cohort_id ? shellQuote(s.cohort_id) : 'ID'}`,
+    ...s.alias_columns.map((c) => `--alias-column ${shellQuote(c)}`),
+    ...(s.trim ? ['--trim'] : []), ...(s.table_format !== 'auto' ? [`--table-format ${s.table_format}`] : [])];
+  return `tdbraze validate cohort ${file} ${options.join(' ')} --max-diagnostics {N}`;
 }
 
 function applyMarks() {
@@ -440,14 +457,28 @@ function revealDiagnostic(d) {
 function renderRequestsCard(result) {
   const s = result.report.summary;
   const shown = result.preview.length;
-  $('#requests-note').textContent = result.requestCount === 0
-    ? 'No requests: the settings have errors.'
-    : `${plural(result.requestCount, 'request')} (the naming call and ${plural(s.requests, 'membership call')})` +
+  const note = $('#requests-note');
+  // A plan with an error must not be sent (the CLI exits with status 1 for it, see docs/cohort.md): its
+  // rows or cells with errors are left out, so sending it would send a wrong cohort. The preview stays, to
+  // show what the errors leave out; Copy and Download are off, with the reason beside them.
+  const sendable = result.report.ok && result.requestCount > 0 && !!result.requests;
+  note.classList.toggle('bad', !sendable);
+  if (result.requestCount === 0) {
+    note.textContent = 'No requests: the settings have errors.';
+  } else if (!result.report.ok) {
+    note.textContent = `Do not send this plan: it has ${plural(s.errors, 'error')} (see Diagnostics; the rows and cells ` +
+      'with errors are left out of it). Copy and Download are off until the errors are fixed; the preview below ' +
+      'shows what would be sent.';
+  } else {
+    note.textContent = `${plural(result.requestCount, 'request')} (the naming call and ${plural(s.requests, 'membership call')})` +
       `${shown < result.requestCount ? `; the first ${fmt(shown)} shown, Copy and Download give all` : ''}. ` +
       'Bodies are exactly what would be sent; <partner_api_key> and <client_secret> are placeholders that only the sending step fills in.';
+  }
   renderRequests($('#requests'), result.preview, { pretty: $('#pretty').checked });
-  $('#copy-requests').disabled = !result.requests || result.requestCount === 0;
-  $('#download-requests').disabled = !result.requests || result.requestCount === 0;
+  for (const b of [$('#copy-requests'), $('#download-requests')]) {
+    b.disabled = !sendable;
+    b.title = sendable ? '' : (result.requestCount === 0 ? 'Nothing is planned: the settings have errors' : 'Not sendable: the plan has errors');
+  }
 }
 
 // ---- modes ------------------------------------------------------------------------------------------------
@@ -634,7 +665,7 @@ $('#pretty').addEventListener('change', () => { const r = state.results[state.mo
 
 $('#copy-requests').addEventListener('click', async () => {
   const result = state.results[state.mode];
-  if (!result || !result.requests) return;
+  if (!result || !result.requests || !result.report.ok) return;
   const button = $('#copy-requests');
   const text = await result.requests.text();
   try {
@@ -654,7 +685,7 @@ $('#copy-requests').addEventListener('click', async () => {
 
 $('#download-requests').addEventListener('click', () => {
   const result = state.results[state.mode];
-  if (!result || !result.requests) return;
+  if (!result || !result.requests || !result.report.ok) return;
   const url = URL.createObjectURL(result.requests);
   const name = `${($('#cohort-id').value.trim() || 'cohort').replace(/[^\w.-]+/g, '_')}-requests.jsonl`;
   const a = el('a', { href: url, download: name });

@@ -28,15 +28,25 @@ export class Editor {
     this.doc = TextDoc.fromText('');
     this.highlight = null;  // {line: 0-based, from, to: UTF-16 offsets in the line}
     this.marks = new Map();  // 0-based line -> 'error' | 'warning' | 'info'
+    this.maxMarkLine = -1;
     this.gutterPool = [];
     this.rowPool = [];
     this.frame = 0;
     this.measure();
 
     this.textarea.addEventListener('input', () => {
+      if (this.pastedWhole) {
+        // A paste that replaced everything shows the top of the new text, where a reader starts (and where
+        // the first findings usually are), not its end where the caret was left.
+        this.pastedWhole = false;
+        this.textarea.setSelectionRange(0, 0);
+        this.textarea.scrollTop = 0;
+        this.textarea.scrollLeft = 0;
+      }
       this.doc = TextDoc.fromText(this.textarea.value);
       this.highlight = null;
       this.marks = new Map();
+      this.maxMarkLine = -1;
       this.updateGutterWidth();
       this.scheduleRender();
       this.onInput(this.textarea.value);
@@ -47,7 +57,10 @@ export class Editor {
       if (text && text.length - this.selectedLength() + this.textarea.value.length > this.editLimit) {
         e.preventDefault();
         this.onLargePaste(text);
+        return;
       }
+      // A paste into the middle of a text keeps the caret after it, as everywhere else.
+      this.pastedWhole = !!text && this.selectedLength() === this.textarea.value.length;
     });
     this.view.addEventListener('scroll', () => this.scheduleRender());
     new ResizeObserver(() => { this.layoutView(); this.render(); }).observe(this.main);
@@ -81,6 +94,7 @@ export class Editor {
     this.doc = TextDoc.fromText(text);
     this.highlight = null;
     this.marks = new Map();
+    this.maxMarkLine = -1;
     this.root.dataset.mode = 'edit';
     this.updateGutterWidth();
     this.render();
@@ -95,6 +109,7 @@ export class Editor {
     this.doc = doc;
     this.highlight = null;
     this.marks = new Map();
+    this.maxMarkLine = -1;
     this.root.dataset.mode = 'view';
     this.updateGutterWidth();
     this.layoutView();
@@ -107,7 +122,10 @@ export class Editor {
 
   setMarks(marks) {
     this.marks = marks;
-    this.render();
+    this.maxMarkLine = Math.max(-1, ...marks.keys());
+    // In the next frame, not now: drawing reads the scroll position, which would force a layout of the whole
+    // page (a fresh list of findings included) in the task that delivers a result.
+    this.scheduleRender();
   }
 
   clearHighlight() {
@@ -209,7 +227,9 @@ export class Editor {
   render() {
     const scrollY = this.contentScrollY();
     const viewH = this.viewportHeight();
-    const count = this.doc.lineCount;
+    // Numbers for the lines the input info counts (see TextDoc.shownLineCount): the empty row after a final
+    // newline gets none, unless a finding or the caret's highlight is on it.
+    const count = Math.max(1, this.doc.shownLineCount, this.maxMarkLine + 1, this.highlight ? this.highlight.line + 1 : 0);
     const first = Math.max(0, Math.floor((scrollY - this.padTop) / this.lh));
     const last = Math.min(count - 1, Math.ceil((scrollY + viewH - this.padTop) / this.lh));
     this.renderGutter(first, last, scrollY);

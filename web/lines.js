@@ -13,7 +13,17 @@ export class TextDoc {
     this.maxLineLength = maxLineLength;
   }
 
+  // Every line start, the empty text after a final "\n" included (the editor's rows).
   get lineCount() { return this.starts.length; }
+
+  // Lines as a person counts them, the way `wc -l`, other editors' status bars and the CLI do: a final "\n"
+  // ends the last line rather than starting an empty one. "" has 0 lines, "a" and "a\n" 1, "a\n\n" 2. The
+  // input info and the gutter both use this count, so that they agree.
+  get shownLineCount() {
+    const n = this.starts.length;
+    if (this.length === 0) return 0;
+    return n > 1 && this.starts[n - 1] === this.length ? n - 1 : n;
+  }
 
   // [start, end) of line i (0-based) without its line end.
   bounds(i) {

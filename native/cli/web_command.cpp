@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "commands.hpp"
+#include "web_csp.inc"  // kWebContentSecurityPolicy, generated from web/csp.txt
 
 namespace tdbraze::cli {
 namespace {
@@ -56,11 +57,9 @@ std::function<int()> add_web(CLI::App& app) {
         server.set_file_extension_and_mimetype_mapping("wasm", "application/wasm");
         server.set_file_extension_and_mimetype_mapping("mjs", "text/javascript");
         server.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
-            // The same policy the page declares: nothing may connect anywhere but here.
-            res.set_header("Content-Security-Policy",
-                           "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; "
-                           "connect-src 'self'; img-src 'self' data:; style-src 'self'; object-src 'none'; "
-                           "base-uri 'none'; form-action 'none'");
+            // The policy the page declares in its <meta> tag (one source: web/csp.txt), also for the Worker's
+            // script, which a <meta> policy does not cover: nothing may connect anywhere but here.
+            res.set_header("Content-Security-Policy", kWebContentSecurityPolicy);
             res.set_header("X-Content-Type-Options", "nosniff");
         });
         const int port = args->port == 0 ? server.bind_to_any_port(args->bind) : args->port;

@@ -1,11 +1,12 @@
 // A tiny static file server for the built site (127.0.0.1 only), as any static host would serve it, plus the
 // page's Content-Security-Policy as a header so that the Worker runs under it too.
 import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 
-export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'; " +
-  "img-src 'self'; style-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'";
+// The policy's one source, web/csp.txt (the page's <meta> tag and `tdbraze web` use it too).
+export const CSP = readFileSync(new URL('../../web/csp.txt', import.meta.url), 'utf8').trim();
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
