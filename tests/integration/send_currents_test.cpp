@@ -7,8 +7,11 @@
 #include <thread>
 
 #include <nlohmann/json.hpp>
+#include <sqlite3.h>
 
+#include "currents_samples.hpp"
 #include "sync_support.hpp"
+#include "tdbraze/catalogue.hpp"
 #include "tdbraze/currents.hpp"
 
 using namespace tdbraze::test;
@@ -251,4 +254,77 @@ TEST_CASE("send currents: the JSON log is one object per line and its summary ag
     CHECK(summary["outcome"] == "completed");
     CHECK(summary["accepted"] == 1000);
     CHECK(summary["retries"].get<int>() >= 1);
+}
+
+TEST_CASE("send currents then sql currents: the Postback rows flatten in SQLite, every event of all 97 types once",
+          "[send-currents][sql-currents]") {
+    // Three events of every type, of users with an external id, sent through the emulator's Postback receiver.
+    Emulator emu = postback_emulator();
+    const fs::path input = work_dir() / "every-type.jsonl";
+    std::map<std::string, std::set<std::string>> sent;  // event type -> ids
+    {
+        std::ofstream f(input);
+        int n = 0;
+        for (const auto& spec : tdbraze::currents::event_catalogue()) {
+            for (int copy = 0; copy < 3; ++copy, ++n) {
+                const std::string id = "00000000-0000-4000-8000-" + std::string(12 - std::to_string(n).size(), '0') +
+                                       std::to_string(n);
+                auto event = sample_event(spec, copy == 0, id);
+                event["time"] = std::stoll(kNow) - 60;
+                event["user"]["external_user_id"] = "customer-" + std::to_string(n);
+                f << event.dump() << '\n';
+                sent[std::string(spec.name)].insert(id);
+            }
+        }
+    }
+    const Run delivered = run_cli(send_args(input, postback_url(emu), work_dir() / "every-type.db"),
+                                  std::string("TDBRAZE_TD_WRITE_KEY=") + kWriteKey);
+    INFO(delivered.out << delivered.err);
+    REQUIRE(delivered.code == 0);
+
+    // The rows as Treasure Data holds them, in a real SQLite database, flattened by the generated SQL.
+    const Run sql = run_cli("sql currents --dialect sqlite --source-table currents");
+    REQUIRE(sql.code == 0);
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open(":memory:", &raw) == SQLITE_OK);
+    std::unique_ptr<sqlite3, int (*)(sqlite3*)> db(raw, sqlite3_close);
+    auto exec = [&](const std::string& text) {
+        char* message = nullptr;
+        const int rc = sqlite3_exec(db.get(), text.c_str(), nullptr, nullptr, &message);
+        INFO((message ? message : ""));
+        sqlite3_free(message);
+        REQUIRE(rc == SQLITE_OK);
+    };
+    exec("CREATE TABLE currents (time INTEGER, events TEXT)");
+    sqlite3_stmt* insert = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db.get(), "INSERT INTO currents VALUES (?, ?)", -1, &insert, nullptr) == SQLITE_OK);
+    for (const std::string& row : emu.server.postback_rows("braze", "currents")) {
+        const auto r = nlohmann::json::parse(row);
+        const std::string events = r.at("events").get<std::string>();
+        sqlite3_bind_int64(insert, 1, r.at("time").get<std::int64_t>());
+        sqlite3_bind_text(insert, 2, events.c_str(), static_cast<int>(events.size()), SQLITE_TRANSIENT);
+        REQUIRE(sqlite3_step(insert) == SQLITE_DONE);
+        sqlite3_reset(insert);
+    }
+    sqlite3_finalize(insert);
+    exec(sql.out);
+
+    const auto views = nlohmann::json::parse(run_cli("sql currents --dialect sqlite --format json").out).at("views");
+    REQUIRE(views.size() == tdbraze::currents::event_catalogue().size());
+    for (const auto& view : views) {
+        const std::string type = view.at("event_type");
+        INFO(type);
+        std::set<std::string> ids;
+        int rows = 0;
+        sqlite3_stmt* select = nullptr;
+        const std::string query = "SELECT id FROM " + view.at("name").get<std::string>();
+        REQUIRE(sqlite3_prepare_v2(db.get(), query.c_str(), -1, &select, nullptr) == SQLITE_OK);
+        while (sqlite3_step(select) == SQLITE_ROW) {
+            ++rows;
+            ids.insert(reinterpret_cast<const char*>(sqlite3_column_text(select, 0)));
+        }
+        sqlite3_finalize(select);
+        CHECK(rows == 3);
+        CHECK(ids == sent[type]);
+    }
 }
