@@ -50,7 +50,7 @@ TEST_CASE("sarif: the fingerprint follows code, file and place, not the message 
     CHECK(sarif_fingerprint("a.json", a) != sarif_fingerprint("a.json", b));
 }
 
-TEST_CASE("sarif: rules are the kind's codes; levels, regions and properties of results") {
+TEST_CASE("sarif: rules are the kind's codes, with levels, regions and properties of results") {
     InputFindings in{"t.csv", {}, 1, 0, 1};
     Diagnostic row = finding(Severity::Error, "control-character", "a line break", 4, 0);
     row.row = 3;
