@@ -39,15 +39,18 @@ else
   echo "setup: Debian packages already installed"
 fi
 
-# Browser tests of the web page: playwright-core from npm drives Debian's chromium (it never downloads a
-# browser). npm ci only when the lock file changed since the last install.
-if [ ! -f tests/browser/node_modules/.tdbraze-lock ] || ! cmp -s tests/browser/package-lock.json tests/browser/node_modules/.tdbraze-lock; then
-  echo "setup: npm ci in tests/browser"
-  (cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
-  cp tests/browser/package-lock.json tests/browser/node_modules/.tdbraze-lock
-else
-  echo "setup: npm packages of tests/browser already installed"
-fi
+# npm packages of the tests: playwright-core for the web page's browser tests drives Debian's chromium (it
+# never downloads a browser); ajv and the official SARIF 2.1.0 schema (shipped in a Datadog package) check the
+# SARIF logs. npm ci only when a lock file changed since the last install.
+for dir in tests/browser tests/sarif; do
+  if [ ! -f $dir/node_modules/.tdbraze-lock ] || ! cmp -s $dir/package-lock.json $dir/node_modules/.tdbraze-lock; then
+    echo "setup: npm ci in $dir"
+    (cd $dir && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+    cp $dir/package-lock.json $dir/node_modules/.tdbraze-lock
+  else
+    echo "setup: npm packages of $dir already installed"
+  fi
+done
 
 scripts/build.sh
 

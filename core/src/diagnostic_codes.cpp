@@ -88,6 +88,10 @@ constexpr DiagnosticCode kCodes[] = {
     {"diagnostics-omitted", "report", Severity::Info, "more diagnostics than --max-diagnostics"},
 };
 
+// The header codes the SQL check also emits, judging the query's output columns as a table's header.
+constexpr std::string_view kSqlHeaderCodes[] = {"duplicate-column", "near-miss-column", "alias-column-missing",
+                                                "no-identifier-column", "ignored-columns"};
+
 }  // namespace
 
 std::span<const DiagnosticCode> diagnostic_codes() { return kCodes; }
@@ -96,6 +100,23 @@ const DiagnosticCode* find_diagnostic_code(std::string_view code) {
     auto it =
         std::find_if(std::begin(kCodes), std::end(kCodes), [&](const DiagnosticCode& c) { return c.code == code; });
     return it == std::end(kCodes) ? nullptr : &*it;
+}
+
+std::vector<const DiagnosticCode*> diagnostic_codes_of(std::string_view kind) {
+    std::vector<const DiagnosticCode*> out;
+    for (const DiagnosticCode& c : kCodes) {
+        const bool header_code_of_sql =
+            kind == "sql" &&
+            std::find(std::begin(kSqlHeaderCodes), std::end(kSqlHeaderCodes), c.code) != std::end(kSqlHeaderCodes);
+        // The SQL check's report lists every finding: it has no --max-diagnostics, so no report-wide code.
+        const bool report_wide = c.kind == "report" && kind != "sql";
+        if (c.kind == kind || header_code_of_sql || report_wide) out.push_back(&c);
+    }
+    return out;
+}
+
+std::string_view manual_page_of(const DiagnosticCode& code) {
+    return code.kind == "cohort" || code.kind == "sql" ? "cohort.md" : "currents.md";
 }
 
 }  // namespace tdbraze

@@ -13,12 +13,12 @@
 #include "commands.hpp"
 #include "input_file.hpp"
 #include "read_progress.hpp"
+#include "report_format.hpp"
 #include "spilled_dedupe.hpp"
 #include "table_rows.hpp"
 #include "tdbraze/cohort.hpp"
 #include "tdbraze/report_json.hpp"
 #include "tdbraze/sql_check.hpp"
-#include "text_report.hpp"
 
 namespace tdbraze::cli {
 namespace {
@@ -27,7 +27,7 @@ struct CohortArgs {
     std::string input;
     ExportOptions export_options;
     std::string operation = "add";
-    std::string format = "text";
+    ReportFormat format = ReportFormat::Text;
     std::uint64_t max_diagnostics = 1000;
     std::string out = "-";
     bool strict = false;  // validate: warnings fail too
@@ -37,7 +37,11 @@ void add_cohort_options(CLI::App* cmd, CohortArgs& a, bool planning) {
     cmd->add_option("input", a.input, "The query result: CSV, TSV, JSON array or JSON Lines of rows; - for stdin")
         ->required();
     add_export_options(cmd, a.export_options);
-    cmd->add_option("--format", a.format, "Report format: text or json")->check(CLI::IsMember({"text", "json"}));
+    // A plan's report shares standard output or error with the requests: only the per-input formats there.
+    if (planning) add_report_format_option(cmd, a.format, {ReportFormat::Text, ReportFormat::Json});
+    else
+        add_report_format_option(cmd, a.format,
+                                 {ReportFormat::Text, ReportFormat::Json, ReportFormat::Sarif, ReportFormat::Github});
     cmd->add_option("--max-diagnostics", a.max_diagnostics, "List at most N diagnostics (all are counted)");
     if (planning) {
         cmd->add_option("--operation", a.operation, "add or remove (for the whole table)")
@@ -141,9 +145,10 @@ std::optional<cohort::Report> run_planner(
     return report;
 }
 
-void print_report(std::ostream& out, const cohort::Report& report, const std::string& format, int fd) {
-    if (format == "json") out << to_json(report) << '\n';
-    else print_text_report(out, report, TextStyle{use_colour(fd)});
+void print_report(std::ostream& out, const cohort::Report& report, ReportFormat format, int fd) {
+    ReportWriter writer(out, format, "cohort", TextStyle{format == ReportFormat::Text && use_colour(fd)});
+    writer.add(report);
+    writer.finish();
 }
 
 int run_validate(CohortArgs& a) {
@@ -217,7 +222,7 @@ std::function<int()> add_check_sql(CLI::App& check) {
     struct Args {
         std::string input;
         std::vector<std::string> aliases;
-        std::string format = "text";
+        ReportFormat format = ReportFormat::Text;
     };
     auto args = std::make_shared<Args>();
     CLI::App* cmd = check.add_subcommand("sql", "Read a Treasure Data SELECT and check its output columns");
@@ -225,7 +230,8 @@ std::function<int()> add_check_sql(CLI::App& check) {
     cmd->add_option("--alias-column", args->aliases, "The export's alias column (repeatable)")
         ->allow_extra_args(false)  // `--alias-column email FILE`: FILE is the input, not a second alias
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-    cmd->add_option("--format", args->format, "Report format: text or json")->check(CLI::IsMember({"text", "json"}));
+    add_report_format_option(cmd, args->format,
+                             {ReportFormat::Text, ReportFormat::Json, ReportFormat::Sarif, ReportFormat::Github});
     return [args] {
         std::string query;
         // Past the limit the check only needs to know the query is too long: keep one byte more than that.
@@ -237,8 +243,10 @@ std::function<int()> add_check_sql(CLI::App& check) {
             return kExitUsage;
         }
         const sql::Report report = sql::check_select(query, args->aliases, args->input);
-        if (args->format == "json") std::cout << to_json(report) << '\n';
-        else print_text_report(std::cout, report, TextStyle{use_colour(STDOUT_FILENO)});
+        ReportWriter writer(std::cout, args->format, "sql",
+                            TextStyle{args->format == ReportFormat::Text && use_colour(STDOUT_FILENO)});
+        writer.add(report);
+        writer.finish();
         return report.ok() ? kExitOk : kExitFindings;
     };
 }

@@ -1,5 +1,6 @@
 #include "text_report.hpp"
 
+#include "input_findings.hpp"
 #include "tdbraze/diagnostic_groups.hpp"
 #include "tdbraze/report_json.hpp"
 
@@ -22,19 +23,18 @@ void print_diagnostic(std::ostream& out, const std::string& source, const Diagno
     if (d.line != 0) out << ':' << d.line;
     if (d.line != 0 && d.column != 0) out << ':' << d.column;
     out << ':' << reset << ' ' << (style.colour ? colour_of(d.severity) : "") << to_string(d.severity) << '[' << d.code
-        << ']' << reset << ": " << d.message;
-    if (!d.pointer.empty()) out << " (at " << d.pointer << ')';
-    if (d.row != 0 && !d.column_name.empty()) out << " [row " << d.row << ", column " << d.column_name << ']';
-    else if (d.row != 0) out << " [row " << d.row << ']';
-    else if (!d.column_name.empty()) out << " [column " << d.column_name << ']';
-    out << '\n';
+        << ']' << reset << ": " << d.message << place_text(d) << '\n';
     if (!d.hint.empty()) out << "  hint: " << d.hint << '\n';
 }
+
+}  // namespace
 
 std::string plural(std::uint64_t n, const char* word) {
     const std::string w = word;
     return std::to_string(n) + ' ' + w + (n == 1 ? "" : w.back() == 's' ? "es" : "s");
 }
+
+namespace {
 
 void print_summary_line(std::ostream& out, const currents::Report& report) {
     const auto& s = report.summary;

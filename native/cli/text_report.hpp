@@ -1,7 +1,9 @@
 // The human-readable report: compiler-style lines, then a summary.
 #pragma once
 
+#include <cstdint>
 #include <ostream>
+#include <string>
 
 #include "tdbraze/cohort.hpp"
 #include "tdbraze/currents.hpp"
@@ -18,5 +20,8 @@ void print_text_report(std::ostream& out, const currents::Report& report, const 
 void print_grouped_report(std::ostream& out, const currents::Report& report, const TextStyle& style);
 void print_text_report(std::ostream& out, const cohort::Report& report, const TextStyle& style);
 void print_text_report(std::ostream& out, const sql::Report& report, const TextStyle& style);
+
+// "1 error", "2 errors", "3 aliases": the counts as the reports write them.
+std::string plural(std::uint64_t n, const char* word);
 
 }  // namespace tdbraze::cli

@@ -5,16 +5,15 @@
 
 #include "commands.hpp"
 #include "input_file.hpp"
+#include "report_format.hpp"
 #include "tdbraze/currents.hpp"
-#include "tdbraze/report_json.hpp"
-#include "text_report.hpp"
 
 namespace tdbraze::cli {
 namespace {
 
 struct ValidateCurrentsArgs {
     std::vector<std::string> inputs;
-    std::string format = "text";
+    ReportFormat format = ReportFormat::Text;
     bool strict = false;
     std::uint64_t max_diagnostics = 1000;
     std::int64_t now = -1;  // -1: the real clock
@@ -27,7 +26,8 @@ int run(const ValidateCurrentsArgs& args) {
     options.receiver = args.receiver;
     options.max_diagnostics = args.max_diagnostics;
     options.now_epoch_seconds = args.now >= 0 ? args.now : epoch_seconds_now();
-    const TextStyle style{args.format == "text" && use_colour(STDOUT_FILENO)};
+    ReportWriter writer(std::cout, args.format, "currents",
+                        TextStyle{args.format == ReportFormat::Text && use_colour(STDOUT_FILENO)});
 
     int exit_code = kExitOk;
     for (const std::string& input : args.inputs) {
@@ -38,11 +38,10 @@ int run(const ValidateCurrentsArgs& args) {
             continue;
         }
         const currents::Report report = validator.finish();
-        if (args.format == "json") std::cout << to_json(report) << '\n';
-        else print_text_report(std::cout, report, style);
+        writer.add(report);
         if (!report.ok() && exit_code == kExitOk) exit_code = kExitFindings;
     }
-    std::cout.flush();
+    writer.finish();
     return exit_code;
 }
 
@@ -55,8 +54,8 @@ std::function<int()> add_validate_currents(CLI::App& validate) {
     cmd->add_option("inputs", args->inputs,
                     "Payload files: an envelope, JSON Lines of envelopes or events; - for stdin")
         ->required();
-    cmd->add_option("--format", args->format, "Report format: text (compiler style) or json (one object per input)")
-        ->check(CLI::IsMember({"text", "json"}));
+    add_report_format_option(cmd, args->format,
+                             {ReportFormat::Text, ReportFormat::Json, ReportFormat::Sarif, ReportFormat::Github});
     cmd->add_flag("--strict", args->strict, "Treat warnings as errors");
     cmd->add_option("--max-diagnostics", args->max_diagnostics,
                     "List at most N diagnostics per input (all are counted)")

@@ -403,3 +403,152 @@ TEST_CASE("cli: sql currents prints the golden SQL, lists views as JSON, refuses
         CHECK(r.out.empty());
     }
 }
+
+namespace {
+
+// Runs the CLI in `dir`, so that the inputs' paths given are relative ones.
+Run run_in(const fs::path& dir, const std::string& args, const std::string& input = "") {
+    return run(args, input, "cd '" + dir.string() + "' &&");
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+// A directory of inputs whose names need escaping, as GitHub's file= and a SARIF URI do.
+fs::path ci_inputs() {
+    const fs::path dir = scratch_dir() / "ci inputs";
+    fs::create_directories(dir);
+    std::ifstream problems(kFixtures + "/currents/problems.json", std::ios::binary);
+    std::ofstream(dir / "a:b, c%.json", std::ios::binary) << problems.rdbuf();
+    std::ofstream(dir / "users, 1:2.csv", std::ios::binary) << "external_id,segment\nu1,a\n";
+    std::ofstream(dir / "forgot:it.sql", std::ios::binary) << "SELECT external_id,\n email FROM t";
+    return dir;
+}
+
+std::vector<std::string> sarif_uris(const nlohmann::json& log) {
+    std::vector<std::string> uris;
+    for (const auto& r : log["runs"][0]["results"]) {
+        const std::string uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+        if (uris.empty() || uris.back() != uri) uris.push_back(uri);
+    }
+    return uris;
+}
+
+}  // namespace
+
+TEST_CASE("cli: validate currents --format sarif is one log for all inputs, in the order given") {
+    const fs::path dir = ci_inputs();
+    const std::string problems = slurp(kFixtures + "/currents/problems.json");
+    const Run r =
+        run_in(dir, "validate currents --format sarif --now 1764000000 'a:b, c%.json' " + kValid + " -", problems);
+    CHECK(r.code == 1);
+    CHECK(r.err.empty());
+    REQUIRE(lines_of(r.out).size() == 1);
+    const auto log = nlohmann::json::parse(r.out);
+    CHECK(log["version"] == "2.1.0");
+    REQUIRE(log["runs"].size() == 1);
+    const auto& driver = log["runs"][0]["tool"]["driver"];
+    CHECK(driver["name"] == "tdbraze");
+    CHECK(driver["version"] == "0.1.0");
+    CHECK(driver["rules"][0]["id"] == "json-syntax");
+    CHECK(driver["rules"][0]["helpUri"].get<std::string>().ends_with("/docs/currents.md#json-syntax"));
+    CHECK(sarif_uris(log) == std::vector<std::string>{"a%3Ab%2C%20c%25.json", "stdin"});
+    const auto& results = log["runs"][0]["results"];
+    CHECK(results[0]["ruleId"] == "unknown-envelope-member");
+    CHECK(results[0]["locations"][0]["physicalLocation"]["region"] ==
+          nlohmann::json{{"startLine", 1}, {"startColumn", 2}});
+    const auto& ms = results[1];
+    CHECK(ms["ruleId"] == "time-in-milliseconds");
+    CHECK(ms["level"] == "warning");
+    CHECK(ms["locations"][0]["physicalLocation"]["region"]["startLine"] == 2);
+    CHECK(ms["properties"] == nlohmann::json{{"pointer", "/events/0/time"}});
+    CHECK(ms["message"]["text"].get<std::string>().find("\nhint: ") != std::string::npos);
+    // The same exit status as text: 0 without errors, 2 when an input cannot be read (the log has the rest).
+    CHECK(run("validate currents --format sarif " + kValid).code == 0);
+    const Run missing = run("validate currents --format sarif /nonexistent.json " + kValid);
+    CHECK(missing.code == 2);
+    CHECK(nlohmann::json::parse(missing.out)["runs"][0]["results"].empty());
+}
+
+TEST_CASE("cli: validate currents --format github annotates each finding, then a notice per input") {
+    const fs::path dir = ci_inputs();
+    const Run r = run_in(dir, "validate currents --format github --now 1764000000 'a:b, c%.json' " + kValid);
+    CHECK(r.code == 1);
+    const auto lines = lines_of(r.out);
+    const auto text = run_in(dir, "validate currents --format json --now 1764000000 'a:b, c%.json'").out;
+    const std::size_t findings = nlohmann::json::parse(text)["diagnostics"].size();
+    REQUIRE(lines.size() == findings + 2);
+    CHECK(lines[0].starts_with("::warning file=a%3Ab%2C c%25.json,line=1,col=2,title=unknown-envelope-member::"));
+    CHECK(lines[1].starts_with("::warning file=a%3Ab%2C c%25.json,line=2,col="));
+    CHECK(lines[1].find(",title=time-in-milliseconds::") != std::string::npos);
+    CHECK(lines[1].find(" (at /events/0/time)%0Ahint: ") != std::string::npos);
+    for (std::size_t i = 0; i < findings; ++i) CHECK(lines[i].find("file=a%3Ab%2C c%25.json,") != std::string::npos);
+    CHECK(lines[findings].starts_with("::notice::tdbraze: a:b, c%25.json: "));
+    CHECK(lines[findings + 1] == "::notice::tdbraze: " + kValid + ": 0 errors, 0 warnings, 0 notes");
+    CHECK(run("validate currents --format github " + kValid).code == 0);
+}
+
+TEST_CASE("cli: validate cohort --format sarif and github") {
+    const fs::path dir = ci_inputs();
+    const Run s = run_in(dir, "validate cohort --cohort-id c --format sarif 'users, 1:2.csv'");
+    CHECK(s.code == 1);
+    const auto log = nlohmann::json::parse(s.out);
+    CHECK(sarif_uris(log) == std::vector<std::string>{"users%2C%201%3A2.csv"});
+    bool near_miss = false;
+    for (const auto& result : log["runs"][0]["results"]) {
+        if (result["ruleId"] != "near-miss-column") continue;
+        near_miss = true;
+        CHECK(result["locations"][0]["physicalLocation"]["region"]["startLine"] == 1);
+        CHECK(result["properties"]["field"] == "external_id");
+    }
+    CHECK(near_miss);
+    CHECK(log["runs"][0]["tool"]["driver"]["rules"][0]["helpUri"].get<std::string>().find("/docs/cohort.md#") !=
+          std::string::npos);
+    const Run g = run_in(dir, "validate cohort --cohort-id c --format github 'users, 1:2.csv'");
+    CHECK(g.code == 1);
+    const auto lines = lines_of(g.out);
+    REQUIRE(lines.size() == log["runs"][0]["results"].size() + 1);
+    CHECK(lines.back() == "::notice::tdbraze: users, 1:2.csv: 1 error, 1 warning, 1 note");
+    // --strict keeps its rule in every format: a warning fails too.
+    const std::string warned = write_file("warned.csv", "user_ids,device_id\nu1,d\n").string();
+    CHECK(run("validate cohort --cohort-id c --format sarif " + warned).code == 0);
+    CHECK(run("validate cohort --cohort-id c --format sarif --strict " + warned).code == 1);
+}
+
+TEST_CASE("cli: check sql --format sarif and github") {
+    const fs::path dir = ci_inputs();
+    const Run s = run_in(dir, "check sql --format sarif 'forgot:it.sql'");
+    CHECK(s.code == 1);
+    const auto log = nlohmann::json::parse(s.out);
+    CHECK(sarif_uris(log) == std::vector<std::string>{"forgot%3Ait.sql"});
+    const auto& near_miss = log["runs"][0]["results"][2];
+    CHECK(near_miss["ruleId"] == "near-miss-column");
+    CHECK(near_miss["locations"][0]["physicalLocation"]["region"] ==
+          nlohmann::json{{"startLine", 1}, {"startColumn", 8}});
+    CHECK(near_miss["properties"] == nlohmann::json{{"field", "external_id"}});
+    const Run g = run_in(dir, "check sql --format github 'forgot:it.sql'");
+    CHECK(g.code == 1);
+    const auto lines = lines_of(g.out);
+    REQUIRE(lines.size() == 4);
+    CHECK(lines[2].starts_with(
+        "::warning file=forgot%3Ait.sql,line=1,col=8,title=near-miss-column::output column \"external_id\""));
+    CHECK(lines[3] == "::notice::tdbraze: forgot:it.sql: 1 error, 1 warning, 1 note");
+    const Run ok = run("check sql --format github -", "SELECT x AS user_ids FROM t");
+    CHECK(ok.code == 0);
+    CHECK(ok.out == "::notice::tdbraze: standard input: 0 errors, 0 warnings, 0 notes\n");
+}
+
+TEST_CASE("cli: --format names are checked, and plan cohort keeps text and json") {
+    const Run bad = run("validate currents --format xml " + kValid);
+    CHECK(bad.code == 2);
+    CHECK(bad.err.starts_with("tdbraze: "));
+    CHECK(bad.err.find("'xml' is not a report format of this command: give one of text json sarif github") !=
+          std::string::npos);
+    const Run plan = run("plan cohort --cohort-id c --format sarif " + kFixtures + "/cohort/braze-user-ids.csv");
+    CHECK(plan.code == 2);
+    CHECK(plan.err.find("give one of text json\n") != std::string::npos);
+}

@@ -4,6 +4,7 @@
 
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "tdbraze/diagnostic.hpp"
 
@@ -18,5 +19,12 @@ struct DiagnosticCode {
 
 std::span<const DiagnosticCode> diagnostic_codes();
 const DiagnosticCode* find_diagnostic_code(std::string_view code);
+
+// Every code a check of `kind` ("currents", "cohort", "sql") can emit, in the order of the list: its own, the
+// report-wide ones its reports carry, and for "sql" the header codes it applies to the query's output columns.
+std::vector<const DiagnosticCode*> diagnostic_codes_of(std::string_view kind);
+
+// The manual page that documents `code`'s section, relative to docs/: "currents.md" or "cohort.md".
+std::string_view manual_page_of(const DiagnosticCode& code);
 
 }  // namespace tdbraze
