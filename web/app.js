@@ -371,6 +371,7 @@ function renderAll() {
   const result = state.results[mode];
   renderStatus();
   renderProgress();
+  if (mode !== 'currents' || !result) $('#td-sql-card').hidden = true;
   const summaryCard = $('#summary-card');
   const diagCard = $('#diag-card');
   const reqCard = $('#requests-card');
@@ -396,6 +397,7 @@ function renderAll() {
   }
   diagList.set(report, { cli: listAllCommand(mode, result.input) });
   applyMarks();
+  renderTdSql();
 }
 
 // The command line that lists every finding of this input ({N}: the total), for the note of a capped list.
@@ -663,11 +665,7 @@ $('#alias-columns').addEventListener('input', () => scheduleSql());
 $('#sql').addEventListener('input', () => scheduleSql());
 $('#pretty').addEventListener('change', () => { const r = state.results[state.mode]; if (r) renderRequestsCard(r); });
 
-$('#copy-requests').addEventListener('click', async () => {
-  const result = state.results[state.mode];
-  if (!result || !result.requests || !result.report.ok) return;
-  const button = $('#copy-requests');
-  const text = await result.requests.text();
+async function copyText(text) {
   try {
     await navigator.clipboard.writeText(text);
   } catch {
@@ -679,6 +677,40 @@ $('#copy-requests').addEventListener('click', async () => {
     document.execCommand('copy');
     ta.remove();
   }
+}
+
+// ---- SQL for Treasure Data: the flattening views for the event types of the payload shown ----------------
+
+let tdSqlToken = 0;
+async function renderTdSql() {
+  const card = $('#td-sql-card');
+  const result = state.results.currents;
+  const types = result ? Object.keys(result.report.summary.event_types) : [];
+  card.hidden = state.mode !== 'currents' || types.length === 0;
+  if (card.hidden || !card.open) return;  // generated when opened: most checks never need it
+  const token = ++tdSqlToken;
+  const answer = await runners.sql.run({
+    type: 'currents-sql', dialect: $('#td-sql-dialect').value, sourceTable: $('#td-sql-table').value.trim() || 'currents',
+    eventTypes: types, materialize: false,
+  }).catch((err) => ({ error: err.message }));
+  if (token !== tdSqlToken) return;
+  $('#td-sql').textContent = answer.error ? `-- ${answer.error}` : answer.sql;
+  $('#td-sql-copy').disabled = !!answer.error;
+}
+$('#td-sql-card').addEventListener('toggle', () => renderTdSql());
+$('#td-sql-dialect').addEventListener('change', () => renderTdSql());
+$('#td-sql-table').addEventListener('input', () => renderTdSql());
+$('#td-sql-copy').addEventListener('click', async () => {
+  await copyText($('#td-sql').textContent);
+  $('#td-sql-copy').textContent = 'Copied';
+  setTimeout(() => { $('#td-sql-copy').textContent = 'Copy SQL'; }, 1500);
+});
+
+$('#copy-requests').addEventListener('click', async () => {
+  const result = state.results[state.mode];
+  if (!result || !result.requests || !result.report.ok) return;
+  const button = $('#copy-requests');
+  await copyText(await result.requests.text());
   button.textContent = 'Copied';
   setTimeout(() => { button.textContent = 'Copy JSON Lines'; }, 1500);
 });

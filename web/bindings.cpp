@@ -11,6 +11,7 @@
 
 #include "tdbraze/cohort.hpp"
 #include "tdbraze/currents.hpp"
+#include "tdbraze/currents_sql.hpp"
 #include "tdbraze/report_json.hpp"
 #include "tdbraze/sql_check.hpp"
 
@@ -139,9 +140,33 @@ std::string check_sql(const std::string& query, const std::string& source, const
     return tdbraze::to_json(tdbraze::sql::check_select(query, aliases, source));
 }
 
+// The SQL that flattens Treasure Data's Postback table into a view per event type (`tdbraze sql currents`), for
+// the event types of a payload: names the catalogue does not know are left out (the report already flags them).
+// Returns {"sql": TEXT, "views": N} or {"error": MESSAGE}.
+std::string currents_sql(const std::string& dialect, const std::string& source_table,
+                         const std::string& event_types_json, bool materialize) {
+    tdbraze::currents::CurrentsSqlOptions options;
+    options.dialect =
+        tdbraze::currents::sql_dialect_from_string(dialect).value_or(tdbraze::currents::SqlDialect::Trino);
+    options.source_table = source_table;
+    options.materialize = materialize;
+    const auto j = nlohmann::json::parse(event_types_json, nullptr, false);
+    if (j.is_array())
+        for (const auto& t : j)
+            if (t.is_string() && tdbraze::currents::find_event(t.get<std::string>()) != nullptr)
+                options.event_types.push_back(t.get<std::string>());
+    if (options.event_types.empty()) return nlohmann::json{{"error", "no known event type in the payload"}}.dump();
+    const auto result = tdbraze::currents::currents_sql(options);
+    if (const auto* error = std::get_if<tdbraze::currents::CurrentsSqlError>(&result))
+        return nlohmann::json{{"error", error->message}}.dump();
+    const auto& sql = std::get<tdbraze::currents::CurrentsSql>(result);
+    return nlohmann::json{{"sql", sql.text()}, {"views", sql.views.size()}}.dump();
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(tdbraze) {
+    emscripten::function("currentsSql", &currents_sql);
     emscripten::function("checkSql", &check_sql);
     emscripten::function("planCohort", &plan_cohort);
     emscripten::function("validateCurrents", &validate_currents);

@@ -5,6 +5,7 @@
 // In:  {type: 'currents', id, input, source, now, strict, maxDiagnostics, receiver}
 //      {type: 'cohort', id, input, source, settings}
 //      {type: 'sql', id, query, source, aliasColumns}
+//      {type: 'currents-sql', id, dialect, sourceTable, eventTypes, materialize}
 //      where input is {text: string} or {file: File|Blob}
 // Out: {type: 'ready'} once the module is loaded, {type: 'fatal', message} if it cannot be
 //      {type: 'progress', id, done, total}
@@ -35,6 +36,7 @@ async function handle(msg) {
     if (msg.type === 'currents') await runCurrents(m, msg);
     else if (msg.type === 'cohort') await runCohort(m, msg);
     else if (msg.type === 'sql') runSql(m, msg);
+    else if (msg.type === 'currents-sql') runCurrentsSql(m, msg);
     else throw new Error(`unknown job type ${msg.type}`);
   } catch (err) {
     postMessage({ type: 'error', id: msg.id, message: err && err.message ? err.message : String(err) });
@@ -106,6 +108,11 @@ async function runCohort(m, msg) {
   } finally {
     session.delete();
   }
+}
+
+function runCurrentsSql(m, msg) {
+  const answer = JSON.parse(m.currentsSql(msg.dialect, msg.sourceTable, JSON.stringify(msg.eventTypes), !!msg.materialize));
+  postMessage({ type: 'result', id: msg.id, ...answer });
 }
 
 function runSql(m, msg) {

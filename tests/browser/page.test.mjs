@@ -242,6 +242,34 @@ async function pasteText(t) {
   await waitIdle();
 }
 
+await step('SQL for Treasure Data: the views for the payload\'s event types, as sql currents prints them', async () => {
+  assert.equal(await page.isHidden('#td-sql-card'), false);
+  await page.click('#td-sql-card summary');
+  const types = JSON.stringify(Object.keys(expectedProblems.summary.event_types));
+  const trino = JSON.parse(tdbraze.currentsSql('trino', 'currents', types, false));
+  await page.waitForFunction((want) => document.querySelector('#td-sql').textContent === want, trino.sql);
+  assert.match(trino.sql, /CREATE OR REPLACE VIEW users_messages_email_open/);
+  await page.selectOption('#td-sql-dialect', 'sqlite');
+  await page.fill('#td-sql-table', 'braze.currents_raw');
+  const sqlite = JSON.parse(tdbraze.currentsSql('sqlite', 'braze.currents_raw', types, false));
+  await page.waitForFunction((want) => document.querySelector('#td-sql').textContent === want, sqlite.sql);
+  await shot('03b-td-sql');
+  await page.click('#td-sql-card summary');
+});
+
+await step('the receiver choice: Treasure Data Postback adds its time window and external-id checks', async () => {
+  await page.selectOption('#receiver', 'td-postback');
+  const expected = JSON.parse(tdbraze.validateCurrents(problemsJson, 'pasted', now(), false, 1000, 'td-postback'));
+  const s = expected.summary;
+  assert.ok(s.warnings > expectedProblems.summary.warnings, 'more findings for Treasure Data');
+  await page.waitForFunction((want) => document.querySelector('#status .status-text').textContent === want,
+    `${s.errors} errors, ${s.warnings} warnings in ${s.events} events`);
+  assert.ok((await diagnosticsShown()).some((d) => d.code === 'td-no-external-user-id'));
+  await page.selectOption('#receiver', 'http');
+  await page.waitForFunction((want) => document.querySelector('#status .status-text').textContent === want,
+    `${expectedProblems.summary.errors} errors, ${expectedProblems.summary.warnings} warnings in ${expectedProblems.summary.events} events`);
+});
+
 await step('an error that stopped the check is listed first, before the warnings about the events before it', async () => {
   // 19 events with a time in milliseconds (a warning each), then a body cut off: a syntax error on line 20.
   const lines = [];
