@@ -14,13 +14,28 @@ void draw_source(ViewModel& vm, UiState& ui) {
         ui.focus_payload_path = false;
     }
     const ImGuiStyle& style = ImGui::GetStyle();
-    const float buttons = ImGui::CalcTextSize("OpenValidate").x + style.FramePadding.x * 4 + style.ItemSpacing.x * 2;
+    constexpr const char* kReceivers[] = {"Any HTTP receiver", "Treasure Data Postback"};
+    const float receiver_width =
+        ImGui::CalcTextSize(kReceivers[1]).x + ImGui::GetFrameHeight() + style.FramePadding.x * 2;
+    const float buttons =
+        ImGui::CalcTextSize("OpenValidate").x + style.FramePadding.x * 4 + style.ItemSpacing.x * 3 + receiver_width;
     ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - buttons);
     if (ImGui::InputTextWithHint("##payload_path", "Path of a payload: an {\"events\": [...]} batch, JSON Lines, ...",
                                  &vm.currents.path, ImGuiInputTextFlags_EnterReturnsTrue))
         vm.open_currents();
     ImGui::SameLine();
     if (button("Open", !vm.currents.path.empty())) vm.open_currents();
+    ImGui::SameLine();
+    // Checked as the receiver would take it: Treasure Data adds its time window and external-id rule.
+    int receiver = vm.currents.receiver == currents::Receiver::TdPostback ? 1 : 0;
+    ImGui::SetNextItemWidth(receiver_width);
+    if (ImGui::Combo("##receiver", &receiver, kReceivers, 2)) {
+        vm.currents.receiver = receiver == 1 ? currents::Receiver::TdPostback : currents::Receiver::Http;
+        if (vm.currents_view().report) vm.validate_currents();
+    }
+    tooltip(
+        "Receiver: Treasure Data's Postback API ignores events timed more than 7 days ago or 3 days ahead, and "
+        "Braze sends it only events of users with an external id");
     ImGui::SameLine();
     const bool validating = vm.currents_view().validation == TaskState::Running;
     if (button("Validate", !validating && (!vm.currents.text.empty() || !vm.currents.path.empty())))

@@ -519,6 +519,7 @@ void ViewModel::validate_currents() {
     currents_.validation = TaskState::Running;
     currents::Options options;
     options.now_epoch_seconds = static_cast<std::int64_t>(std::time(nullptr));
+    options.receiver = currents.receiver;
     std::string text = from_editor ? currents.text : std::string();
     const std::string path = currents.path;
     currents_task_.start([=, text = std::move(text)](std::stop_token) {
@@ -552,7 +553,7 @@ void ViewModel::start_replay() {
     sync::DeliveryOptions options;
     options.url = currents.replay_url;
     options.bearer_token = currents.bearer_token;
-    options.receiver = sync::is_postback_url(options.url) ? currents::Receiver::TdPostback : currents::Receiver::Http;
+    options.receiver = sync::is_postback_url(options.url) ? currents::Receiver::TdPostback : currents.receiver;
     options.now_epoch_seconds = epoch_seconds_now();
     // A replay from the app tests a receiver, again and again: nothing is kept, so nothing refuses a second try.
     options.keep_state = false;

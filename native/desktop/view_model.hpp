@@ -105,6 +105,9 @@ struct CurrentsForm {
     std::string text;  // the editor: a pasted payload, or the opened file when it is small
     std::string replay_url;
     std::string bearer_token;  // secret: never saved
+    // Checked as this receiver would take the payload (Treasure Data: its time window and external ids); a
+    // replay to a Postback URL is sent as to Treasure Data whatever is chosen here.
+    currents::Receiver receiver = currents::Receiver::Http;
 };
 
 struct EventTypeCount {

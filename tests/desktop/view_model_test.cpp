@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -10,6 +11,8 @@
 #include <thread>
 
 #include <unistd.h>
+
+#include <nlohmann/json.hpp>
 
 #include "braze_emulator.hpp"
 #include "braze_instances.hpp"
@@ -443,6 +446,32 @@ TEST_CASE("Currents: validate a file or pasted text, count event types, replay t
     CHECK(vm.currents_view().replay_summary->ok());
     CHECK(emulator.currents_stats().events_accepted == vm.currents_view().report->summary.events);
     CHECK_FALSE(vm.currents_view().replay_log.empty());
+}
+
+TEST_CASE("Currents: the receiver choice checks as Treasure Data would take the payload, like the CLI", "[desktop]") {
+    ViewModel vm(test_options("currents-receiver"));
+    vm.open_currents(fixture("currents/td-postback.json"));
+    REQUIRE(pump(vm, [&] { return vm.currents_view().validation == TaskState::Done; }));
+    auto count = [&](const std::string& code) {
+        const auto& d = vm.currents_view().report->diagnostics;
+        return std::count_if(d.begin(), d.end(), [&](const tdbraze::Diagnostic& x) { return x.code == code; });
+    };
+    CHECK(count("td-no-external-user-id") == 0);
+    vm.currents.receiver = tdbraze::currents::Receiver::TdPostback;
+    vm.validate_currents();
+    REQUIRE(pump(vm, [&] { return vm.currents_view().validation == TaskState::Done; }));
+    CHECK(count("td-no-external-user-id") == 2);
+    // The same findings as the CLI gives with --receiver td-postback (the clock is the real one in both).
+    const std::string cli = std::string(TDBRAZE_CLI) + " validate currents --format json --receiver td-postback " +
+                            fixture("currents/td-postback.json");
+    FILE* out = ::popen(cli.c_str(), "r");
+    REQUIRE(out != nullptr);
+    std::string text;
+    char buffer[4096];
+    for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, out)) > 0;) text.append(buffer, n);
+    ::pclose(out);
+    const auto report = nlohmann::json::parse(text);
+    CHECK(report["summary"]["warnings"].get<std::uint64_t>() == vm.currents_view().report->summary.warnings);
 }
 
 TEST_CASE("dropped files: a payload on the Currents panel, a table anywhere else", "[desktop]") {
