@@ -276,6 +276,11 @@ std::function<int()> add_sync_cohort(CLI::App& sync_app) {
                     "add or remove the table's users, or mirror: make the cohort equal to the table")
         ->check(CLI::IsMember({"add", "remove", "mirror"}));
     cmd->add_option("--state", o.state_path, "State database (default $XDG_STATE_HOME/tdbraze/state.db)");
+    cmd->add_option_function<long>(
+           "--wait", [args](long s) { args->options.wait_for_cohort = std::chrono::seconds(s); },
+           "Another sync of this cohort in progress (an overlapping scheduled run): wait up to SECONDS for it to "
+           "end (default 0: exit 2 at once)")
+        ->check(CLI::NonNegativeNumber);
     cmd->add_flag("--resume", o.resume,
                   "Continue the interrupted run of this table without resending confirmed batches");
     cmd->add_flag("--force", o.force, "Start a new run even if this table was synced before");

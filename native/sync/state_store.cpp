@@ -393,22 +393,70 @@ Result<std::optional<RunRecord>> StateStore::latest_run(const std::string& ident
     });
 }
 
+namespace {
+
+// Thrown inside a claim's transaction when a live run holds the scope.
+struct ScopeHeld {
+    std::int64_t run;
+    std::string owner;
+};
+
+Error scope_held(const ScopeHeld& held) {
+    return Error{ErrorCode::StateLocked, "run " + std::to_string(held.run) + " (process " + held.owner +
+                                             ") is in progress for the same cohort or receiver"};
+}
+
+}  // namespace
+
+// The check and the claim are one write transaction (BEGIN IMMEDIATE takes SQLite's write lock), so of two
+// processes starting at once exactly one gets the scope; the other sees its run, live.
+void StateStore::check_scope_free(const std::string& scope, std::int64_t except) {
+    Statement running(
+        prepared("SELECT id, COALESCE(owner, '') FROM runs WHERE cohort_scope = ? AND status = 'running'"
+                 " AND id <> ?"));
+    running.bind(1, scope).bind(2, except);
+    std::vector<std::int64_t> gone;
+    while (running.step()) {
+        const std::string owner = running.text(1);
+        if (owner_alive(owner)) throw ScopeHeld{running.integer(0), owner};
+        gone.push_back(running.integer(0));
+    }
+    running.reset();
+    for (const std::int64_t run : gone) {
+        Statement mark(
+            prepared("UPDATE runs SET status = 'interrupted', finished_at ="
+                     " strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ? AND status = 'running'"));
+        mark.bind(1, run);
+        mark.step();
+        mark.reset();
+    }
+}
+
 Result<std::int64_t> StateStore::begin_run(const std::string& identity, const std::string& scope, Mode mode,
                                            const std::string& input, const std::string& now) {
     std::lock_guard lock(mutex_);
-    return guarded([&] {
-        Statement s(db_,
-                    "INSERT INTO runs (identity, cohort_scope, operation, input, status, started_at, owner)"
-                    " VALUES (?, ?, ?, ?, 'running', ?, ?)");
-        s.bind(1, identity)
-            .bind(2, scope)
-            .bind(3, to_string(mode))
-            .bind(4, input)
-            .bind(5, now)
-            .bind(6, this_process_owner());
-        s.step();
-        return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_));
-    });
+    try {
+        return guarded([&] {
+            std::int64_t id = 0;
+            in_transaction([&] {
+                check_scope_free(scope, 0);
+                Statement s(db_,
+                            "INSERT INTO runs (identity, cohort_scope, operation, input, status, started_at, owner)"
+                            " VALUES (?, ?, ?, ?, 'running', ?, ?)");
+                s.bind(1, identity)
+                    .bind(2, scope)
+                    .bind(3, to_string(mode))
+                    .bind(4, input)
+                    .bind(5, now)
+                    .bind(6, this_process_owner());
+                s.step();
+                id = static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_));
+            });
+            return id;
+        });
+    } catch (const ScopeHeld& held) {
+        return tl::unexpected(scope_held(held));
+    }
 }
 
 Status StateStore::finish_run(std::int64_t run, RunStatus status, const std::string& now) {
@@ -422,11 +470,24 @@ Status StateStore::finish_run(std::int64_t run, RunStatus status, const std::str
 
 Status StateStore::mark_running(std::int64_t run) {
     std::lock_guard lock(mutex_);
-    return guarded([&] {
-        Statement s(db_, "UPDATE runs SET status = 'running', finished_at = NULL, owner = ? WHERE id = ?");
-        s.bind(1, this_process_owner()).bind(2, run);
-        s.step();
-    });
+    try {
+        return guarded([&] {
+            in_transaction([&] {
+                std::string scope;
+                {
+                    Statement find(db_, "SELECT cohort_scope FROM runs WHERE id = ?");
+                    find.bind(1, run);
+                    if (find.step()) scope = find.text(0);
+                }
+                check_scope_free(scope, run);
+                Statement s(db_, "UPDATE runs SET status = 'running', finished_at = NULL, owner = ? WHERE id = ?");
+                s.bind(1, this_process_owner()).bind(2, run);
+                s.step();
+            });
+        });
+    } catch (const ScopeHeld& held) {
+        return tl::unexpected(scope_held(held));
+    }
 }
 
 Status StateStore::mark_interrupted(std::int64_t run, const std::string& now) {

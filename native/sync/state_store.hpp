@@ -47,11 +47,12 @@ public:
 
     // The newest run with this identity, if any.
     Result<std::optional<RunRecord>> latest_run(const std::string& identity);
-    // A new run, owned by this process.
+    // A new run, owned by this process. A run of the same scope (cohort, or Currents receiver) that is running in
+    // a live process holds it: then a state-locked error naming that run, and nothing is written.
     Result<std::int64_t> begin_run(const std::string& identity, const std::string& cohort_scope, Mode mode,
                                    const std::string& input, const std::string& now_iso);
     Status finish_run(std::int64_t run, RunStatus status, const std::string& now_iso);
-    // Takes over an unfinished run for this process (a resume).
+    // Takes over an unfinished run for this process (a resume); state-locked as begin_run.
     Status mark_running(std::int64_t run);
     // Marks a run that will not be continued (a mirror resumed as a new run).
     Status mark_interrupted(std::int64_t run, const std::string& now_iso);
@@ -101,6 +102,9 @@ private:
     sqlite3_stmt* prepared(const char* sql);
     // Runs `body` in one write transaction (BEGIN IMMEDIATE), rolled back if it throws; the caller holds mutex_.
     void in_transaction(const std::function<void()>& body);
+    // Throws when a live run other than `except` holds the scope; marks dead holders interrupted. Inside a write
+    // transaction; the caller holds mutex_.
+    void check_scope_free(const std::string& scope, std::int64_t except);
     void log_change(const std::string& cohort_scope, const std::vector<std::string>& keys, bool removed);
     // Applies the logged changes to the members table; the caller holds mutex_.
     void fold_changes();

@@ -129,14 +129,17 @@ public:
         identity.add(options_.read.trim ? "trim" : "");
         const std::string id = hex64(identity.value());
 
-        const auto found = store_->latest_run(id);
+        // A run of this very table in progress: with --wait, its end decides what is left (often nothing).
+        const auto found = claim_cohort([&]() -> Result<std::optional<RunRecord>> {
+            auto latest = store_->latest_run(id);
+            if (latest && *latest && (*latest)->live)
+                return fail(ErrorCode::StateLocked, "run " + std::to_string((*latest)->id) + " (process " +
+                                                        (*latest)->owner + ") of this table is in progress");
+            return latest;
+        });
         if (!found) return refuse(found.error());
         const std::optional<RunRecord>& latest = *found;
         const bool mirror = options_.mode == Mode::Mirror;
-        if (latest && latest->live)
-            return refuse(Error{ErrorCode::StateLocked, "another sync of this table is running (run " +
-                                                            std::to_string(latest->id) + ", process " + latest->owner +
-                                                            "); wait for it to finish"});
         if (latest && !mirror && !options_.force) {
             if (latest->status == RunStatus::Completed) {
                 if (streamed_)
@@ -162,7 +165,8 @@ public:
         const bool unfinished = latest && latest->status != RunStatus::Completed;
         if (unfinished && options_.resume && !options_.force && !mirror) {
             run_id_ = latest->id;
-            if (auto marked = store_->mark_running(run_id_); !marked) return refuse(marked.error());
+            if (auto marked = claim_cohort([&] { return store_->mark_running(run_id_); }); !marked)
+                return refuse(marked.error());
             auto confirmed = store_->confirmed_batches(run_id_);
             if (!confirmed) return refuse(confirmed.error());
             confirmed_ = std::move(*confirmed);
@@ -182,7 +186,8 @@ public:
                     "no unfinished run of this table to resume (a table changed since its run began is another "
                     "table): starting a new run");
             }
-            auto begun = store_->begin_run(id, scope_, options_.mode, input_name(), utc_now_iso8601());
+            auto begun = claim_cohort(
+                [&] { return store_->begin_run(id, scope_, options_.mode, input_name(), utc_now_iso8601()); });
             if (!begun) return refuse(begun.error());
             run_id_ = *begun;
         }
@@ -244,6 +249,11 @@ private:
                     s.error = Error{ErrorCode::RetriesExhausted,
                                     std::to_string(failed) + " batches could not be confirmed after retries"};
                     s.message = s.error->message + "; run again with --resume to retry them";
+                } else if (s.planned == 0 && options_.mode == Mode::Mirror) {
+                    // What a scheduled mirror mostly finds: the cohort already is the table.
+                    s.outcome = Outcome::NothingToDo;
+                    s.message = "nothing to change: the cohort already matches the table; nothing sent";
+                    status = RunStatus::Completed;
                 } else {
                     s.outcome = Outcome::Completed;
                     s.message = "all " + std::to_string(s.planned) + " batches confirmed";
@@ -295,6 +305,31 @@ private:
     }
 
     void info(const std::string& message) { monitor_.event(SyncEvent{SyncEvent::Kind::Info, message}); }
+
+    // Runs `claim` (which reads or takes the cohort in the state file) again while another sync of the same
+    // cohort holds it, for up to --wait; then its state-locked error says what to do.
+    template <typename Claim>
+    auto claim_cohort(Claim&& claim) -> decltype(claim()) {
+        const auto deadline = std::chrono::steady_clock::now() + options_.wait_for_cohort;
+        bool said = false;
+        for (;;) {
+            auto result = claim();
+            if (result || result.error().code != ErrorCode::StateLocked) return result;
+            if (std::chrono::steady_clock::now() >= deadline || user_stop_.stop_requested()) {
+                result.error().message =
+                    "another sync of this cohort is running: " + result.error().message +
+                    (options_.wait_for_cohort.count() > 0
+                         ? "; it did not end within --wait " + std::to_string(options_.wait_for_cohort.count()) + " s"
+                         : "; wait for it to end, or pass --wait SECONDS");
+                return result;
+            }
+            if (!said)
+                info("waiting up to " + std::to_string(options_.wait_for_cohort.count()) +
+                     " s for another sync of this cohort to end: " + result.error().message);
+            said = true;
+            sleep_unless_stopped(user_stop_, std::chrono::milliseconds(500));
+        }
+    }
 
     std::string input_name() const { return options_.input_name.empty() ? options_.input_path : options_.input_name; }
 

@@ -2,6 +2,8 @@
 // retried, resumable — with every confirmed batch recorded so that nothing is lost or sent twice.
 #pragma once
 
+#include <chrono>
+
 #include <stop_token>
 #include <cstdint>
 #include <functional>
@@ -29,6 +31,9 @@ struct SyncOptions {
     bool resume = false;  // continue the unfinished run of this table
     bool force = false;  // start a new run even if this table was synced (or half synced) before
     bool dry_run = false;  // plan and report, send nothing
+    // Another sync of the same cohort in progress (a scheduled run that overlaps the last): wait up to this long
+    // for it to end, then go on; 0 refuses at once (state-locked).
+    std::chrono::seconds wait_for_cohort{0};
     // Where the duplicate check keeps the table's distinct identifiers: Memory (about their size again, one
     // read of the table), Disk (flat memory for any table, one more read), or Auto: disk for tables over
     // kDedupeInMemoryUpToBytes (spilled_dedupe.hpp).

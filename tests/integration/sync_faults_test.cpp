@@ -301,3 +301,45 @@ TEST_CASE("sync faults: standard input is read with a dash, by sync cohort and s
     CHECK(sent.code == 0);
     CHECK(receiver.server.currents_stats().events_accepted == 150);
 }
+
+TEST_CASE("scheduled syncs: an overlapping run of the same cohort refuses at once or waits, and nothing is sent twice",
+          "[sync][faults]") {
+    Emulator emu;
+    const fs::path first = table("schedule-1.csv", "user_ids", 0, 20000);
+    const fs::path second = table("schedule-2.csv", "user_ids", 10000, 30000);
+    const fs::path state = work_dir() / "schedule.db";
+    const std::string mirror = " --operation mirror --resume --threads 1";
+    // The first run is slow enough (10 requests a second) for the others to start while it holds the cohort.
+    const pid_t slow = spawn_cli(sync_args(first, emu.url, "daily", state) + mirror + " --rate-limit 36000",
+                                 work_dir() / "schedule-1.out", work_dir() / "schedule-1.err");
+    const auto deadline = Clock::now() + std::chrono::seconds(30);
+    while (emu.server.stats().membership_applied < 2 && Clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    REQUIRE(emu.server.stats().membership_applied >= 2);
+
+    const Run refused = run_cli(sync_args(second, emu.url, "daily", state) + mirror);
+    INFO(refused.out << refused.err);
+    CHECK(refused.code == 2);
+    CHECK(refused.err.find("another sync of this cohort is running") != std::string::npos);
+    CHECK(refused.err.find("--wait") != std::string::npos);
+
+    const Run waited = run_cli(sync_args(second, emu.url, "daily", state) + mirror + " --wait 60 --log-format json");
+    INFO(waited.out << waited.err);
+    int status = 0;
+    REQUIRE(::waitpid(slow, &status, 0) == slow);
+    CHECK(WEXITSTATUS(status) == 0);
+    REQUIRE(waited.code == 0);
+    CHECK(waited.out.find("waiting up to 60 s for another sync of this cohort") != std::string::npos);
+    const auto summary = nlohmann::json::parse(last_line(waited.out));
+    CHECK(summary["outcome"] == "completed");
+    // The waiting run planned after the first ended: only the differences, none of what the first sent.
+    CHECK(summary["adds"] == 10000);
+    CHECK(summary["removes"] == 10000);
+    CHECK(members(emu.server, "daily") == expected_ids(10000, 30000));
+    CHECK(emu.server.stats().duplicate_applied == 0);
+
+    const Run again = run_cli(sync_args(second, emu.url, "daily", state) + mirror);
+    CHECK(again.code == 0);
+    CHECK(last_line(again.out) ==
+          "sync nothing-to-do: nothing to change: the cohort already matches the table; nothing sent");
+}

@@ -251,3 +251,44 @@ TEST_CASE("state store: a running run whose process is gone is read as interrupt
     ok(store->record_planned_total(mine, 464));
     CHECK(ok(store->latest_run("mine"))->planned_total == 464);
 }
+
+TEST_CASE("state store: a running run holds its cohort: a second run of it is refused until the first ends") {
+    const fs::path path = fresh_path("scope-lock.db");
+    auto first = open_store(path);
+    auto second = open_store(path);  // another connection, as another process would have
+    const std::int64_t run = ok(first->begin_run("table-a", "cohort", Mode::Mirror, "a.csv", "2026-12-04T00:00:00Z"));
+    const auto refused = second->begin_run("table-b", "cohort", Mode::Mirror, "b.csv", "2026-12-04T00:00:01Z");
+    REQUIRE_FALSE(refused.has_value());
+    CHECK(refused.error().code == tdbraze::ErrorCode::StateLocked);
+    CHECK(refused.error().message.find("run " + std::to_string(run)) != std::string::npos);
+    // Another cohort is free; the held one is free again once its run ends.
+    CHECK(second->begin_run("table-b", "other cohort", Mode::Add, "b.csv", "2026-12-04T00:00:02Z").has_value());
+    ok(first->finish_run(run, RunStatus::Completed, "2026-12-04T00:01:00Z"));
+    const std::int64_t next = ok(second->begin_run("table-b", "cohort", Mode::Mirror, "b.csv", "2026-12-04T00:01:01Z"));
+    // A resume is a claim too.
+    ok(second->finish_run(next, RunStatus::Interrupted, "2026-12-04T00:01:02Z"));
+    const std::int64_t third = ok(first->begin_run("table-c", "cohort", Mode::Add, "c.csv", "2026-12-04T00:01:03Z"));
+    CHECK(second->mark_running(next).error().code == tdbraze::ErrorCode::StateLocked);
+    ok(first->finish_run(third, RunStatus::Completed, "2026-12-04T00:01:04Z"));
+    ok(second->mark_running(next));
+}
+
+TEST_CASE("state store: a run whose process is gone holds nothing, and is marked interrupted when claimed") {
+    const fs::path path = fresh_path("scope-dead.db");
+    auto store = open_store(path);
+    const std::int64_t dead = ok(store->begin_run("table-a", "cohort", Mode::Mirror, "a.csv", "2026-12-04T00:00:00Z"));
+    {
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+        // This machine, a process id that cannot be running (above the kernel's pid_max).
+        const std::string host = this_process_owner().substr(0, this_process_owner().find(' '));
+        const std::string sql = "UPDATE runs SET owner = '" + host + " 99999999 1' WHERE id = " + std::to_string(dead);
+        REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+        sqlite3_close(db);
+    }
+    auto other = open_store(path);
+    CHECK(other->begin_run("table-b", "cohort", Mode::Mirror, "b.csv", "2026-12-04T00:00:01Z").has_value());
+    const auto latest = ok(other->latest_run("table-a"));
+    REQUIRE(latest.has_value());
+    CHECK(latest->status == RunStatus::Interrupted);
+}
