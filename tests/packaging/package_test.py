@@ -6,6 +6,7 @@ from where the binary is. Exits 77 (skipped) when the web site was not built (th
 
 Usage: package_test.py --build DIR --source DIR --work DIR"""
 import argparse
+import gzip
 import pathlib
 import re
 import shutil
@@ -86,6 +87,20 @@ def main() -> int:
     if not re.fullmatch(r"tdbraze \S+\ncommit \S+\ncatalogue currents-catalogue/1 [0-9a-f]{12} \(\d+ event types, "
                         r"\d+ fields\)\n", version):
         fail(f"unexpected --version: {version!r}")
+
+    # The man page and the completion list the commands the binary has (both are made from its --help).
+    man = gzip.decompress((root / "usr/share/man/man1/tdbraze.1.gz").read_bytes()).decode("utf-8")
+    for command in ("validate currents", "validate cohort", "check sql", "schema currents", "web", "help"):
+        if f".SS tdbraze {command}\n" not in man:
+            fail(f"the man page has no section for tdbraze {command}")
+    completion = root / "usr/share/bash-completion/completions/tdbraze"
+    for words, expected in ((["val"], "validate"), (["validate", "currents", "--format", ""], "sarif"),
+                            (["schema", ""], "currents")):
+        script = (f"source {completion}; COMP_WORDS=(tdbraze {' '.join(repr(w) for w in words)}); "
+                  f"COMP_CWORD={len(words)}; _tdbraze; printf '%s\\n' \"${{COMPREPLY[@]}}\"")
+        offered = run(["bash", "-c", script], cwd=work).stdout.split()
+        if expected not in offered:
+            fail(f"completing tdbraze {' '.join(words)} offers {offered}, not {expected}")
 
     example = source / "assets/examples/currents/valid-batch.json"
     checked = subprocess.run([str(tdbraze), "validate", "currents", "--now", "0", str(example)],
