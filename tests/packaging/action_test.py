@@ -139,6 +139,11 @@ def main() -> int:
     status, log, _, _ = run_action(action, source, workspace, work / "temp-3",
                                    {"currents": "nothing/*.json", "tdbraze": args.tdbraze})
     check(status == 2 and "::warning title=tdbraze::no file matches nothing/*.json" in log, log)
+    # A tdbraze already installed, named as a command on PATH.
+    os.environ["PATH"] = str(pathlib.Path(args.tdbraze).resolve().parent) + os.pathsep + os.environ["PATH"]
+    status, log, outputs, _ = run_action(action, source, workspace, work / "temp-5",
+                                         {"currents": "payloads/valid-batch.json", "tdbraze": "tdbraze"})
+    check(status == 0 and outputs["exit-code"] == "0", f"tdbraze from PATH: exit {status}\n{log}")
     print("ok: clean files exit 0; an empty glob is reported")
 
     # Installing from a .deb (unpacked, as on a runner without sudo), when a build tree to pack is given and
