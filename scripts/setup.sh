@@ -17,6 +17,8 @@ packages=(
   # the libFuzzer targets (scripts/fuzz.sh): clang with its fuzzer and sanitizer runtimes
   clang-14 libclang-rt-14-dev
   clang-format-14  # the C++ style (.clang-format), checked by ctest code_format
+  dpkg-dev file  # scripts/package.sh: CPack's Depends from dpkg-shlibdeps, which finds the binaries with file
+  python3-yaml  # the tests of action.yml and .pre-commit-hooks.yaml read them
   # the desktop app, and its tests in a virtual X server with software OpenGL
   libimgui-dev libglfw3-dev libstb-dev libgl-dev libgl1-mesa-dri fonts-dejavu-core xvfb xauth
 )

@@ -10,6 +10,7 @@ runs this script with --check and fails when an asset changed but the tables wer
 Usage: tools/generate_tables.py [--check] [--root DIR]
 """
 import argparse
+import hashlib
 import json
 import pathlib
 import sys
@@ -34,7 +35,7 @@ def cpp_string(s: str) -> str:
     return json.dumps(s)  # JSON string escapes are valid C++ for the ASCII names used here
 
 
-def catalogue_tables(catalogue: dict) -> str:
+def catalogue_tables(catalogue: dict, text: bytes) -> str:
     if catalogue.get("format") != "currents-catalogue/1":
         raise SystemExit(f"unsupported catalogue format {catalogue.get('format')!r}")
     fields = []
@@ -59,6 +60,9 @@ def catalogue_tables(catalogue: dict) -> str:
         )
     out = [HEADER.format(src="assets/currents-catalogue.json")]
     out.append(f"// {len(events)} event types, {len(fields)} fields.\n")
+    # What --version names: the asset's format and a digest of its bytes, which tells two catalogues apart.
+    out.append(f"inline constexpr std::string_view kCatalogueFormat = {cpp_string(catalogue['format'])};")
+    out.append(f"inline constexpr std::string_view kCatalogueDigest = {cpp_string(hashlib.sha256(text).hexdigest()[:12])};\n")
     out.append("inline constexpr FieldSpec kCatalogueFields[] = {")
     out.extend(fields)
     out.append("};\n")
@@ -86,10 +90,11 @@ def main() -> int:
     args = parser.parse_args()
     root = pathlib.Path(args.root)
 
-    catalogue = json.loads((root / "assets/currents-catalogue.json").read_text(encoding="utf-8"))
+    catalogue_bytes = (root / "assets/currents-catalogue.json").read_bytes()
+    catalogue = json.loads(catalogue_bytes.decode("utf-8"))
     zones = (root / "assets/iana-timezones.txt").read_text(encoding="utf-8").splitlines()
     outputs = {
-        root / "core/generated/currents_catalogue.inc": catalogue_tables(catalogue),
+        root / "core/generated/currents_catalogue.inc": catalogue_tables(catalogue, catalogue_bytes),
         root / "core/generated/iana_timezones.inc": timezone_tables(zones),
     }
     stale = []

@@ -63,6 +63,10 @@ const FieldSpec* find_field(std::span<const FieldSpec> fields, std::string_view 
 
 std::span<const FieldSpec> common_user_fields() { return kCommonUserFields; }
 
+CatalogueVersion catalogue_version() {
+    return {kCatalogueFormat, kCatalogueDigest, kEventCount, std::size(kCatalogueFields)};
+}
+
 std::string_view to_string(JsonType type) {
     switch (type) {
         case JsonType::String: return "string";

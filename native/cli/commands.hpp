@@ -55,6 +55,9 @@ std::function<int()> add_help(CLI::App& app);
 // Adds `emulate` (native/emulator).
 std::function<int()> add_emulate(CLI::App& app);
 
+// Adds `schema currents`.
+std::function<int()> add_schema_currents(CLI::App& schema);
+
 // Adds `check sql`.
 std::function<int()> add_check_sql(CLI::App& check);
 

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "commands.hpp"
-#include "tdbraze/version.hpp"
+#include "version_text.hpp"
 
 namespace {
 
@@ -54,7 +54,7 @@ int run_command(int argc, char** argv) {
     // CLI11's own messages (unknown options, missing arguments) start as every other message does.
     app.failure_message(
         [](const CLI::App* from, const CLI::Error& e) { return "tdbraze: " + CLI::FailureMessage::simple(from, e); });
-    app.set_version_flag("--version", std::string("tdbraze ") + tdbraze::kVersion);
+    app.set_version_flag("--version", &version_text, "Print the version, the commit and the event catalogue's version");
     app.require_subcommand(1);
 
     CLI::App* validate = app.add_subcommand("validate", "Check an input and report every problem");
@@ -73,6 +73,10 @@ int run_command(int argc, char** argv) {
     CLI::App* sql = app.add_subcommand("sql", "Print SQL for Treasure Data (one view per Currents event type)");
     sql->require_subcommand(1);
     const auto run_sql_currents = add_sql_currents(*sql);
+
+    CLI::App* schema = app.add_subcommand("schema", "Print a JSON Schema of an input (for other tools)");
+    schema->require_subcommand(1);
+    const auto run_schema_currents = add_schema_currents(*schema);
 
     CLI::App* sync = app.add_subcommand("sync", "Send changes to Braze for real");
     sync->require_subcommand(1);
@@ -103,6 +107,7 @@ int run_command(int argc, char** argv) {
     if (plan->got_subcommand("cohort")) return run_plan_cohort();
     if (check->got_subcommand("sql")) return run_check_sql();
     if (sql->got_subcommand("currents")) return run_sql_currents();
+    if (schema->got_subcommand("currents")) return run_schema_currents();
     if (sync->got_subcommand("cohort")) return run_sync_cohort();
     if (send->got_subcommand("currents")) return run_send_currents();
     if (app.got_subcommand("emulate")) return run_emulate();

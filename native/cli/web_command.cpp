@@ -19,15 +19,17 @@ extern "C" void stop_web_server(int) {
     if (g_server != nullptr) g_server->stop();
 }
 
-// The site next to the binary in a build tree (build/native/bin -> build/wasm/site), unless told otherwise.
+// The site as the binary finds it from where it is: in a build tree (build/native/bin -> build/wasm/site),
+// then installed (bin -> share/tdbraze/site, wherever the prefix is), unless told otherwise.
 std::string default_site_dir() {
     if (const char* env = std::getenv("TDBRAZE_SITE"); env != nullptr && *env != '\0') return env;
     std::error_code ec;
     const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
     if (!ec) {
-        const auto candidate = exe.parent_path() / ".." / ".." / "wasm" / "site";
-        if (std::filesystem::exists(candidate / "index.html", ec))
-            return std::filesystem::weakly_canonical(candidate).string();
+        for (const auto& candidate : {exe.parent_path() / ".." / ".." / "wasm" / "site",
+                                      exe.parent_path() / ".." / "share" / "tdbraze" / "site"})
+            if (std::filesystem::exists(candidate / "index.html", ec))
+                return std::filesystem::weakly_canonical(candidate).string();
     }
     return "build/wasm/site";
 }
@@ -44,7 +46,9 @@ std::function<int()> add_web(CLI::App& app) {
     CLI::App* cmd = app.add_subcommand("web", "Serve the validator page locally (everything runs in the browser)");
     cmd->add_option("--port", args->port, "Port (default 8080; 0 picks a free one)")->check(CLI::Range(0, 65535));
     cmd->add_option("--bind", args->bind, "Address to listen on (default 127.0.0.1)");
-    cmd->add_option("--root", args->root, "Folder of the built site (default: build/wasm/site next to this binary)");
+    cmd->add_option("--root", args->root,
+                    "Folder of the built site (default: build/wasm/site of this build tree, or ../share/tdbraze/site "
+                    "next to this binary)");
     return [args] {
         const std::string root = args->root.empty() ? default_site_dir() : args->root;
         if (!std::filesystem::exists(std::filesystem::path(root) / "index.html")) {

@@ -7,7 +7,10 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <sstream>
+
+#include "tdbraze/catalogue.hpp"
 
 #include <sys/wait.h>
 
@@ -62,7 +65,13 @@ const std::string kTdDoc = kFixtures + "/currents/td-doc-example.json";
 TEST_CASE("cli: version and help") {
     const Run v = run("--version");
     CHECK(v.code == 0);
-    CHECK(v.out == "tdbraze 0.1.0\n");
+    // The release, the commit (git describe, or "unknown" outside a checkout) and the catalogue this build holds.
+    const auto catalogue = tdbraze::currents::catalogue_version();
+    CHECK(std::regex_match(v.out, std::regex("tdbraze 0\\.1\\.0\ncommit [0-9A-Za-z._-]+\ncatalogue (.*)\n")));
+    CHECK(v.out.find("\ncatalogue " + std::string(catalogue.format) + " " + std::string(catalogue.digest) + " (" +
+                     std::to_string(catalogue.event_types) + " event types, ") != std::string::npos);
+    CHECK(catalogue.format == "currents-catalogue/1");
+    CHECK(catalogue.digest.size() == 12);
     const Run h = run("--help");
     CHECK(h.code == 0);
     CHECK(h.out.find("validate") != std::string::npos);

@@ -2,6 +2,7 @@
 // The tables are generated from assets/currents-catalogue.json by tools/generate_tables.py.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -37,6 +38,16 @@ const FieldSpec* find_field(std::span<const FieldSpec> fields, std::string_view 
 
 // The user fields every event type may carry, whatever its own catalogue entry lists.
 std::span<const FieldSpec> common_user_fields();
+
+// Which catalogue this build holds: the asset's "format" member and the first 12 hex digits of the SHA-256 of
+// assets/currents-catalogue.json (two builds with the same digest check the same fields).
+struct CatalogueVersion {
+    std::string_view format;
+    std::string_view digest;
+    std::size_t event_types;
+    std::size_t fields;
+};
+CatalogueVersion catalogue_version();
 
 std::string_view to_string(JsonType type);  // "string", "integer", ... as in the catalogue
 std::string_view to_string(Presence presence);
