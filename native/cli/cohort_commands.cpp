@@ -216,15 +216,16 @@ std::function<int()> add_plan_cohort(CLI::App& plan) {
 std::function<int()> add_check_sql(CLI::App& check) {
     struct Args {
         std::string input;
-        std::vector<std::string> aliases;
+        cohort::Settings settings;  // only its alias columns and mapping
         std::string format = "text";
     };
     auto args = std::make_shared<Args>();
     CLI::App* cmd = check.add_subcommand("sql", "Read a Treasure Data SELECT and check its output columns");
     cmd->add_option("input", args->input, "File holding the query; - for stdin")->required();
-    cmd->add_option("--alias-column", args->aliases, "The export's alias column (repeatable)")
+    cmd->add_option("--alias-column", args->settings.alias_columns, "The export's alias column (repeatable)")
         ->allow_extra_args(false)  // `--alias-column email FILE`: FILE is the input, not a second alias
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    add_map_option(cmd, args->settings.mapping);
     cmd->add_option("--format", args->format, "Report format: text or json")->check(CLI::IsMember({"text", "json"}));
     return [args] {
         std::string query;
@@ -236,7 +237,7 @@ std::function<int()> add_check_sql(CLI::App& check) {
             std::cerr << "tdbraze: " << *error << '\n';
             return kExitUsage;
         }
-        const sql::Report report = sql::check_select(query, args->aliases, args->input);
+        const sql::Report report = sql::check_select_for_export(query, args->settings, args->input);
         if (args->format == "json") std::cout << to_json(report) << '\n';
         else print_text_report(std::cout, report, TextStyle{use_colour(STDOUT_FILENO)});
         return report.ok() ? kExitOk : kExitFindings;
