@@ -46,8 +46,8 @@ KIND_LANGS = {
 SETTINGS = {
     "currents": {"now", "strict", "max-diagnostics", "receiver"},
     "cohort": {"cohort-id", "cohort-name", "operation", "alias", "partner", "threads", "max-ids-per-request",
-               "created-at", "table-format", "trim", "max-diagnostics"},
-    "sql": {"alias"},
+               "created-at", "table-format", "trim", "max-diagnostics", "map"},
+    "sql": {"alias", "map"},
     "requests": set(),
     "input": set(),
 }
@@ -114,8 +114,8 @@ def parse_tag(block, info):
         elif key in MENU and eq:
             block.menu[key] = value
         elif key in SETTINGS[block.kind]:
-            if key == "alias":
-                block.settings.setdefault("alias", []).extend(a for a in value.split(",") if a)
+            if key in ("alias", "map"):  # repeatable: comma-separated (map=External_ID=user_ids,Mail=alias:email)
+                block.settings.setdefault(key, []).extend(a for a in value.split(",") if a)
             else:
                 block.settings[key] = value if eq else True
         else:
@@ -187,7 +187,7 @@ def job_of(block, body=None):
                    max_diagnostics=int(s.get("max-diagnostics", DEFAULT_MAX_DIAGNOSTICS)))
     elif block.kind == "cohort":
         settings = {"cohort_id": s["cohort-id"], "created_at": s.get("created-at", DEFAULT_CREATED_AT),
-                    "alias_columns": s.get("alias", []), "trim": bool(s.get("trim")),
+                    "alias_columns": s.get("alias", []), "map": s.get("map", []), "trim": bool(s.get("trim")),
                     "max_diagnostics": int(s.get("max-diagnostics", DEFAULT_MAX_DIAGNOSTICS))}
         for key in ("cohort-name", "operation", "partner", "table-format"):
             if key in s:
@@ -198,6 +198,7 @@ def job_of(block, body=None):
         job["settings"] = settings
     elif block.kind == "sql":
         job["alias_columns"] = s.get("alias", [])
+        job["map"] = s.get("map", [])
     return job
 
 
@@ -210,6 +211,8 @@ def native_args(job, file):
         args = ["check", "sql", "--format", "json", file]
         for a in job["alias_columns"]:
             args += ["--alias-column", a]
+        for m in job["map"]:
+            args += ["--map", m]
         return args
     s = job["settings"]
     args = ["plan", "cohort", file, "--cohort-id", s["cohort_id"], "--created-at", s["created_at"],
@@ -219,6 +222,8 @@ def native_args(job, file):
             args += ["--" + key.replace("_", "-"), str(s[key])]
     for a in s["alias_columns"]:
         args += ["--alias-column", a]
+    for m in s["map"]:
+        args += ["--map", m]
     return args + (["--trim"] if s["trim"] else [])
 
 

@@ -229,6 +229,59 @@ function aliasColumns() {
   return $('#alias-columns').value.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
+// The output mapping editor: one row per mapped column, "column -> user_ids | device_ids | alias:LABEL".
+const TARGETS = ['user_ids', 'device_ids', 'alias'];
+function addMapRow(column = '', target = 'user_ids') {
+  const alias = target.startsWith('alias:');
+  const row = el('li', { class: 'map-row' });
+  const col = el('input', { type: 'text', class: 'map-column', placeholder: 'column, e.g. External_ID', spellcheck: 'false', 'aria-label': 'Column' });
+  col.value = column;
+  const kind = el('select', { class: 'map-target', 'aria-label': 'Send as' }, ...TARGETS.map((t) => el('option', { value: t, text: t === 'alias' ? 'alias:' : t })));
+  kind.value = alias ? 'alias' : target;
+  const label = el('input', { type: 'text', class: 'map-label', placeholder: 'label, e.g. email', spellcheck: 'false', 'aria-label': 'Alias label' });
+  label.value = alias ? target.slice(6) : '';
+  label.hidden = !alias;
+  kind.addEventListener('change', () => { label.hidden = kind.value !== 'alias'; });
+  const remove = el('button', { type: 'button', class: 'link-btn map-remove', text: 'Remove', 'aria-label': 'Remove this mapping' });
+  remove.addEventListener('click', () => { row.remove(); scheduleValidate(0, 'cohort'); scheduleSql(); });
+  row.append(col, ' \u2192 ', kind, label, remove);
+  $('#map-rows').append(row);
+  return row;
+}
+
+// The rows as --map takes them ("External_ID=user_ids"); rows without a column are not yet a mapping.
+function columnMapping() {
+  return [...document.querySelectorAll('#map-rows .map-row')].flatMap((row) => {
+    const column = row.querySelector('.map-column').value;
+    const kind = row.querySelector('.map-target').value;
+    if (!column) return [];
+    return [`${column}=${kind === 'alias' ? `alias:${row.querySelector('.map-label').value.trim()}` : kind}`];
+  });
+}
+
+function setColumnMapping(list) {
+  $('#map-rows').replaceChildren();
+  for (const m of list) {
+    const eq = m.search(/=(user_ids|device_ids|alias:.+)$/);
+    if (eq > 0) addMapRow(m.slice(0, eq), m.slice(eq + 1));
+  }
+}
+
+// A near miss ("External_ID" is not "user_ids") is fixed by mapping the column: one click sets the mapping.
+function nearMissAction(d) {
+  if (d.code !== 'near-miss-column' || !d.column_name || state.mode !== 'cohort') return null;
+  const m = /is not "(user_ids|device_ids)"/.exec(d.message);
+  if (!m) return null;
+  return {
+    label: `Map ${d.column_name} to ${m[1]}`,
+    run: () => {
+      if (!columnMapping().some((x) => x.startsWith(`${d.column_name}=`))) addMapRow(d.column_name, m[1]);
+      scheduleValidate(0, 'cohort');
+      scheduleSql();
+    },
+  };
+}
+
 function cohortSettings() {
   const maxIds = parseInt($('#max-ids').value, 10);
   return {
@@ -236,6 +289,7 @@ function cohortSettings() {
     cohort_name: $('#cohort-name').value.trim(),
     operation: $('#op-remove').checked ? 'remove' : 'add',
     alias_columns: aliasColumns(),
+    map: columnMapping(),
     partner: $('#partner').value.trim() || 'treasuredata',
     max_ids_per_request: Number.isFinite(maxIds) ? maxIds : 1000,
     created_at: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
@@ -307,6 +361,7 @@ const diagList = new DiagnosticsList({
   chips: [...document.querySelectorAll('#diag-card .chip')],
   search: $('#diag-search'),
   onSelect: (d) => revealDiagnostic(d),
+  actionOf: (d) => nearMissAction(d),
   describeLocation: (d) => {
     if ('pointer' in d) return d.line ? `${d.line}:${d.column}` : 'input';
     const parts = [];
@@ -413,6 +468,7 @@ function listAllCommand(mode, input) {
   const s = cohortSettings();
   const options = [`--cohort-id ${s.cohort_id ? shellQuote(s.cohort_id) : 'ID'}`,
     ...s.alias_columns.map((c) => `--alias-column ${shellQuote(c)}`),
+    ...s.map.map((m) => `--map ${shellQuote(m)}`),
     ...(s.trim ? ['--trim'] : []), ...(s.table_format !== 'auto' ? [`--table-format ${s.table_format}`] : [])];
   return `tdbraze validate cohort ${file} ${options.join(' ')} --max-diagnostics {N}`;
 }
@@ -516,7 +572,7 @@ async function checkSql() {
   const token = ++sqlToken;
   if (!query.trim()) { out.replaceChildren(); return; }
   try {
-    const result = await runners.sql.run({ type: 'sql', query, source: 'query', aliasColumns: aliasColumns() });
+    const result = await runners.sql.run({ type: 'sql', query, source: 'query', aliasColumns: aliasColumns(), map: columnMapping() });
     if (token !== sqlToken) return;
     renderSql(JSON.parse(result.report), query);
   } catch (err) {
@@ -633,6 +689,7 @@ async function loadExample(id) {
     $('#cohort-id').value = s.cohort_id || '';
     $('#cohort-name').value = s.cohort_name || '';
     $('#alias-columns').value = (s.alias_columns || []).join(', ');
+    setColumnMapping(s.map || []);
     $(s.operation === 'remove' ? '#op-remove' : '#op-add').checked = true;
     $('#table-format').value = s.table_format || 'auto';
     $('#trim').checked = !!s.trim;
@@ -662,6 +719,9 @@ $('#receiver').addEventListener('change', () => scheduleValidate(0, 'currents'))
 $('#cohort-form').addEventListener('input', () => scheduleValidate(300, 'cohort'));
 $('#cohort-form').addEventListener('submit', (e) => { e.preventDefault(); validate('cohort'); });
 $('#alias-columns').addEventListener('input', () => scheduleSql());
+$('#map-rows').addEventListener('input', () => scheduleSql());
+$('#map-rows').addEventListener('change', () => { scheduleValidate(0, 'cohort'); scheduleSql(); });
+$('#map-add').addEventListener('click', () => { addMapRow().querySelector('.map-column').focus(); });
 $('#sql').addEventListener('input', () => scheduleSql());
 $('#pretty').addEventListener('change', () => { const r = state.results[state.mode]; if (r) renderRequestsCard(r); });
 

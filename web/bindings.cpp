@@ -66,12 +66,45 @@ private:
 };
 
 // Settings as the page's form sends them: {"cohort_id":..., "cohort_name":..., "operation":"add|remove",
-// "alias_columns":[...], "partner":..., "threads":N, "max_ids_per_request":N, "created_at":ISO,
-// "table_format":"auto|csv|tsv|json|jsonl", "trim":bool, "max_diagnostics":N}. Missing members keep defaults.
+// "alias_columns":[...], "map":["External_ID=user_ids", "Mail=alias:email", ...], "partner":...,
+// "threads":N, "max_ids_per_request":N, "created_at":ISO, "table_format":"auto|csv|tsv|json|jsonl",
+// "trim":bool, "max_diagnostics":N}. Missing members keep defaults. "map" takes the text --map takes, parsed
+// by the same function, so the page, the desktop and the command line cannot read a mapping differently.
 struct CohortInputs {
     tdbraze::cohort::Settings settings;
     tdbraze::cohort::ReadOptions options;
+    std::vector<std::string> map_errors;  // entries of "map" that are not mappings: the plan is refused
 };
+
+// The "map" member: each entry parsed, or its reason.
+void read_mapping(const nlohmann::json& j, tdbraze::cohort::Settings& s, std::vector<std::string>& errors) {
+    const auto map = j.find("map");
+    if (map == j.end() || !map->is_array()) return;
+    for (const auto& entry : *map) {
+        auto parsed = tdbraze::cohort::parse_column_mapping(entry.is_string() ? entry.get<std::string>() : "");
+        if (auto* m = std::get_if<tdbraze::cohort::ColumnMapping>(&parsed)) s.mapping.push_back(std::move(*m));
+        else errors.push_back(std::get<std::string>(parsed));
+    }
+}
+
+tdbraze::Diagnostic unreadable_mapping(const std::string& reason) {
+    tdbraze::Diagnostic d;
+    d.code = "invalid-setting";
+    d.message = "a mapping cannot be read: " + reason;
+    d.hint = "write COLUMN=TARGET, with TARGET user_ids, device_ids or alias:LABEL";
+    return d;
+}
+
+// A mapping that cannot be read is a settings error: nothing is planned, as with any invalid setting.
+tdbraze::cohort::Report refused_report(const std::string& source, const std::vector<std::string>& errors) {
+    tdbraze::cohort::Report r;
+    r.source = source;
+    for (const std::string& e : errors) {
+        r.diagnostics.push_back(unreadable_mapping(e));
+        ++r.summary.errors;
+    }
+    return r;
+}
 
 CohortInputs cohort_inputs(const std::string& settings_json) {
     CohortInputs in;
@@ -83,6 +116,7 @@ CohortInputs cohort_inputs(const std::string& settings_json) {
     s.operation =
         j.value("operation", "add") == "remove" ? tdbraze::cohort::Operation::Remove : tdbraze::cohort::Operation::Add;
     s.alias_columns = j.value("alias_columns", std::vector<std::string>{});
+    read_mapping(j, s, in.map_errors);
     s.partner = j.value("partner", s.partner);
     s.threads = j.value("threads", s.threads);
     s.max_ids_per_request = j.value("max_ids_per_request", s.max_ids_per_request);
@@ -97,7 +131,9 @@ CohortInputs cohort_inputs(const std::string& settings_json) {
 // Returns {report: JSON text, requests: [JSON Lines record, ...]}: the same bytes as `tdbraze plan cohort`.
 emscripten::val plan_cohort(const std::string& input, const std::string& source, const std::string& settings_json) {
     const CohortInputs in = cohort_inputs(settings_json);
-    const tdbraze::cohort::Plan plan = tdbraze::cohort::plan(input, in.settings, in.options, source);
+    const tdbraze::cohort::Plan plan = in.map_errors.empty()
+                                           ? tdbraze::cohort::plan(input, in.settings, in.options, source)
+                                           : tdbraze::cohort::Plan{refused_report(source, in.map_errors), {}};
     emscripten::val requests = emscripten::val::array();
     for (const auto& r : plan.requests) requests.call<void>("push", tdbraze::to_json_line(r));
     emscripten::val out = emscripten::val::object();
@@ -111,15 +147,25 @@ emscripten::val plan_cohort(const std::string& input, const std::string& source,
 class CohortSession {
 public:
     CohortSession(const std::string& source, const std::string& settings_json)
-        : planner_(make_planner(source, settings_json)) {}
-    void feed(const emscripten::val& chunk) { planner_.feed(chunk_bytes(chunk, buffer_)); }
+        : planner_(make_planner(source, settings_json)),
+          source_(source),
+          map_errors_(cohort_inputs(settings_json).map_errors) {}
+    void feed(const emscripten::val& chunk) {
+        if (map_errors_.empty()) planner_.feed(chunk_bytes(chunk, buffer_));
+    }
     double bytesConsumed() const { return static_cast<double>(planner_.bytes_consumed()); }
     emscripten::val takeRequests() {
         emscripten::val requests = emscripten::val::array();
         for (const auto& r : planner_.take_requests()) requests.call<void>("push", tdbraze::to_json_line(r));
         return requests;
     }
-    std::string finish() { return tdbraze::to_json(planner_.finish()); }
+    std::string finish() {
+        if (!map_errors_.empty()) {
+            planner_.take_requests();  // the naming call of a plan that is refused
+            return tdbraze::to_json(refused_report(source_, map_errors_));
+        }
+        return tdbraze::to_json(planner_.finish());
+    }
 
 private:
     static tdbraze::cohort::Planner make_planner(const std::string& source, const std::string& settings_json) {
@@ -127,17 +173,28 @@ private:
         return tdbraze::cohort::Planner(std::move(in.settings), in.options, source);
     }
     tdbraze::cohort::Planner planner_;
+    std::string source_;
+    std::vector<std::string> map_errors_;
     std::string buffer_;
 };
 
-// The SQL check: returns the JSON report of `tdbraze check sql --format json`.
-std::string check_sql(const std::string& query, const std::string& source, const std::string& alias_columns_json) {
-    const auto j = nlohmann::json::parse(alias_columns_json, nullptr, false);
-    std::vector<std::string> aliases;
-    if (j.is_array())
-        for (const auto& a : j)
-            if (a.is_string()) aliases.push_back(a.get<std::string>());
-    return tdbraze::to_json(tdbraze::sql::check_select(query, aliases, source));
+// The SQL check: returns the JSON report of `tdbraze check sql --format json`. The settings are the alias
+// columns as an array, or {"alias_columns":[...], "map":[...]} as planCohort takes them.
+std::string check_sql(const std::string& query, const std::string& source, const std::string& settings_json) {
+    const auto j = nlohmann::json::parse(settings_json, nullptr, false);
+    tdbraze::cohort::Settings settings;
+    std::vector<std::string> map_errors;
+    const auto& aliases = j.is_object() ? j.value("alias_columns", nlohmann::json::array()) : j;
+    if (aliases.is_array())
+        for (const auto& a : aliases)
+            if (a.is_string()) settings.alias_columns.push_back(a.get<std::string>());
+    if (j.is_object()) read_mapping(j, settings, map_errors);
+    tdbraze::sql::Report report = tdbraze::sql::check_select_for_export(query, settings, source);
+    for (const std::string& e : map_errors) {  // the page's own editor cannot make these; said, not dropped
+        report.diagnostics.insert(report.diagnostics.begin(), unreadable_mapping(e));
+        ++report.errors;
+    }
+    return tdbraze::to_json(report);
 }
 
 // The SQL that flattens Treasure Data's Postback table into a view per event type (`tdbraze sql currents`), for

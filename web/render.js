@@ -142,8 +142,10 @@ export function suggestionOf(hint) {
 // capped, groups of repeated findings, and selection that reveals a finding in the editor. Rows are drawn in
 // slices (see FIRST_SLICE) so that a report of 1,000 findings never blocks the page.
 export class DiagnosticsList {
-  constructor({ list, empty, cap, chips, search, onSelect, describeLocation }) {
+  constructor({ list, empty, cap, chips, search, onSelect, describeLocation, actionOf }) {
     this.list = list;
+    // A finding's one-click fix, {label, run}, or null: e.g. a near miss's mapping (a setting, not an edit).
+    this.actionOf = actionOf || (() => null);
     this.empty = empty;
     this.cap = cap;
     this.chips = chips;
@@ -274,7 +276,10 @@ export class DiagnosticsList {
       }
       this.select(group.members[0]);
     });
-    const li = el('li', { class: `diag sev-${first.severity}${selectedHere ? ' selected' : ''}${n > 1 ? ' group' : ''}`, dataset: { index: String(group.members[0]), count: String(n) } }, main, more);
+    const action = this.actionOf(first);
+    const actionButton = action ? el('button', { type: 'button', class: 'diag-action', text: action.label }) : null;
+    if (actionButton) actionButton.addEventListener('click', () => action.run());
+    const li = el('li', { class: `diag sev-${first.severity}${selectedHere ? ' selected' : ''}${n > 1 ? ' group' : ''}`, dataset: { index: String(group.members[0]), count: String(n) } }, main, actionButton, more);
     li.fill = fill;
     li.group = group;
     return li;

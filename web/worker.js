@@ -116,6 +116,6 @@ function runCurrentsSql(m, msg) {
 }
 
 function runSql(m, msg) {
-  const report = m.checkSql(msg.query, msg.source, JSON.stringify(msg.aliasColumns || []));
+  const report = m.checkSql(msg.query, msg.source, JSON.stringify({ alias_columns: msg.aliasColumns || [], map: msg.map || [] }));
   postMessage({ type: 'result', id: msg.id, report });
 }

@@ -41,6 +41,7 @@ enum class Role : std::uint8_t { Ignored, UserIds, DeviceIds, Alias };
 struct Column {
     std::string name;
     Role role = Role::Ignored;
+    std::string alias_label;  // Role::Alias: the label its cells are sent under (its name, unless mapped)
     bool duplicate = false;
     std::uint64_t line = 0;  // where the column first appeared
     std::uint64_t values = 0;  // non-empty cells
@@ -220,6 +221,7 @@ std::vector<Diagnostic> check_settings(const Settings& s) {
         else if (alias.empty())
             error("invalid-setting", "an alias column name is empty", "name the column that holds alias values");
     }
+    for (Diagnostic& d : check_mapping(s)) out.push_back(std::move(d));
     return out;
 }
 
@@ -277,10 +279,21 @@ private:
 };
 
 bool is_identifier_column(std::string_view name, const Settings& settings) {
-    return name == kUserIds || name == kDeviceIds ||
-           std::find(settings.alias_columns.begin(), settings.alias_columns.end(), name) !=
-               settings.alias_columns.end();
+    return output_of(name, settings).has_value();
 }
+
+namespace {
+
+Role role_of(Target target) {
+    switch (target) {
+        case Target::UserIds: return Role::UserIds;
+        case Target::DeviceIds: return Role::DeviceIds;
+        case Target::Alias: return Role::Alias;
+    }
+    return Role::Ignored;
+}
+
+}  // namespace
 
 struct Planner::Impl final : TableSink {
     Settings settings;
@@ -326,6 +339,7 @@ struct Planner::Impl final : TableSink {
           batcher(settings, settings.operation),
           sink(std::move(identifier_sink)) {
         report.source = std::move(source);
+        report.mapping = settings.mapping;
         if (settings.cohort_name.empty()) settings.cohort_name = settings.cohort_id;
         batcher = RequestBatcher(settings, settings.operation,
                                  options.plan_requests ? BatchOutput::BodiesAndKeys : BatchOutput::Count);
@@ -362,10 +376,28 @@ struct Planner::Impl final : TableSink {
             c.line = line;
             for (std::size_t j = 0; j < columns.size(); ++j)
                 if (columns[j].name == c.name) c.duplicate = true;
-            if (!c.duplicate && is_identifier_column(c.name, settings))
-                c.role = c.name == kUserIds ? Role::UserIds : c.name == kDeviceIds ? Role::DeviceIds : Role::Alias;
+            const std::optional<ColumnMapping> output = c.duplicate ? std::nullopt : output_of(c.name, settings);
+            if (output) {
+                // Two columns sent as one output (one of them by a mapping, or two mappings): only the first
+                // is sent, as with two columns of one name.
+                const auto taken = std::find_if(columns.begin(), columns.end(), [&](const Column& o) {
+                    return o.role == role_of(output->target) &&
+                           (o.role != Role::Alias || o.alias_label == output->alias_label);
+                });
+                if (taken != columns.end()) {
+                    record(table_diagnostic(Severity::Error, "map-target-taken",
+                                            "the columns \"" + taken->name + "\" and \"" + c.name +
+                                                "\" are both sent as " + target_text(*output),
+                                            "give each output one column: drop the mapping, or leave one of them "
+                                            "out of the query; only the first one is sent",
+                                            0, line, c.name));
+                } else {
+                    c.role = role_of(output->target);
+                    c.alias_label = output->alias_label;
+                }
+            }
             if (c.duplicate) {
-                const bool sent = is_identifier_column(c.name, settings);
+                const bool sent = output_of(c.name, settings).has_value();
                 // Two columns with the name of an identifier column: which one is sent is a guess. Twins among
                 // ignored columns are harmless.
                 record(table_diagnostic(sent ? Severity::Error : Severity::Warning, "duplicate-column",
@@ -462,7 +494,7 @@ struct Planner::Impl final : TableSink {
         Waiting w{index, row, line, waiting_text.size(), 0, 0, 0, 0};
         waiting_text += column.role == Role::UserIds ? 'u' : column.role == Role::DeviceIds ? 'd' : 'a';
         if (column.role == Role::Alias) {
-            waiting_text += column.name;
+            waiting_text += column.alias_label;
             waiting_text += '\0';
         }
         w.value_at = waiting_text.size();
@@ -472,7 +504,7 @@ struct Planner::Impl final : TableSink {
         if (column.role == Role::Alias) {
             // Lower-cased and trimmed: alias values that differ only so are probably one person twice.
             waiting_text += 'a';
-            waiting_text += column.name;
+            waiting_text += column.alias_label;
             waiting_text += '\0';
             waiting_text += lower_ascii(trim(value));
         }
@@ -515,7 +547,7 @@ struct Planner::Impl final : TableSink {
                                     : column.role == Role::DeviceIds ? IdentifierType::DeviceId
                                                                      : IdentifierType::Alias;
         const std::string_view label =
-            type == IdentifierType::Alias ? std::string_view(column.name) : std::string_view();
+            type == IdentifierType::Alias ? std::string_view(column.alias_label) : std::string_view();
         if (settings_ok && !sink && !batcher.add(type, label, value)) {
             record(table_diagnostic(
                 Severity::Error, "identifier-too-large",
@@ -540,8 +572,10 @@ struct Planner::Impl final : TableSink {
             if (c.role != Role::Ignored) any_identifier = true;
             if (c.role != Role::Ignored || c.duplicate) continue;
             const std::string_view intended = intended_identifier(c.name);
-            const bool present =
-                std::any_of(columns.begin(), columns.end(), [&](const Column& o) { return o.name == intended; });
+            const Role intended_role = intended == kUserIds ? Role::UserIds : Role::DeviceIds;
+            const bool present = std::any_of(columns.begin(), columns.end(), [&](const Column& o) {
+                return o.name == intended || o.role == intended_role;
+            });
             if (!intended.empty() && !present) {
                 std::string why = c.name.find("\xEF\xBB\xBF") != std::string::npos ? " (it holds a byte order mark)"
                                   : c.name != trim(c.name)                         ? " (it has spaces around it)"
@@ -551,8 +585,9 @@ struct Planner::Impl final : TableSink {
                     Severity::Warning, "near-miss-column",
                     "column \"" + c.name + "\" is not \"" + std::string(intended) + "\"" + why +
                         "; Treasure Data matches column names exactly, so it is not sent",
-                    "rename it in the query: SELECT " + sql_identifier(c.name) + " AS " + std::string(intended), 0,
-                    c.line, c.name));
+                    "map it: " + map_option(c.name, intended) + " (or rename it in the query: SELECT " +
+                        sql_identifier(c.name) + " AS " + std::string(intended) + ")",
+                    0, c.line, c.name));
                 near_misses.push_back(c.name);
                 continue;
             }
@@ -576,6 +611,29 @@ struct Planner::Impl final : TableSink {
                                                "no aliases are sent; check the query", 0, it->line, alias));
             }
         }
+        for (const ColumnMapping& m : settings.mapping) {
+            if (m.column.empty() || columns.empty()) continue;  // a settings error, or no header to look in
+            const auto it =
+                std::find_if(columns.begin(), columns.end(), [&](const Column& c) { return c.name == m.column; });
+            if (it == columns.end()) {
+                const std::string_view near =
+                    closest_name(m.column, columns, [](const Column& c) { return std::string_view(c.name); });
+                out.push_back(table_diagnostic(
+                    Severity::Error, "map-column-missing",
+                    "the mapped column \"" + m.column + "\" (" + map_option(m.column, target_text(m)) +
+                        ") is not in the table",
+                    near.empty() ? "map a column the table has, or add it to the query's SELECT"
+                                 : "did you mean \"" + std::string(near) +
+                                       "\"? Names must match exactly: " + map_option(near, target_text(m)),
+                    0, header_line, m.column));
+            } else if (it->role == Role::Alias && it->values == 0 && report.summary.rows > 0 &&
+                       std::find(settings.alias_columns.begin(), settings.alias_columns.end(), m.column) ==
+                           settings.alias_columns.end()) {
+                out.push_back(table_diagnostic(Severity::Warning, "alias-column-empty",
+                                               "the alias column \"" + m.column + "\" has no values",
+                                               "no aliases are sent; check the query", 0, it->line, m.column));
+            }
+        }
         const bool json = format() == TableFormat::JsonArray || format() == TableFormat::JsonLines;
         if (columns.empty() && report.summary.errors > 0) {
             // Nothing readable, and the reason is already reported.
@@ -593,7 +651,8 @@ struct Planner::Impl final : TableSink {
                 "select at least one of user_ids (external ids), device_ids or the configured alias "
                 "column, e.g. SELECT external_id AS user_ids FROM ...";
             if (!near_misses.empty())
-                hint = "rename the near miss, e.g. SELECT " + sql_identifier(near_misses[0]) + " AS " +
+                hint = "map the near miss: " + map_option(near_misses[0], intended_identifier(near_misses[0])) +
+                       ", or rename it: SELECT " + sql_identifier(near_misses[0]) + " AS " +
                        std::string(intended_identifier(near_misses[0])) + " FROM ...";
             out.push_back(
                 table_diagnostic(Severity::Error, "no-identifier-column",
@@ -695,7 +754,7 @@ struct Planner::Impl final : TableSink {
                               : a.type == IdentifierType::DeviceId ? Role::DeviceIds
                                                                    : Role::Alias;
             const auto column = std::find_if(identifier_columns.begin(), identifier_columns.end(), [&](std::size_t i) {
-                return columns[i].role == role && (role != Role::Alias || columns[i].name == a.alias_label);
+                return columns[i].role == role && (role != Role::Alias || columns[i].alias_label == a.alias_label);
             });
             if (column == identifier_columns.end()) return std::nullopt;  // not this table's answers
             if (a.answer == Answer::Duplicate) duplicates[static_cast<int>(a.type)] += a.count;

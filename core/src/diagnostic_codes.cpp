@@ -52,6 +52,8 @@ constexpr DiagnosticCode kCodes[] = {
     {"missing-cohort-id", "cohort", Severity::Error, "the cohort id setting is missing"},
     {"invalid-setting", "cohort", Severity::Error, "a setting is out of range"},
     {"alias-column-reserved", "cohort", Severity::Error, "the alias column is user_ids or device_ids"},
+    {"map-contract-column", "cohort", Severity::Error, "a column sent by its name mapped to another output"},
+    {"map-target-taken", "cohort", Severity::Error, "two columns sent as one output"},
     // Cohort tables: the header
     {"empty-table", "cohort", Severity::Error, "no header and no rows"},
     {"no-identifier-column", "cohort", Severity::Error, "no column that is sent"},
@@ -59,6 +61,7 @@ constexpr DiagnosticCode kCodes[] = {
     {"duplicate-column", "cohort", Severity::Error, "the same column name twice"},
     {"alias-column-missing", "cohort", Severity::Error, "the configured alias column is not in the table"},
     {"alias-column-empty", "cohort", Severity::Warning, "the alias column has no values"},
+    {"map-column-missing", "cohort", Severity::Error, "a mapped column is not in the table"},
     {"ignored-columns", "cohort", Severity::Info, "columns that are not sent"},
     // Cohort tables: rows
     {"invalid-utf8", "cohort", Severity::Error, "a row or an identifier that is not UTF-8"},

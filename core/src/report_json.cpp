@@ -51,6 +51,10 @@ std::string to_json(const cohort::Report& report) {
     j["tool"] = "tdbraze";
     j["kind"] = "cohort";
     j["source"] = report.source;
+    ordered mapping = ordered::array();
+    for (const cohort::ColumnMapping& m : report.mapping)
+        mapping.push_back(ordered{{"column", m.column}, {"target", cohort::target_text(m)}});
+    j["mapping"] = std::move(mapping);
     j["ok"] = report.ok();
     const auto& s = report.summary;
     ordered summary;

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "mapping_contract.hpp"
+#include "suggest.hpp"
 #include "text_position.hpp"
 #include "utf8.hpp"
 
@@ -358,6 +359,13 @@ Diagnostic sql_diagnostic(Severity s, std::string code, std::string message, std
 }  // namespace
 
 Report check_select(std::string_view query, const std::vector<std::string>& alias_columns, std::string source) {
+    cohort::Settings settings;
+    settings.alias_columns = alias_columns;
+    return check_select_for_export(query, settings, std::move(source));
+}
+
+Report check_select_for_export(std::string_view query, const cohort::Settings& settings, std::string source) {
+    const std::vector<std::string>& alias_columns = settings.alias_columns;
     Report r;
     r.source = std::move(source);
     auto add = [&](Diagnostic d) {
@@ -406,17 +414,38 @@ Report check_select(std::string_view query, const std::vector<std::string>& alia
         return r;
     }
     r.complete = shape->known;
+    for (Diagnostic d : cohort::check_mapping(settings)) {
+        d.line = 1;
+        d.column = 1;
+        add(std::move(d));
+    }
+    std::vector<std::pair<cohort::ColumnMapping, std::string>> sent;  // each output, and the column it came from
     bool any_identifier = false;
     std::vector<std::string> ignored;
     for (OutputColumn c : shape->columns) {
         const bool duplicate =
             std::any_of(r.columns.begin(), r.columns.end(), [&](const OutputColumn& o) { return o.name == c.name; });
         if (c.sent_as != "unnamed") {
-            c.sent_as = c.name == cohort::kUserIds     ? "user_ids"
-                        : c.name == cohort::kDeviceIds ? "device_ids"
-                        : std::find(alias_columns.begin(), alias_columns.end(), c.name) != alias_columns.end()
-                            ? "alias"
-                            : "ignored";
+            const std::optional<cohort::ColumnMapping> output =
+                duplicate ? std::nullopt : cohort::output_of(c.name, settings);
+            c.sent_as = !output                                       ? "ignored"
+                        : output->target == cohort::Target::UserIds   ? "user_ids"
+                        : output->target == cohort::Target::DeviceIds ? "device_ids"
+                                                                      : "alias";
+            const auto taken = !output ? sent.end() : std::find_if(sent.begin(), sent.end(), [&](const auto& o) {
+                return cohort::same_output(o.first, *output);
+            });
+            if (taken != sent.end()) {
+                add(sql_diagnostic(Severity::Error, "map-target-taken",
+                                   "the output columns \"" + taken->second + "\" and \"" + c.name +
+                                       "\" are both sent as " + cohort::target_text(*output),
+                                   "give each output one column: drop the mapping, or leave one of them out; only "
+                                   "the first one is sent",
+                                   c.line, c.column, c.name));
+                c.sent_as = "ignored";
+            } else if (output) {
+                sent.emplace_back(*output, c.name);
+            }
         } else {
             add(sql_diagnostic(Severity::Warning, "sql-unnamed-column",
                                "this expression has no name; the result calls it " + c.name + ", so it is not sent",
@@ -433,13 +462,17 @@ Report check_select(std::string_view query, const std::vector<std::string>& alia
         if (c.sent_as != "ignored") any_identifier = true;
         if (c.sent_as == "ignored" && !duplicate && c.name.rfind("_col", 0) != 0) {
             const std::string_view intended = cohort::intended_identifier(c.name);
-            const bool present = std::any_of(shape->columns.begin(), shape->columns.end(),
-                                             [&](const OutputColumn& o) { return o.name == intended; });
+            const bool present = std::any_of(shape->columns.begin(), shape->columns.end(), [&](const OutputColumn& o) {
+                const auto output = cohort::output_of(o.name, settings);
+                return o.name == intended || (output && cohort::target_text(*output) == intended);
+            });
             if (!intended.empty() && !present)
                 add(sql_diagnostic(Severity::Warning, "near-miss-column",
                                    "output column \"" + c.name + "\" is not \"" + std::string(intended) +
                                        "\"; Treasure Data matches column names exactly, so it is not sent",
-                                   "rename it: ... AS " + std::string(intended), c.line, c.column, c.name));
+                                   "rename it: ... AS " + std::string(intended) +
+                                       " (or map it: " + cohort::map_option(c.name, intended) + ")",
+                                   c.line, c.column, c.name));
             else ignored.push_back(c.name);
         }
         r.columns.push_back(c);
@@ -450,6 +483,21 @@ Report check_select(std::string_view query, const std::vector<std::string>& alia
             add(sql_diagnostic(Severity::Error, "alias-column-missing",
                                "the alias column \"" + alias + "\" is not among the output columns",
                                "select it, e.g. SELECT " + cohort::sql_identifier(alias) + " FROM ...", 1, 1, alias));
+    }
+    for (const cohort::ColumnMapping& m : settings.mapping) {
+        if (m.column.empty() || !shape->known ||
+            std::any_of(r.columns.begin(), r.columns.end(), [&](const OutputColumn& c) { return c.name == m.column; }))
+            continue;
+        const std::string_view near =
+            closest_name(m.column, r.columns, [](const OutputColumn& c) { return std::string_view(c.name); });
+        add(sql_diagnostic(
+            Severity::Error, "map-column-missing",
+            "the mapped column \"" + m.column + "\" (" + cohort::map_option(m.column, cohort::target_text(m)) +
+                ") is not among the output columns",
+            near.empty() ? "select it, e.g. SELECT " + cohort::sql_identifier(m.column) + " FROM ..."
+                         : "did you mean \"" + std::string(near) + "\"? Unquoted names come out in lower case: " +
+                               cohort::map_option(near, cohort::target_text(m)),
+            1, 1, m.column));
     }
     if (!shape->known) {
         add(sql_diagnostic(

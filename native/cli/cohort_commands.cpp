@@ -221,15 +221,16 @@ std::function<int()> add_plan_cohort(CLI::App& plan) {
 std::function<int()> add_check_sql(CLI::App& check) {
     struct Args {
         std::string input;
-        std::vector<std::string> aliases;
+        cohort::Settings settings;  // only its alias columns and mapping
         ReportFormat format = ReportFormat::Text;
     };
     auto args = std::make_shared<Args>();
     CLI::App* cmd = check.add_subcommand("sql", "Read a Treasure Data SELECT and check its output columns");
     cmd->add_option("input", args->input, "File holding the query; - for stdin")->required();
-    cmd->add_option("--alias-column", args->aliases, "The export's alias column (repeatable)")
+    cmd->add_option("--alias-column", args->settings.alias_columns, "The export's alias column (repeatable)")
         ->allow_extra_args(false)  // `--alias-column email FILE`: FILE is the input, not a second alias
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    add_map_option(cmd, args->settings.mapping);
     add_report_format_option(cmd, args->format,
                              {ReportFormat::Text, ReportFormat::Json, ReportFormat::Sarif, ReportFormat::Github});
     return [args] {
@@ -242,7 +243,7 @@ std::function<int()> add_check_sql(CLI::App& check) {
             std::cerr << "tdbraze: " << *error << '\n';
             return kExitUsage;
         }
-        const sql::Report report = sql::check_select(query, args->aliases, args->input);
+        const sql::Report report = sql::check_select_for_export(query, args->settings, args->input);
         ReportWriter writer(std::cout, args->format, "sql",
                             TextStyle{args->format == ReportFormat::Text && use_colour(STDOUT_FILENO)});
         writer.add(report);

@@ -32,6 +32,8 @@ struct ExportOptions {
     std::string dedupe = "auto";  // sync::dedupe_from_name
 };
 void add_export_options(CLI::App* command, ExportOptions& options);
+// --map COLUMN=TARGET (repeatable): the export's output mapping, for the export's commands and check sql.
+void add_map_option(CLI::App* command, std::vector<cohort::ColumnMapping>& mapping);
 
 // Adds `validate currents` under `validate`; the returned function runs it after parsing.
 std::function<int()> add_validate_currents(CLI::App& validate);

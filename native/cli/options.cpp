@@ -64,6 +64,27 @@ void add_backoff_options(CLI::App* cmd, sync::BackoffPolicy& backoff) {
         ->check(CLI::PositiveNumber);
 }
 
+void add_map_option(CLI::App* cmd, std::vector<cohort::ColumnMapping>& mapping) {
+    cmd->add_option_function<std::vector<std::string>>(
+           "--map",
+           [&mapping](const std::vector<std::string>& texts) {
+               for (const std::string& text : texts)
+                   if (auto parsed = cohort::parse_column_mapping(text);
+                       std::holds_alternative<cohort::ColumnMapping>(parsed))
+                       mapping.push_back(std::get<cohort::ColumnMapping>(std::move(parsed)));
+           },
+           "Send COLUMN under another output name: COLUMN=user_ids, COLUMN=device_ids or COLUMN=alias:LABEL "
+           "(repeatable)")
+        ->allow_extra_args(false)  // `--map a=user_ids FILE`: FILE is the input, not a second mapping
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->check(CLI::Validator(
+            [](std::string& text) -> std::string {
+                const auto parsed = cohort::parse_column_mapping(text);
+                return std::holds_alternative<std::string>(parsed) ? std::get<std::string>(parsed) : std::string();
+            },
+            "COLUMN=TARGET"));
+}
+
 void add_export_options(CLI::App* cmd, ExportOptions& o) {
     cmd->add_option("--cohort-id", o.settings.cohort_id, "Cohort ID of the export (required)")->required();
     cmd->add_option("--cohort-name", o.settings.cohort_name, "Cohort name (default: the cohort id)");
@@ -71,6 +92,7 @@ void add_export_options(CLI::App* cmd, ExportOptions& o) {
                     "Column whose values are sent as aliases, labelled with the column name (repeatable)")
         ->allow_extra_args(false)  // `--alias-column email FILE`: FILE is the input, not a second alias
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    add_map_option(cmd, o.settings.mapping);
     cmd->add_option("--partner", o.settings.partner, "Partner segment of the endpoint path (default treasuredata)");
     cmd->add_option("--threads", o.settings.threads, "Concurrent requests when sending, 1..32 (default 4)");
     cmd->add_option("--max-ids-per-request", o.settings.max_ids_per_request,

@@ -235,6 +235,10 @@ int run(SyncArgs& a) {
                          {"check_seconds", std::round(s.check_seconds * 1000) / 1000},
                          {"sending_seconds", std::round(s.sending_seconds * 1000) / 1000}};
         if (s.error) j["error"] = to_string(s.error->code);
+        // The run's identity includes the mapping: a log reader can tell two runs of one table apart by it.
+        j["mapping"] = nlohmann::json::array();
+        for (const cohort::ColumnMapping& m : o.settings.mapping)
+            j["mapping"].push_back({{"column", m.column}, {"target", cohort::target_text(m)}});
         write_json_line(j);
         if (s.outcome == sync::Outcome::Refused) std::cerr << "tdbraze: " << s.message << '\n';
     } else if (s.outcome == sync::Outcome::Refused) {  // nothing was attempted: said in one line

@@ -83,6 +83,12 @@ void print_text_report(std::ostream& out, const cohort::Report& report, const Te
     for (const Diagnostic& d : report.diagnostics) print_diagnostic(out, report.source, d, style);
     if (report.diagnostics_omitted > 0)
         print_diagnostic(out, report.source, omitted_diagnostic(report.diagnostics_omitted), style);
+    if (!report.mapping.empty()) {
+        out << report.source << ": mapping:";
+        for (std::size_t i = 0; i < report.mapping.size(); ++i)
+            out << (i ? ", " : " ") << report.mapping[i].column << " -> " << cohort::target_text(report.mapping[i]);
+        out << '\n';
+    }
     const auto& s = report.summary;
     out << report.source << ": " << plural(s.rows, "row") << " (" << cohort::to_string(report.format) << "); "
         << s.user_ids << " user_ids, " << s.device_ids << " device_ids, " << plural(s.aliases, "alias") << " in "

@@ -125,6 +125,9 @@ public:
         identity.add(scope_);
         identity.add(settings_.cohort_name);
         for (const auto& a : settings_.alias_columns) identity.add(a);
+        // A changed mapping sends other identifiers from the same table: another run. None adds nothing, so
+        // the runs of exports without one keep their identity.
+        for (const auto& m : settings_.mapping) identity.add("map " + cohort::to_string(m));
         identity.add(std::to_string(settings_.max_ids_per_request));
         identity.add(options_.read.trim ? "trim" : "");
         const std::string id = hex64(identity.value());

@@ -456,6 +456,42 @@ await step('a cohort plan marked "do not send": Copy and Download are off, with 
   assert.doesNotMatch(await page.getAttribute('#requests-note', 'class'), /\bbad\b/);
 });
 
+await step('the output mapping: a near miss offers one click that maps the column, and the plan is the mapped one', async () => {
+  const csv = 'External_ID,email,Mail\nTD-1,a@example.com,x@example.com\nTD-2,b@example.com,\n';
+  await page.fill('#input-text', csv);
+  await page.waitForSelector('#diags .diag-action');
+  await waitIdle();
+  assert.equal(await text('#diags .diag-action'), 'Map External_ID to user_ids');
+  assert.ok((await diagnosticsShown()).some((d) => d.code === 'near-miss-column'));
+  await page.click('#diags .diag-action');
+  // The fix is a setting, not an edit of the data: a mapping row appears and the table is unchanged.
+  await page.waitForFunction(() => !document.querySelector('#diags .diag-action'));
+  await waitIdle();
+  assert.equal(await page.$eval('#map-rows .map-column', (i) => i.value), 'External_ID');
+  assert.equal(await page.$eval('#map-rows .map-target', (s) => s.value), 'user_ids');
+  assert.equal(await page.$eval('#input-text', (t) => t.value), csv);
+  const preview = await page.$$eval('#requests pre.body', (pres) => pres.map((p) => p.textContent));
+  const createdAt = JSON.parse(preview[0]).body.created_at;
+  const expected = tdbraze.planCohort(csv, 'pasted', JSON.stringify({ cohort_id: 'spring-sale', cohort_name: 'Spring sale', alias_columns: ['email'], map: ['External_ID=user_ids'], created_at: createdAt }));
+  assert.deepEqual(preview, expected.requests, 'the mapped plan, as the module makes it');
+  assert.ok(preview[1].includes('"user_ids":["TD-1","TD-2"]'));
+  assert.deepEqual(JSON.parse(expected.report).mapping, [{ column: 'External_ID', target: 'user_ids' }]);
+  // The editor by hand: Mail sent as aliases labelled mail_address, then removed again.
+  await page.click('#map-add');
+  const rows = page.locator('#map-rows .map-row');
+  await rows.nth(1).locator('.map-column').fill('Mail');
+  await rows.nth(1).locator('.map-target').selectOption('alias');
+  assert.equal(await rows.nth(1).locator('.map-label').isVisible(), true);
+  await rows.nth(1).locator('.map-label').fill('mail_address');
+  await page.waitForFunction(() => [...document.querySelectorAll('#requests pre.body')].some((p) => p.textContent.includes('mail_address')));
+  await waitIdle();
+  await shot('04c-cohort-mapping');
+  await rows.nth(1).locator('.map-remove').click();
+  await rows.nth(0).locator('.map-remove').click();
+  await page.waitForFunction(() => document.querySelectorAll('#map-rows .map-row').length === 0);
+  await page.waitForSelector('#diags .diag-action');
+});
+
 // A 50 MB payload: JSON Lines of Currents bodies (100 events each), with a few broken events.
 const bigPath = path.join(tmp, 'big-payload.jsonl');
 let bigBytes;

@@ -327,6 +327,44 @@ TEST_CASE("cli: check sql") {
     CHECK(nlohmann::json::parse(bad.out)["summary"]["columns"][0]["name"] == "external_id");
 }
 
+TEST_CASE("cli: --map on validate, plan and check sql, the same with the duplicate check on disk") {
+    std::string mapped = "External_ID,Mail\n", named = "user_ids,email\n";
+    for (int i = 0; i < 3000; ++i) {
+        const std::string row =
+            "u" + std::to_string(i % 1700) + "," + (i % 2 ? "A" : "a") + std::to_string(i % 90) + "@x.org\n";
+        mapped += row;
+        named += row;
+    }
+    const std::string maps = " --map External_ID=user_ids --map Mail=alias:email";
+    const std::string common = " --cohort-id M --created-at 2025-11-24T09:30:00Z";
+    const fs::path mapped_file = write_file("mapped.csv", mapped), named_file = write_file("named.csv", named);
+    for (const std::string dedupe : {"memory", "disk"}) {
+        INFO(dedupe);
+        const Run plan = run("plan cohort " + mapped_file.string() + common + maps + " --out - --dedupe " + dedupe);
+        const Run reference =
+            run("plan cohort " + named_file.string() + common + " --alias-column email --out - --dedupe " + dedupe);
+        CHECK(plan.code == 0);
+        CHECK(plan.out == reference.out);  // the requests, byte for byte
+        CHECK(plan.err.find("mapping: External_ID -> user_ids, Mail -> alias:email") != std::string::npos);
+        const Run json = run("validate cohort " + mapped_file.string() + " --cohort-id M" + maps +
+                             " --format json --dedupe " + dedupe);
+        const auto report = nlohmann::json::parse(json.out);
+        CHECK(report["mapping"][1] == nlohmann::json{{"column", "Mail"}, {"target", "alias:email"}});
+        CHECK(report["summary"]["aliases"] == 90);
+    }
+    const Run bad = run("validate cohort " + mapped_file.string() + " --cohort-id M --map External_ID=userids");
+    CHECK(bad.code == 2);
+    CHECK(bad.err.rfind("tdbraze: --map: 'userids' is not an output", 0) == 0);
+    CHECK(bad.err.find("did you mean user_ids?") != std::string::npos);
+    const Run taken = run("validate cohort " + mapped_file.string() +
+                          " --cohort-id M --map External_ID=user_ids --map Mail=user_ids");
+    CHECK(taken.code == 1);
+    CHECK(taken.out.find("error[map-target-taken]") != std::string::npos);
+    const Run sql = run("check sql --map external_id=user_ids -", "SELECT External_ID FROM customers");
+    CHECK(sql.code == 0);
+    CHECK(sql.out == "-: output columns: external_id (user_ids); 0 errors, 0 warnings\n");
+}
+
 TEST_CASE("cli: help explains every diagnostic code with the manual's section") {
     const Run list = run("help");
     CHECK(list.code == 0);

@@ -18,7 +18,7 @@ const results = jobs.map((job) => {
       return { report: plan.report, requests: plan.requests };
     }
     case 'sql':
-      return { report: tdbraze.checkSql(job.input, job.source, JSON.stringify(job.alias_columns)), requests: [] };
+      return { report: tdbraze.checkSql(job.input, job.source, JSON.stringify({ alias_columns: job.alias_columns, map: job.map })), requests: [] };
     default:
       throw new Error(`unknown job kind ${job.kind}`);
   }

@@ -109,6 +109,31 @@ TEST_CASE("sync: a table reaches the cohort, and a re-run sends nothing", "[sync
     CHECK(emu.server.stats().requests_total == 4 + 3);  // its three batches (the name is known already)
 }
 
+TEST_CASE("sync: --map sends the mapped column, and a changed mapping is another run", "[sync]") {
+    Emulator emu;
+    const fs::path input = work_dir() / "mapped.csv";
+    std::ofstream(input) << "External_ID,Mail\nm-1,a@x.org\nm-2,b@x.org\nm-1,\n";
+    const fs::path state = work_dir() / "mapped.db";
+    const std::string args = sync_args(input, emu.url, "mapped", state) + " --map External_ID=user_ids";
+    const Run first = run_cli(args);
+    INFO(first.out << first.err);
+    CHECK(first.code == 0);
+    CHECK(members(emu.server, "mapped") == std::set<std::string>{"m-1", "m-2"});
+    CHECK(last_line(run_cli(args).out).rfind("sync nothing-to-do", 0) == 0);  // the same mapping: the same run
+
+    // Another mapping is another run over the same table: it is planned and sent, not skipped as done.
+    const std::size_t before = emu.server.stats().requests_total;
+    const Run changed = run_cli(args + " --map Mail=alias:email --log-format json");
+    INFO(changed.out << changed.err);
+    CHECK(changed.code == 0);
+    CHECK(emu.server.stats().requests_total > before);
+    const auto summary = nlohmann::json::parse(last_line(changed.out));
+    CHECK(summary["outcome"] == "completed");
+    CHECK(summary["mapping"] ==
+          nlohmann::json::parse(
+              R"([{"column":"External_ID","target":"user_ids"},{"column":"Mail","target":"alias:email"}])"));
+}
+
 TEST_CASE("sync: --dry-run counts what would be sent and sends nothing", "[sync]") {
     const std::string dedupe = GENERATE(as<std::string>{}, "memory", "disk");
     INFO("--dedupe " << dedupe);

@@ -55,6 +55,7 @@ for (const c of cases) {
   if (c.trim) args.push('--trim');
   if (c.max_ids_per_request) args.push('--max-ids-per-request', String(c.max_ids_per_request));
   for (const a of c.alias_columns ?? []) args.push('--alias-column', a);
+  for (const m of c.map ?? []) args.push('--map', m);
   const r = native(args);
   const settings = { ...c, created_at: CREATED_AT };
   const plan = tdbraze.planCohort(readFileSync(file), file, JSON.stringify(settings));
@@ -65,18 +66,23 @@ for (const c of cases) {
 }
 
 // The SQL check.
-for (const [query, aliases] of [
+for (const [query, aliases, map] of [
   ['SELECT external_id AS user_ids FROM example_cohort_table', []],
   ['WITH a AS (SELECT id AS device_ids, mail AS email FROM t) SELECT * FROM a', ['email']],
   ['select lower(email), External_ID from t', ['email']],
   ['select * from (select 1', []],
+  ['select External_ID, mail from t', [], ['external_id=user_ids', 'mail=alias:email']],
+  ['select user_ids, External_ID from t', [], ['external_id=user_ids', 'nope=device_ids']],
 ]) {
   const args = ['check', 'sql', '--format', 'json', '-'];
   for (const a of aliases) args.push('--alias-column', a);
+  for (const m of map ?? []) args.push('--map', m);
   const run = spawnSync(cli, args, { input: query, encoding: 'utf8' });
   assert.ok(run.status === 0 || run.status === 1, `check sql: exit ${run.status}`);
   const expected = run.stdout;
-  assert.equal(tdbraze.checkSql(query, '-', JSON.stringify(aliases)) + '\n', expected, query);
+  // The old form (an array of alias columns) and the settings form with a mapping.
+  const settings = map ? JSON.stringify({ alias_columns: aliases, map }) : JSON.stringify(aliases);
+  assert.equal(tdbraze.checkSql(query, '-', settings) + '\n', expected, query);
   compared += 1;
 }
 

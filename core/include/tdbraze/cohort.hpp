@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tdbraze/column_mapping.hpp"
 #include "tdbraze/diagnostic.hpp"
 
 namespace tdbraze::cohort {
@@ -32,6 +33,8 @@ struct Settings {
     std::string cohort_name;  // optional; the cohort id when empty
     Operation operation = Operation::Add;
     std::vector<std::string> alias_columns;  // each becomes alias_label; its cells become alias_name
+    // Columns sent under another output name (External_ID as user_ids); checked as if they had that name.
+    std::vector<ColumnMapping> mapping;
     std::string partner = "treasuredata";  // the {partner} path segment
     int threads = 4;  // concurrent calls when sending (1..32)
     int max_ids_per_request = 1000;  // 1..1000, Braze's limit
@@ -87,6 +90,7 @@ struct Report {
     Summary summary;
     std::vector<Diagnostic> diagnostics;  // sorted by row; at most ReadOptions::max_diagnostics
     std::uint64_t diagnostics_omitted = 0;
+    std::vector<ColumnMapping> mapping;  // the settings' mapping, as the table was read with it
     bool ok() const { return summary.errors == 0; }
 };
 

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tdbraze/cohort.hpp"
 #include "tdbraze/diagnostic.hpp"
 
 namespace tdbraze::sql {
@@ -34,5 +35,7 @@ struct Report {
 };
 
 Report check_select(std::string_view query, const std::vector<std::string>& alias_columns, std::string source = "-");
+// With the export's alias columns and output mapping (a mapped column is judged as if it had that name).
+Report check_select_for_export(std::string_view query, const cohort::Settings& settings, std::string source = "-");
 
 }  // namespace tdbraze::sql
