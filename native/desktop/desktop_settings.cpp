@@ -45,6 +45,9 @@ DesktopSettings load_settings(const std::string& path) {
     if (const auto it = j.find("alias_columns"); it != j.end() && it->is_array())
         for (const json& column : *it)
             if (column.is_string()) s.alias_columns.push_back(column.get<std::string>());
+    if (const auto it = j.find("mapping"); it != j.end() && it->is_array())
+        for (const json& m : *it)
+            if (m.is_string()) s.mapping.push_back(m.get<std::string>());
     if (const auto it = j.find("threads"); it != j.end() && it->is_number_integer())
         s.threads = static_cast<int>(it->get<long long>());
     read_string(j, "currents_path", s.currents_path);
@@ -56,7 +59,7 @@ std::optional<std::string> save_settings(const std::string& path, const DesktopS
     const json j{{"endpoint", s.endpoint},           {"partner", s.partner},         {"last_table", s.last_table},
                  {"cohort_id", s.cohort_id},         {"cohort_name", s.cohort_name}, {"operation", s.operation},
                  {"alias_columns", s.alias_columns}, {"threads", s.threads},         {"currents_path", s.currents_path},
-                 {"replay_url", s.replay_url}};
+                 {"replay_url", s.replay_url},       {"mapping", s.mapping}};
     std::error_code ec;
     const auto dir = std::filesystem::path(path).parent_path();
     if (!dir.empty()) std::filesystem::create_directories(dir, ec);

@@ -19,6 +19,7 @@ struct DesktopSettings {
     std::string cohort_name;
     std::string operation = "add";  // add, remove or mirror
     std::vector<std::string> alias_columns;
+    std::vector<std::string> mapping;  // "COLUMN=TARGET", as --map takes it
     int threads = 4;
     std::string currents_path;
     std::string replay_url;

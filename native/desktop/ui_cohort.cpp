@@ -7,6 +7,8 @@
 namespace tdbraze::desktop {
 namespace {
 
+void draw_send_as(ViewModel& vm);
+
 ImVec4 role_colour(ColumnRole role) {
     switch (role) {
         case ColumnRole::UserIds: return colour::kUserIds;
@@ -116,6 +118,8 @@ void draw_settings(ViewModel& vm, const Fonts& fonts) {
         tooltip("Send the cells of " + column + " as aliases labelled \"" + column + "\".");
     }
     if (!any) ImGui::TextDisabled(t.loaded() ? "No other columns." : "Open a table to pick them from its header.");
+
+    draw_send_as(vm);
 
     // The plan in numbers.
     section("Plan");
@@ -345,6 +349,60 @@ void draw_requests(ViewModel& vm, const Fonts& fonts) {
         ImGui::PopID();
     }
     ImGui::EndChild();
+}
+
+// The output mapping, per column: sent as it is named, or as user_ids, device_ids or an alias label (the page's
+// "Send as", the command line's --map). A near miss offers the mapping it needs in one click.
+void draw_send_as(ViewModel& vm) {
+    const TablePage& t = vm.table();
+    if (!t.loaded()) return;
+    ImGui::TextUnformatted("Send as");
+    constexpr const char* kTargets[] = {"as named", "user_ids", "device_ids", "alias"};
+    for (std::size_t i = 0; i < t.columns.size(); ++i) {
+        const std::string& column = t.columns[i];
+        if (column == cohort::kUserIds || column == cohort::kDeviceIds) continue;  // already what they say
+        const std::optional<cohort::ColumnMapping> mapped = vm.column_mapping(column);
+        int choice = !mapped                                       ? 0
+                     : mapped->target == cohort::Target::UserIds   ? 1
+                     : mapped->target == cohort::Target::DeviceIds ? 2
+                                                                   : 3;
+        ImGui::PushID(static_cast<int>(i));
+        ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
+        if (ImGui::Combo("##target", &choice, kTargets, 4)) {
+            if (choice == 0) vm.map_column(column, std::nullopt);
+            else {
+                cohort::ColumnMapping m{column,
+                                        choice == 1   ? cohort::Target::UserIds
+                                        : choice == 2 ? cohort::Target::DeviceIds
+                                                      : cohort::Target::Alias,
+                                        choice == 3 ? column : std::string()};
+                vm.map_column(column, m);
+            }
+        }
+        ImGui::SameLine();
+        ImGui::TextUnformatted(column.c_str());
+        if (mapped && mapped->target == cohort::Target::Alias) {
+            ImGui::SameLine();
+            std::string label = mapped->alias_label;
+            ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
+            if (ImGui::InputTextWithHint("##label", "alias label", &label, ImGuiInputTextFlags_EnterReturnsTrue) &&
+                !label.empty())
+                vm.map_column(column, cohort::ColumnMapping{column, cohort::Target::Alias, label});
+            tooltip("The alias_label its cells are sent under; Enter to apply.");
+        }
+        const std::string_view intended = cohort::intended_identifier(column);
+        if (!mapped && !intended.empty()) {
+            ImGui::SameLine();
+            if (ImGui::SmallButton(("Map to " + std::string(intended)).c_str()))
+                vm.map_column(column, cohort::ColumnMapping{column,
+                                                            intended == cohort::kUserIds ? cohort::Target::UserIds
+                                                                                         : cohort::Target::DeviceIds,
+                                                            {}});
+            tooltip(column + " is not sent as it is named: map it to " + std::string(intended) +
+                    " (the same as --map " + column + "=" + std::string(intended) + ")");
+        }
+        ImGui::PopID();
+    }
 }
 
 }  // namespace

@@ -271,10 +271,12 @@ void ViewModel::open_table() {
         status = table_.error;
         return;
     }
-    // Alias columns saved for another table make no sense for this one.
-    std::erase_if(cohort.alias_columns, [&](const std::string& c) {
-        return std::find(table_.columns.begin(), table_.columns.end(), c) == table_.columns.end();
-    });
+    // Alias columns and mappings saved for another table make no sense for this one.
+    const auto in_table = [&](const std::string& c) {
+        return std::find(table_.columns.begin(), table_.columns.end(), c) != table_.columns.end();
+    };
+    std::erase_if(cohort.alias_columns, [&](const std::string& c) { return !in_table(c); });
+    std::erase_if(cohort.mapping, [&](const cohort::ColumnMapping& m) { return !in_table(m.column); });
     status = "Opened " + file_name(table_.path) + " (" + std::string(cohort::to_string(table_.format)) + ", " +
              with_separators(table_.columns.size()) + (table_.columns.size() == 1 ? " column)" : " columns)");
     save_settings();
@@ -298,6 +300,13 @@ void ViewModel::show_row(std::uint64_t row) {
 }
 
 ColumnRole ViewModel::column_role(std::string_view column) const {
+    if (const auto mapped = column_mapping(column)) {
+        switch (mapped->target) {
+            case cohort::Target::UserIds: return ColumnRole::UserIds;
+            case cohort::Target::DeviceIds: return ColumnRole::DeviceIds;
+            case cohort::Target::Alias: return ColumnRole::Alias;
+        }
+    }
     return desktop::column_role(column, cohort.alias_columns, table_.columns);
 }
 
@@ -320,12 +329,28 @@ void ViewModel::toggle_alias_column(const std::string& column) {
     cohort.alias_columns = std::move(ordered);
 }
 
+void ViewModel::map_column(const std::string& column, std::optional<cohort::ColumnMapping> mapping) {
+    std::erase_if(cohort.mapping, [&](const cohort::ColumnMapping& m) { return m.column == column; });
+    if (mapping) {
+        mapping->column = column;
+        cohort.mapping.push_back(std::move(*mapping));
+    }
+    save_settings();
+}
+
+std::optional<cohort::ColumnMapping> ViewModel::column_mapping(std::string_view column) const {
+    for (const cohort::ColumnMapping& m : cohort.mapping)
+        if (m.column == column) return m;
+    return std::nullopt;
+}
+
 cohort::Settings ViewModel::cohort_settings() const {
     cohort::Settings s;
     s.cohort_id = cohort.cohort_id;
     s.cohort_name = cohort.cohort_name;
     s.operation = cohort.mode == sync::Mode::Remove ? cohort::Operation::Remove : cohort::Operation::Add;
     s.alias_columns = cohort.alias_columns;
+    s.mapping = cohort.mapping;
     s.partner = connection.partner;
     s.threads = cohort.threads;
     s.created_at = tdbraze::utc_now_iso8601();
@@ -338,6 +363,7 @@ std::string ViewModel::analysis_key() const {
                       std::string(sync::to_string(cohort.mode)) + '\n' + connection.partner + '\n' +
                       std::to_string(cohort.threads);
     for (const auto& a : cohort.alias_columns) key += '\n' + a;
+    for (const auto& m : cohort.mapping) key += "\nmap " + cohort::to_string(m);
     return key;
 }
 
@@ -619,6 +645,7 @@ DesktopSettings ViewModel::settings() const {
     s.cohort_name = cohort.cohort_name;
     s.operation = std::string(sync::to_string(cohort.mode));
     s.alias_columns = cohort.alias_columns;
+    for (const auto& m : cohort.mapping) s.mapping.push_back(cohort::to_string(m));
     s.threads = cohort.threads;
     s.currents_path = currents.path;
     s.replay_url = currents.replay_url;
@@ -633,6 +660,10 @@ void ViewModel::apply(const DesktopSettings& s) {
     cohort.cohort_name = s.cohort_name;
     cohort.mode = sync::from_string<sync::Mode>(s.operation).value_or(sync::Mode::Add);
     cohort.alias_columns = s.alias_columns;
+    cohort.mapping.clear();
+    for (const std::string& text : s.mapping)  // saved by this app: a mapping that no longer parses is dropped
+        if (auto parsed = cohort::parse_column_mapping(text); std::holds_alternative<cohort::ColumnMapping>(parsed))
+            cohort.mapping.push_back(std::get<cohort::ColumnMapping>(parsed));
     cohort.threads = std::clamp(s.threads, 1, cohort::kMaxThreads);
     currents.path = s.currents_path;
     currents.replay_url = s.replay_url;

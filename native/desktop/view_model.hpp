@@ -26,6 +26,7 @@
 #include "sync_engine.hpp"
 #include "table_page.hpp"
 #include "tdbraze/cohort.hpp"
+#include "tdbraze/column_mapping.hpp"
 #include "tdbraze/currents.hpp"
 
 namespace tdbraze::desktop {
@@ -65,6 +66,9 @@ struct CohortForm {
     std::string cohort_name;
     sync::Mode mode = sync::Mode::Add;
     std::vector<std::string> alias_columns;
+    // The output mapping: columns sent under another output name (user_ids, device_ids, alias:LABEL), as
+    // `--map` gives it on the command line and the page's "Send as" does.
+    std::vector<cohort::ColumnMapping> mapping;
     int threads = 4;
 };
 
@@ -172,6 +176,9 @@ public:
     ColumnRole column_role(std::string_view column) const;
     void toggle_alias_column(const std::string& column);
     bool has_alias_column(std::string_view column) const;
+    // `column` sent as `mapping` says; nothing: sent as it is named (no mapping).
+    void map_column(const std::string& column, std::optional<cohort::ColumnMapping> mapping);
+    std::optional<cohort::ColumnMapping> column_mapping(std::string_view column) const;
     cohort::Settings cohort_settings() const;  // the form as the core takes it
     const std::optional<CohortAnalysis>& analysis() const { return analysis_; }
     bool analysis_running() const { return analysis_task_.running(); }

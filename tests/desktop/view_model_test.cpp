@@ -230,6 +230,56 @@ TEST_CASE("opening a table checks and plans it, and settings edits plan it again
     CHECK(vm.analysis()->requests == 0);  // a settings error plans nothing
 }
 
+TEST_CASE("the output mapping: a near-miss column sent as user_ids plans what the CLI plans with --map, and is kept",
+          "[desktop]") {
+    const fs::path table = work_dir() / "mapped.csv";
+    {
+        std::ofstream f(table);
+        f << "External_ID,segment\n";
+        for (int i = 0; i < 2500; ++i) f << "customer-" << i << ",gold\n";
+    }
+    const fs::path settings = work_dir() / "config-mapping" / "desktop.json";
+    auto o = test_options("mapping");
+    o.settings_path = settings.string();
+    {
+        ViewModel vm(o);
+        vm.cohort.cohort_id = "mapped";
+        vm.open_table(table.string());
+        REQUIRE(pump(vm, [&] { return vm.analysis_current(); }));
+        CHECK(vm.analysis()->report.summary.user_ids == 0);  // a near miss: nothing is sent as it is named
+        CHECK(vm.column_role("External_ID") == ColumnRole::NearMiss);
+
+        vm.map_column("External_ID",
+                      tdbraze::cohort::ColumnMapping{"External_ID", tdbraze::cohort::Target::UserIds, {}});
+        CHECK(vm.column_role("External_ID") == ColumnRole::UserIds);
+        REQUIRE(pump(vm, [&] { return vm.analysis_current(); }));
+        const auto& a = *vm.analysis();
+        // The CLI, given the same table and --map, plans the same: the same identifiers in as many requests.
+        auto cli = [&](const std::string& args) {
+            FILE* out = ::popen((std::string(TDBRAZE_CLI) + " " + args + " 2>/dev/null").c_str(), "r");
+            REQUIRE(out != nullptr);
+            std::string text;
+            char buffer[4096];
+            for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, out)) > 0;) text.append(buffer, n);
+            ::pclose(out);
+            return text;
+        };
+        const std::string settings_args = table.string() + " --cohort-id mapped --map External_ID=user_ids";
+        const auto report = nlohmann::json::parse(cli("validate cohort --format json " + settings_args));
+        const std::string requests = cli("plan cohort --out - " + settings_args);
+        CHECK(report["summary"]["user_ids"].get<std::uint64_t>() == a.report.summary.user_ids);
+        CHECK(a.report.summary.user_ids == 2500);
+        CHECK(static_cast<std::uint64_t>(std::count(requests.begin(), requests.end(), '\n')) == a.requests);
+        CHECK(report["mapping"][0]["column"] == "External_ID");
+        CHECK(a.report.mapping.size() == 1);
+        vm.save_settings();
+    }
+    ViewModel again(o);
+    again.open_table(table.string());
+    REQUIRE(again.column_mapping("External_ID").has_value());
+    CHECK(again.column_mapping("External_ID")->target == tdbraze::cohort::Target::UserIds);
+}
+
 TEST_CASE("a diagnostic's row: the grid loads its page and marks it, and alias columns keep header order",
           "[desktop]") {
     ViewModel vm(test_options("rows"));
