@@ -267,8 +267,8 @@ TEST_CASE("send currents then sql currents: the Postback rows flatten in SQLite,
         int n = 0;
         for (const auto& spec : tdbraze::currents::event_catalogue()) {
             for (int copy = 0; copy < 3; ++copy, ++n) {
-                const std::string id = "00000000-0000-4000-8000-" + std::string(12 - std::to_string(n).size(), '0') +
-                                       std::to_string(n);
+                const std::string id =
+                    "00000000-0000-4000-8000-" + std::string(12 - std::to_string(n).size(), '0') + std::to_string(n);
                 auto event = sample_event(spec, copy == 0, id);
                 event["time"] = std::stoll(kNow) - 60;
                 event["user"]["external_user_id"] = "customer-" + std::to_string(n);
