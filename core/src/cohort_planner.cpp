@@ -303,6 +303,7 @@ struct Planner::Impl final : TableSink {
     // Fed by feed_rows() instead: the rows' reader is the caller's, and these are what it last knew.
     bool fed_rows = false;
     TableFormat rows_format = TableFormat::Auto;
+    char rows_delimiter = ',';
     std::uint64_t rows_consumed = 0;
     bool settings_ok = true;
 
@@ -370,6 +371,12 @@ struct Planner::Impl final : TableSink {
 
     // TableSink
     void on_columns(std::span<const std::string> names, std::size_t first_new, std::uint64_t line) override {
+        if (first_new == 0 && delimiter() == ';')
+            record(table_diagnostic(Severity::Info, "semicolon-delimiter",
+                                    "the fields are separated by ';', not ','; the table is read so",
+                                    "nothing to do; a spreadsheet in a locale with a decimal comma writes ';'. "
+                                    "Treasure Data's own exports use ','",
+                                    0, line, ""));
         for (std::size_t i = first_new; i < names.size(); ++i) {
             Column c;
             c.name = names[i];
@@ -726,6 +733,7 @@ struct Planner::Impl final : TableSink {
     }
 
     TableFormat format() const { return fed_rows ? rows_format : reader.format(); }
+    char delimiter() const { return fed_rows ? rows_delimiter : reader.delimiter(); }
     // The end of the input, for the reader that has it.
     void finish_reading() {
         if (!fed_rows) reader.finish();
@@ -837,6 +845,7 @@ void Planner::feed(std::string_view chunk) {
 }
 void Planner::feed_rows(const RowBatch& rows) {
     impl_->fed_rows = true;
+    impl_->rows_delimiter = rows.impl_->delimiter;  // the header's, which on_columns reads during the replay
     rows.impl_->replay(*impl_);
     impl_->rows_format = rows.impl_->format;
     impl_->rows_consumed = rows.impl_->bytes_consumed;

@@ -8,6 +8,7 @@
 
 #include "currents_event_checks.hpp"
 #include "json_tape.hpp"
+#include "not_text.hpp"
 #include "text_position.hpp"
 #include "tdbraze/currents.hpp"
 
@@ -19,6 +20,9 @@ using json::ParseResult;
 using json::ParseStatus;
 
 using Cursor = TextPosition;
+
+// Whether `c` can begin a JSON value.
+bool starts_json_value(char c) { return std::string_view("{[\"-0123456789tfn").find(c) != std::string_view::npos; }
 
 std::string syntax_hint(const std::string& message) {
     if (message.find("after member of object") != std::string::npos)
@@ -61,6 +65,7 @@ struct Validator::Impl final : DiagnosticSink {
     Cursor cursor;  // a position in buf that later diagnostics are resolved from
     bool eof = false;
     bool bom_checked = false;
+    bool head_checked = false;  // the input is text that may be JSON (check_head)
     State state = State::Top;
 
     // The top-level value being read.
@@ -243,6 +248,14 @@ struct Validator::Impl final : DiagnosticSink {
             if (eof) state = State::Done;
             return false;
         }
+        if (!head_checked) {
+            // Only an input that does not start like JSON waits for its head: JSON's events flow at once.
+            if (!starts_json_value(buf[pos])) {
+                if (buf.size() - pos < kNotTextHeadBytes && !eof) return false;
+                if (!check_head()) return false;
+            }
+            head_checked = true;
+        }
         const char c = buf[pos];
         if (c == '{') {
             begin_top_value();
@@ -272,6 +285,20 @@ struct Validator::Impl final : DiagnosticSink {
         pos = tape.root().end;
         state = State::Top;
         return true;
+    }
+
+    // A compressed or binary file is one finding, not a syntax error on each of its "lines". Asked only when
+    // the input does not start like JSON: a JSON text with a bad byte in it is reported where the byte is, and
+    // what follows is still checked. False when the input is not text (checking stops).
+    bool check_head() {
+        const std::string_view head = std::string_view(buf).substr(pos, kNotTextHeadBytes);
+        const std::optional<NotText> not_text = recognise_not_text(head, eof && pos + head.size() == buf.size());
+        if (!not_text) return true;
+        advance(cursor, buf, pos);
+        add_at(Severity::Error, "json-syntax", "the input is not JSON text: " + not_text->what + "; nothing is checked",
+               not_text->hint, "", cursor);
+        state = State::Done;
+        return false;
     }
 
     void start_elements(std::string prefix) {

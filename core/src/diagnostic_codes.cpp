@@ -67,6 +67,7 @@ constexpr DiagnosticCode kCodes[] = {
     {"invalid-utf8", "cohort", Severity::Error, "a row or an identifier that is not UTF-8"},
     {"table-syntax", "cohort", Severity::Error, "a row that cannot be read (quoting, JSON syntax)"},
     {"row-width", "cohort", Severity::Error, "a row with more or fewer fields than the header"},
+    {"semicolon-delimiter", "cohort", Severity::Info, "a CSV table delimited by ';' (read as such)"},
     {"row-not-object", "cohort", Severity::Error, "a JSON row that is not an object"},
     {"row-too-large", "cohort", Severity::Error, "a row too large to read"},
     // Cohort tables: values

@@ -45,6 +45,7 @@ struct RowBatch::Impl {
     std::vector<RowError> errors;
     std::string text;
     TableFormat format = TableFormat::Auto;  // as the reader knew it after this batch
+    char delimiter = ',';  // likewise
     std::uint64_t bytes_consumed = 0;  // the reader's, after this batch
 
     void clear();

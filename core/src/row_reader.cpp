@@ -67,6 +67,7 @@ struct RowReader::Impl final : TableSink {
         else reader.feed(chunk);
         into = nullptr;
         batch.impl_->format = reader.format();
+        batch.impl_->delimiter = reader.delimiter();
         batch.impl_->bytes_consumed = reader.bytes_consumed();
     }
 

@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "tdbraze/suggest.hpp"
+
 namespace tdbraze {
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
@@ -20,6 +22,10 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
         }
     }
     return row[b.size()];
+}
+
+std::string_view suggest_name(std::string_view name, std::span<const std::string> candidates) {
+    return closest_name(name, candidates, [](const std::string& c) { return std::string_view(c); });
 }
 
 }  // namespace tdbraze

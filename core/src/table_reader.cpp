@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 
 #include "utf8.hpp"
 
@@ -16,16 +17,26 @@ constexpr std::size_t kMaxColumns = 65536;
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-// Delimiter of a delimited header line: the more frequent of tab and comma outside quotes.
+// Delimiter of a delimited header line: the more frequent of tab and comma outside quotes, or a semicolon
+// when it is the only one of the three there (spreadsheets in locales with a decimal comma write that).
 char guess_delimiter(std::string_view line) {
-    std::size_t tabs = 0, commas = 0;
+    std::size_t tabs = 0, commas = 0, semicolons = 0;
     bool quoted = false;
     for (char c : line) {
         if (c == '"') quoted = !quoted;
         else if (!quoted && c == '\t') ++tabs;
         else if (!quoted && c == ',') ++commas;
+        else if (!quoted && c == ';') ++semicolons;
     }
+    if (tabs == 0 && commas == 0 && semicolons > 0) return ';';
     return tabs > commas ? '\t' : ',';
+}
+
+// The header line at the start of `text`, or nothing while it may still go on past `text`.
+std::optional<std::string_view> first_line(std::string_view text, bool eof) {
+    const std::size_t nl = text.find('\n');
+    if (nl == std::string_view::npos && !eof) return std::nullopt;
+    return text.substr(0, nl);
 }
 
 // The first of `a` or `b` in d[p, n), or n. Eight bytes at a time (the classic "has a zero byte" test on
@@ -86,6 +97,7 @@ void TableReader::run() {
         }
     }
     if (format_ == TableFormat::Auto && !detect_format()) return;
+    if (format_ == TableFormat::Csv && !header_read_ && !choose_csv_delimiter()) return;
     if (format_ == TableFormat::Csv || format_ == TableFormat::Tsv) {
         while (!done_ && read_delimited_row()) {}
     } else {
@@ -108,11 +120,22 @@ bool TableReader::detect_format() {
         format_ = TableFormat::JsonLines;
         return true;
     }
-    const std::size_t nl = buf_.find('\n', pos_);
-    if (nl == std::string::npos && !eof_) return false;
-    delimiter_ =
-        guess_delimiter(std::string_view(buf_).substr(pos_, nl == std::string::npos ? std::string::npos : nl - pos_));
+    const std::optional<std::string_view> header = first_line(std::string_view(buf_).substr(pos_), eof_);
+    if (!header) return false;
+    delimiter_ = guess_delimiter(*header);
+    delimiter_chosen_ = true;
     format_ = delimiter_ == '\t' ? TableFormat::Tsv : TableFormat::Csv;
+    return true;
+}
+
+// CSV given as the format: a header of fields separated by semicolons, and by no comma, is still read as the
+// table it is rather than as one column with a strange name.
+bool TableReader::choose_csv_delimiter() {
+    if (delimiter_chosen_) return true;
+    const std::optional<std::string_view> header = first_line(std::string_view(buf_).substr(pos_), eof_);
+    if (!header) return false;
+    if (guess_delimiter(*header) == ';') delimiter_ = ';';
+    delimiter_chosen_ = true;
     return true;
 }
 

@@ -62,10 +62,13 @@ public:
     void feed(std::string_view chunk);
     void finish();
     TableFormat format() const { return format_; }
+    // Of CSV: ',' or, when the header is delimited so, ';'. Of TSV: a tab.
+    char delimiter() const { return delimiter_; }
     std::uint64_t bytes_consumed() const { return discarded_ + pos_; }
 
 private:
     bool detect_format();
+    bool choose_csv_delimiter();
     bool read_delimited_row();
     bool read_json_row();
     void handle_json_row(std::uint64_t line);
@@ -84,6 +87,7 @@ private:
 
     // Delimited text
     char delimiter_ = ',';
+    bool delimiter_chosen_ = false;
     bool header_read_ = false;
     std::vector<std::string> columns_;
     std::vector<Cell> cells_;

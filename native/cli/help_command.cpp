@@ -3,7 +3,10 @@
 #include <memory>
 #include <string_view>
 
+#include <unistd.h>
+
 #include "commands.hpp"
+#include "terminal_markdown.hpp"
 #include "tdbraze/diagnostic_codes.hpp"
 
 namespace tdbraze::cli {
@@ -26,9 +29,11 @@ std::string_view severity_name(Severity s) {
 
 std::function<int()> add_help(CLI::App& app) {
     auto code = std::make_shared<std::string>();
+    auto markdown = std::make_shared<bool>(false);
     CLI::App* cmd = app.add_subcommand("help", "Explain a diagnostic code (tdbraze help CODE), or list them all");
     cmd->add_option("code", *code, "A code such as unknown-event-type or near-miss-column");
-    return [code] {
+    cmd->add_flag("--markdown", *markdown, "Print the section as the manual's Markdown, unrendered");
+    return [code, markdown] {
         if (code->empty()) {
             for (const DiagnosticCode& c : diagnostic_codes())
                 std::cout << c.code << "  (" << c.kind << ", " << severity_name(c.severity) << ")  " << c.title << '\n';
@@ -42,7 +47,8 @@ std::function<int()> add_help(CLI::App& app) {
         std::cout << known->code << " (" << known->kind << ", " << severity_name(known->severity)
                   << "): " << known->title << "\n\n";
         for (const CodeHelp& h : kHelp)
-            if (h.code == *code) std::cout << h.text;
+            if (h.code == *code)
+                std::cout << (*markdown ? std::string(h.text) : terminal_markdown(h.text, use_colour(STDOUT_FILENO)));
         return kExitOk;
     };
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "commands.hpp"
+#include "unknown_argument.hpp"
 #include "version_text.hpp"
 
 namespace {
@@ -51,9 +52,10 @@ namespace {
 int run_command(int argc, char** argv) {
     using namespace tdbraze::cli;
     CLI::App app{"tdbraze: Braze <-> Treasure Data toolkit (Currents payloads, cohort tables)", "tdbraze"};
-    // CLI11's own messages (unknown options, missing arguments) start as every other message does.
-    app.failure_message(
-        [](const CLI::App* from, const CLI::Error& e) { return "tdbraze: " + CLI::FailureMessage::simple(from, e); });
+    // CLI11's own messages (missing arguments, bad values) start, line by line, as every other message does.
+    app.failure_message([](const CLI::App*, const CLI::Error& e) {
+        return "tdbraze: " + std::string(e.what()) + "\ntdbraze: tdbraze --help lists the commands and options\n";
+    });
     app.set_version_flag("--version", &version_text, "Print the version, the commit and the event catalogue's version");
     app.require_subcommand(1);
 
@@ -99,6 +101,11 @@ int run_command(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
+        // A misspelt subcommand or option is named with what was probably meant, before what CLI11 makes of it.
+        if (const std::string unknown = unknown_argument_message(app, argc, argv); !unknown.empty()) {
+            std::cerr << unknown;
+            return kExitUsage;
+        }
         app.exit(e);
         return kExitUsage;
     }

@@ -1,12 +1,16 @@
 // `tdbraze web`: serves the built validator page (static files) on 127.0.0.1 for local use.
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 
 #include <httplib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "bind_failure.hpp"
 #include "commands.hpp"
 #include "web_csp.inc"  // kWebContentSecurityPolicy, generated from web/csp.txt
 
@@ -34,6 +38,20 @@ std::string default_site_dir() {
     return "build/wasm/site";
 }
 
+// Why `root` cannot be served, in the OS's words, or nothing.
+std::string site_problem(const std::string& root) {
+    struct stat st {};
+    if (::stat(root.c_str(), &st) != 0) return "--root: cannot open '" + root + "': " + std::strerror(errno);
+    if (!S_ISDIR(st.st_mode)) return "--root: '" + root + "' is not a folder; give the folder of the built site";
+    const std::string index = (std::filesystem::path(root) / "index.html").string();
+    if (::access(index.c_str(), R_OK) == 0) return {};
+    if (errno == ENOENT)
+        return "no site in '" + root +
+               "' (no index.html): build it with scripts/build.sh (the WebAssembly build), "
+               "or pass --root";
+    return "cannot read '" + index + "': " + std::strerror(errno);
+}
+
 }  // namespace
 
 std::function<int()> add_web(CLI::App& app) {
@@ -51,9 +69,8 @@ std::function<int()> add_web(CLI::App& app) {
                     "next to this binary)");
     return [args] {
         const std::string root = args->root.empty() ? default_site_dir() : args->root;
-        if (!std::filesystem::exists(std::filesystem::path(root) / "index.html")) {
-            std::cerr << "tdbraze: no site in '" << root
-                      << "': build it with scripts/build.sh (the WebAssembly build), or pass --root\n";
+        if (const std::string problem = site_problem(root); !problem.empty()) {
+            std::cerr << "tdbraze: " << problem << '\n';
             return kExitUsage;
         }
         httplib::Server server;
@@ -68,7 +85,9 @@ std::function<int()> add_web(CLI::App& app) {
         });
         const int port = args->port == 0 ? server.bind_to_any_port(args->bind) : args->port;
         if (args->port != 0 && !server.bind_to_port(args->bind, port)) {
-            std::cerr << "tdbraze: cannot listen on " << args->bind << ":" << port << '\n';
+            const std::string reason = emulator::bind_failure_reason(args->bind, port);
+            std::cerr << "tdbraze: cannot listen on " << args->bind << ":" << port << (reason.empty() ? "" : ": ")
+                      << reason << '\n';
             return kExitUsage;
         }
         if (port < 0) {

@@ -2,9 +2,12 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
+#include <cstdio>
+#include <variant>
 
 #include <nlohmann/json.hpp>
+
+#include "input_file.hpp"
 
 namespace tdbraze::desktop {
 namespace {
@@ -49,11 +52,12 @@ CohortAnalysis analyse_table(const std::string& path, const cohort::Settings& se
                              std::stop_token cancel, std::size_t keep) {
     CohortAnalysis a;
     a.path = path;
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        a.error = "cannot open '" + path + "': " + std::strerror(errno);
+    auto opened = files::open_input(path);  // the CLI's messages: the OS's reason, a directory named as such
+    if (const auto* message = std::get_if<std::string>(&opened)) {
+        a.error = *message;
         return a;
     }
+    std::FILE* const file = std::get<files::InputFile>(opened).get();
     cohort::Planner planner(settings, read, path);
     std::uint64_t membership_calls = 0;
     auto collect = [&](std::vector<cohort::PlannedRequest>&& requests) {
@@ -72,19 +76,18 @@ CohortAnalysis analyse_table(const std::string& path, const cohort::Settings& se
         }
     };
     std::vector<char> buffer(1 << 20);
-    while (in) {
+    for (;;) {
         if (cancel.stop_requested()) {
             a.cancelled = true;
             return a;
         }
-        in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-        const auto n = static_cast<std::size_t>(in.gcount());
+        const std::size_t n = std::fread(buffer.data(), 1, buffer.size(), file);
         if (n == 0) break;
         planner.feed(std::string_view(buffer.data(), n));
         collect(planner.take_requests());
     }
-    if (in.bad()) {
-        a.error = "cannot read '" + path + "'";
+    if (std::ferror(file) != 0) {
+        a.error = "cannot read '" + path + "': " + std::strerror(errno);
         return a;
     }
     a.report = planner.finish();

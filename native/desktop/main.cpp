@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -29,6 +30,7 @@ struct Arguments {
     Prefill prefill;
     std::string panel;
     std::string screenshot;
+    std::vector<std::string> keys;  // --keys, pressed before the --screenshot
     bool autorun = false;
     AutorunOptions autorun_options;
     std::string size = "1280x800";
@@ -60,6 +62,9 @@ int main(int argc, char** argv) {
     cli.add_option("--panel", a.panel, "Panel to show: connection, cohort, sync or currents")
         ->check(CLI::IsMember({"connection", "cohort", "sync", "currents"}));
     cli.add_option("--screenshot", a.screenshot, "Render the given state, save this PNG and exit");
+    cli.add_option("--keys", a.keys,
+                   "--screenshot: press these keys first, one after the other (e.g. ctrl+3,ctrl+enter or down)")
+        ->delimiter(',');
     cli.add_flag("--autorun", a.autorun,
                  "Test the connection, sync the --open table, check the --currents payload, then exit: 0 only when "
                  "the sync completed");
@@ -111,7 +116,7 @@ int main(int argc, char** argv) {
         add_autorun_steps(*script, vm, ui, a.autorun_options);
     } else if (!a.screenshot.empty()) {
         script = std::make_unique<Script>(a.timeout_seconds);
-        add_screenshot_steps(*script, vm, a.prefill, a.screenshot);
+        add_screenshot_steps(*script, vm, a.prefill, a.keys, a.screenshot);
     } else {
         prefill(vm, a.prefill);
     }

@@ -1,7 +1,10 @@
 #include "script.hpp"
 
 #include <cstdio>
+#include <cctype>
 #include <filesystem>
+
+#include <GLFW/glfw3.h>  // key codes: Dear ImGui 1.86 indexes keys by the backend's codes
 
 namespace tdbraze::desktop {
 namespace {
@@ -11,6 +14,47 @@ namespace {
 constexpr int kSettleFrames = 4;
 
 std::string join(const std::string& dir, const char* file) { return (std::filesystem::path(dir) / file).string(); }
+
+struct KeyPress {
+    bool ctrl = false, shift = false;
+    int key = -1;
+};
+
+// "ctrl+shift+enter" as key codes; key -1 when it names no key.
+KeyPress parse_keys(const std::string& text) {
+    KeyPress k;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const std::size_t plus = text.find('+', start);
+        const std::string part = text.substr(start, plus == std::string::npos ? std::string::npos : plus - start);
+        if (part == "ctrl") k.ctrl = true;
+        else if (part == "shift") k.shift = true;
+        else if (part == "enter") k.key = GLFW_KEY_ENTER;
+        else if (part == "esc") k.key = GLFW_KEY_ESCAPE;
+        else if (part == "tab") k.key = GLFW_KEY_TAB;
+        else if (part == "space") k.key = GLFW_KEY_SPACE;
+        else if (part == "down") k.key = GLFW_KEY_DOWN;
+        else if (part == "up") k.key = GLFW_KEY_UP;
+        else if (part.size() == 1 && std::isalnum(static_cast<unsigned char>(part[0])))
+            k.key = std::toupper(static_cast<unsigned char>(part[0]));  // GLFW's letter and digit codes are ASCII
+        else return KeyPress{};
+        if (plus == std::string::npos) break;
+        start = plus + 1;
+    }
+    return k;
+}
+
+// Holds the keys down (true) or lets them go, as the GLFW backend's key callback would.
+void set_keys(const KeyPress& k, bool down) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.KeysDown[GLFW_KEY_LEFT_CONTROL] = down && k.ctrl;
+    io.KeysDown[GLFW_KEY_LEFT_SHIFT] = down && k.shift;
+    io.KeyCtrl = down && k.ctrl;
+    io.KeyShift = down && k.shift;
+    // The merged flags too: Dear ImGui checks at the end of the frame that they agree with the fields.
+    io.KeyMods = (io.KeyCtrl ? ImGuiKeyModFlags_Ctrl : 0) | (io.KeyShift ? ImGuiKeyModFlags_Shift : 0);
+    io.KeysDown[k.key] = down;
+}
 
 }  // namespace
 
@@ -192,7 +236,8 @@ void add_autorun_steps(Script& s, ViewModel& vm, UiState& ui, const AutorunOptio
     });
 }
 
-void add_screenshot_steps(Script& s, ViewModel& vm, const Prefill& p, const std::string& path) {
+void add_screenshot_steps(Script& s, ViewModel& vm, const Prefill& p, const std::vector<std::string>& keys,
+                          const std::string& path) {
     s.add("fill in the forms", [&vm, p] {
         Prefill q = p;
         if (!q.panel)
@@ -200,7 +245,29 @@ void add_screenshot_steps(Script& s, ViewModel& vm, const Prefill& p, const std:
         prefill(vm, q);
         return true;
     });
-    s.add("wait until nothing runs", [&vm] { return !vm.busy() && (!vm.table().loaded() || vm.analysis_current()); });
+    const auto idle = [&vm] { return !vm.busy() && (!vm.table().loaded() || vm.analysis_current()); };
+    s.add("wait until nothing runs", idle);
+    for (const std::string& text : keys) {
+        const KeyPress k = parse_keys(text);
+        // Down from the end of this frame to the start of the one after next: the next frame, whose NewFrame
+        // sees the press, draws the app with the keys and modifiers held, as a person's key press would.
+        s.add("press " + text, [&s, k, text] {
+            if (k.key < 0) s.fail("--keys: no such key: " + text);
+            else set_keys(k, true);
+            return true;
+        });
+        s.add("hold " + text, [] { return true; });
+        s.add("release " + text, [k] {
+            if (k.key >= 0) set_keys(k, false);
+            return true;
+        });
+    }
+    if (!keys.empty()) s.add("wait until nothing runs", idle);
+    s.add("report", [&vm] {
+        std::printf("tdbraze-desktop: panel: %s\n", std::string(panel_name(vm.panel)).c_str());
+        std::printf("tdbraze-desktop: status: %s\n", vm.status.c_str());
+        return true;
+    });
     s.screenshot(path);
 }
 

@@ -78,7 +78,10 @@ struct AutorunOptions {
 // screenshot of every panel. Exit code 0 only when the sync completed (and the replay, when asked, too).
 void add_autorun_steps(Script& script, ViewModel& vm, UiState& ui, const AutorunOptions& options);
 
-// Fills the forms, waits until nothing runs, saves one screenshot.
-void add_screenshot_steps(Script& script, ViewModel& vm, const Prefill& prefill, const std::string& path);
+// Fills the forms, waits until nothing runs, presses `keys` (each such as "ctrl+3", "ctrl+shift+enter",
+// "down": through Dear ImGui's input, as the keyboard would), prints the panel and the status, and saves one
+// screenshot.
+void add_screenshot_steps(Script& script, ViewModel& vm, const Prefill& prefill, const std::vector<std::string>& keys,
+                          const std::string& path);
 
 }  // namespace tdbraze::desktop

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
+#include <cstdio>
+#include <variant>
 
+#include "input_file.hpp"
 #include "tdbraze/cohort.hpp"
 #include "tdbraze/table_preview.hpp"
 
@@ -15,20 +17,21 @@ TablePage read_table_page(const std::string& path, std::uint64_t first_row, std:
     TablePage page;
     page.path = path;
     page.first_row = std::max<std::uint64_t>(first_row, 1);
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        page.error = "cannot open '" + path + "': " + std::strerror(errno);  // the OS's reason, as everywhere
+    auto opened = files::open_input(path);  // the CLI's messages: the OS's reason, a directory named as such
+    if (const auto* message = std::get_if<std::string>(&opened)) {
+        page.error = *message;
         return page;
     }
+    std::FILE* const file = std::get<files::InputFile>(opened).get();
     // The core's own reader: the preview agrees with the planner cell for cell and column for column.
     cohort::TablePreview preview(format, page.first_row, count);
     std::vector<char> buffer(64 * 1024);
-    while (in && !preview.full()) {
-        in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-        const auto n = static_cast<std::size_t>(in.gcount());
-        if (n > 0) preview.feed(std::string_view(buffer.data(), n));
+    while (!preview.full()) {
+        const std::size_t n = std::fread(buffer.data(), 1, buffer.size(), file);
+        if (n == 0) break;
+        preview.feed(std::string_view(buffer.data(), n));
     }
-    if (in.bad()) page.error = "cannot read '" + path + "': " + std::strerror(errno);
+    if (std::ferror(file) != 0) page.error = "cannot read '" + path + "': " + std::strerror(errno);
     if (!preview.full()) preview.finish();
     const cohort::PreviewPage& read = preview.page();
     page.columns = read.columns;

@@ -81,6 +81,8 @@ void apply_style(float scale) {
     style.ChildBorderSize = 1;
     style.FrameBorderSize = 0;
     style.WindowBorderSize = 0;
+    // A disabled button must look it (Dear ImGui's 0.6 left Sync and Resume looking pressable).
+    style.DisabledAlpha = 0.4f;
 
     ImVec4* c = style.Colors;
     c[ImGuiCol_WindowBg] = ImVec4(0.115f, 0.125f, 0.145f, 1.00f);
@@ -111,6 +113,8 @@ void apply_style(float scale) {
     c[ImGuiCol_PlotLines] = colour::kAccent;
     c[ImGuiCol_PlotHistogram] = colour::kAccent;
     c[ImGuiCol_Separator] = ImVec4(0.22f, 0.24f, 0.28f, 1.00f);
+    // The keyboard focus: white, which no status colour is and which stands out from the blue buttons it frames.
+    c[ImGuiCol_NavHighlight] = ImVec4(1.00f, 1.00f, 1.00f, 1.00f);
     style.ScaleAllSizes(scale);
 }
 

@@ -19,21 +19,39 @@ std::string host_of(const std::string& url) {
     return host.empty() ? "no endpoint" : host;
 }
 
+static_assert(kKeyEnter == GLFW_KEY_ENTER && kKeyEscape == GLFW_KEY_ESCAPE && 'O' == GLFW_KEY_O && '1' == GLFW_KEY_1);
+
 void handle_shortcuts(ViewModel& vm, UiState& ui) {
     const ImGuiIO& io = ImGui::GetIO();
-    if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_O, false)) {
-        if (vm.panel != Panel::Currents) vm.panel = Panel::Cohort;
-        (vm.panel == Panel::Currents ? ui.focus_payload_path : ui.focus_table_path) = true;
+    for (const Shortcut& s : shortcuts()) {
+        const bool pressed =
+            ImGui::IsKeyPressed(s.key, false) || (s.key == kKeyEnter && ImGui::IsKeyPressed(GLFW_KEY_KP_ENTER, false));
+        if (!pressed || s.ctrl != io.KeyCtrl || s.shift != io.KeyShift) continue;
+        // Escape also closes popups and leaves text fields and child windows: only when it does none of that
+        // does it cancel.
+        if (s.command == Command::Cancel &&
+            (ImGui::IsAnyItemActive() ||
+             ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId | ImGuiPopupFlags_AnyPopupLevel)))
+            continue;
+        vm.run_command(s.command);
+        if (s.command == Command::OpenFile)
+            (vm.panel == Panel::Currents ? ui.focus_payload_path : ui.focus_table_path) = true;
     }
-    if (io.KeyCtrl && (ImGui::IsKeyPressed(GLFW_KEY_ENTER, false) || ImGui::IsKeyPressed(GLFW_KEY_KP_ENTER, false)))
-        vm.start_sync();
-    // Escape also closes popups and leaves text fields: only when it does neither does it cancel.
-    const bool escape_is_free = !ImGui::IsAnyItemActive() &&
-                                !ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId | ImGuiPopupFlags_AnyPopupLevel);
-    if (escape_is_free && ImGui::IsKeyPressed(GLFW_KEY_ESCAPE, false)) {
-        if (vm.sync_running()) vm.cancel_sync();
-        else if (vm.currents_view().replay == TaskState::Running) vm.cancel_replay();
+}
+
+bool is_panel_command(Command command) {
+    return command == Command::ShowConnection || command == Command::ShowCohort || command == Command::ShowSync ||
+           command == Command::ShowCurrents;
+}
+
+Command show_command(Panel panel) {
+    switch (panel) {
+        case Panel::Connection: return Command::ShowConnection;
+        case Panel::Cohort: return Command::ShowCohort;
+        case Panel::Sync: return Command::ShowSync;
+        case Panel::Currents: return Command::ShowCurrents;
     }
+    return Command::ShowCohort;
 }
 
 // One entry of the sidebar: a title, a detail line under it, and a status dot on the right.
@@ -45,6 +63,7 @@ void nav_item(ViewModel& vm, Panel panel, const char* title, const std::string& 
     const ImVec2 top = ImGui::GetCursorScreenPos();
     ImGui::PushID(title);
     if (ImGui::Selectable("##nav", vm.panel == panel, 0, ImVec2(width, height))) vm.panel = panel;
+    tooltip(with_keys(std::string("Show the ") + title + " panel", show_command(panel)));
     ImGui::PopID();
 
     ImDrawList* draw = ImGui::GetWindowDrawList();
@@ -118,35 +137,60 @@ void draw_sidebar(ViewModel& vm, const Fonts& fonts, float height) {
     nav_item(vm, Panel::Currents, "Currents", currents_detail, currents_dot);
 
     // Shortcuts, at the bottom.
+    // The panels' shortcuts (Ctrl+1..4) are on the sidebar entries' tooltips; the actions' are listed here.
     const float line = ImGui::GetTextLineHeightWithSpacing();
-    ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), height - line * 4.2f));
+    int listed = 0;
+    for (const Shortcut& k : shortcuts()) listed += !is_panel_command(k.command);
+    ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), height - line * (static_cast<float>(listed) + 1.2f)));
     ImGui::Separator();
-    const float keys_width = ImGui::CalcTextSize("Ctrl+Enter").x + ImGui::GetStyle().ItemSpacing.x * 2;
-    for (const auto& [keys, what] :
-         {std::pair{"Ctrl+O", "open a file"}, std::pair{"Ctrl+Enter", "sync"}, std::pair{"Esc", "cancel"}}) {
-        ImGui::TextUnformatted(keys);
+    const float keys_width = ImGui::CalcTextSize("Ctrl+Shift+Enter").x + ImGui::GetStyle().ItemSpacing.x * 2;
+    for (const Shortcut& k : shortcuts()) {
+        if (is_panel_command(k.command)) continue;
+        ImGui::TextUnformatted(k.keys);
         ImGui::SameLine(keys_width);
-        ImGui::TextDisabled("%s", what);
+        ImGui::TextDisabled("%s", k.what);
     }
     ImGui::EndChild();
     ImGui::PopStyleColor();
 }
 
-void draw_status_bar(const ViewModel& vm) {
+// The status bar: the status wrapped to as many lines as it needs (up to kStatusLines), the version on the right.
+constexpr int kStatusLines = 4;
+
+struct StatusLayout {
+    std::string text, right;
+    float text_width = 0, height = 0;
+};
+
+StatusLayout status_layout(const ViewModel& vm, float width) {
+    StatusLayout l;
+    l.text = vm.status.empty() ? "Ready." : vm.status;
+    l.right = "tdbraze " + std::string(kVersion);
+    const float pad = ImGui::GetStyle().WindowPadding.x;
+    l.text_width = std::max(width - ImGui::CalcTextSize(l.right.c_str()).x - pad * 4, ImGui::GetFontSize() * 8);
+    const float text_height = ImGui::CalcTextSize(l.text.c_str(), nullptr, false, l.text_width).y;
+    l.height = std::min(text_height, ImGui::GetTextLineHeight() * kStatusLines) + ImGui::GetStyle().FramePadding.y * 2;
+    return l;
+}
+
+void draw_status_bar(const StatusLayout& l) {
     const ImVec2 top = ImGui::GetCursorScreenPos();
     const float width = ImGui::GetContentRegionAvail().x;
-    const float height = ImGui::GetFrameHeight();
-    ImGui::GetWindowDrawList()->AddRectFilled(top, ImVec2(top.x + width, top.y + height),
+    ImGui::GetWindowDrawList()->AddRectFilled(top, ImVec2(top.x + width, top.y + l.height),
                                               ImGui::GetColorU32(colour::kSidebar));
     const float pad = ImGui::GetStyle().WindowPadding.x;
-    const std::string right = "tdbraze " + std::string(kVersion);
-    const float right_width = ImGui::CalcTextSize(right.c_str()).x;
-    ImGui::SetCursorScreenPos(ImVec2(top.x + pad, top.y + ImGui::GetStyle().FramePadding.y));
+    const ImVec2 text_at(top.x + pad, top.y + ImGui::GetStyle().FramePadding.y);
+    ImGui::PushClipRect(top, ImVec2(top.x + width, top.y + l.height), true);  // beyond kStatusLines: cut
+    ImGui::SetCursorScreenPos(text_at);
     ImGui::PushStyleColor(ImGuiCol_Text, colour::kDim);
-    ImGui::TextUnformatted(ellipsize(vm.status.empty() ? "Ready." : vm.status, width - right_width - pad * 4).c_str());
-    ImGui::SameLine(width - right_width - pad);
-    ImGui::TextUnformatted(right.c_str());
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + l.text_width);
+    ImGui::TextUnformatted(l.text.c_str());
+    ImGui::PopTextWrapPos();
+    tooltip(l.text);
+    ImGui::SetCursorScreenPos(ImVec2(top.x + width - ImGui::CalcTextSize(l.right.c_str()).x - pad, text_at.y));
+    ImGui::TextUnformatted(l.right.c_str());
     ImGui::PopStyleColor();
+    ImGui::PopClipRect();
 }
 
 }  // namespace
@@ -164,8 +208,8 @@ void draw_app(ViewModel& vm, UiState& ui, const Fonts& fonts) {
                      ImGuiWindowFlags_NoBringToFrontOnFocus);
     ImGui::PopStyleVar();
 
-    const float status_height = ImGui::GetFrameHeight();
-    const float body_height = ImGui::GetContentRegionAvail().y - status_height - ImGui::GetStyle().ItemSpacing.y;
+    const StatusLayout status = status_layout(vm, ImGui::GetContentRegionAvail().x);
+    const float body_height = ImGui::GetContentRegionAvail().y - status.height - ImGui::GetStyle().ItemSpacing.y;
     draw_sidebar(vm, fonts, body_height);
     ImGui::SameLine(0, 0);
 
@@ -182,7 +226,7 @@ void draw_app(ViewModel& vm, UiState& ui, const Fonts& fonts) {
     }
     ImGui::EndChild();
 
-    draw_status_bar(vm);
+    draw_status_bar(status);
     ImGui::End();
 }
 

@@ -157,8 +157,14 @@ void draw_settings(ViewModel& vm, const Fonts& fonts) {
     }
 
     ImGui::Spacing();
-    const bool can_sync = vm.table().loaded() && !vm.sync_running();
-    if (button("Sync to Braze   (Ctrl+Enter)", can_sync, ImVec2(-1, ImGui::GetFrameHeight() * 1.3f))) vm.start_sync();
+    const std::optional<std::string> blocked = vm.sync_blocker();
+    if (button(with_keys("Sync to Braze  ", Command::Sync).c_str(), !blocked,
+               ImVec2(-1, ImGui::GetFrameHeight() * 1.3f)))
+        vm.start_sync();
+    if (blocked) {
+        tooltip(*blocked);
+        text_wrapped(colour::kDim, *blocked);
+    }
 }
 
 void draw_preview(ViewModel& vm, UiState& ui, const Fonts& fonts, float height) {
@@ -309,7 +315,7 @@ void draw_checks(ViewModel& vm, UiState& ui) {
             ImGui::TableSetColumnIndex(3);
             ImGui::TextDisabled("%s", d.code.c_str());
             ImGui::TableSetColumnIndex(4);
-            ImGui::TextUnformatted(d.message.c_str());
+            ImGui::TextWrapped("%s", d.message.c_str());
         }
         ImGui::EndTable();
     }

@@ -65,6 +65,7 @@ void draw_connection_panel(ViewModel& vm, UiState&, const Fonts& fonts) {
     ImGui::Spacing();
     const bool testing = vm.connection_test().state == TaskState::Running;
     if (button(testing ? "Testing ..." : "Test connection", !testing)) vm.test_connection();
+    tooltip(with_keys("Ask Braze whether the keys work", Command::TestConnection));
     ImGui::SameLine();
     ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyle().Colors[ImGuiCol_FrameBg]);
     ImGui::PushStyleColor(ImGuiCol_ButtonHovered, ImGui::GetStyle().Colors[ImGuiCol_FrameBgHovered]);

@@ -40,6 +40,7 @@ void draw_source(ViewModel& vm, UiState& ui) {
     const bool validating = vm.currents_view().validation == TaskState::Running;
     if (button("Validate", !validating && (!vm.currents.text.empty() || !vm.currents.path.empty())))
         vm.validate_currents();
+    tooltip(with_keys("Check the payload", Command::Validate));
 }
 
 void draw_editor(ViewModel& vm, const Fonts& fonts) {
@@ -119,7 +120,7 @@ void draw_findings(ViewModel& vm, const Fonts& fonts) {
             ImGui::TableNextColumn();
             ImGui::TextDisabled("%s", d.code.c_str());
             ImGui::TableNextColumn();
-            ImGui::TextUnformatted(d.message.c_str());
+            ImGui::TextWrapped("%s", d.message.c_str());
             tooltip(d.message + "\n\nAt " + d.pointer + (d.hint.empty() ? "" : "\nHint: " + d.hint));
         }
         ImGui::EndTable();
@@ -149,15 +150,17 @@ void draw_replay(ViewModel& vm, const Fonts& fonts) {
 
     ImGui::BeginChild("replay_log", ImVec2(0, 0), true);
     ImGui::PushFont(fonts.mono);
+    ImGui::PushTextWrapPos(0.0f);
     for (const std::string& line : c.replay_log) ImGui::TextUnformatted(line.c_str());
+    ImGui::PopTextWrapPos();
     if (c.replay_log.empty())
         ImGui::TextDisabled(
             "Sends the events as Braze's HTTP connector does: batches of 100, one by one after a 400, "
             "halves after a 413, backoff on 429 and 5xx.");
     if (c.replay_summary) {
         const bool ok = c.replay_summary->ok();
-        ImGui::TextColored(ok ? colour::kGood : colour::kError, "%s %s", ok ? "\u2713" : "\u2717",
-                           c.replay_summary->message.c_str());
+        text_wrapped(ok ? colour::kGood : colour::kError,
+                     std::string(ok ? "\u2713 " : "\u2717 ") + c.replay_summary->message);
     }
     if (ImGui::GetScrollY() >= ImGui::GetScrollMaxY()) ImGui::SetScrollHereY(1.0f);  // stay with the newest line
     ImGui::PopFont();

@@ -2,6 +2,8 @@
 // final report.
 #include <algorithm>
 #include <cstdio>
+#include <optional>
+#include <string>
 
 #include "ui.hpp"
 
@@ -48,17 +50,25 @@ std::string rate_text(float per_second) {
 void draw_actions(ViewModel& vm) {
     const SyncView& s = vm.sync_view();
     const bool running = vm.sync_running();
-    const bool ready = vm.table().loaded() && !running;
-    if (button("\u25b6  Sync", ready)) vm.start_sync();
+    const std::optional<std::string> sync_blocked = vm.sync_blocker(), resume_blocked = vm.resume_blocker();
+    if (button("\u25b6  Sync", !sync_blocked)) vm.start_sync();
+    tooltip(sync_blocked ? *sync_blocked : with_keys("Send the table's changes to Braze", Command::Sync));
     ImGui::SameLine();
     if (button("\u25a0  Cancel", running && !s.cancel_requested)) vm.cancel_sync();
+    tooltip(with_keys("Stop after the requests in flight; Resume continues", Command::Cancel));
     ImGui::SameLine();
-    if (button("\u21bb  Resume", ready)) vm.resume_sync();
-    tooltip("Continue the unfinished run of this table: batches confirmed before are not sent again.");
+    if (button("\u21bb  Resume", !resume_blocked)) vm.resume_sync();
+    tooltip(resume_blocked ? *resume_blocked
+                           : with_keys("Continue the unfinished run of this table: batches confirmed before are not "
+                                       "sent again",
+                                       Command::Resume));
     ImGui::SameLine();
     ImGui::BeginDisabled(running);
     ImGui::Checkbox("Send again even if synced before", &vm.force_resend);
     ImGui::EndDisabled();
+    // Why a button is greyed out, without having to hover it.
+    if (!running && (sync_blocked || resume_blocked))
+        text_wrapped(sync_blocked ? colour::kWarning : colour::kDim, sync_blocked ? *sync_blocked : *resume_blocked);
     ImGui::TextDisabled("%s", s.target.empty() ? "Nothing sent yet in this session." : ("To " + s.target).c_str());
 }
 
@@ -106,15 +116,46 @@ void draw_progress(const ViewModel& vm, const Fonts& fonts) {
              rate_text(s.elapsed_seconds > 0 ? static_cast<float>(double(p.requests) / s.elapsed_seconds) : 0.0f));
 }
 
-void plot(const char* id, const char* title, const RateHistory& history, ImVec4 line_colour, float height) {
-    const std::string overlay =
-        std::string(title) + "   now " + rate_text(history.latest()) + "   peak " + rate_text(history.peak());
+std::string scale_text(float value) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, value < 10 ? "%.1f" : "%.0f", static_cast<double>(value));
+    return buf;
+}
+
+// A rate over time with its axes: the scale of the y axis (0 to the top) in `unit` on the left, in a gutter at
+// least `gutter` wide (plots above one another line up), and the time span of the x axis under it.
+// ImGui::PlotLines draws neither.
+void plot(const char* id, const char* unit, const RateHistory& history, ImVec4 line_colour, float height,
+          float min_gutter) {
+    const std::vector<float> samples = history.window(30);  // one a second, at least the last 30 seconds
+    const float top = std::max(history.peak() * 1.15f, 1.0f);
+    const std::string top_label = scale_text(top);
+    const float gap = ImGui::GetStyle().ItemInnerSpacing.x;
+    const float gutter =
+        std::max({ImGui::CalcTextSize(top_label.c_str()).x + gap, ImGui::CalcTextSize(unit).x + gap, min_gutter});
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    const ImU32 dim = ImGui::GetColorU32(colour::kDim);
+    const float line = ImGui::GetTextLineHeight();
+    draw->AddText(origin, dim, top_label.c_str());
+    draw->AddText(ImVec2(origin.x, origin.y + (height - line) / 2), dim, unit);
+    draw->AddText(ImVec2(origin.x + gutter - gap - ImGui::CalcTextSize("0").x, origin.y + height - line), dim, "0");
+    ImGui::Dummy(ImVec2(gutter, height));
+    ImGui::SameLine(0, 0);
+    const std::string overlay = "now " + rate_text(history.latest()) + "   peak " + rate_text(history.peak());
     ImGui::PushStyleColor(ImGuiCol_PlotLines, line_colour);
     // Dear ImGui 1.86 plots take no -1 ("fill the width"): the width is given.
-    const std::vector<float> samples = history.window(30);  // at least the last 30 seconds
-    ImGui::PlotLines(id, samples.data(), static_cast<int>(samples.size()), 0, overlay.c_str(), 0.0f,
-                     std::max(history.peak() * 1.15f, 1.0f), ImVec2(ImGui::GetContentRegionAvail().x, height));
+    const float width = ImGui::GetContentRegionAvail().x;
+    ImGui::PlotLines(id, samples.data(), static_cast<int>(samples.size()), 0, overlay.c_str(), 0.0f, top,
+                     ImVec2(width, height));
     ImGui::PopStyleColor();
+    // The x axis: seconds before now.
+    const std::string start = "-" + std::to_string(samples.size()) + " s";
+    const float x = ImGui::GetCursorPosX();
+    ImGui::SetCursorPosX(x + gutter);
+    ImGui::TextDisabled("%s", start.c_str());
+    ImGui::SameLine(x + gutter + width - ImGui::CalcTextSize("now").x);
+    ImGui::TextDisabled("now");
 }
 
 void draw_report(ViewModel& vm, const Fonts& fonts) {
@@ -167,7 +208,8 @@ void draw_report(ViewModel& vm, const Fonts& fonts) {
         int shown = 0;
         for (const Diagnostic& d : s.report->diagnostics) {
             if (d.severity != Severity::Error || ++shown > 5) continue;
-            ImGui::BulletText("row %s: %s", with_separators(d.row).c_str(), d.message.c_str());
+            ImGui::Bullet();
+            text_wrapped(ImGui::GetStyle().Colors[ImGuiCol_Text], "row " + with_separators(d.row) + ": " + d.message);
         }
         if (button("Show them on the Cohort panel")) vm.panel = Panel::Cohort;
     }
@@ -188,18 +230,31 @@ void draw_log(ViewModel& vm, UiState& ui, const Fonts& fonts) {
 
     const std::vector<std::size_t>& visible = vm.visible_log_lines();
     const std::vector<LogLine>& log = vm.sync_view().log;
-    ImGui::BeginChild("log", ImVec2(0, 0), true, ImGuiWindowFlags_HorizontalScrollbar);
+    ImGui::BeginChild("log", ImVec2(0, 0), true);
     ImGui::PushFont(fonts.mono);
-    ImGuiListClipper clipper;  // draws only the lines in view: the log may hold thousands
-    clipper.Begin(static_cast<int>(visible.size()));
-    while (clipper.Step()) {
-        for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
-            const LogLine& line = log[visible[static_cast<std::size_t>(i)]];
-            ImGui::TextDisabled("%s", line.time.c_str());
-            ImGui::SameLine();
-            ImGui::TextColored(kind_colour(line.kind), "%s", kind_label(line.kind));
-            ImGui::SameLine();
-            ImGui::TextUnformatted(line.text.c_str());
+    const auto draw_line = [&](const LogLine& line) {
+        ImGui::TextDisabled("%s", line.time.c_str());
+        ImGui::SameLine();
+        ImGui::TextColored(kind_colour(line.kind), "%s", kind_label(line.kind));
+        ImGui::SameLine();
+        ImGui::TextUnformatted(line.text.c_str());
+    };
+    // Lines are wrapped, so they differ in height, which the clipper cannot skip over: a log up to this long
+    // is drawn whole; a longer one only in view, each line on one row (hover for the whole line).
+    constexpr std::size_t kWrappedLines = 2000;
+    if (visible.size() <= kWrappedLines) {
+        ImGui::PushTextWrapPos(0.0f);
+        for (const std::size_t i : visible) draw_line(log[i]);
+        ImGui::PopTextWrapPos();
+    } else {
+        ImGuiListClipper clipper;
+        clipper.Begin(static_cast<int>(visible.size()));
+        while (clipper.Step()) {
+            for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
+                const LogLine& line = log[visible[static_cast<std::size_t>(i)]];
+                draw_line(line);
+                tooltip(line.text);
+            }
         }
     }
     if (visible.empty())
@@ -225,8 +280,9 @@ void draw_sync_panel(ViewModel& vm, UiState& ui, const Fonts& fonts) {
     ImGui::BeginChild("rates", ImVec2(left_width, 0), false);
     section("Rates, one sample a second");
     const float plot_height = ImGui::GetFontSize() * 4.5f;
-    plot("##requests", "requests", vm.sync_view().requests_per_second, colour::kAccent, plot_height);
-    plot("##retries", "retries", vm.sync_view().retries_per_second, colour::kWarning, plot_height);
+    const float gutter = ImGui::CalcTextSize("requests/s").x + ImGui::GetStyle().ItemInnerSpacing.x;
+    plot("##requests", "requests/s", vm.sync_view().requests_per_second, colour::kAccent, plot_height, gutter);
+    plot("##retries", "retries/s", vm.sync_view().retries_per_second, colour::kWarning, plot_height, gutter);
     section("Report");
     draw_report(vm, fonts);
     ImGui::EndChild();

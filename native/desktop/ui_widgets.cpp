@@ -64,7 +64,8 @@ std::string ellipsize(const std::string& text, float width) {
 }
 
 void tooltip(const std::string& text) {
-    if (!ImGui::IsItemHovered() || text.empty()) return;
+    // Also on a disabled item: its tooltip says why it is disabled.
+    if (!ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled) || text.empty()) return;
     ImGui::BeginTooltip();
     ImGui::PushTextWrapPos(ImGui::GetFontSize() * 32);
     ImGui::TextUnformatted(text.c_str());

@@ -267,6 +267,7 @@ void ViewModel::open_table() {
     analysed_key_.clear();
     key_changed_at_ = Clock::time_point{};  // check it at once, no typing pause to wait for
     last_seen_key_ = analysis_key();
+    unfinished_run_.reset();
     if (!table_.error.empty()) {
         status = table_.error;
         return;
@@ -277,6 +278,7 @@ void ViewModel::open_table() {
     };
     std::erase_if(cohort.alias_columns, [&](const std::string& c) { return !in_table(c); });
     std::erase_if(cohort.mapping, [&](const cohort::ColumnMapping& m) { return !in_table(m.column); });
+    find_unfinished_run();
     status = "Opened " + file_name(table_.path) + " (" + std::string(cohort::to_string(table_.format)) + ", " +
              with_separators(table_.columns.size()) + (table_.columns.size() == 1 ? " column)" : " columns)");
     save_settings();
@@ -385,6 +387,40 @@ void ViewModel::start_analysis() {
 void ViewModel::start_sync() { begin_sync(false); }
 void ViewModel::resume_sync() { begin_sync(true); }
 
+std::optional<std::string> ViewModel::sync_blocker() const {
+    if (sync_task_.running()) return "A sync is running.";
+    if (!table_.loaded()) return "Open a table on the Cohort panel first.";
+    if (cohort.cohort_id.empty()) return "Enter the cohort id on the Cohort panel first.";
+    if (connection.partner_api_key.empty() || connection.client_secret.empty())
+        return "Enter the partner API key and the data import key on the Connection panel first.";
+    if (analysis_current() && !analysis_->error.empty()) return analysis_->error;
+    if (analysis_current() && analysis_->report.summary.errors > 0) {
+        const std::uint64_t n = analysis_->report.summary.errors;
+        return "The table has " + with_separators(n) + (n == 1 ? " error" : " errors") +
+               " (see the Cohort panel): nothing of it would be sent. Fix the table or the settings first.";
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> ViewModel::resume_blocker() const {
+    if (auto why = sync_blocker()) return why;
+    if (!unfinished_run_)
+        return "Nothing to resume: no unfinished sync of this table in the state database. Sync starts a new one.";
+    return std::nullopt;
+}
+
+void ViewModel::find_unfinished_run() {
+    unfinished_run_.reset();
+    const std::string path = options_.state_path.empty() ? sync::default_state_path() : options_.state_path;
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) return;  // no sync ever ran here; opening would create the file
+    auto store = sync::StateStore::open(path);
+    if (!store) return;
+    auto latest = (*store)->latest_run_of_input(table_.path);
+    if (latest && *latest && (*latest)->status != sync::RunStatus::Completed && !(*latest)->live)
+        unfinished_run_ = **latest;
+}
+
 void ViewModel::begin_sync(bool resume) {
     if (sync_task_.running()) return;
     if (!table_.loaded()) {
@@ -401,6 +437,10 @@ void ViewModel::begin_sync(bool resume) {
     if (credentials.partner_api_key.empty() || credentials.client_secret.empty()) {
         status = "Enter the partner API key and the data import key on the Connection panel first.";
         panel = Panel::Connection;
+        return;
+    }
+    if (const std::optional<std::string> why = resume ? resume_blocker() : sync_blocker()) {
+        status = *why;  // what the disabled button says, for Ctrl+Enter and scripts
         return;
     }
     sync::SyncOptions o;
@@ -483,6 +523,7 @@ void ViewModel::take_sync_results(Clock::time_point now) {
     add_log_line(kind, line);
     status = line;
     sync_.summary = std::move(*finished);
+    find_unfinished_run();
 }
 
 const std::vector<std::size_t>& ViewModel::visible_log_lines() {
@@ -625,6 +666,32 @@ void ViewModel::start_replay() {
 void ViewModel::cancel_replay() { replay_task_.cancel(); }
 
 // ---- Files and settings -----------------------------------------------------------------------------------------
+
+void ViewModel::run_command(Command command) {
+    switch (command) {
+        case Command::OpenFile:
+            if (panel != Panel::Currents) panel = Panel::Cohort;
+            break;
+        case Command::Sync: start_sync(); break;
+        case Command::Resume: resume_sync(); break;
+        case Command::Cancel:
+            if (sync_running()) cancel_sync();
+            else if (currents_.replay == TaskState::Running) cancel_replay();
+            break;
+        case Command::TestConnection:
+            panel = Panel::Connection;
+            test_connection();
+            break;
+        case Command::Validate:
+            panel = Panel::Currents;
+            validate_currents();
+            break;
+        case Command::ShowConnection: panel = Panel::Connection; break;
+        case Command::ShowCohort: panel = Panel::Cohort; break;
+        case Command::ShowSync: panel = Panel::Sync; break;
+        case Command::ShowCurrents: panel = Panel::Currents; break;
+    }
+}
 
 void ViewModel::drop_files(const std::vector<std::string>& paths) {
     if (paths.empty()) return;

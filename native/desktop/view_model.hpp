@@ -23,6 +23,8 @@
 #include "currents_delivery.hpp"
 #include "desktop_settings.hpp"
 #include "rate_history.hpp"
+#include "shortcuts.hpp"
+#include "state_store.hpp"
 #include "sync_engine.hpp"
 #include "table_page.hpp"
 #include "tdbraze/cohort.hpp"
@@ -188,6 +190,11 @@ public:
     bool force_resend = false;  // start a new run even if this table was synced before
     void start_sync();  // the "Sync" button and Ctrl+Enter
     void resume_sync();  // continue the unfinished run of this table
+    // Why Sync cannot start now (shown by the disabled button), or nothing: it is running, no table, no cohort
+    // id or keys, or the table's check found errors (the engine would refuse to send it).
+    std::optional<std::string> sync_blocker() const;
+    // Why Resume cannot start now: Sync's reasons, or no unfinished run of this table in the state database.
+    std::optional<std::string> resume_blocker() const;
     void cancel_sync();  // the "Cancel" button and Escape: requests in flight finish first
     bool sync_running() const { return sync_task_.running(); }
     const SyncView& sync_view() const { return sync_; }
@@ -203,6 +210,10 @@ public:
     void start_replay();
     void cancel_replay();
     const CurrentsView& currents_view() const { return currents_; }
+
+    // ---- The keyboard: what a shortcut does (shortcuts.hpp). OpenFile only shows the panel whose path field
+    // the window then focuses.
+    void run_command(Command command);
 
     // ---- Files dropped on the window: a payload on the Currents panel, a table anywhere else.
     void drop_files(const std::vector<std::string>& paths);
@@ -229,6 +240,7 @@ private:
     };
 
     void begin_sync(bool resume);
+    void find_unfinished_run();  // of the open table, in the state database, for resume_blocker()
     std::string analysis_key() const;
     void start_analysis();
     void take_sync_results(Clock::time_point now);
@@ -246,6 +258,7 @@ private:
     Clock::time_point key_changed_at_{};
 
     SyncView sync_;
+    std::optional<sync::RunRecord> unfinished_run_;  // of the open table, when there is one to resume
     Clock::time_point sync_started_{};
     Clock::time_point last_sample_{};
     std::uint64_t sampled_requests_ = 0, sampled_retries_ = 0;

@@ -70,6 +70,8 @@ Window::Window(const WindowOptions& options) {
     ImGui::CreateContext();
     ini_path_ = options.ini_path;
     ImGui::GetIO().IniFilename = ini_path_.empty() ? nullptr : ini_path_.c_str();
+    // Tab, the arrows, Space and Enter reach and press every control; the shortcuts (shortcuts.hpp) the main ones.
+    ImGui::GetIO().ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
     ImGui_ImplGlfw_InitForOpenGL(window_, true);
     if (gl3_) ImGui_ImplOpenGL3_Init("#version 150");
     else ImGui_ImplOpenGL2_Init();

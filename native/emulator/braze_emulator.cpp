@@ -16,6 +16,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "bind_failure.hpp"
 #include "currents_receiver.hpp"
 #include "postback_receiver.hpp"
 #include "tdbraze/cohort.hpp"
@@ -528,6 +529,8 @@ int BrazeEmulator::start() {
     else if (m.server->bind_to_port(config.bind_address, config.port)) port = config.port;
     if (port <= 0) {
         m.error = "cannot listen on " + config.bind_address + ":" + std::to_string(config.port);
+        if (const std::string reason = bind_failure_reason(config.bind_address, config.port); !reason.empty())
+            m.error += ": " + reason;
         m.server.reset();
         return -1;
     }

@@ -355,21 +355,30 @@ void StateStore::exec(const char* sql) {
     }
 }
 
+// The columns newest_run reads, of the runs a WHERE clause selects.
+constexpr std::string_view kRunColumns =
+    "SELECT r.id, r.status, r.started_at, COALESCE(r.finished_at, ''), COALESCE(r.owner, ''), r.planned_total,"
+    " (SELECT COUNT(*) FROM batches b WHERE b.run_id = r.id AND b.kind <> 'name'),"
+    " (SELECT COUNT(*) FROM batches b WHERE b.run_id = r.id AND b.kind <> 'name' AND b.status = 'confirmed'),"
+    " r.identity FROM runs r ";
+
 Result<std::optional<RunRecord>> StateStore::latest_run(const std::string& identity) {
+    return newest_run("WHERE r.identity = ? ORDER BY r.id DESC LIMIT 1", identity);
+}
+
+Result<std::optional<RunRecord>> StateStore::latest_run_of_input(const std::string& input) {
+    return newest_run("WHERE r.input = ? ORDER BY r.id DESC LIMIT 1", input);
+}
+
+Result<std::optional<RunRecord>> StateStore::newest_run(const char* where, const std::string& value) {
     std::lock_guard lock(mutex_);
     return guarded([&]() -> std::optional<RunRecord> {
-        Statement s(
-            db_,
-            "SELECT r.id, r.status, r.started_at, COALESCE(r.finished_at, ''), COALESCE(r.owner, ''),"
-            " r.planned_total,"
-            " (SELECT COUNT(*) FROM batches b WHERE b.run_id = r.id AND b.kind <> 'name'),"
-            " (SELECT COUNT(*) FROM batches b WHERE b.run_id = r.id AND b.kind <> 'name' AND b.status = 'confirmed')"
-            " FROM runs r WHERE r.identity = ? ORDER BY r.id DESC LIMIT 1");
-        s.bind(1, identity);
+        Statement s(db_, (std::string(kRunColumns) + where).c_str());
+        s.bind(1, value);
         if (!s.step()) return std::nullopt;
         RunRecord r;
         r.id = s.integer(0);
-        r.identity = identity;
+        r.identity = s.text(8);
         r.status = from_string<RunStatus>(s.text(1)).value_or(RunStatus::Interrupted);
         r.started_at = s.text(2);
         r.finished_at = s.text(3);

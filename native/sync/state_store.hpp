@@ -47,6 +47,8 @@ public:
 
     // The newest run with this identity, if any.
     Result<std::optional<RunRecord>> latest_run(const std::string& identity);
+    // The newest run of the input named so (any identity: the table may have changed since), if any.
+    Result<std::optional<RunRecord>> latest_run_of_input(const std::string& input);
     // A new run, owned by this process. A run of the same scope (cohort, or Currents receiver) that is running in
     // a live process holds it: then a state-locked error naming that run, and nothing is written.
     Result<std::int64_t> begin_run(const std::string& identity, const std::string& cohort_scope, Mode mode,
@@ -98,6 +100,7 @@ private:
     template <typename Body>
     auto guarded(Body&& body) -> Result<decltype(body())>;
     void exec(const char* sql);
+    Result<std::optional<RunRecord>> newest_run(const char* where, const std::string& value);
     // The connection's prepared statement for this SQL (prepared at its first use); the caller holds mutex_.
     sqlite3_stmt* prepared(const char* sql);
     // Runs `body` in one write transaction (BEGIN IMMEDIATE), rolled back if it throws; the caller holds mutex_.

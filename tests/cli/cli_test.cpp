@@ -9,10 +9,15 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
+#include <vector>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "tdbraze/catalogue.hpp"
-
-#include <sys/wait.h>
 
 namespace {
 
@@ -102,6 +107,61 @@ TEST_CASE("cli: every message starts with tdbraze:, CLI11's own too") {
     }
     const Run missing = run("sync cohort /nonexistent.csv --endpoint https://rest.iad-01.braze.com --cohort-id c");
     CHECK(missing.err.find("No such file or directory") != std::string::npos);  // the OS's reason
+}
+
+TEST_CASE("cli: a misspelt subcommand or option gets a did-you-mean, every line starting tdbraze:") {
+    struct Case {
+        const char* args;
+        const char* expected;
+    };
+    for (const Case& c : {
+             Case{"validat currents x.json", "tdbraze: unknown command 'validat'; did you mean 'validate'?\n"},
+             Case{"validate curents x.json",
+                  "tdbraze: unknown command 'curents' for 'tdbraze validate'; did you mean 'currents'?\n"},
+             Case{"validate currents --formt json x.json",
+                  "tdbraze: unknown option '--formt' for 'tdbraze validate currents'; did you mean '--format'?\n"},
+             Case{"validate currents --format json --stirct=1 x.json",
+                  "tdbraze: unknown option '--stirct' for 'tdbraze validate currents'; did you mean '--strict'?\n"},
+             Case{"frobnicate", "tdbraze: unknown command 'frobnicate'\n"},
+         }) {
+        const Run r = run(c.args);
+        INFO(c.args << ": " << r.err);
+        CHECK(r.code == 2);
+        CHECK(r.err.rfind(c.expected, 0) == 0);
+        std::istringstream lines(r.err);
+        for (std::string line; std::getline(lines, line);) CHECK(line.rfind("tdbraze: ", 0) == 0);
+    }
+    // A bad value of a known option is CLI11's message, no guess.
+    const Run value = run("validate currents --format xml " + kValid);
+    CHECK(value.code == 2);
+    CHECK(value.err.find("did you mean") == std::string::npos);
+    CHECK(value.err.rfind("tdbraze: ", 0) == 0);
+}
+
+TEST_CASE("cli: help CODE renders the manual's Markdown, --markdown prints it raw") {
+    const Run r = run("help near-miss-column");
+    CHECK(r.code == 0);
+    CHECK(r.out.rfind("near-miss-column (cohort, warning): ", 0) == 0);
+    CHECK(r.out.find("\nWarning. A column is named almost like 'user_ids'") != std::string::npos);
+    CHECK(r.out.find("\n    SELECT external_id FROM example_cohort_table\n") != std::string::npos);
+    for (const char* mark : {"**", "```", "`", "\x1b"}) {
+        INFO(mark);
+        CHECK(r.out.find(mark) == std::string::npos);  // not a terminal: no marks and no colour
+    }
+    const Run raw = run("help near-miss-column --markdown");
+    CHECK(raw.code == 0);
+    CHECK(raw.out.find("\n**Warning.** A column is named almost like `user_ids`") != std::string::npos);
+    CHECK(raw.out.find("\n```sql\nSELECT external_id") != std::string::npos);
+}
+
+TEST_CASE("cli: a gzip file given to validate currents is one error saying to decompress it") {
+    const fs::path gz = write_file("events.json.gz", std::string("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xab", 11));
+    const Run r = run("validate currents " + gz.string());
+    CHECK(r.code == 1);
+    CHECK(r.out == gz.string() +
+                       ":1:1: error[json-syntax]: the input is not JSON text: this looks like a gzip file; nothing "
+                       "is checked\n  hint: decompress it first (gunzip FILE), then check what it holds\n" +
+                       gz.string() + ": 0 events; 1 error, 0 warnings, 0 notes\n");
 }
 
 TEST_CASE("cli: one exit-status rule: the export's settings are data (1), how to run is usage (2)") {
@@ -373,16 +433,18 @@ TEST_CASE("cli: help explains every diagnostic code with the manual's section") 
     int codes = 0;
     while (std::getline(lines, line)) {
         const std::string code = line.substr(0, line.find(' '));
-        const Run h = run("help " + code);
+        const Run h = run("help " + code), raw = run("help " + code + " --markdown");
         INFO(code);
         CHECK(h.code == 0);
-        CHECK(h.out.find("**") != std::string::npos);  // the section's text, not only the title
+        CHECK(raw.out.find("**") != std::string::npos);  // the section's text, not only the title
+        CHECK(h.out.find("**") == std::string::npos);  // rendered
+        CHECK(h.out.size() + 40 > raw.out.size());  // all of it
         ++codes;
     }
     CHECK(codes > 60);
     CHECK(run("help no-such-code").code == 2);
     // The manual's fences carry tags for its checker (tools/doc_check.py); the help shows only the language.
-    const Run member = run("help missing-member");
+    const Run member = run("help missing-member --markdown");
     CHECK(member.out.find("```json\n") != std::string::npos);
     CHECK(member.out.find("expect=") == std::string::npos);
 }
@@ -598,4 +660,79 @@ TEST_CASE("cli: --format names are checked, and plan cohort keeps text and json"
     const Run plan = run("plan cohort --cohort-id c --format sarif " + kFixtures + "/cohort/braze-user-ids.csv");
     CHECK(plan.code == 2);
     CHECK(plan.err.find("give one of text json\n") != std::string::npos);
+}
+
+TEST_CASE("cli: emulate says why it cannot listen, in the OS's words") {
+    // A port this test holds, listening.
+    const int held = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(held >= 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(held, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
+    REQUIRE(::listen(held, 1) == 0);
+    socklen_t length = sizeof(address);
+    REQUIRE(::getsockname(held, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+    const std::string port = std::to_string(ntohs(address.sin_port));
+    const Run in_use = run("emulate --port " + port);
+    ::close(held);
+    CHECK(in_use.code == 2);
+    CHECK(in_use.err == "tdbraze: cannot listen on 127.0.0.1:" + port + ": Address already in use\n");
+    // 192.0.2.1 is TEST-NET-1 (RFC 5737): no interface of this machine has it.
+    const Run foreign = run("emulate --port 0 --bind 192.0.2.1");
+    CHECK(foreign.code == 2);
+    CHECK(foreign.err.find(": Cannot assign requested address\n") != std::string::npos);
+    if (::geteuid() == 0) {
+        WARN("running as root: binding a privileged port is allowed, permission denied not tested");
+        return;
+    }
+    const Run privileged = run("emulate --port 1");
+    CHECK(privileged.code == 2);
+    CHECK(privileged.err.find(": Permission denied\n") != std::string::npos);
+}
+
+TEST_CASE("cli: a missing, directory or unreadable input gives the OS's reason in every command") {
+    const fs::path folder = scratch_dir() / "a-folder";
+    fs::create_directories(folder);
+    const fs::path locked = write_file("locked.csv", "user_ids\nu1\n");
+    fs::permissions(locked, fs::perms::none);
+    const bool root = ::geteuid() == 0;  // root reads a file whatever its mode
+    const std::string sync_tail = " --endpoint https://rest.iad-01.braze.com --cohort-id c --dry-run";
+    const std::vector<std::string> commands{"validate currents %",
+                                            "validate cohort % --cohort-id c",
+                                            "plan cohort % --cohort-id c --out -",
+                                            "check sql %",
+                                            "send currents % --url http://127.0.0.1:9/currents",
+                                            "sync cohort %" + sync_tail};
+    for (const std::string& command : commands) {
+        const auto with = [&](const std::string& path) {
+            std::string args = command;
+            return args.replace(args.find('%'), 1, path);
+        };
+        const Run missing = run(with("/nonexistent/table.csv"));
+        INFO(command << ": " << missing.err);
+        CHECK(missing.code == 2);
+        CHECK(missing.err.rfind("tdbraze: ", 0) == 0);
+        CHECK(missing.err.find("No such file or directory") != std::string::npos);
+        const Run directory = run(with(folder.string()));
+        INFO(directory.err);
+        CHECK(directory.code == 2);
+        CHECK(directory.err.find("is a directory") != std::string::npos);
+        if (root) continue;
+        const Run unreadable = run(with(locked.string()));
+        INFO(unreadable.err);
+        CHECK(unreadable.code == 2);
+        CHECK(unreadable.err.find("Permission denied") != std::string::npos);
+    }
+    if (root) WARN("running as root: a file of mode 000 is readable, so that case is not tested");
+
+    const Run no_root = run("web --port 0 --root /nonexistent/site");
+    CHECK(no_root.code == 2);
+    CHECK(no_root.err == "tdbraze: --root: cannot open '/nonexistent/site': No such file or directory\n");
+    const Run file_root = run("web --port 0 --root " + locked.string());
+    CHECK(file_root.code == 2);
+    CHECK(file_root.err.find("is not a folder") != std::string::npos);
+    const Run empty_root = run("web --port 0 --root " + folder.string());
+    CHECK(empty_root.code == 2);
+    CHECK(empty_root.err.find("no site in") != std::string::npos);
 }

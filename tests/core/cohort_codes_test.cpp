@@ -36,6 +36,7 @@ std::vector<Case> cases() {
         {"invalid-utf8", "user_ids\nu\xC3\n", {}, 1, "", Severity::Error},
         {"table-syntax", "user_ids\n\"u1\"x\n", {}, 1, "", Severity::Error},
         {"row-width", "user_ids,x\nu1\n", {}, 1, "", Severity::Error},
+        {"semicolon-delimiter", "user_ids;x\nu1;a\n", {}, 0, "", Severity::Info},
         {"row-not-object", "[{\"user_ids\":\"u1\"},[\"u2\"]]", {}, 2, "", Severity::Error},
         {"empty-cell", "user_ids,device_ids\nu1,\\N\n", {}, 1, "device_ids", Severity::Info},
         {"whitespace", "user_ids\n\" u1\"\n", {}, 1, "user_ids", Severity::Warning},

@@ -74,6 +74,21 @@ TEST_CASE("tsv is detected from the header, or chosen") {
     CHECK(forced.columns == Strings{"user_ids,name"});
 }
 
+TEST_CASE("a header delimited by semicolons alone is read so, detected or given as csv") {
+    for (const TableFormat format : {TableFormat::Auto, TableFormat::Csv}) {
+        const Collected c = read("user_ids;\"name; full\"\nu1;\"Ann, Lee\"\nu2;Bo\n", format);
+        CHECK(c.columns == Strings{"user_ids", "name; full"});
+        CHECK(c.rows == Rows{{"u1", "Ann, Lee"}, {"u2", "Bo"}});
+        CHECK(c.errors.empty());
+    }
+    // A comma or a tab anywhere in the header outside quotes: the semicolons are part of the names.
+    CHECK(read("user_ids,a;b\nu1,x\n").columns == Strings{"user_ids", "a;b"});
+    CHECK(read("user_ids\ta;b\nu1\tx\n").columns == Strings{"user_ids", "a;b"});
+    CHECK(read("\"a;b\"\nx\n").columns == Strings{"a;b"});  // quoted: no delimiter at all
+    for (std::size_t chunk = 1; chunk < 6; ++chunk)
+        CHECK(read("user_ids;x\nu1;a\n", TableFormat::Auto, chunk).rows == Rows{{"u1", "a"}});
+}
+
 TEST_CASE("a byte order mark is not part of the first column name") {
     CHECK(read("\xEF\xBB\xBFuser_ids\nu1\n").columns == Strings{"user_ids"});
     CHECK(read("\xEF\xBB\xBF[{\"user_ids\":\"u1\"}]").rows == Rows{{"u1"}});

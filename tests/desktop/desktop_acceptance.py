@@ -8,7 +8,9 @@
      environment and Mesa's software OpenGL; the app must exit 0 (the sync completed);
   4. asks the emulator for the cohort (GET /_emulator/cohorts/desk): its members must be the table, exactly;
   5. checks that every panel's screenshot is a PNG of the whole window with real content;
-  6. runs `--screenshot` once more with --gl2: the OpenGL 2 fallback renders too.
+  6. presses keys through the window (--keys): Ctrl+3 and Ctrl+Enter on a table with an error (refused, with
+     the reason the disabled Sync button shows), and an arrow key (the keyboard focus is drawn);
+  7. runs `--screenshot` once more with --gl2: the OpenGL 2 fallback renders too.
 
   desktop_acceptance.py --tdbraze build/native/bin/tdbraze --desktop build/native/bin/tdbraze-desktop \\
       --fixtures tests/fixtures --work /tmp/desktop-acceptance
@@ -226,6 +228,8 @@ def acceptance(a):
         path = os.path.join(shots, f"desktop-{panel}.png")
         log(f"{os.path.basename(path)}: {check_screenshot(path)} colours")
 
+    keyboard_and_blockers(a, work)
+
     # One screenshot and exit, with the OpenGL 2 backend (the fallback when OpenGL 3 is missing).
     single = os.path.join(work, "cohort-gl2.png")
     code, output = run_app(a.desktop, ["--screenshot", single, "--open", table, "--cohort-id", "desk",
@@ -234,6 +238,36 @@ def acceptance(a):
         raise AssertionError(f"--screenshot --gl2 failed ({code})")
     log(f"{os.path.basename(single)}: {check_screenshot(single)} colours")
     log(f"passed in {time.monotonic() - started:.1f} s")
+
+
+def keyboard_and_blockers(a, work):
+    """Keys pressed through the real window's input: Ctrl+3 shows the Sync panel, Ctrl+Enter on a table with
+    an error is refused with the reason the greyed-out Sync button shows; an arrow key makes the focus visible."""
+    table = os.path.join(work, "no-identifier.csv")
+    with open(table, "w", encoding="utf-8") as f:
+        f.write("name,age\nann,3\n")
+    blocked = os.path.join(work, "sync-blocked.png")
+    code, output = run_app(a.desktop, ["--screenshot", blocked, "--open", table, "--cohort-id", "desk",
+                                       "--panel", "cohort", "--keys", "ctrl+3,ctrl+enter"], work)
+    if code != 0:
+        raise AssertionError(f"--screenshot --keys failed ({code})")
+    if "panel: sync" not in output:
+        raise AssertionError("Ctrl+3 did not show the Sync panel")
+    if "status: The table has 1 error (see the Cohort panel)" not in output:
+        raise AssertionError("Ctrl+Enter on a table with an error was not refused with the reason")
+    log(f"{os.path.basename(blocked)}: {check_screenshot(blocked)} colours; Sync refused with the reason")
+
+    # The same window without and with the keyboard focus on its first control: they must differ.
+    shots = []
+    for keys in ([], ["--keys", "down"]):
+        path = os.path.join(work, f"focus-{len(keys)}.png")
+        code, _ = run_app(a.desktop, ["--screenshot", path, "--panel", "connection", *keys], work)
+        if code != 0:
+            raise AssertionError(f"--screenshot {' '.join(keys)} failed ({code})")
+        shots.append(read_png(path)[2])
+    if shots[0] == shots[1]:
+        raise AssertionError("an arrow key shows no keyboard focus")
+    log("the keyboard focus is drawn")
 
 
 def docs(a):

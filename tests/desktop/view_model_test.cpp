@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include <unistd.h>
 
@@ -362,6 +363,8 @@ TEST_CASE("Sync: cancel stops after the requests in flight, Resume finishes the 
     vm.cohort.cohort_id = "halves";
     vm.cohort.threads = 1;
     vm.open_table(user_table("cancel.csv", 30'000, "c-").string());
+    REQUIRE(vm.resume_blocker());
+    CHECK(vm.resume_blocker()->rfind("Nothing to resume", 0) == 0);
     vm.start_sync();
     REQUIRE(pump(vm, [&] { return vm.sync_view().progress.batches_done >= 3; }));
     vm.cancel_sync();
@@ -369,6 +372,7 @@ TEST_CASE("Sync: cancel stops after the requests in flight, Resume finishes the 
     REQUIRE(pump(vm, [&] { return sync_finished(vm); }));
     CHECK(vm.sync_view().summary->outcome == tdbraze::sync::Outcome::Interrupted);
     CHECK(emulator.cohort("halves")->user_ids.size() < 30'000);
+    CHECK_FALSE(vm.resume_blocker());  // an unfinished run: Resume is enabled
 
     vm.start_sync();  // without Resume: refused, with the way out in the message
     REQUIRE(pump(vm, [&] { return sync_finished(vm); }));
@@ -379,6 +383,7 @@ TEST_CASE("Sync: cancel stops after the requests in flight, Resume finishes the 
         vm, [&] { return sync_finished(vm); }, 60));
     CHECK(vm.sync_view().summary->outcome == tdbraze::sync::Outcome::Completed);
     CHECK(vm.sync_view().summary->skipped >= 3);
+    CHECK(vm.resume_blocker());  // finished: nothing left to resume
     const auto members = emulator.cohort("halves")->user_ids;
     CHECK(std::set<std::string>(members.begin(), members.end()) == user_ids(30'000, "c-"));
 }
@@ -570,4 +575,79 @@ TEST_CASE("a table that cannot be opened says the OS's reason", "[desktop]") {
     CHECK(page.error == "cannot open '/nonexistent/nosuch.csv': No such file or directory");
     const CohortAnalysis analysis = analyse_table("/nonexistent/nosuch.csv", {}, {}, {});
     CHECK(analysis.error == "cannot open '/nonexistent/nosuch.csv': No such file or directory");
+    const std::string folder = work_dir().string();
+    CHECK(read_table_page(folder, 1, 10).error == "cannot read '" + folder + "': it is a directory; give a file");
+    CHECK(analyse_table(folder, {}, {}, {}).error == "cannot read '" + folder + "': it is a directory; give a file");
+}
+
+TEST_CASE("Sync and Resume are disabled with the reason when the table has errors or nothing is unfinished",
+          "[desktop]") {
+    ViewModel vm(test_options("blockers"));
+    REQUIRE(vm.sync_blocker());
+    CHECK(*vm.sync_blocker() == "Open a table on the Cohort panel first.");
+    CHECK(vm.resume_blocker() == vm.sync_blocker());
+
+    enter_keys(vm);
+    vm.cohort.cohort_id = "blocked";
+    const fs::path bad = work_dir() / "no-identifier.csv";
+    std::ofstream(bad) << "name,age\nann,3\n";
+    vm.open_table(bad.string());
+    REQUIRE(pump(vm, [&] { return vm.analysis_current(); }));
+    REQUIRE(vm.sync_blocker());
+    CHECK(vm.sync_blocker()->rfind("The table has 1 error (see the Cohort panel)", 0) == 0);
+    CHECK(vm.resume_blocker() == vm.sync_blocker());
+    vm.start_sync();  // Ctrl+Enter does what the greyed-out button says
+    CHECK_FALSE(vm.sync_running());
+    CHECK(vm.status == *vm.sync_blocker());
+
+    vm.open_table(user_table("blockers.csv", 5).string());
+    REQUIRE(pump(vm, [&] { return vm.analysis_current(); }));
+    CHECK_FALSE(vm.sync_blocker());
+    REQUIRE(vm.resume_blocker());
+    CHECK(vm.resume_blocker()->rfind("Nothing to resume", 0) == 0);
+    vm.resume_sync();
+    CHECK_FALSE(vm.sync_running());
+    CHECK(vm.status == *vm.resume_blocker());
+}
+
+TEST_CASE("keyboard: every command has one shortcut, and its key runs it", "[desktop]") {
+    const std::vector<Command> all{
+        Command::OpenFile, Command::Sync,           Command::Resume,     Command::Cancel,   Command::TestConnection,
+        Command::Validate, Command::ShowConnection, Command::ShowCohort, Command::ShowSync, Command::ShowCurrents};
+    CHECK(shortcuts().size() == all.size());
+    std::set<std::string> keys;
+    for (const Command c : all) {
+        const Shortcut& s = shortcut(c);
+        CHECK(s.command == c);
+        CHECK(keys.insert(s.keys).second);  // no two commands share keys
+        CHECK(command_for_key(s.key, s.ctrl, s.shift) == c);
+    }
+    CHECK(with_keys("Sync", Command::Sync) == "Sync (Ctrl+Enter)");
+    CHECK_FALSE(command_for_key('O', false, false));  // typing an O in a field is not a shortcut
+
+    ViewModel vm(test_options("keyboard"));
+    for (const auto& [command, panel] :
+         {std::pair{Command::ShowConnection, Panel::Connection}, std::pair{Command::ShowCohort, Panel::Cohort},
+          std::pair{Command::ShowSync, Panel::Sync}, std::pair{Command::ShowCurrents, Panel::Currents}}) {
+        vm.run_command(command);
+        CHECK(vm.panel == panel);
+    }
+    vm.run_command(Command::OpenFile);  // on the Currents panel: its path field
+    CHECK(vm.panel == Panel::Currents);
+    vm.panel = Panel::Sync;
+    vm.run_command(Command::OpenFile);
+    CHECK(vm.panel == Panel::Cohort);
+    vm.run_command(Command::Sync);
+    CHECK(vm.status == "Open a table on the Cohort panel first.");
+    vm.run_command(Command::Validate);
+    CHECK(vm.panel == Panel::Currents);
+    CHECK(vm.status == "Open a payload file or paste one first.");
+    vm.currents.text = "{\"events\": []}";
+    vm.run_command(Command::Validate);
+    REQUIRE(pump(vm, [&] { return vm.currents_view().validation == TaskState::Done; }));
+    vm.set_endpoint("http://127.0.0.1:1");  // refused at once: no network needed
+    vm.run_command(Command::TestConnection);
+    CHECK(vm.panel == Panel::Connection);
+    CHECK(vm.connection_test().state == TaskState::Running);
+    REQUIRE(pump(vm, [&] { return vm.connection_test().state == TaskState::Done; }));
 }

@@ -247,6 +247,7 @@ TEST_CASE("emulator: a port in use is an error, not a shared port", "[emulator]"
     emu::BrazeEmulator second(std::move(config));
     CHECK(second.start() == -1);
     CHECK_THAT(second.error(), Catch::StartsWith("cannot listen on 127.0.0.1:"));
+    CHECK_THAT(second.error(), Catch::EndsWith(": Address already in use"));  // the OS's reason
     CHECK(second.port() == -1);
 }
 
