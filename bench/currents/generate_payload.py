@@ -14,9 +14,9 @@ platform names). The same --seed and --now give the same bytes.
     python3 generate_payload.py --td-postback --events 1000000 -o to-treasure-data.jsonl
 
 --td-postback makes what Braze's Treasure Data connector sends: only users with an external_user_id (Braze
-sends Treasure Data no others) and times within Treasure Data's window (the 6 days before --now), so that
-`tdbraze send currents` to a Postback URL skips and warns about nothing. Without it the output is the same
-bytes as before the option existed.
+sends Treasure Data no others, so the two event types without one are left out too) and times within
+Treasure Data's window (the 6 days before --now), so that `tdbraze send currents` to a Postback URL skips
+and warns about nothing. Without it the output is the same bytes as before the option existed.
 """
 from __future__ import annotations
 
@@ -177,6 +177,8 @@ class Generator:
 
         # Types Braze no longer emits or never sends over HTTP would not be in an HTTP connector's traffic.
         self.types = [name for name, spec in catalogue.items() if not spec.get("retired") and spec.get("http", True)]
+        if td_postback:  # types whose events carry no external id (deletions, agent tools) never reach Treasure Data
+            self.types = [name for name in self.types if "external_user_id" in catalogue[name]["user"]]
         self.type_cum_weights = list(itertools.accumulate(WEIGHTS.get(name, DEFAULT_WEIGHT) for name in self.types))
         self.plans = {name: self._plan(catalogue[name]) for name in self.types}
 
