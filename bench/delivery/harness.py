@@ -395,14 +395,16 @@ def write_outputs(r: dict, out_dir: Path) -> None:
 def svg(r: dict) -> str:
     c, s = r["client_runs"], r["send_runs"]
     ts = list(c)
+    series = [("emulator capacity (minimal client, own clock)", [capacity(c[t]) for t in ts]),
+              ("minimal client, whole process", [c[t]["mb_per_s"] for t in ts]),
+              ("tdbraze send currents, whole process", [s[t]["mb_per_s"] for t in ts])]
     return chart.grouped_bars(
         f"Currents to the emulator's Postback receiver: {r['payload']['bytes'] / MB:,.0f} MB, "
         f"{r['payload']['events']:,} events",
         [f"{t} thread{'s' if t != '1' else ''}" for t in ts],
-        [("emulator capacity (minimal client, own clock)", [capacity(c[t]) for t in ts]),
-         ("minimal client, whole process", [c[t]["mb_per_s"] for t in ts]),
-         ("tdbraze send currents, whole process", [s[t]["mb_per_s"] for t in ts])],
-        "MB/s of input", width=900,
+        series, "MB/s of input",
+        # Wide enough for the legend, which chart.py lays out on one line (28 px + 7 px a character per entry).
+        width=max(720, 64 + 16 + sum(28 + 7 * len(name) for name, _ in series)),
         note=f"{r['machine']['cores']} cores shared by emulator and client; best of {r['repetitions']}; {r['date'][:10]}")
 
 
