@@ -11,6 +11,12 @@ platform names). The same --seed and --now give the same bytes.
 
     python3 generate_payload.py --size-mb 100 -o currents-100mb.jsonl
     python3 generate_payload.py --size-mb 1 --pretty -o one-envelope.json
+    python3 generate_payload.py --td-postback --events 1000000 -o to-treasure-data.jsonl
+
+--td-postback makes what Braze's Treasure Data connector sends: only users with an external_user_id (Braze
+sends Treasure Data no others, so the two event types without one are left out too) and times within
+Treasure Data's window (the 6 days before --now), so that `tdbraze send currents` to a Postback URL skips
+and warns about nothing. Without it the output is the same bytes as before the option existed.
 """
 from __future__ import annotations
 
@@ -157,9 +163,10 @@ EMAIL_DOMAINS = ["gmail.com", "yahoo.co.jp", "outlook.com", "icloud.com", "docom
 
 
 class Generator:
-    def __init__(self, catalogue: dict, seed: int, now: int):
+    def __init__(self, catalogue: dict, seed: int, now: int, td_postback: bool = False):
         self.r = random.Random(seed)
         self.now = now
+        self.td_postback = td_postback
         zones = set()
         if TIMEZONES.exists():
             zones = {line.strip() for line in TIMEZONES.read_text(encoding="utf-8").splitlines()
@@ -170,6 +177,8 @@ class Generator:
 
         # Types Braze no longer emits or never sends over HTTP would not be in an HTTP connector's traffic.
         self.types = [name for name, spec in catalogue.items() if not spec.get("retired") and spec.get("http", True)]
+        if td_postback:  # types whose events carry no external id (deletions, agent tools) never reach Treasure Data
+            self.types = [name for name in self.types if "external_user_id" in catalogue[name]["user"]]
         self.type_cum_weights = list(itertools.accumulate(WEIGHTS.get(name, DEFAULT_WEIGHT) for name in self.types))
         self.plans = {name: self._plan(catalogue[name]) for name in self.types}
 
@@ -202,6 +211,8 @@ class Generator:
         first = "789"[r.randrange(3)] if cc == "81" else str(r.randint(2, 9))
         phone = "+" + cc + first + "".join(str(r.randrange(10)) for _ in range(digits - 1))
         external = f"cust-{r.randrange(10**8):08d}" if r.random() < 0.85 else None
+        if external is None and self.td_postback:  # drawn after the default's draws: those bytes stay the same
+            external = f"cust-{r.randrange(10**8):08d}"
         return {
             "user_id": self.hex24(created), "external_user_id": external, "timezone": zone if r.random() < 0.92 else None,
             "device_id": self.uuid() if platform != "web" else None, "platform": platform, "country": country,
@@ -502,20 +513,27 @@ FIELD_VALUES = {
 }
 
 
-def envelopes(gen: Generator, target_bytes: int, pretty: bool):
-    """Yields the output text piece by piece, so that any size can be produced in constant memory."""
+def envelopes(gen: Generator, target_bytes: int, pretty: bool, max_events: int = 0):
+    """Yields the output text piece by piece, so that any size can be produced in constant memory; stops at
+    target_bytes, or after max_events events when that is set (the last batch is cut to fit)."""
     r = gen.r
     written = 0
+    produced = 0
+    # Treasure Data ignores records more than 7 days older than their arrival: a delivery to it holds the
+    # last few days only (a day of margin, as the batch's two minutes and the sending take time).
+    span = 6 * 86400 if gen.td_postback else YEAR
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     if pretty:
         head = '{\n  "events": [\n'
         yield head
         written += len(head.encode())
         first = True
-    while written < target_bytes:
+    while (produced < max_events) if max_events else (written < target_bytes):
         # A batch covers a couple of minutes: Braze flushes every few seconds, so times in one body are close.
-        start = gen.now - r.randrange(120, YEAR)
-        times = sorted(start + r.randrange(120) for _ in range(EVENTS_PER_BATCH))
+        start = gen.now - r.randrange(120, span)
+        count = min(EVENTS_PER_BATCH, max_events - produced) if max_events else EVENTS_PER_BATCH
+        produced += count
+        times = sorted(start + r.randrange(120) for _ in range(count))
         events = [gen.event(t) for t in times]
         if pretty:
             parts = []
@@ -535,6 +553,10 @@ def envelopes(gen: Generator, target_bytes: int, pretty: bool):
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--size-mb", type=float, default=100, help="stop after this many MB (10^6 bytes); default 100")
+    ap.add_argument("--events", type=int, default=0, help="stop after this many events instead (--size-mb is ignored)")
+    ap.add_argument("--td-postback", action="store_true",
+                    help="what Braze sends Treasure Data: every user with an external_user_id, times in the 6 days "
+                         "before --now")
     ap.add_argument("--seed", type=int, default=20241123, help="random seed (same seed, same bytes)")
     ap.add_argument("--now", type=int, default=DEFAULT_NOW,
                     help=f"epoch seconds that count as now: times fall in the year before it (default {DEFAULT_NOW})")
@@ -544,12 +566,12 @@ def main() -> int:
     args = ap.parse_args()
 
     catalogue = json.loads(Path(args.catalogue).read_text(encoding="utf-8"))["events"]
-    gen = Generator(catalogue, args.seed, args.now)
+    gen = Generator(catalogue, args.seed, args.now, args.td_postback)
     out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8", newline="\n")
     events = 0
     with out:
         buffered = []
-        for piece in envelopes(gen, int(args.size_mb * MB), args.pretty):
+        for piece in envelopes(gen, int(args.size_mb * MB), args.pretty, args.events):
             if isinstance(piece, tuple):
                 piece, n = piece
                 events += n
