@@ -9,8 +9,8 @@ int report_error(const Error& error) {
     return kExitUsage;
 }
 
-int exit_status(const sync::SyncSummary& summary) {
-    switch (summary.outcome) {
+int exit_status(sync::Outcome outcome) {
+    switch (outcome) {
         case sync::Outcome::Completed:
         case sync::Outcome::NothingToDo: return kExitOk;
         case sync::Outcome::Refused: return kExitUsage;

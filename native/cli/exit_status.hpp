@@ -27,7 +27,7 @@ inline constexpr const char* kExitStatusHelp =
 // before it began its work.
 int report_error(const Error& error);
 
-// The exit status of a finished sync.
-int exit_status(const sync::SyncSummary& summary);
+// The exit status of a finished sync or Currents delivery, from how it ended.
+int exit_status(sync::Outcome outcome);
 
 }  // namespace tdbraze::cli

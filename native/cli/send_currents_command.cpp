@@ -117,11 +117,8 @@ int run(SendArgs& a) {
     }
     if (o.receiver == currents::Receiver::TdPostback) {
         auto key = secrets::load_td_write_key(a.config);
-        if (key.index() == 1) {
-            std::cerr << "tdbraze: " << std::get<1>(key) << '\n';
-            return kExitUsage;
-        }
-        o.td_write_key = std::get<0>(key);
+        if (!key) return report_error(key.error());
+        o.td_write_key = std::move(*key);
     }
 
     std::optional<files::SpooledInput> spooled;
@@ -165,12 +162,7 @@ int run(SendArgs& a) {
         if (s.retries > 0) std::cout << " (" << s.retries << (s.retries == 1 ? " retry)" : " retries)");
         std::cout << '\n';
     }
-    switch (s.outcome) {
-        case sync::Outcome::Completed:
-        case sync::Outcome::NothingToDo: return kExitOk;
-        case sync::Outcome::Refused: return kExitUsage;
-        default: return kExitFindings;
-    }
+    return exit_status(s.outcome);
 }
 
 }  // namespace

@@ -260,7 +260,7 @@ int run(SyncArgs& a) {
         // The outcome last: the line a person (or a cron mail) reads first.
         std::cout << "\nsync " << sync::to_string(s.outcome) << ": " << s.message << '\n';
     }
-    return exit_status(s);
+    return exit_status(s.outcome);
 }
 
 }  // namespace

@@ -626,7 +626,7 @@ void ViewModel::start_replay() {
     options.keep_state = false;
     if (options.receiver == currents::Receiver::TdPostback) {
         auto key = secrets::load_td_write_key(std::nullopt);
-        if (key.index() == 0) options.td_write_key = std::get<0>(key);
+        if (key) options.td_write_key = std::move(*key);
     }
     const std::string path = currents.path;
     std::string text = from_editor ? currents.text : std::string();

@@ -77,22 +77,19 @@ std::variant<Credentials, std::string> load_credentials(const std::optional<std:
     return c;
 }
 
-std::variant<std::string, std::string> load_td_write_key(const std::optional<std::string>& config_path) {
+Result<std::string> load_td_write_key(const std::optional<std::string>& config_path) {
     keep_secrets_out_of_core_dumps();
-    if (const char* v = std::getenv(kTdWriteKeyVariable); v != nullptr && *v != '\0')
-        return std::variant<std::string, std::string>(std::in_place_index<0>, v);
+    if (const char* v = std::getenv(kTdWriteKeyVariable); v != nullptr && *v != '\0') return std::string(v);
     auto file = read_config_file(config_path,
                                  std::string("no Treasure Data write key: set ") + kTdWriteKeyVariable +
                                      ", or write {\"td_write_key\": \"...\"} to",
                                  R"({"td_write_key": "..."})");
-    if (auto* error = std::get_if<std::string>(&file))
-        return std::variant<std::string, std::string>(std::in_place_index<1>, *error);
-    const std::string key = std::get<nlohmann::json>(file).value("td_write_key", "");
+    if (auto* error = std::get_if<std::string>(&file)) return fail(ErrorCode::Usage, *error);
+    std::string key = std::get<nlohmann::json>(file).value("td_write_key", "");
     if (key.empty())
-        return std::variant<std::string, std::string>(
-            std::in_place_index<1>, "the credentials file '" + config_path.value_or(default_config_path()) +
-                                        "' has no td_write_key (and " + kTdWriteKeyVariable + " is not set)");
-    return std::variant<std::string, std::string>(std::in_place_index<0>, key);
+        return fail(ErrorCode::Usage, "the credentials file '" + config_path.value_or(default_config_path()) +
+                                          "' has no td_write_key (and " + kTdWriteKeyVariable + " is not set)");
+    return key;
 }
 
 std::optional<std::string> save_credentials(const std::string& path, const Credentials& credentials) {

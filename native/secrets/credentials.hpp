@@ -8,6 +8,8 @@
 #include <variant>
 #include <vector>
 
+#include "error.hpp"
+
 namespace tdbraze::secrets {
 
 struct Credentials {
@@ -33,8 +35,8 @@ void keep_secrets_out_of_core_dumps();
 std::variant<Credentials, std::string> load_credentials(const std::optional<std::string>& config_path);
 
 // Treasure Data's write-only API key, for send currents to the Postback API: the environment variable first,
-// then "td_write_key" in the same config file, under the same rules. Index 0: the key; index 1: a message.
-std::variant<std::string, std::string> load_td_write_key(const std::optional<std::string>& config_path);
+// then "td_write_key" in the same config file, under the same rules. A usage error says what to do.
+Result<std::string> load_td_write_key(const std::optional<std::string>& config_path);
 
 // Writes the config file with mode 0600 (created that way, never world-readable for a moment).
 std::optional<std::string> save_credentials(const std::string& path, const Credentials& credentials);
