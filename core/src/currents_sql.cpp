@@ -12,6 +12,7 @@ namespace {
 // (and in SQLite would make the query recursive).
 constexpr std::string_view kUnnested = "unnested";
 constexpr std::string_view kTyped = "typed";
+constexpr std::string_view kNumbered = "numbered";
 
 bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -124,11 +125,11 @@ std::vector<SqlColumn> columns_of(SqlDialect dialect, const EventSpec& spec) {
     return out;
 }
 
-std::string select_of(SqlDialect dialect, const std::string& source_table, const EventSpec& spec,
-                      const std::vector<SqlColumn>& columns) {
-    const bool trino = dialect == SqlDialect::Trino;
+// The WITH query that turns the source table's rows into one row per element of their `events` array:
+// `batch_time`, and `event`, the element if it is an object, otherwise NULL.
+std::string unnested_query(SqlDialect dialect, const std::string& source_table) {
     std::string q = "WITH " + std::string(kUnnested) + " AS (\n";
-    if (trino) {
+    if (dialect == SqlDialect::Trino) {
         q += "    SELECT c.time AS batch_time, u.event\n";
         q += "    FROM " + source_table + " AS c\n";
         q += "    -- a row whose events is not a JSON array gives no event instead of failing the query\n";
@@ -140,21 +141,70 @@ std::string select_of(SqlDialect dialect, const std::string& source_table, const
              " AS c, json_each(CASE WHEN NOT json_valid(c.events) THEN '[]' "
              "WHEN json_type(c.events) = 'array' THEN c.events ELSE '[]' END) AS e\n";
     }
-    q += "),\n" + std::string(kTyped) + " AS (\n    SELECT\n";
+    return q + ")";
+}
+
+std::string json_text(SqlDialect dialect, std::string_view path) {
+    const std::string p = sql_string(path);
+    return dialect == SqlDialect::Trino ? "json_extract_scalar(event, " + p + ")" : "json_extract(event, " + p + ")";
+}
+
+constexpr std::string_view kKeepFirstCopy = "-- Currents delivers at least once: the first copy of each id is kept\n";
+
+std::string typed_columns(SqlDialect dialect, const std::vector<SqlColumn>& columns, std::string_view indent) {
+    std::string q;
+    for (std::size_t i = 0; i < columns.size(); ++i)
+        q += std::string(indent) + value_expression(dialect, columns[i]) + " AS " + columns[i].name +
+             (i + 1 < columns.size() ? ",\n" : "\n");
+    return q;
+}
+
+// A view's SELECT: unnests the source table itself.
+std::string view_select(SqlDialect dialect, const std::string& source_table, const EventSpec& spec,
+                        const std::vector<SqlColumn>& columns) {
+    std::string q = unnested_query(dialect, source_table) + ",\n" + std::string(kTyped) + " AS (\n    SELECT\n";
     for (const SqlColumn& c : columns) q += "        " + value_expression(dialect, c) + " AS " + c.name + ",\n";
-    const std::string id = trino ? "json_extract_scalar(event, '$.id')" : "json_extract(event, '$.id')";
-    const std::string type =
-        trino ? "json_extract_scalar(event, '$.event_type')" : "json_extract(event, '$.event_type')";
-    q += "        -- Currents delivers at least once: the first copy of each id is kept\n";
-    q += "        ROW_NUMBER() OVER (PARTITION BY " + id + " ORDER BY batch_time) AS copy_number\n";
+    q += "        " + std::string(kKeepFirstCopy);
+    q += "        ROW_NUMBER() OVER (PARTITION BY " + json_text(dialect, "$.id") +
+         " ORDER BY batch_time) AS copy_number\n";
     q += "    FROM " + std::string(kUnnested) + "\n";
-    q += "    WHERE " + type + " = " + sql_string(spec.name) + "\n";
+    q += "    WHERE " + json_text(dialect, "$.event_type") + " = " + sql_string(spec.name) + "\n";
     q += ")\nSELECT\n";
     for (std::size_t i = 0; i < columns.size(); ++i)
         q += "    " + columns[i].name + (i + 1 < columns.size() ? ",\n" : "\n");
     q += "FROM " + std::string(kTyped) + "\n";
     q += "WHERE copy_number = 1 OR id IS NULL";
     return q;
+}
+
+// A table's SELECT: reads its type's rows of the staging table, already unnested and deduplicated.
+std::string staged_select(SqlDialect dialect, const std::string& staging, const EventSpec& spec,
+                          const std::vector<SqlColumn>& columns) {
+    return "SELECT\n" + typed_columns(dialect, columns, "    ") + "FROM " + staging +
+           "\nWHERE event_type = " + sql_string(spec.name);
+}
+
+SqlStaging staging_of(SqlDialect dialect, const std::string& source_table) {
+    const bool trino = dialect == SqlDialect::Trino;
+    SqlStaging s;
+    s.name = source_table.substr(source_table.find('.') + 1) + "_unnested";
+    std::string q = "-- every event once, with its type: the tables below are made from it, then it is dropped\n";
+    q += "DROP TABLE IF EXISTS " + s.name + ";\nCREATE TABLE " + s.name + " AS\n";
+    q += unnested_query(dialect, source_table) + ",\n" + std::string(kNumbered) + " AS (\n    SELECT\n";
+    q += "        " + json_text(dialect, "$.event_type") + " AS event_type,\n";
+    // Trino cannot store its JSON type in a table; the text is parsed again by each type's table.
+    q += std::string("        ") + (trino ? "json_format(event) AS event" : "event") + ",\n";
+    q += "        " + json_text(dialect, "$.id") + " AS event_id,\n";
+    q += "        " + std::string(kKeepFirstCopy);
+    q += "        ROW_NUMBER() OVER (PARTITION BY " + json_text(dialect, "$.event_type") + ", " +
+         json_text(dialect, "$.id") + " ORDER BY batch_time) AS copy_number\n";
+    q += "    FROM " + std::string(kUnnested) + "\n    WHERE event IS NOT NULL\n)\n";
+    q += "SELECT event_type, event\nFROM " + std::string(kNumbered) + "\nWHERE copy_number = 1 OR event_id IS NULL;\n";
+    // Trino has no indexes; SQLite without one would scan the whole table once per type.
+    if (!trino) q += "CREATE INDEX " + s.name + "_event_type ON " + s.name + " (event_type);\n";
+    s.create = std::move(q);
+    s.drop = "DROP TABLE " + s.name + ";\n";
+    return s;
 }
 
 std::string statements_of(SqlDialect dialect, bool materialize, const std::string& name, const std::string& select) {
@@ -202,7 +252,9 @@ std::string CurrentsSql::text() const {
                       std::to_string(views.size()) + (materialize ? " table" : " view") +
                       (views.size() == 1 ? "" : "s") + " over " + source_table +
                       ", one per Currents event type (naming and types: docs/currents.md)\n";
+    if (staging) out += "\n" + staging->create;
     for (const SqlView& v : views) out += "\n" + v.statements;
+    if (staging) out += "\n" + staging->drop;
     return out;
 }
 
@@ -212,7 +264,8 @@ std::variant<CurrentsSql, CurrentsSqlError> currents_sql(const CurrentsSqlOption
                                 "\" is not a table name: give letters, digits and _ (not starting with a digit), "
                                 "or database.table"};
     // A qualified name (database.table) is never taken for a WITH query.
-    if (const std::string lower = ascii_lower(options.source_table); lower == kUnnested || lower == kTyped)
+    if (const std::string lower = ascii_lower(options.source_table);
+        lower == kUnnested || lower == kTyped || lower == kNumbered)
         return CurrentsSqlError{"the source table cannot be called \"" + options.source_table +
                                 "\" alone: the views name a query of their own so; qualify it as database." +
                                 options.source_table};
@@ -225,13 +278,15 @@ std::variant<CurrentsSql, CurrentsSqlError> currents_sql(const CurrentsSqlOption
         if (spec == nullptr) return CurrentsSqlError{unknown_type_message(name)};
         if (std::find(specs.begin(), specs.end(), spec) == specs.end()) specs.push_back(spec);
     }
-    CurrentsSql out{options.dialect, options.materialize, options.source_table, {}};
+    CurrentsSql out{options.dialect, options.materialize, options.source_table, std::nullopt, {}};
+    if (options.materialize) out.staging = staging_of(options.dialect, options.source_table);
     for (const EventSpec* spec : specs) {
         SqlView v;
         v.name = sql_name(spec->name);
         v.event_type = spec->name;
         v.columns = columns_of(options.dialect, *spec);
-        v.select = select_of(options.dialect, options.source_table, *spec, v.columns);
+        v.select = out.staging ? staged_select(options.dialect, out.staging->name, *spec, v.columns)
+                               : view_select(options.dialect, options.source_table, *spec, v.columns);
         v.statements = statements_of(options.dialect, options.materialize, v.name, v.select);
         out.views.push_back(std::move(v));
     }

@@ -32,10 +32,14 @@ nlohmann::ordered_json to_json(const currents::CurrentsSql& sql) {
                          {"select", v.select},
                          {"sql", v.statements}});
     }
-    return {{"dialect", currents::to_string(sql.dialect)},
-            {"source_table", sql.source_table},
-            {"materialize", sql.materialize},
-            {"views", std::move(views)}};
+    nlohmann::ordered_json out = {{"dialect", currents::to_string(sql.dialect)},
+                                  {"source_table", sql.source_table},
+                                  {"materialize", sql.materialize}};
+    // Tables are made from the staging table: run `create` before their `sql` and `drop` after.
+    if (sql.staging)
+        out["staging"] = {{"name", sql.staging->name}, {"create", sql.staging->create}, {"drop", sql.staging->drop}};
+    out["views"] = std::move(views);
+    return out;
 }
 
 int run(SqlCurrentsArgs args) {

@@ -477,6 +477,12 @@ TEST_CASE("cli: sql currents prints the golden SQL, lists views as JSON, refuses
     CHECK(r.out.find("DROP TABLE IF EXISTS users_behaviors_purchase;\nCREATE TABLE users_behaviors_purchase AS\n") !=
           std::string::npos);
     CHECK(r.out.find("FROM td.capture AS c") != std::string::npos);
+    r = run("sql currents --format json --materialize --event-type users.behaviors.Purchase");
+    REQUIRE(r.code == 0);
+    const auto staged = nlohmann::json::parse(r.out);
+    CHECK(staged["staging"]["name"] == "currents_unnested");
+    CHECK(staged["staging"]["drop"] == "DROP TABLE currents_unnested;\n");
+    CHECK(staged["views"][0]["select"].get<std::string>().find("FROM currents_unnested\n") != std::string::npos);
 
     r = run("sql currents --format json --event-type users.behaviors.Purchase");
     REQUIRE(r.code == 0);
@@ -484,6 +490,7 @@ TEST_CASE("cli: sql currents prints the golden SQL, lists views as JSON, refuses
     CHECK(j["dialect"] == "trino");
     CHECK(j["source_table"] == "currents");
     CHECK(j["materialize"] == false);
+    CHECK(!j.contains("staging"));
     REQUIRE(j["views"].size() == 1);
     CHECK(j["views"][0]["name"] == "users_behaviors_purchase");
     CHECK(j["views"][0]["event_type"] == "users.behaviors.Purchase");

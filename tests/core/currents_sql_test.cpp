@@ -165,7 +165,7 @@ TEST_CASE("sql currents: options, dialect names and errors", "[sql-currents]") {
         b.source_table = bad;
         CHECK(error_of(b).find("is not a table name") != std::string::npos);
     }
-    for (const std::string reserved : {"unnested", "Typed"}) {
+    for (const std::string reserved : {"unnested", "Typed", "NUMBERED"}) {
         CurrentsSqlOptions b;
         b.source_table = reserved;
         CHECK(error_of(b) == "the source table cannot be called \"" + reserved +
@@ -192,9 +192,33 @@ TEST_CASE("sql currents: statements per dialect and mode", "[sql-currents]") {
           "DROP TABLE IF EXISTS users_messages_email_open;\nCREATE TABLE "
           "users_messages_email_open AS\n" +
               sql.views[0].select + ";\n");
+    // Tables read a staging table that unnests the batches once, made first and dropped last.
+    REQUIRE(sql.staging);
+    CHECK(sql.staging->name == "currents_unnested");
+    CHECK(sql.views[0].select.find("FROM currents_unnested\nWHERE event_type = 'users.messages.email.Open'") !=
+          std::string::npos);
+    CHECK(sql.views[0].select.find("UNNEST") == std::string::npos);
+    CHECK(sql.staging->create.find("CREATE INDEX") == std::string::npos);  // Trino has none
+    CHECK(sql.staging->drop == "DROP TABLE currents_unnested;\n");
+    const std::string text = sql.text();
+    const auto create = text.find("CREATE TABLE currents_unnested AS");
+    const auto table = text.find("CREATE TABLE users_messages_email_open AS");
+    const auto drop = text.find("DROP TABLE currents_unnested;");
+    CHECK(create < table);
+    CHECK(table < drop);
+    CHECK(drop != std::string::npos);
+    o.source_table = "td_db.capture";
     o.dialect = SqlDialect::Sqlite;
+    sql = generate(o);
+    REQUIRE(sql.staging);
+    CHECK(sql.staging->name == "capture_unnested");  // next to the tables, in the current database
+    CHECK(sql.staging->create.find("FROM td_db.capture AS c") != std::string::npos);
+    CHECK(sql.staging->create.find("CREATE INDEX capture_unnested_event_type ON capture_unnested (event_type);") !=
+          std::string::npos);
+    o.source_table = "currents";
     o.materialize = false;
     sql = generate(o);
+    CHECK(!sql.staging);
     CHECK(sql.views[0].statements ==
           "DROP VIEW IF EXISTS users_messages_email_open;\nCREATE VIEW users_messages_email_open AS\n" +
               sql.views[0].select + ";\n");
@@ -214,6 +238,8 @@ TEST_CASE("sql currents: the Trino text matches the golden files", "[sql-current
     sqlite.dialect = SqlDialect::Sqlite;
     sqlite.event_types = {"users.messages.email.Open"};
     check_golden("sql/currents-sqlite-users_messages_email_open.sql", generate(sqlite).text());
+    sqlite.materialize = true;
+    check_golden("sql/currents-sqlite-materialize-users_messages_email_open.sql", generate(sqlite).text());
 
     // The whole output: its views, each with its columns and their types.
     std::string list;
