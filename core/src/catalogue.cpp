@@ -61,6 +61,24 @@ const FieldSpec* find_field(std::span<const FieldSpec> fields, std::string_view 
     return (it != fields.end() && it->name == name) ? &*it : nullptr;
 }
 
+const FieldSpec* find_field_from(std::span<const FieldSpec> fields, std::string_view name, std::size_t from) {
+    // A few steps forward cover the optional fields an event leaves out; further on, halving is cheaper.
+    constexpr std::size_t kSteps = 4;
+    if (name.empty()) return find_field(fields, name);
+    const auto first = static_cast<unsigned char>(name[0]);  // as string_view orders: bytes without sign
+    for (std::size_t i = from; i < fields.size() && i < from + kSteps; ++i) {
+        const std::string_view field = fields[i].name;
+        const auto field_first = static_cast<unsigned char>(field[0]);
+        // Most fields differ from the name in their length or first byte: no call to memcmp for them.
+        if (field.size() == name.size() && field_first == first && field == name) return &fields[i];
+        if (field_first > first || (field_first == first && field > name)) {
+            if (i > from) return nullptr;  // between two neighbours: not in the list
+            break;  // before where the search began: out of order
+        }
+    }
+    return find_field(fields, name);
+}
+
 std::span<const FieldSpec> common_user_fields() { return kCommonUserFields; }
 
 CatalogueVersion catalogue_version() {

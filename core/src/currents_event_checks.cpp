@@ -507,13 +507,14 @@ void EventChecker::check_fields(const Tape& t, const Node& object, std::span<con
         return json_pointer_append(json_pointer_append(event_pointer, section), key);
     };
     seen_.assign(fields.size(), 0);
-    const std::string for_event = event_name.empty() ? std::string() : " for " + std::string(event_name);
+    std::size_t next_field = 0;
     for (std::uint32_t c = object.first_child; c != 0; c = t.nodes[c].next) {
         const Node& value = t.nodes[c];
         std::string key_storage;
         const std::string_view key = key_of(t, value, key_storage);
-        const FieldSpec* spec = find_field(fields, key);
+        const FieldSpec* spec = find_field_from(fields, key, next_field);
         if (spec != nullptr) {
+            next_field = static_cast<std::size_t>(spec - fields.data()) + 1;
             std::uint8_t& seen = seen_[static_cast<std::size_t>(spec - fields.data())];
             if (seen != 0)
                 sink_.add(Severity::Warning, "duplicate-key",
@@ -583,6 +584,7 @@ void EventChecker::check_fields(const Tape& t, const Node& object, std::span<con
         if (seen_[i] == 2 || fields[i].presence == Presence::Optional) continue;
         const std::string path = std::string(section) + "." + std::string(fields[i].name);
         const std::string what = seen_[i] == 1 ? "is null" : "is missing";
+        const std::string for_event = event_name.empty() ? std::string() : " for " + std::string(event_name);
         if (fields[i].presence == Presence::Required) {
             sink_.add(Severity::Error, "missing-required-field", "required field \"" + path + "\" " + what + for_event,
                       section == "user" && fields[i].name == "user_id"

@@ -58,3 +58,24 @@ TEST_CASE("every event type, with its required and expected fields, validates wi
         CHECK(test::codes(test::validate(nlohmann::json{{"events", {ev}}}.dump())) == expected);
     }
 }
+
+TEST_CASE("find_field_from answers as find_field, from every starting place, for names in and out of the lists") {
+    std::vector<std::string> names = {"", "a", "zzzz", "\xC3\xA9tat", "~", "user_id", "user_idx", "user_i"};
+    for (const EventSpec& e : event_catalogue())
+        for (const auto* fields : {&e.user, &e.properties})
+            for (const FieldSpec& f : *fields) {
+                names.emplace_back(f.name);
+                names.push_back(std::string(f.name) + "_");  // sorts right after the field
+                names.push_back(std::string(f.name).substr(0, f.name.size() - 1));  // right before it
+            }
+    std::size_t asked = 0;
+    std::vector<std::string> wrong;  // one assertion for millions of questions keeps the test quick
+    for (const EventSpec& e : event_catalogue())
+        for (const auto* fields : {&e.user, &e.properties})
+            for (const std::string& name : names)
+                for (std::size_t from = 0; from <= fields->size() + 1; ++from, ++asked)
+                    if (find_field_from(*fields, name, from) != find_field(*fields, name) && wrong.size() < 10)
+                        wrong.push_back(std::string(e.name) + " " + name + " from " + std::to_string(from));
+    CHECK(wrong.empty());
+    CHECK(asked > 1'000'000);
+}

@@ -36,6 +36,11 @@ const EventSpec* find_event(std::string_view name);
 // nullptr when the field is not in the list.
 const FieldSpec* find_field(std::span<const FieldSpec> fields, std::string_view name);
 
+// The same answer as find_field, faster for names met in sorted order, as Braze writes an event's members: the
+// search starts at `from` (the place after the previous name's field) and only a name out of order costs a
+// binary search.
+const FieldSpec* find_field_from(std::span<const FieldSpec> fields, std::string_view name, std::size_t from);
+
 // The user fields every event type may carry, whatever its own catalogue entry lists.
 std::span<const FieldSpec> common_user_fields();
 
