@@ -126,3 +126,40 @@ TEST_CASE("nesting and size limits turn hostile input into errors") {
     CHECK(r.status == ParseStatus::Error);
     CHECK(r.message.find("more than 10 values") != std::string::npos);
 }
+
+// The string scan looks at 16 bytes (SSE2, WebAssembly SIMD) or 8 (elsewhere) at a time and stops on the first
+// byte it must look at. Each kind of such byte, at every offset in and across those blocks, with the string
+// starting at every alignment, gives the answer a byte-by-byte reading gives.
+TEST_CASE("the string scan finds each special byte at every offset and alignment") {
+    struct Special {
+        std::string bytes;  // put at offset k of the string's content
+        bool valid;  // the string stays valid (else the error is at k)
+    };
+    const std::vector<Special> specials = {
+        {"\\n", true},   {"\\u00e9", true}, {"\xC3\xA9", true}, {"\xE2\x82\xAC", true}, {"\xF0\x9F\x98\x80", true},
+        {"\x01", false}, {"\x1F", false},   {"\x7F", true},     {"\xFF", false},        {"\xC3(", false},
+    };
+    for (std::size_t align = 0; align < 17; ++align)
+        for (std::size_t k = 0; k < 50; ++k)
+            for (const Special& special : specials) {
+                const std::string content = std::string(k, 'a') + special.bytes + std::string(40 - k % 40, 'b');
+                const std::string text = std::string(align, ' ') + "\"" + content + "\" ";
+                INFO("align " << align << " offset " << k << " special " << special.bytes);
+                Tape t;
+                const ParseResult r = parse_value(text, align, true, t);
+                if (special.valid) {
+                    REQUIRE(r.status == ParseStatus::Ok);
+                    CHECK(r.end == text.size() - 1);
+                    CHECK(t.raw_string(t.root()) == content);
+                    CHECK(t.root().escaped == (special.bytes[0] == '\\'));
+                } else {
+                    REQUIRE(r.status == ParseStatus::Error);
+                    CHECK(r.end == align + 1 + k);
+                }
+                // Cut anywhere inside the string, more input may follow: never an error before the cut's bad byte.
+                const std::size_t cut = align + 1 + k + special.bytes.size() / 2;
+                const ParseResult partial = parse_value(std::string_view(text).substr(0, cut), align, false, t);
+                if (special.valid || special.bytes.size() > 1) CHECK(partial.status != ParseStatus::Ok);
+                if (special.valid) CHECK(partial.status == ParseStatus::Incomplete);
+            }
+}
