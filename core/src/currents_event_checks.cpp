@@ -183,6 +183,7 @@ bool pointer_to(const Tape& t, std::uint32_t from, std::uint32_t target, std::st
 // Strings and keys with a \u escape of half a surrogate pair anywhere in the event. Nodes are in document
 // order, so the event's are those from `index` that begin before it ends; only escaped ones are looked at.
 void EventChecker::check_lone_surrogates(const Tape& t, std::uint32_t index, std::string_view pointer) {
+    if (!t.has_unicode_escape) return;
     const std::uint32_t event_end = t.nodes[index].end;
     for (std::uint32_t i = index; i < t.nodes.size() && t.nodes[i].begin < event_end; ++i) {
         const Node& n = t.nodes[i];

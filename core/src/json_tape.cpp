@@ -119,6 +119,7 @@ public:
         p_ = pos;
         tape_.text = t_;
         tape_.nodes.clear();
+        tape_.has_unicode_escape = false;
         std::uint32_t root = 0;
         if (value(0, root)) {
             result_.status = ParseStatus::Ok;
@@ -264,6 +265,7 @@ private:
                 if (i + 1 >= n) return out_of_input(i + 1, "unterminated string");
                 const char e = data[i + 1];
                 if (e == 'u') {
+                    tape_.has_unicode_escape = true;
                     for (std::size_t k = 2; k < 6; ++k) {
                         if (i + k >= n) return out_of_input(i + k, "unterminated string");
                         if (!is_hex(data[i + k]))

@@ -40,6 +40,9 @@ struct Node {
 struct Tape {
     std::string_view text;
     std::vector<Node> nodes;
+    // Some string or key of the value holds a \uXXXX escape: the only way to write a lone surrogate, which
+    // most values never need looking for.
+    bool has_unicode_escape = false;
 
     const Node& root() const { return nodes[0]; }
     // Raw content of a string value, without quotes; escapes are still escaped.
