@@ -161,6 +161,8 @@ int run(SendArgs& a) {
         std::cout << "send " << sync::to_string(s.outcome) << ": " << s.message;
         if (s.retries > 0) std::cout << " (" << s.retries << (s.retries == 1 ? " retry)" : " retries)");
         std::cout << '\n';
+        // What stopped it goes to standard error too, where a cron job's or CI's failure mail looks.
+        if (s.error) std::cerr << "tdbraze: " << s.error->message << '\n';
     }
     return exit_status(s.outcome);
 }

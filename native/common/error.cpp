@@ -47,6 +47,10 @@ const CodeText& text_of(ErrorCode code) { return kCodes[static_cast<std::size_t>
 std::string_view to_string(ErrorCode code) { return text_of(code).name; }
 std::string_view describe(ErrorCode code) { return text_of(code).description; }
 bool resumable(ErrorCode code) { return text_of(code).resumable; }
+
+std::string_view resume_advice(ErrorCode code) {
+    return resumable(code) ? "; once that is fixed, run again with --resume" : "";
+}
 bool is_state_error(ErrorCode code) { return code >= ErrorCode::StateDiskFull && code <= ErrorCode::StateFailed; }
 
 bool error_code_from_string(std::string_view name, ErrorCode& out) {

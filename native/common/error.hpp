@@ -51,6 +51,10 @@ std::string_view describe(ErrorCode code);
 // kept everything that was confirmed).
 bool resumable(ErrorCode code);
 
+// What a failed run's last line ends with: for a resumable code, "; once that is fixed, run again with
+// --resume"; else nothing.
+std::string_view resume_advice(ErrorCode code);
+
 // Whether the state database is what failed (the State... codes): a run stopped by one cannot record its
 // own end either.
 bool is_state_error(ErrorCode code);

@@ -443,7 +443,7 @@ private:
         if (error_) {
             summary_.outcome = Outcome::Failed;
             summary_.error = error_;
-            summary_.message = error_->message + " (" + counts + ")";
+            summary_.message = error_->message + " (" + counts + ")" + std::string(resume_advice(error_->code));
             status = RunStatus::Failed;
         } else if (user_stopped) {
             summary_.outcome = Outcome::Interrupted;

@@ -241,8 +241,7 @@ private:
                 if (stopped) {
                     s.outcome = Outcome::Failed;
                     s.error = stopped;
-                    s.message = stopped->message;
-                    if (resumable(stopped->code)) s.message += "; once that is fixed, run again with --resume";
+                    s.message = stopped->message + std::string(resume_advice(stopped->code));
                 } else if (sender_->cancelled_by_user()) {
                     s.outcome = Outcome::Interrupted;
                     s.message = "requests in flight were finished and recorded; run again with --resume";

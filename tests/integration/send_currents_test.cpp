@@ -328,3 +328,126 @@ TEST_CASE("send currents then sql currents: the Postback rows flatten in SQLite,
         CHECK(ids == sent[type]);
     }
 }
+
+// The machine's faults under a real delivery, as for the sync (sync_faults_test.cpp): each ends in one line
+// naming the cause, a documented exit status, and a state that resumes.
+TEST_CASE("send currents faults: a full disk under the state file stops in one line, and --resume lands the rest",
+          "[send-currents][faults]") {
+    SmallDisk disk(work_dir() / "currents-full-disk", "size=128k");
+    if (!disk.mounted) {
+        WARN("not root or no mount: the full-disk delivery needs a small tmpfs");
+        return;
+    }
+    constexpr int kEvents = 20'000;
+    Emulator emu = postback_emulator();
+    const fs::path input = events_file("full-disk-events.jsonl", kEvents);
+    const fs::path state = disk.dir / "state.db";
+    const std::string args = send_args(input, postback_url(emu), state) + " --threads 4";
+    const std::string key = std::string("TDBRAZE_TD_WRITE_KEY=") + kWriteKey;
+    const Run full = run_cli(args, key);
+    INFO(full.out << full.err);
+    CHECK(full.code == 1);
+    CHECK(full.err.find("terminate called") == std::string::npos);
+    CHECK(last_line(full.out).rfind("send failed: state database '" + state.string() + "'", 0) == 0);
+    CHECK(last_line(full.out).find("disk is full") != std::string::npos);
+    CHECK(last_line(full.out).find("run again with --resume") != std::string::npos);
+    CHECK(last_line(full.err).find("disk is full") != std::string::npos);
+    const std::size_t rows_before = landed(emu).rows;
+    REQUIRE(rows_before < kEvents / 100);  // it stopped part way
+
+    disk.remount("size=64m");
+    const Run resumed = run_cli(args + " --resume", key);
+    INFO(resumed.out << resumed.err);
+    CHECK(resumed.code == 0);
+    CHECK(last_line(resumed.out).rfind("send completed: 20000 of 20000 events accepted", 0) == 0);
+    // Batches accepted while their record could not be written (at most one per thread) are the only repeats.
+    const Landed l = landed(emu);
+    CHECK(l.ids.size() == static_cast<std::size_t>(kEvents));
+    std::size_t repeated = 0;
+    for (const auto& [id, count] : l.ids) repeated += static_cast<std::size_t>(count - 1);
+    CHECK(repeated <= 4 * 100);
+    CHECK(repeated % 100 == 0);
+}
+
+TEST_CASE("send currents faults: a read-only state folder and a damaged state file are refused before sending",
+          "[send-currents][faults]") {
+    Emulator emu = postback_emulator();
+    const fs::path input = events_file("state-refused-events.jsonl", 50);
+    const std::string key = std::string("TDBRAZE_TD_WRITE_KEY=") + kWriteKey;
+    SmallDisk disk(work_dir() / "currents-read-only", "size=1m,ro");
+    if (disk.mounted) {
+        const Run ro = run_cli(send_args(input, postback_url(emu), disk.dir / "state.db"), key);
+        INFO(ro.out << ro.err);
+        CHECK(ro.code == 2);
+        CHECK(ro.err.find("read-only") != std::string::npos);
+        CHECK(ro.err.find((disk.dir / "state.db").string()) != std::string::npos);
+    } else {
+        WARN("not root or no mount: the read-only state folder needs a tmpfs");
+    }
+    const fs::path damaged = work_dir() / "currents-damaged.db";
+    {
+        std::ofstream f(damaged, std::ios::binary);
+        for (int i = 0; i < 64; ++i) f << "not a database, only some text that is long enough to be read as a header. ";
+    }
+    const Run bad = run_cli(send_args(input, postback_url(emu), damaged), key);
+    INFO(bad.out << bad.err);
+    CHECK(bad.code == 2);
+    CHECK(bad.err.find("damaged") != std::string::npos);
+    CHECK(bad.err.find("move it aside") != std::string::npos);
+    CHECK(landed(emu).rows == 0);
+}
+
+TEST_CASE("send currents faults: a name that does not resolve and an untrusted certificate end at once, in one line",
+          "[send-currents][faults]") {
+    const fs::path input = events_file("unreachable-events.jsonl", 50);
+    SECTION("a name that does not resolve") {
+        // In a network namespace of its own (root only): the lookup fails at once and no query leaves.
+        if (::geteuid() != 0 || std::system("unshare -n true 2>/dev/null") != 0) {
+            WARN("not root: the name-resolution case needs unshare -n");
+            return;
+        }
+        const auto start = Clock::now();
+        const fs::path out = work_dir() / "currents-dns.out", err = work_dir() / "currents-dns.err";
+        const std::string command = std::string("TDBRAZE_TD_WRITE_KEY=") + kWriteKey + " unshare -n " + TDBRAZE_CLI +
+                                    " " +
+                                    send_args(input, "https://in.treasuredata.invalid/postback/v3/event/braze/currents",
+                                              work_dir() / "currents-dns.db") +
+                                    " >" + out.string() + " 2>" + err.string();
+        const int status = std::system(command.c_str());
+        INFO(slurp(out) << slurp(err));
+        CHECK(std::chrono::duration<double>(Clock::now() - start).count() < 5);
+        CHECK(WEXITSTATUS(status) == 1);
+        CHECK(last_line(slurp(out)).find("host name does not resolve") != std::string::npos);
+        CHECK(last_line(slurp(out)).find("in.treasuredata.invalid") != std::string::npos);
+        CHECK(last_line(slurp(out)).find("run again with --resume") != std::string::npos);
+        CHECK(slurp(err).find(kWriteKey) == std::string::npos);
+    }
+    SECTION("an untrusted certificate") {
+        const fs::path cert = work_dir() / "currents-cert.pem", key = work_dir() / "currents-key.pem";
+        REQUIRE(std::system(("openssl req -x509 -newkey rsa:2048 -nodes -keyout " + key.string() + " -out " +
+                             cert.string() +
+                             " -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1")
+                                .c_str()) == 0);
+        EmulatorConfig config;
+        config.td_write_key = kWriteKey;
+        config.tls_cert_file = cert.string();
+        config.tls_key_file = key.string();
+        Emulator emu(config);
+        const auto start = Clock::now();
+        const Run refused = run_cli(send_args(input, postback_url(emu), work_dir() / "currents-tls.db"),
+                                    std::string("TDBRAZE_TD_WRITE_KEY=") + kWriteKey);
+        INFO(refused.out << refused.err);
+        CHECK(std::chrono::duration<double>(Clock::now() - start).count() < 5);
+        CHECK(refused.code == 1);
+        CHECK(last_line(refused.out).find("certificate is not trusted") != std::string::npos);
+        CHECK(last_line(refused.out).find("--ca-bundle") != std::string::npos);
+        CHECK(landed(emu).rows == 0);
+        // Trusting it (--ca-bundle) then delivers everything: the state kept nothing wrong.
+        const Run trusted = run_cli(send_args(input, postback_url(emu), work_dir() / "currents-tls.db") +
+                                        " --resume --ca-bundle " + cert.string(),
+                                    std::string("TDBRAZE_TD_WRITE_KEY=") + kWriteKey);
+        INFO(trusted.out << trusted.err);
+        CHECK(trusted.code == 0);
+        CHECK(landed(emu).ids.size() == 50);
+    }
+}
