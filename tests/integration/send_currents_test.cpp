@@ -451,3 +451,23 @@ TEST_CASE("send currents faults: a name that does not resolve and an untrusted c
         CHECK(landed(emu).ids.size() == 50);
     }
 }
+
+TEST_CASE("send currents faults: standard input with no room for its copy is refused before sending, saying where",
+          "[send-currents][faults]") {
+    SmallDisk disk(work_dir() / "currents-small-tmp", "size=64k");
+    if (!disk.mounted) {
+        WARN("not root or no mount: the full TMPDIR needs a small tmpfs");
+        return;
+    }
+    Emulator emu = postback_emulator();
+    const fs::path input = events_file("stdin-too-big.jsonl", 5000);  // about 900 KB: more than the disk holds
+    const Run refused =
+        run_cli(send_args("-", postback_url(emu), work_dir() / "stdin-full.db") + " < " + input.string(),
+                std::string("TMPDIR=") + disk.dir.string() + " TDBRAZE_TD_WRITE_KEY=" + kWriteKey);
+    INFO(refused.out << refused.err);
+    CHECK(refused.code == 2);
+    CHECK(refused.err.find("No space left on device") != std::string::npos);
+    CHECK(refused.err.find("TMPDIR") != std::string::npos);
+    CHECK(landed(emu).rows == 0);
+    CHECK(fs::is_empty(disk.dir));  // the partial copy is gone
+}
