@@ -23,6 +23,7 @@
 #include "sync_engine.hpp"
 #include "td_postback.hpp"
 #include "tdbraze/currents_batches.hpp"
+#include "tdbraze/id_set.hpp"
 
 namespace tdbraze::sync {
 namespace {
@@ -31,6 +32,10 @@ using Clock = std::chrono::steady_clock;
 
 // Thrown from inside the second pass's reading when the delivery stops: reading the rest would send nothing.
 struct StopReading {};
+
+constexpr const char* kPayloadChanged =
+    "the payload changed while it was being read (its two passes differ); only batches from the part read before "
+    "the change were sent. Run again once the file is complete";
 
 std::string plural(std::uint64_t n, const char* one, const char* many) {
     return std::to_string(n) + " " + (n == 1 ? one : many);
@@ -119,7 +124,10 @@ private:
                 read += chunk.size();
                 tell([&] { observer_.on_read(read); });
             },
-            [&](std::string_view chunk) { hash.add(chunk); });
+            [&](std::string_view chunk) {
+                hash.add(chunk);
+                piece_hashes_.push_back(hash_bytes(chunk));
+            });
         if (failed) return refuse(Error{ErrorCode::InputUnreadable, *failed});
         if (builder.finish()) ++plan_.batches_total;
         const currents::Report report = validator.finish();
@@ -225,13 +233,21 @@ private:
         std::uint64_t read = 0;
         tell([&] { observer_.on_pass("sending", file_size()); });
         try {
+            std::size_t piece = 0;
             const auto failed = files::read_in_chunks(path_, [&](std::string_view chunk) {
                 if (stop_.stop_requested()) throw StopReading{};
+                // Only what the check read is sent: a piece that differs stops the run before any of its events
+                // is queued (a log being appended to, a file copied in while the delivery runs).
+                if (piece >= piece_hashes_.size() || piece_hashes_[piece++] != hash_bytes(chunk)) {
+                    stop_with(Error{ErrorCode::TableChanged, kPayloadChanged});
+                    throw StopReading{};
+                }
                 validator.feed(chunk);
                 read += chunk.size();
                 tell([&] { observer_.on_read(read); });
             });
             if (failed) stop_with(Error{ErrorCode::InputUnreadable, *failed});
+            else if (piece != piece_hashes_.size()) stop_with(Error{ErrorCode::TableChanged, kPayloadChanged});
             else if (auto last = builder.finish()) queue_batch(std::move(*last));
         } catch (const StopReading&) {}
         {
@@ -482,6 +498,7 @@ private:
     DeliveryProgress plan_;
     DeliverySummary summary_;
     std::uint64_t content_hash_ = 0;
+    std::vector<std::uint64_t> piece_hashes_;  // of each piece the check read: the sending read must match
 
     std::unique_ptr<StateStore> store_;
     std::string scope_;

@@ -471,3 +471,36 @@ TEST_CASE("send currents faults: standard input with no room for its copy is ref
     CHECK(landed(emu).rows == 0);
     CHECK(fs::is_empty(disk.dir));  // the partial copy is gone
 }
+
+TEST_CASE("send currents faults: a payload that changes between its check and its sending stops at the change",
+          "[send-currents][faults]") {
+    // A slow receiver and one thread keep the sending read a few batches behind the check, while the test
+    // rewrites the end of the file in place: the events there were checked as they were, and are not sent.
+    Emulator emu = postback_emulator("latency_ms=5");
+    constexpr int kEvents = 30'000;  // about 5 MB: several pieces of the reader
+    const fs::path input = events_file("changing-events.jsonl", kEvents);
+    const fs::path out = work_dir() / "changing.out", err = work_dir() / "changing.err";
+    ::setenv("TDBRAZE_TD_WRITE_KEY", kWriteKey, 1);
+    const pid_t child =
+        spawn_cli(send_args(input, postback_url(emu), work_dir() / "changing.db") + " --threads 1", out, err);
+    ::unsetenv("TDBRAZE_TD_WRITE_KEY");
+    const auto deadline = Clock::now() + std::chrono::seconds(30);
+    while (emu.server.postback_rows("braze", "currents").empty() && Clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    {
+        std::fstream f(input, std::ios::in | std::ios::out | std::ios::binary);
+        f.seekp(-20, std::ios::end);
+        f << "X";  // inside the last event's property text: still JSON, another payload
+    }
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    INFO(slurp(out) << slurp(err));
+    CHECK(WEXITSTATUS(status) == 1);
+    CHECK(last_line(slurp(out)).rfind("send failed: the payload changed while it was being read", 0) == 0);
+    CHECK(last_line(slurp(err)).find("the payload changed") != std::string::npos);
+    const Landed l = landed(emu);
+    CHECK(l.ids.size() < static_cast<std::size_t>(kEvents));
+    std::size_t repeated = 0;
+    for (const auto& [id, count] : l.ids) repeated += static_cast<std::size_t>(count - 1);
+    CHECK(repeated == 0);
+}
