@@ -208,7 +208,11 @@ bool is_hook(const std::string& path) { return path.rfind("/_emulator/", 0) == 0
 
 struct BrazeEmulator::Impl {
     explicit Impl(EmulatorConfig c)
-        : config(std::move(c)), faults(config.faults, config.seed), limiter(config.rate_limit) {}
+        : config(std::move(c)),
+          faults(config.faults, config.seed),
+          limiter(config.rate_limit),
+          currents_limiter(config.rate_limit),
+          postback_limiter(config.rate_limit) {}
 
     EmulatorConfig config;
     FaultInjector faults;  // has its own lock
@@ -220,7 +224,11 @@ struct BrazeEmulator::Impl {
     // Everything below is shared by the server's threads and guarded by `mutex`.
     mutable std::mutex mutex;
     CohortBook cohorts;
+    // One window per service, with the same limit: a client of the partner API does not use up a Currents
+    // sender's requests, nor the reverse.
     FixedWindowLimiter limiter;
+    FixedWindowLimiter currents_limiter;
+    FixedWindowLimiter postback_limiter;
     Stats stats;
     CurrentsStats currents;
     std::unordered_set<std::string> currents_ids;
@@ -304,15 +312,14 @@ struct BrazeEmulator::Impl {
         return {200, message_json(message::kSuccess)};
     }
 
-    // The gate (count, rate limit, fault), then Braze's answer; drop_after cuts the connection after the change.
-    void serve_partner(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader,
-                       PartnerCall call) {
-        const Body body = read_body(reader, kMaxBodyBytes);
+    // Counts the request and takes its place in the service's rate window; false when it was answered 429.
+    // With a limit set, every answer of the service carries the window's X-RateLimit headers.
+    bool pass_gate(const httplib::Request& req, httplib::Response& res, FixedWindowLimiter& window) {
         RateDecision rate;
         {
             std::lock_guard lock(mutex);
             count_request(req.path);
-            rate = limiter.take(now_ms());
+            rate = window.take(now_ms());
             if (!rate.allowed) ++stats.rate_limited;
         }
         if (config.rate_limit.enabled()) {
@@ -320,8 +327,15 @@ struct BrazeEmulator::Impl {
             res.set_header("X-RateLimit-Remaining", std::to_string(rate.remaining));
             res.set_header("X-RateLimit-Reset", std::to_string(rate.reset_epoch_seconds));
         }
-        if (!rate.allowed) return respond(res, 429, message_json(message::kRateLimited));
+        if (!rate.allowed) respond(res, 429, message_json(message::kRateLimited));
+        return rate.allowed;
+    }
 
+    // The gate (count, rate limit, fault), then Braze's answer; drop_after cuts the connection after the change.
+    void serve_partner(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader,
+                       PartnerCall call) {
+        const Body body = read_body(reader, kMaxBodyBytes);
+        if (!pass_gate(req, res, limiter)) return;
         const FaultDecision fault = faults.decide();
         if (answered_by_fault(res, fault)) return;
         Answer braze = apply_partner_call(call, req.matches[1], body);
@@ -331,10 +345,7 @@ struct BrazeEmulator::Impl {
 
     void serve_currents(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
         const Body body = read_body(reader, kMaxCurrentsBodyBytes);
-        {
-            std::lock_guard lock(mutex);
-            count_request(req.path);
-        }
+        if (!pass_gate(req, res, currents_limiter)) return;
         const FaultDecision fault = faults.decide();
         if (answered_by_fault(res, fault)) return;
 
@@ -365,13 +376,10 @@ struct BrazeEmulator::Impl {
         respond(res, verdict.status, verdict.body);
     }
 
-    // As Currents: counted and faulted but not rate limited (the rate limit is Braze's, this is Treasure Data).
+    // As Currents: counted, limited and faulted like the partner endpoints, with a rate window of its own.
     void serve_postback(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
         const Body body = read_body(reader, currents::kTdPostbackMaxBodyBytes);
-        {
-            std::lock_guard lock(mutex);
-            count_request(req.path);
-        }
+        if (!pass_gate(req, res, postback_limiter)) return;
         const FaultDecision fault = faults.decide();
         if (answered_by_fault(res, fault)) return;
 
@@ -469,6 +477,8 @@ struct BrazeEmulator::Impl {
             std::lock_guard lock(mutex);
             cohorts.clear();
             limiter.reset();
+            currents_limiter.reset();
+            postback_limiter.reset();
             stats = {};
             currents = {};
             currents_ids.clear();

@@ -366,15 +366,28 @@ TEST_CASE("emulator postback: drop_after stores the row and loses the answer, dr
     CHECK(b.emulator.stats().dropped_before == 1);
 }
 
-TEST_CASE("emulator postback: the partner rate limit does not reach Treasure Data's endpoint", "[emulator][postback]") {
+TEST_CASE("emulator postback: the rate limit applies with a window of its own, apart from the partner API's",
+          "[emulator][postback]") {
     emu::EmulatorConfig config = keyed_config();
-    config.rate_limit = {1, 3600};
+    config.rate_limit = {2, 3600};
     Running r(std::move(config));
-    for (int i = 0; i < 3; ++i) {
+    for (int i = 0; i < 2; ++i) {
         const httplib::Result a = r.post("{}");
         REQUIRE(a);
         CHECK(a->status == 200);
-        CHECK_FALSE(a->has_header("X-RateLimit-Limit"));
+        CHECK(a->get_header_value("X-RateLimit-Limit") == "2");
+        CHECK(a->get_header_value("X-RateLimit-Remaining") == std::to_string(1 - i));
     }
-    CHECK(r.rows().size() == 3);
+    const httplib::Result refused = r.post("{}");
+    REQUIRE(refused);
+    CHECK(refused->status == 429);
+    CHECK_FALSE(refused->get_header_value("X-RateLimit-Reset").empty());
+    CHECK(r.rows().size() == 2);  // the refused body stored nothing
+    CHECK(r.get("/_emulator/stats")["rate_limited"] == 1);
+    // The partner API's window is untouched: its first request is the first of its own two.
+    httplib::Headers auth = {{"Authorization", "Bearer x"}};
+    const httplib::Result partner = r.client.Post("/partners/treasuredata/cohorts", auth, "{}", "application/json");
+    REQUIRE(partner);
+    CHECK(partner->status != 429);
+    CHECK(partner->get_header_value("X-RateLimit-Remaining") == "1");
 }

@@ -504,3 +504,26 @@ TEST_CASE("send currents faults: a payload that changes between its check and it
     for (const auto& [id, count] : l.ids) repeated += static_cast<std::size_t>(count - 1);
     CHECK(repeated == 0);
 }
+
+TEST_CASE("send currents: a receiver's rate limit (429 and its reset) paces the delivery, nothing lost or repeated",
+          "[send-currents]") {
+    EmulatorConfig config;
+    config.td_write_key = kWriteKey;
+    config.rate_limit = {10, 1};  // ten requests a second, answered 429 beyond
+    Emulator emu(config);
+    const fs::path input = events_file("rate-limited-events.jsonl", 3000);  // 30 batches
+    const auto start = Clock::now();
+    const Run r =
+        run_cli(send_args(input, postback_url(emu), work_dir() / "rate-limited.db") + " --threads 4 --log-format json",
+                std::string("TDBRAZE_TD_WRITE_KEY=") + kWriteKey);
+    INFO(r.out.substr(0, 3000) << r.err);
+    REQUIRE(r.code == 0);
+    const auto summary = nlohmann::json::parse(last_line(r.out));
+    CHECK(summary["accepted"] == 3000);
+    CHECK(summary["retries"].get<int>() > 0);
+    // Three windows at least: the first ends on the next whole second, the third opens a second after that.
+    CHECK(std::chrono::duration<double>(Clock::now() - start).count() >= 1.0);
+    const Landed l = landed(emu);
+    CHECK(l.ids.size() == 3000);
+    CHECK(l.rows == 30);
+}
