@@ -377,9 +377,8 @@ void EventChecker::check_id(const Tape& t, const Node* node, std::string_view po
     }
     const std::string_view id = decoded(t, *node);
     const std::uint64_t h = hash_bytes(id);
-    auto it = ids_.find(h);
-    if (it != ids_.end()) {
-        const FirstSighting& first = it->second;
+    if (const FirstSighting* seen = ids_.find(h); seen != nullptr) {
+        const FirstSighting& first = *seen;
         const std::string where = first.pointer.empty() ? "the event on line " + std::to_string(first.line)
                                                         : first.pointer + " (line " + std::to_string(first.line) + ")";
         sink_.add(Severity::Warning, "duplicate-id", "id " + quoted(id) + " was already used by " + where,
@@ -398,7 +397,42 @@ void EventChecker::check_id(const Tape& t, const Node* node, std::string_view po
         id_limit_reported_ = true;
         return;
     }
-    ids_.emplace(h, FirstSighting{value_line_, std::string(pointer)});
+    ids_.insert(h, FirstSighting{value_line_, std::string(pointer)});
+}
+
+std::size_t EventChecker::PayloadIds::slot_of(std::uint64_t hash) const {
+    const std::size_t mask = slots_.size() - 1;
+    std::size_t i = static_cast<std::size_t>(hash) & mask;
+    while (slots_[i].entry != 0 && slots_[i].hash != hash) i = (i + 1) & mask;
+    return i;
+}
+
+const EventChecker::FirstSighting* EventChecker::PayloadIds::find(std::uint64_t hash) const {
+    if (slots_.empty()) return nullptr;
+    const Slot& slot = slots_[slot_of(hash)];
+    return slot.entry == 0 ? nullptr : &entries_[slot.entry - 1].sighting;
+}
+
+void EventChecker::PayloadIds::place(std::size_t entry) {
+    Entry& e = entries_[entry];
+    e.slot = slot_of(e.hash);
+    slots_[e.slot] = Slot{e.hash, static_cast<std::uint32_t>(entry + 1)};
+}
+
+void EventChecker::PayloadIds::insert(std::uint64_t hash, FirstSighting sighting) {
+    entries_.push_back(Entry{hash, 0, std::move(sighting)});
+    if (entries_.size() * 2 > slots_.size()) {  // at most half full: probes stay short
+        slots_.assign(std::max<std::size_t>(256, slots_.size() * 2), Slot{});
+        for (std::size_t i = 0; i < entries_.size(); ++i) place(i);
+    } else {
+        place(entries_.size() - 1);
+    }
+}
+
+void EventChecker::PayloadIds::clear() {
+    // Only the slots in use are emptied: a table grown by one big payload costs later small ones nothing.
+    for (const Entry& e : entries_) slots_[e.slot] = Slot{};
+    entries_.clear();
 }
 
 void EventChecker::check_time(const Tape& t, const Node* node, std::string_view pointer, std::uint32_t event_begin) {

@@ -6,7 +6,6 @@
 #include <string>
 #include <string_view>
 #include <map>
-#include <unordered_map>
 #include <vector>
 
 #include "json_tape.hpp"
@@ -83,7 +82,33 @@ private:
         std::uint64_t line;  // line of the top-level value (the batch, or the bare event)
         std::string pointer;  // the event within it
     };
-    std::unordered_map<std::uint64_t, FirstSighting> ids_;  // hash_bytes of an id -> where it was first seen
+    // hash_bytes of an id -> where it was first seen, for one payload. Why not std::unordered_map: a node
+    // allocated and freed per event (a payload is mostly 100 events, cleared after each), and a pointer chase
+    // per lookup in a big envelope. Here: open addressing over a power-of-two array, and a clear that costs
+    // what was used, not what a big payload before it grew the table to.
+    class PayloadIds {
+    public:
+        const FirstSighting* find(std::uint64_t hash) const;
+        void insert(std::uint64_t hash, FirstSighting sighting);  // the hash must not be there yet
+        std::size_t size() const { return entries_.size(); }
+        void clear();
+
+    private:
+        struct Slot {
+            std::uint64_t hash = 0;
+            std::uint32_t entry = 0;  // index in entries_ + 1; 0: empty
+        };
+        struct Entry {
+            std::uint64_t hash;
+            std::size_t slot;  // where it is, so that clear() goes straight to it
+            FirstSighting sighting;
+        };
+        std::size_t slot_of(std::uint64_t hash) const;  // its slot, or the empty one where it would go
+        void place(std::size_t entry);
+        std::vector<Slot> slots_;
+        std::vector<Entry> entries_;
+    };
+    PayloadIds ids_;
     std::uint64_t value_line_ = 1;
     bool id_limit_reported_ = false;
     bool has_external_user_id_ = false;

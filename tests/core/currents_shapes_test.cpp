@@ -160,3 +160,29 @@ TEST_CASE("messages do not repeat null or say what is not there") {
     const auto s = validate(R"({"events":[{"id": }]})");
     CHECK(with_code(s, "json-syntax")[0].message == "expected a value, got '}'");
 }
+
+// The duplicate check's table of a payload's ids grows with a big envelope and is emptied for each payload:
+// every repeat inside a payload is found, with where its id was first seen, and none across payloads.
+TEST_CASE("duplicate ids: found in a big envelope after its table grew, and never across two payloads") {
+    auto id_of = [](int n) { return "00000000-0000-4000-8000-" + std::to_string(100000000000 + n); };
+    std::vector<std::string> big, small;
+    for (int n = 0; n < 3000; ++n)
+        big.push_back(test::event("users.behaviors.CustomEvent", R"({"name":"x"})", id_of(n), "1732456800",
+                                  R"({"user_id":"65a1f0c2e4b0a1b2c3d4e5f6"})"));
+    for (const int n : {5, 999, 2999})  // repeats near the start, the middle and the end
+        big.push_back(test::event("users.behaviors.CustomEvent", R"({"name":"x"})", id_of(n), "1732456800",
+                                  R"({"user_id":"65a1f0c2e4b0a1b2c3d4e5f6"})"));
+    for (const int n : {5, 6, 6})  // ids of the first payload: only the second 6 repeats within this one
+        small.push_back(test::event("users.behaviors.CustomEvent", R"({"name":"x"})", id_of(n), "1732456800",
+                                    R"({"user_id":"65a1f0c2e4b0a1b2c3d4e5f6"})"));
+    const auto r = test::validate(test::envelope(big) + "\n" + test::envelope(small));
+    const auto d = test::with_code(r, "duplicate-id");
+    REQUIRE(d.size() == 4);
+    CHECK(d[0].pointer == "/events/3000/id");
+    CHECK(d[0].message.find("already used by /events/5 (line 1)") != std::string::npos);
+    CHECK(d[2].pointer == "/events/3002/id");
+    CHECK(d[2].message.find("already used by /events/2999 (line 1)") != std::string::npos);
+    CHECK(d[3].pointer == "/events/2/id");
+    CHECK(d[3].line == 2);
+    CHECK(d[3].message.find("already used by /events/1 (line 2)") != std::string::npos);
+}
