@@ -637,6 +637,10 @@ void EventChecker::check_fields(const Tape& t, const Node& object, std::span<con
 
 void EventChecker::check_string_format(const Tape& t, const Node& value, std::string_view section,
                                        std::string_view field, std::string_view event_pointer) {
+    // Most fields have no format: that is settled by the name alone, before the value is looked at.
+    const bool user = section == "user";
+    const ValueFormat format = user ? ValueFormat::None : property_format(field);
+    if (user ? field != "user_id" && field != "timezone" : format == ValueFormat::None) return;
     const std::string_view v = decoded(t, value);
     if (is_transformed_value(v)) return;
     auto warn = [&](std::string_view code, const std::string& expectation, std::string hint) {
@@ -644,7 +648,7 @@ void EventChecker::check_string_format(const Tape& t, const Node& value, std::st
         sink_.add(Severity::Warning, code, "\"" + path + "\" " + quoted(v) + " is not " + expectation, std::move(hint),
                   json_pointer_append(json_pointer_append(event_pointer, section), field), value.begin);
     };
-    if (section == "user") {
+    if (user) {
         if (field == "user_id" && !is_braze_user_id(v))
             warn("user-id-format", "a Braze user id (24 hexadecimal characters)",
                  "user_id is Braze's own id; your id belongs in external_user_id");
@@ -652,7 +656,7 @@ void EventChecker::check_string_format(const Tape& t, const Node& value, std::st
             warn("timezone-format", "an IANA time zone name", "use a name such as \"America/New_York\" or \"UTC\"");
         return;
     }
-    switch (property_format(field)) {
+    switch (format) {
         case ValueFormat::Uuid:
             if (!is_uuid(v)) warn("uuid-format", "a UUID", "Braze generates this id as a UUID; check its source");
             break;
