@@ -19,12 +19,7 @@ now="${NOW:-1793491200}"  # 2026-11-01T00:00:00Z; the payload's times are in the
 site="${SITE:-$repo/build/wasm/site}"
 
 need_time_and_tdbraze
-command -v node >/dev/null || { say "node is missing (scripts/setup.sh installs it)"; exit 2; }
-
-if [ ! -d "$bench/node_modules/ajv" ]; then
-  say "installing ajv (npm ci)"
-  (cd "$bench" && npm ci --no-audit --no-fund --loglevel=error)
-fi
+need_bench_node_modules
 
 payload="$data/currents-${size_mb}mb-seed${seed}.jsonl"
 envelope="$data/currents-${size_mb}mb-seed${seed}-envelope.json"
