@@ -30,3 +30,5 @@ python3 "$here/harness.py" "${harness_args[@]}" \
   --table "$table" --python "$python_pandas" --plan-dir "$snapshot/plan" \
   --usecols "${USECOLS:-1}" --shell-peer "${SHELL_PEER:-1}" --duckdb "${DUCKDB:-1}" \
   --perf "${PERF:-1}"
+# This benchmark's goals of issue 25, met or missed (all of them in results/goals.md and README.md).
+python3 "$bench/goals.py" --only cohort
