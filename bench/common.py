@@ -147,7 +147,9 @@ def describe_tdbraze(tdbraze: str, origin: str | None, repo: Path) -> dict:
     `origin` the path it was copied from."""
     q = shlex.quote
     return {
-        "tdbraze": sh(f"{q(tdbraze)} --version"),
+        # Its first line: the version (the lines after it name the commit and the catalogue).
+        "tdbraze": sh(f"{q(tdbraze)} --version").split("\n", 1)[0],
+        "tdbraze_version_text": sh(f"{q(tdbraze)} --version"),
         "tdbraze_binary": origin or tdbraze,
         "tdbraze_binary_sha256": short_sha256(Path(sh(f"command -v {q(tdbraze)}") or tdbraze)),
         "repository": sh("git describe --always --dirty --abbrev=12", cwd=repo),
