@@ -188,21 +188,34 @@ def main() -> int:
     if args.envelope and args.envelope.exists():
         env_bytes = args.envelope.stat().st_size
         print(f"one envelope: {args.envelope.name} ({fmt(env_bytes / MB)} MB)", file=sys.stderr)
-        for key, label, cmd in tools_for(q(str(args.envelope)), one_document=True):
-            if key in ("tdbraze_strict", "ajv_strict", "parse_only", "wasm_chromium"):
-                # strict fails a 100-event-plus batch by design; parsing alone is not validation; the browser
-                # is measured once, on the payload, as the page's users give it files
-                continue
-            r = measure(cmd, args.quiet_wait)
-            s = check(key, r, None, args.envelope.name)
-            envelope[key] = {"label": label, "bytes": env_bytes, "seconds": round(r["wall"], 3),
-                             "mb_per_s": round(env_bytes / MB / r["wall"], 1), "peak_rss_mib": round(r["rss_mib"], 1),
-                             "events": s.get("events"), "errors": s.get("errors"),
-                             "warnings": s.get("warnings"), "codes": s.get("codes"),
-                             "other_cpu_seconds": r["other_cpu_seconds"]}
-            if "parse_seconds" in s:
-                envelope[key].update({k: s[k] for k in ("load_seconds", "parse_seconds")})
-            print(f"  {key:15s} {r['wall']:7.3f} s  {r['rss_mib']:7.1f} MiB", file=sys.stderr)
+        # strict fails a 100-event-plus batch by design; parsing alone is not validation; the browser is
+        # measured once, on the payload, as the page's users give it files
+        envelope_tools = [(key, label, cmd) for key, label, cmd in tools_for(q(str(args.envelope)), one_document=True)
+                          if key not in ("tdbraze_strict", "ajv_strict", "parse_only", "wasm_chromium")]
+        # The goal's two sides (tdbraze against simdjson) get the repetitions, interleaved, best of them: a
+        # fraction of a second each, where one run alone is at the mercy of the machine. The others run once.
+        repeated = ("tdbraze", "tdbraze_1thread", "simdjson")
+        for rep in range(args.reps):
+            for key, label, cmd in envelope_tools:
+                if rep > 0 and key not in repeated:
+                    continue
+                r = measure(cmd, args.quiet_wait)
+                s = check(key, r, None, args.envelope.name)
+                print(f"  run {rep + 1} {key:15s} {r['wall']:7.3f} s  {r['rss_mib']:7.1f} MiB"
+                      f"  (other CPU meanwhile {r['other_cpu_seconds']:.2f} s)", file=sys.stderr)
+                previous = envelope.get(key)
+                runs_so_far = (previous or {}).get("runs", 0) + 1
+                peak = max(r["rss_mib"], (previous or {}).get("peak_rss_mib", 0))
+                if previous and previous["seconds"] <= r["wall"]:
+                    previous.update({"runs": runs_so_far, "peak_rss_mib": round(peak, 1)})
+                    continue
+                envelope[key] = {"label": label, "bytes": env_bytes, "seconds": round(r["wall"], 3),
+                                 "mb_per_s": round(env_bytes / MB / r["wall"], 1), "peak_rss_mib": round(peak, 1),
+                                 "events": s.get("events"), "errors": s.get("errors"),
+                                 "warnings": s.get("warnings"), "codes": s.get("codes"),
+                                 "other_cpu_seconds": r["other_cpu_seconds"], "runs": runs_so_far}
+                if "parse_seconds" in s:
+                    envelope[key].update({k: s[k] for k in ("load_seconds", "parse_seconds")})
 
     t, a = throughput["tdbraze"], throughput["ajv"]
     ratios = {
@@ -425,8 +438,10 @@ def markdown(r: dict) -> str:
     env = r["single_envelope"]
     if env:
         size = next(iter(env.values()))["bytes"]
+        best_of = max(e.get("runs", 1) for e in env.values())
         lines += ["", f"One pretty-printed envelope of {fmt(size / MB)} MB (a single request body; not what Braze "
-                  "sends, but what a hand-made export can look like):", "",
+                  "sends, but what a hand-made export can look like)"
+                  + (f"; tdbraze and simdjson best of {best_of}, the others one run" if best_of > 1 else "") + ":", "",
                   "| tool | MB/s | peak RSS (MiB) |", "|---|---:|---:|"]
         for key, e in env.items():
             lines.append(f"| {e['label']} | {fmt(e['mb_per_s'])} | {fmt(e['peak_rss_mib'])} |")
