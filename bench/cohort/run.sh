@@ -2,8 +2,7 @@
 # Cohort benchmark: `tdbraze validate cohort` and `tdbraze plan cohort` on a generated 10-million-row Treasure
 # Data query result (CSV), beside pandas (read_csv + drop_duplicates, Debian's python3-pandas), DuckDB
 # (count(DISTINCT) from read_csv on two threads, npm @duckdb/node-api) and a `cut | sort -u` pipeline, in the
-# same run. Prints a table and writes bench/results/cohort.{json,md} and the
-# numbers in bench/README.md.
+# same run. Prints a table and writes bench/results/cohort.{json,md} and the numbers in bench/README.md.
 #
 # Knobs (environment): ROWS (10000000), REPS (3), SEED, TDBRAZE (path of the CLI), QUIET_WAIT (120: seconds
 # to wait for an idle machine before each run; 0: none), USECOLS=0 to skip pandas with usecols, SHELL_PEER=0

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Currents validation benchmark: tdbraze (native, and WebAssembly in Node and Chromium when built) against the obvious
 # peer, JSON.parse + ajv in Node, and the fastest parser, simdjson (one thread, parsing only), on the same
-# generated payload. Prints a table and writes
-# bench/results/currents.{json,md} and the numbers in bench/README.md.
+# generated payload. Prints a table and writes bench/results/currents.{json,md} and the numbers in
+# bench/README.md.
 #
 # Knobs (environment): SIZE_MB (100), REPS (3), COPIES (5: the payload this many times through a pipe, for
 # memory), SEED, NOW, ENVELOPE=0 to skip the single-envelope measurement, WASM=0 to skip WebAssembly,
