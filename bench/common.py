@@ -147,7 +147,9 @@ def describe_tdbraze(tdbraze: str, origin: str | None, repo: Path) -> dict:
     `origin` the path it was copied from."""
     q = shlex.quote
     return {
-        "tdbraze": sh(f"{q(tdbraze)} --version"),
+        # Its first line: the version (the lines after it name the commit and the catalogue).
+        "tdbraze": sh(f"{q(tdbraze)} --version").split("\n", 1)[0],
+        "tdbraze_version_text": sh(f"{q(tdbraze)} --version"),
         "tdbraze_binary": origin or tdbraze,
         "tdbraze_binary_sha256": short_sha256(Path(sh(f"command -v {q(tdbraze)}") or tdbraze)),
         "repository": sh("git describe --always --dirty --abbrev=12", cwd=repo),
@@ -187,11 +189,12 @@ def save_json(path: Path, data: dict) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
-def update_readme(readme: Path, name: str, md: str) -> None:
-    """Replaces bench/README.md's block between the `NAME-results` markers with `md`."""
+def update_readme(readme: Path, name: str, md: str, writer: str | None = None) -> None:
+    """Replaces bench/README.md's block between the `NAME-results` markers with `md`; `writer` is what the
+    begin marker names as its author (NAME/run.sh unless told)."""
     if not readme.exists():
         return
-    begin = f"<!-- {name}-results:begin (written by {name}/run.sh) -->"
+    begin = f"<!-- {name}-results:begin (written by {writer or name + '/run.sh'}) -->"
     end = f"<!-- {name}-results:end -->"
     # The README sits one level above results/: a chart's path is relative to it.
     md = md.replace(f"]({name}.svg)", f"](results/{name}.svg)")
@@ -201,15 +204,18 @@ def update_readme(readme: Path, name: str, md: str) -> None:
         readme.write_text(pattern.sub(lambda _: f"{begin}\n{md}{end}", text))
 
 
-def publish(out_dir: Path, name: str, md: str, svg: str | None = None, readme: bool = True) -> None:
-    """Writes results/NAME.md (and NAME.svg), the README's block when `readme`, and shows the Markdown."""
+def publish(out_dir: Path, name: str, md: str, svg: str | None = None, readme: bool = True,
+            writer: str | None = None, show: bool = True) -> None:
+    """Writes results/NAME.md (and NAME.svg), the README's block when `readme`, and shows the Markdown when
+    `show`."""
     (out_dir / f"{name}.md").write_text(md)
     if svg is not None:
         (out_dir / f"{name}.svg").write_text(svg)
     if readme:
-        update_readme(out_dir.parent / "README.md", name, md)
-    print()
-    print(md)
+        update_readme(out_dir.parent / "README.md", name, md, writer)
+    if show:
+        print()
+        print(md)
 
 
 def exit_status(failures: list[str]) -> int:

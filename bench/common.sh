@@ -27,6 +27,16 @@ need_time_and_tdbraze() {
   mkdir -p "$data"
 }
 
+# The Node peers (ajv, DuckDB) from bench/package-lock.json, installed again when one of them is missing (a
+# checkout from before DuckDB was added has ajv only).
+need_bench_node_modules() {
+  command -v node >/dev/null || { say "node is missing (scripts/setup.sh installs it)"; exit 2; }
+  if [ ! -d "$bench/node_modules/ajv" ] || [ ! -d "$bench/node_modules/@duckdb/node-api" ]; then
+    say "installing ajv and DuckDB (npm ci)"
+    (cd "$bench" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
 # A table of cohort/generate_table.py, regenerated when the generator changed since, so that a stale table is
 # never measured.
 make_cohort_table() {  # rows, seed, path, more generator arguments...

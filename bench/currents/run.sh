@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Currents validation benchmark: tdbraze (native, and WebAssembly in Node and Chromium when built) against the obvious
-# peer, JSON.parse + ajv in Node, on the same generated payload. Prints a table and writes
-# bench/results/currents.{json,md} and the numbers in bench/README.md.
+# peer, JSON.parse + ajv in Node, and the fastest parser, simdjson (one thread, parsing only), on the same
+# generated payload. Prints a table and writes bench/results/currents.{json,md} and the numbers in
+# bench/README.md.
 #
 # Knobs (environment): SIZE_MB (100), REPS (3), COPIES (5: the payload this many times through a pipe, for
 # memory), SEED, NOW, ENVELOPE=0 to skip the single-envelope measurement, WASM=0 to skip WebAssembly,
 # CHROMIUM=0 to skip WebAssembly in Chromium (it needs /usr/bin/chromium and tests/browser's playwright-core),
+# SIMDJSON=0 to skip simdjson (Debian's libsimdjson-dev, installed when missing),
 # TDBRAZE (path of the CLI), SITE (the WebAssembly site, build/wasm/site), QUIET_WAIT (120: seconds to wait
 # for an idle machine before each run; 0: none).
 set -euo pipefail
@@ -19,11 +21,19 @@ now="${NOW:-1793491200}"  # 2026-11-01T00:00:00Z; the payload's times are in the
 site="${SITE:-$repo/build/wasm/site}"
 
 need_time_and_tdbraze
-command -v node >/dev/null || { say "node is missing (scripts/setup.sh installs it)"; exit 2; }
+need_bench_node_modules
 
-if [ ! -d "$bench/node_modules/ajv" ]; then
-  say "installing ajv (npm ci)"
-  (cd "$bench" && npm ci --no-audit --no-fund --loglevel=error)
+simdjson_args=()
+if [ "${SIMDJSON:-1}" != 0 ]; then
+  [ -f /usr/include/simdjson.h ] || as_root_install libsimdjson-dev "simdjson, the parsing reference"
+  simdjson_parse="$data/simdjson-parse"
+  if [ ! -x "$simdjson_parse" ] || [ "$here/simdjson_parse.cpp" -nt "$simdjson_parse" ]; then
+    say "building simdjson_parse"
+    # No -pthread: simdjson then compiles parse_many without its look-ahead thread (one thread, as the goal says).
+    c++ -O3 -std=c++17 "$here/simdjson_parse.cpp" -o "$simdjson_parse.tmp" -lsimdjson
+    mv "$simdjson_parse.tmp" "$simdjson_parse"
+  fi
+  simdjson_args=(--simdjson "$simdjson_parse")
 fi
 
 payload="$data/currents-${size_mb}mb-seed${seed}.jsonl"
@@ -70,4 +80,6 @@ say_load_average
 python3 "$here/harness.py" "${harness_args[@]}" \
   ${wasm_args[@]:+--site-origin "$site"} --payload "$payload" \
   "${envelope_args[@]}" --schema "$data/currents.schema.json" --schema-strict "$data/currents.strict.schema.json" \
-  "${wasm_args[@]}" --now "$now" --copies "$copies" --seed "$seed"
+  "${wasm_args[@]}" "${simdjson_args[@]}" --now "$now" --copies "$copies" --seed "$seed"
+# This benchmark's goals of issue 25, met or missed (all of them in results/goals.md and README.md).
+python3 "$bench/goals.py" --only currents

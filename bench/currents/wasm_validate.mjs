@@ -31,6 +31,7 @@ const createTdbraze = createRequire(import.meta.url)(path.resolve(opts.site, 'td
 const tdbraze = await createTdbraze({ wasmBinary: readFileSync(path.resolve(opts.site, 'tdbraze.wasm')) });
 const t1 = performance.now();
 
+// The receiver's rules as the page's default (web/worker.js): a Currents HTTP connector, what the payload is.
 const session = new tdbraze.CurrentsSession(input, Number(opts.now), opts.strict, 1000, 'http');
 const stream = input === '-' ? process.stdin : createReadStream(input, { highWaterMark: 1 << 20 });
 let bytes = 0;

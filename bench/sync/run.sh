@@ -75,3 +75,5 @@ python3 "$here/harness.py" "${harness_args[@]}" \
   ${EMULATOR:+--emulator "$EMULATOR"} "${emulator_args[@]}" --emulator-note "$note" --name "$name" \
   --threads "${THREADS:-1,4,16}" --perf "${PERF:-1}" --heaptrack "${HEAPTRACK:-1}" --big-send "${BIG_SEND:-1}" \
   --at-limit "${AT_LIMIT:-1}" --python-peer "$python_peer" --python "$python_requests"
+# This benchmark's goals of issue 25, met or missed (all of them in results/goals.md and README.md).
+python3 "$bench/goals.py" --only sync
