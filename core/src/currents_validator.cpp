@@ -697,19 +697,20 @@ Report validate(std::string_view input, const Options& options, std::string sour
     return v.finish();
 }
 
-PartsReport validate_in_parts(std::string_view input, std::span<const std::uint64_t> seams, const Options& options,
+PartsReport validate_in_parts(std::string_view input, std::span<const std::size_t> seams, const Options& options,
                               std::string source) {
+    std::vector<std::size_t> offsets = {0};  // where each part begins
     std::vector<LineStart> starts(1);
-    for (const std::uint64_t seam : seams) {
-        const LineStart& before = starts.back();
-        if (seam <= before.offset || seam > input.size() || input[seam - 1] != '\n') continue;
-        const std::string_view between = input.substr(before.offset, seam - before.offset);
+    for (const std::size_t seam : seams) {
+        if (seam <= offsets.back() || seam > input.size() || input[seam - 1] != '\n') continue;
+        const std::string_view between = input.substr(offsets.back(), seam - offsets.back());
         starts.push_back(
-            {seam, before.line + static_cast<std::uint64_t>(std::count(between.begin(), between.end(), '\n'))});
+            {seam, starts.back().line + static_cast<std::uint64_t>(std::count(between.begin(), between.end(), '\n'))});
+        offsets.push_back(seam);
     }
     auto feed_part = [&](Validator& v, std::size_t k) {
-        const std::size_t end = k + 1 < starts.size() ? starts[k + 1].offset : input.size();
-        for (std::size_t i = starts[k].offset; i < end; i += kFeedSlice)
+        const std::size_t end = k + 1 < offsets.size() ? offsets[k + 1] : input.size();
+        for (std::size_t i = offsets[k]; i < end; i += kFeedSlice)
             v.feed(input.substr(i, std::min(kFeedSlice, end - i)));
     };
     Validator first(options, source);

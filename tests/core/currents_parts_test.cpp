@@ -34,8 +34,8 @@ std::string with_crlf(const std::string& text) {
 }
 
 // Offsets where lines begin (after each '\n'), the end included when the input ends with one.
-std::vector<std::uint64_t> line_starts(const std::string& text) {
-    std::vector<std::uint64_t> out;
+std::vector<std::size_t> line_starts(const std::string& text) {
+    std::vector<std::size_t> out;
     for (std::size_t i = 0; i < text.size(); ++i)
         if (text[i] == '\n') out.push_back(i + 1);
     return out;
@@ -141,15 +141,15 @@ std::vector<currents::Options> option_sets() {
 
 TEST_CASE("in parts: two and three parts at every line give validate()'s report") {
     for (const Named& input : inputs()) {
-        const std::vector<std::uint64_t> starts = line_starts(input.text);
+        const std::vector<std::size_t> starts = line_starts(input.text);
         for (const currents::Options& options : option_sets()) {
             const std::string whole = to_json(currents::validate(input.text, options, "parts"));
             for (std::size_t i = 0; i < starts.size(); ++i) {
-                const std::uint64_t one[] = {starts[i]};
+                const std::size_t one[] = {starts[i]};
                 INFO(input.name << ", seam at " << starts[i] << ", max " << options.max_diagnostics);
                 REQUIRE(to_json(currents::validate_in_parts(input.text, one, options, "parts").report) == whole);
                 for (std::size_t j = i + 1; j < starts.size(); ++j) {
-                    const std::uint64_t two[] = {starts[i], starts[j]};
+                    const std::size_t two[] = {starts[i], starts[j]};
                     INFO("and at " << starts[j]);
                     REQUIRE(to_json(currents::validate_in_parts(input.text, two, options, "parts").report) == whole);
                 }
@@ -165,11 +165,11 @@ TEST_CASE("in parts: JSON Lines of batches are joined part by part, without vali
     for (int i = 0; i < 40; ++i)
         each.push_back(envelope({custom("id-" + std::to_string(i)), i % 7 == 0 ? R"({"broken":1})" : kCustom}));
     const std::string text = lines(each);
-    const std::vector<std::uint64_t> starts = line_starts(text);
+    const std::vector<std::size_t> starts = line_starts(text);
     currents::Options options;
     options.now_epoch_seconds = test::kNow;
     options.max_diagnostics = 5;  // the cut falls in a later part
-    const std::vector<std::uint64_t> seams = {starts[9], starts[19], starts[29]};
+    const std::vector<std::size_t> seams = {starts[9], starts[19], starts[29]};
     const currents::PartsReport parts = currents::validate_in_parts(text, seams, options, "parts");
     CHECK(parts.parts_taken == 3);
     CHECK(to_json(parts.report) == to_json(currents::validate(text, options, "parts")));
@@ -182,14 +182,14 @@ TEST_CASE("in parts: a guess that does not hold is validated again, not trusted"
     const std::string pretty = test::read_fixture("currents/valid-batch.json");
     const std::string bare = lines({custom("b-1"), custom("b-2"), custom("b-1"), custom("b-3")});
     for (const std::string& text : {pretty + pretty, bare}) {
-        const std::vector<std::uint64_t> starts = line_starts(text);
+        const std::vector<std::size_t> starts = line_starts(text);
         const currents::PartsReport parts = currents::validate_in_parts(text, starts, options, "parts");
         CHECK(to_json(parts.report) == to_json(currents::validate(text, options, "parts")));
         CHECK(parts.parts_taken < starts.size());
     }
     // A seam in the middle of a line is not a seam.
     const std::string text = lines({envelope({kCustom}), envelope({kCustom}), envelope({kCustom})});
-    const std::uint64_t mid[] = {5, text.find('\n') + 3};
+    const std::size_t mid[] = {5, text.find('\n') + 3};
     CHECK(currents::validate_in_parts(text, mid, options, "parts").parts_taken == 0);
 }
 
@@ -199,11 +199,11 @@ TEST_CASE("in parts: more unknown event types than the summary names are validat
     for (int i = 0; i < 1200; ++i)
         each.push_back(envelope({event("custom.type." + std::to_string(i), "{}", "id-" + std::to_string(i))}));
     const std::string text = lines(each);
-    const std::vector<std::uint64_t> starts = line_starts(text);
+    const std::vector<std::size_t> starts = line_starts(text);
     currents::Options options;
     options.now_epoch_seconds = test::kNow;
     for (const std::size_t at : {std::size_t{10}, std::size_t{600}, std::size_t{1100}}) {
-        const std::uint64_t seam[] = {starts[at]};
+        const std::size_t seam[] = {starts[at]};
         INFO("seam after line " << at + 1);
         CHECK(to_json(currents::validate_in_parts(text, seam, options, "parts").report) ==
               to_json(currents::validate(text, options, "parts")));

@@ -133,7 +133,7 @@ struct PartsReport {
     Report report;
     std::uint64_t parts_taken = 0;  // as PartsJoiner::parts_taken
 };
-PartsReport validate_in_parts(std::string_view input, std::span<const std::uint64_t> seams, const Options& options = {},
+PartsReport validate_in_parts(std::string_view input, std::span<const std::size_t> seams, const Options& options = {},
                               std::string source = "-");
 
 // Limits the checks use (Braze's and Treasure Data's), exposed for docs and tests.
