@@ -6,6 +6,7 @@
 #include <latch>
 #include <optional>
 #include <string_view>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -117,7 +118,15 @@ std::variant<CurrentsResult, std::string> validate_currents(const std::string& p
     };
     {
         std::vector<std::jthread> helpers;
-        for (std::size_t k = 1; k < parts.size(); ++k) helpers.emplace_back(work, k);
+        for (std::size_t k = 1; k < parts.size(); ++k) {
+            try {
+                helpers.emplace_back(work, k);
+            } catch (const std::system_error&) {
+                // No thread for it (a process limit): it is validated in sequence below, and the parts after
+                // it, whose line is not known then, fail their hand-over and are too. Nobody waits for it.
+                counted.count_down();
+            }
+        }
         work(0);
     }
     for (const Part& part : parts) {
@@ -128,7 +137,7 @@ std::variant<CurrentsResult, std::string> validate_currents(const std::string& p
     currents::PartsJoiner joiner(std::move(*parts[0].validator));
     for (std::size_t k = 1; k < parts.size(); ++k) {
         Part& part = parts[k];
-        if (joiner.add(std::move(*part.validator))) continue;
+        if (part.validator && joiner.add(std::move(*part.validator))) continue;
         error = files::read_range(file, part.start.offset, part.end - part.start.offset, kPartPieceBytes,
                                   [&](std::string_view piece) { joiner.current().feed(piece); });
         if (error != 0) return read_error(path, error);
