@@ -23,7 +23,7 @@ printf '\002{%s,"cohort_changes":[{"user_ids":["a","b"]},{"user_ids":["a"],"shou
 printf '\005429=0.1,500=0.05,drop_before=0.02,drop_after=0.02,latency_ms=5,latency_jitter_ms=10' > "$work"/emulator/faults
 printf '\006{"external_id":"u1","device_ids":["d1"],"aliases":[{"alias_label":"email","alias_name":"a@x"}]}\n{"device_ids":["d2"]}\n' > "$work"/emulator/users
 (printf '\007'; cat tests/fixtures/currents/valid-batch.json) > "$work"/emulator/postback
-for target in currents:fuzz_currents cohort:fuzz_cohort_table sql:fuzz_sql emulator:fuzz_emulator_requests; do
+for target in currents:fuzz_currents currents:fuzz_currents_parts cohort:fuzz_cohort_table sql:fuzz_sql emulator:fuzz_emulator_requests; do
   corpus=${target%%:*}
   binary=${target##*:}
   echo "fuzz: $binary for ${seconds}s"

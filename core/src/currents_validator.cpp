@@ -88,7 +88,21 @@ struct Validator::Impl final : DiagnosticSink {
     std::uint64_t events_seen = 0;
     std::function<void(const EventText&)> on_event;
 
+    // A part that starts at a line (LineStart): what it assumed there, and what telling whether that held needs.
+    std::optional<LineStart> assumed;  // nothing: the beginning of the input
+    bool payload_started = false;  // a batch began in this part, so the ids before it no longer matter
+    bool ids_before_used = false;  // a bare event's id was looked up before that: among the ids before this part
+
     Impl(Options o, std::string source) : options(o) { report.source = std::move(source); }
+    Impl(Options o, std::string source, LineStart start) : Impl(o, std::move(source)) {
+        assumed = start;
+        discarded = start.offset;
+        base = cursor = Cursor{0, start.line, 0};
+        bom_checked = head_checked = true;
+        // "At least two": then no value here is the input's first (a lone bare event) and a syntax error is
+        // taken as a broken line of JSON Lines, as after the second value.
+        top_values = 2;
+    }
 
     // DiagnosticSink: called by EventChecker with offsets into buf.
     void add(Severity severity, std::string_view code, std::string message, std::string hint, std::string pointer,
@@ -268,7 +282,7 @@ struct Validator::Impl final : DiagnosticSink {
             add_at(Severity::Error, "bare-array", "the input is a bare array of events, not an envelope",
                    "Braze POSTs {\"events\": [...]}; wrap the array: {\"events\": " + std::string(1, '[') + "...]}", "",
                    top_cursor);
-            checker.start_payload();
+            start_payload();
             ++pos;
             start_elements("");
             return true;
@@ -299,6 +313,11 @@ struct Validator::Impl final : DiagnosticSink {
                not_text->hint, "", cursor);
         state = State::Done;
         return false;
+    }
+
+    void start_payload() {
+        checker.start_payload();
+        payload_started = true;
     }
 
     void start_elements(std::string prefix) {
@@ -357,7 +376,7 @@ struct Validator::Impl final : DiagnosticSink {
             advance(cursor, buf, pos);
             events_cursor = cursor;
             ++pos;
-            checker.start_payload();
+            start_payload();
             start_elements("/events");
             return true;
         }
@@ -420,6 +439,8 @@ struct Validator::Impl final : DiagnosticSink {
                 d.column = top_cursor.column + 1;
                 bare_event = std::move(d);
             }
+            // Its id is looked up among those since the last batch began, which may be before this part.
+            if (!payload_started) ids_before_used = true;
             check_event(0, "");
         }
         finish_payload();
@@ -576,9 +597,61 @@ struct Validator::Impl final : DiagnosticSink {
         }
         return std::move(report);
     }
+
+    // Whether a bare event after this point could find ids to compare its own with. Exact for every validator a
+    // joiner keeps: a part is only kept when its ids are those the whole input has there (see hand_over).
+    bool ids_may_be_left() const { return events_seen > 0; }
+
+    bool hand_over(Impl& next) {
+        if (!next.assumed || eof) return false;
+        // Between two top-level values: everything fed was consumed (a value cut at the seam, a syntax error
+        // that skips lines beyond it, a stop on an unreadable input all leave it in another state).
+        if (state != State::Top || pos != buf.size() || !bom_checked || !head_checked || top_values < 2) return false;
+        if (discarded + pos != next.assumed->offset) return false;
+        Cursor at = cursor.offset <= pos ? cursor : base;
+        advance(at, buf, pos);
+        if (at.line != next.assumed->line || at.column != 0) return false;
+        // Ids left here are what `next` should have started with: fine only if it began a batch (which forgets
+        // them) before any bare event looked them up. Else it may need them later, when it is fed a part itself.
+        return !ids_may_be_left() || (next.payload_started && !next.ids_before_used);
+    }
 };
 
+namespace {
+
+// The summary counts unknown event types by name up to kMaxUnknownEventTypes names, in the order they appear;
+// once two parts name more between them, which ones the whole input would count by name is not known here.
+bool unknown_types_joinable(const std::map<std::string, std::uint64_t>& event_types) {
+    std::uint64_t unknown = 0;
+    for (const auto& entry : event_types) {
+        if (entry.first == kOtherEventTypes) return false;
+        if (find_event(entry.first) == nullptr) ++unknown;
+    }
+    return unknown <= kMaxUnknownEventTypes;
+}
+
+// The report of two consecutive parts, as one validator of both gives it.
+std::optional<Report> join_reports(Report earlier, Report later, std::uint64_t max_diagnostics) {
+    Summary& s = earlier.summary;
+    s.events += later.summary.events;
+    s.errors += later.summary.errors;
+    s.warnings += later.summary.warnings;
+    s.infos += later.summary.infos;
+    for (const auto& [name, count] : later.summary.event_types) s.event_types[name] += count;
+    if (!unknown_types_joinable(s.event_types)) return std::nullopt;
+    // Each part lists its first max_diagnostics: enough to fill the list of both in order.
+    std::size_t listed = 0;
+    for (; listed < later.diagnostics.size() && earlier.diagnostics.size() < max_diagnostics; ++listed)
+        earlier.diagnostics.push_back(std::move(later.diagnostics[listed]));
+    earlier.diagnostics_omitted += later.diagnostics_omitted + (later.diagnostics.size() - listed);
+    return earlier;
+}
+
+}  // namespace
+
 Validator::Validator(Options options, std::string source) : impl_(std::make_unique<Impl>(options, std::move(source))) {}
+Validator::Validator(Options options, std::string source, LineStart start)
+    : impl_(std::make_unique<Impl>(options, std::move(source), start)) {}
 Validator::~Validator() = default;
 Validator::Validator(Validator&&) noexcept = default;
 Validator& Validator::operator=(Validator&&) noexcept = default;
@@ -588,11 +661,69 @@ void Validator::feed(std::string_view chunk) { impl_->feed(chunk); }
 Report Validator::finish() { return impl_->finish(); }
 std::uint64_t Validator::bytes_consumed() const { return impl_->discarded + impl_->pos; }
 std::size_t Validator::buffered_bytes() const { return impl_->buf.size(); }
+bool Validator::hand_over(Validator& next) { return impl_->hand_over(*next.impl_); }
+
+PartsJoiner::PartsJoiner(Validator first) : current_(std::move(first)) {}
+
+bool PartsJoiner::add(Validator next) {
+    if (!current_.hand_over(next)) return false;
+    Report done = current_.finish();
+    if (!joined_) {
+        joined_ = std::move(done);
+    } else if (joinable_) {
+        std::optional<Report> both =
+            join_reports(std::move(*joined_), std::move(done), current_.impl_->options.max_diagnostics);
+        joinable_ = both.has_value();
+        if (both) joined_ = std::move(*both);
+    }
+    current_ = std::move(next);
+    ++parts_taken_;
+    return true;
+}
+
+Validator& PartsJoiner::current() { return current_; }
+
+std::optional<Report> PartsJoiner::finish() {
+    const std::uint64_t max_diagnostics = current_.impl_->options.max_diagnostics;
+    Report last = current_.finish();
+    if (!joined_) return last;
+    if (!joinable_) return std::nullopt;
+    return join_reports(std::move(*joined_), std::move(last), max_diagnostics);
+}
 
 Report validate(std::string_view input, const Options& options, std::string source) {
     Validator v(options, std::move(source));
     for (std::size_t i = 0; i < input.size(); i += kFeedSlice) v.feed(input.substr(i, kFeedSlice));
     return v.finish();
+}
+
+PartsReport validate_in_parts(std::string_view input, std::span<const std::size_t> seams, const Options& options,
+                              std::string source) {
+    std::vector<std::size_t> offsets = {0};  // where each part begins
+    std::vector<LineStart> starts(1);
+    for (const std::size_t seam : seams) {
+        if (seam <= offsets.back() || seam > input.size() || input[seam - 1] != '\n') continue;
+        const std::string_view between = input.substr(offsets.back(), seam - offsets.back());
+        starts.push_back(
+            {seam, starts.back().line + static_cast<std::uint64_t>(std::count(between.begin(), between.end(), '\n'))});
+        offsets.push_back(seam);
+    }
+    auto feed_part = [&](Validator& v, std::size_t k) {
+        const std::size_t end = k + 1 < offsets.size() ? offsets[k + 1] : input.size();
+        for (std::size_t i = offsets[k]; i < end; i += kFeedSlice)
+            v.feed(input.substr(i, std::min(kFeedSlice, end - i)));
+    };
+    Validator first(options, source);
+    feed_part(first, 0);
+    PartsJoiner joiner(std::move(first));
+    for (std::size_t k = 1; k < starts.size(); ++k) {
+        Validator next(options, source, starts[k]);
+        feed_part(next, k);
+        if (!joiner.add(std::move(next))) feed_part(joiner.current(), k);
+    }
+    std::optional<Report> report = joiner.finish();
+    if (!report) return {validate(input, options, std::move(source)), 0};
+    return {std::move(*report), joiner.parts_taken()};
 }
 
 }  // namespace tdbraze::currents

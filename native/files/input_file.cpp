@@ -1,5 +1,6 @@
 #include "input_file.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "work_ahead.hpp"
 
@@ -63,6 +65,22 @@ std::optional<std::string> read_in_chunks(const std::string& path,
         if (piece->size > 0) on_chunk(std::string_view(piece->bytes.data(), piece->size));
     if (const int error = pieces.error(); error != 0) return "cannot read '" + path + "': " + std::strerror(error);
     return std::nullopt;
+}
+
+int read_range(std::FILE* file, std::uint64_t offset, std::uint64_t length, std::size_t piece_bytes,
+               const std::function<void(std::string_view)>& on_chunk) {
+    std::vector<char> piece(static_cast<std::size_t>(std::min<std::uint64_t>(piece_bytes, length)));
+    const int fd = ::fileno(file);
+    for (std::uint64_t done = 0; done < length;) {
+        const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(piece.size(), length - done));
+        const ssize_t got = ::pread(fd, piece.data(), want, static_cast<off_t>(offset + done));
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) return errno != 0 ? errno : EIO;
+        if (got == 0) return 0;
+        on_chunk(std::string_view(piece.data(), static_cast<std::size_t>(got)));
+        done += static_cast<std::uint64_t>(got);
+    }
+    return 0;
 }
 
 }  // namespace tdbraze::files

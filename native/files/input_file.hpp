@@ -2,6 +2,7 @@
 // reads a table or a payload goes through here.
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -31,5 +32,12 @@ std::variant<InputFile, std::string> open_input(const std::string& path);
 std::optional<std::string> read_in_chunks(const std::string& path,
                                           const std::function<void(std::string_view)>& on_chunk,
                                           const std::function<void(std::string_view)>& on_read = nullptr);
+
+// Calls on_chunk for the bytes [offset, offset + length) of `file` in order, in pieces of at most
+// `piece_bytes`, on the calling thread and with no reading thread: for callers that read parts of one file on
+// threads of their own (positioned reads, so they do not share a file position). Stops early at the end of
+// the file. Returns 0, or the errno of the read that failed.
+int read_range(std::FILE* file, std::uint64_t offset, std::uint64_t length, std::size_t piece_bytes,
+               const std::function<void(std::string_view)>& on_chunk);
 
 }  // namespace tdbraze::files

@@ -743,3 +743,28 @@ TEST_CASE("cli: a missing, directory or unreadable input gives the OS's reason i
     CHECK(empty_root.code == 2);
     CHECK(empty_root.err.find("no site in") != std::string::npos);
 }
+
+TEST_CASE("cli: validate currents --threads 2 prints what --threads 1 prints") {
+    // About 12 MB of JSON Lines from the fixtures: batches, a bare event, a broken line, pretty-printed payloads.
+    std::string text;
+    const std::string batches = slurp(kFixtures + "/currents/batches.jsonl");
+    const std::string pretty = slurp(kFixtures + "/currents/problems.json");
+    const std::string td = slurp(kFixtures + "/currents/td-postback.json");
+    const std::string line = nlohmann::json::parse(slurp(kValid)).dump() + "\n";
+    for (int i = 0; text.size() < 12'000'000; ++i) {
+        text += line;
+        if (i % 5000 == 0) text += batches + pretty + "\n";
+        if (i % 7000 == 0) text += nlohmann::json::parse(td).dump() + "\n";
+    }
+    const std::string path = write_file("threads.jsonl", text).string();
+    for (const std::string options : {"--format json --max-diagnostics 50", "--receiver td-postback --strict"}) {
+        INFO(options);
+        const Run one = run("validate currents --now 1764000000 --threads 1 " + options + " " + path);
+        const Run two = run("validate currents --now 1764000000 --threads 2 " + options + " " + path);
+        CHECK(one.code == 1);
+        CHECK(two.code == one.code);
+        CHECK(two.out == one.out);
+        CHECK(two.err == one.err);
+    }
+    CHECK(run("validate currents --threads 0 " + kValid).code == 2);
+}

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,9 +62,23 @@ struct EventText {
     bool has_errors = false;  // the event itself has at least one error-level finding
 };
 
+// Validating JSON Lines in parts at once (natively, one part per thread; the core itself has none). A part
+// after the first starts at the beginning of a line and assumes what holds between the lines of JSON Lines:
+// the input is JSON text, at least two top-level values ended before that line, and what it checks does not
+// depend on them (duplicate ids are looked for per batch, and a batch forgets the ids before it). Whether
+// that held is only known once the part before has been validated: Validator::hand_over tells, and
+// PartsJoiner keeps the parts whose assumptions held and joins their reports. What did not hold is validated
+// again in sequence, so the report is the one a single Validator gives, whatever the parts.
+struct LineStart {
+    std::uint64_t offset = 0;  // bytes of the input before the part
+    std::uint64_t line = 1;  // the line the part begins, 1-based
+};
+
 class Validator {
 public:
     explicit Validator(Options options = {}, std::string source = "-");
+    // A part of the input that begins at `start` (see LineStart). EventText::number counts from the part's start.
+    Validator(Options options, std::string source, LineStart start);
     ~Validator();
     Validator(Validator&&) noexcept;
     Validator& operator=(Validator&&) noexcept;
@@ -75,12 +90,51 @@ public:
     std::uint64_t bytes_consumed() const;  // for progress displays
     std::size_t buffered_bytes() const;  // input held in memory now: at most one value plus one chunk
 
+    // Called instead of finish() on a validator fed exactly up to where `next` starts: true when this one
+    // stands there between two top-level values with nothing pending, and hands `next` what it assumed (the
+    // same line, at least two values before, no ids it checked against). Then finish() this one and go on with
+    // `next`; when false, `next` is of no use: feed its part to this one instead.
+    bool hand_over(Validator& next);
+
 private:
+    friend class PartsJoiner;
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
 
+// Puts the reports of consecutive parts of one input together, in order.
+class PartsJoiner {
+public:
+    // The validator of the first part (it starts at the beginning of the input), fed with that part.
+    explicit PartsJoiner(Validator first);
+    // `next` validated the part that follows the current one. True: its assumptions held and it is now the
+    // current one. False: it is dropped: feed its part to current() instead.
+    bool add(Validator next);
+    Validator& current();
+    // The report of the whole input; nothing when the parts' reports cannot be joined exactly (more than 1000
+    // distinct unknown event types in all, which the summary counts by name up to there): validate the input
+    // again in one piece.
+    std::optional<Report> finish();
+    std::uint64_t parts_taken() const { return parts_taken_; }  // parts after the first whose work was used
+
+private:
+    Validator current_;
+    std::optional<Report> joined_;  // of the parts before the current one
+    bool joinable_ = true;
+    std::uint64_t parts_taken_ = 0;
+};
+
 Report validate(std::string_view input, const Options& options = {}, std::string source = "-");
+
+// validate() of an input in memory cut into parts at `seams` (offsets in increasing order; those that are not
+// the start of a line are left out), each part validated as a thread of its own would, one after another.
+// The report is validate()'s; for tests and fuzzing of what the native parallel validation does.
+struct PartsReport {
+    Report report;
+    std::uint64_t parts_taken = 0;  // as PartsJoiner::parts_taken
+};
+PartsReport validate_in_parts(std::string_view input, std::span<const std::size_t> seams, const Options& options = {},
+                              std::string source = "-");
 
 // Limits the checks use (Braze's and Treasure Data's), exposed for docs and tests.
 inline constexpr std::uint64_t kMaxEventsPerBatch = 100;
