@@ -258,23 +258,18 @@ public:
 private:
     Seen see_hashed(std::string_view key, std::uint64_t h, std::string_view alias_spelling, std::uint64_t spelling_h) {
         Seen seen;
-        if (!ids_.insert(key, h)) {
+        bool other_type = false;
+        if (!ids_.insert(key, h, other_type)) {
             seen.duplicate = true;
             return seen;
         }
-        if (key[0] == 'u' || key[0] == 'd') {
-            other_.assign(key);
-            other_[0] = key[0] == 'u' ? 'd' : 'u';
-            seen.other_type = ids_.contains(other_, h);  // the same hash: the type byte is not hashed
-        } else {
-            seen.alias_spelling = !alias_spellings_.insert(alias_spelling, spelling_h);
-        }
+        seen.other_type = other_type;
+        if (key[0] != 'u' && key[0] != 'd') seen.alias_spelling = !alias_spellings_.insert(alias_spelling, spelling_h);
         return seen;
     }
 
     IdSet ids_;
     IdSet alias_spellings_;
-    std::string other_;  // reused buffers
     std::vector<std::uint64_t> hashes_, spelling_hashes_;
 };
 

@@ -477,7 +477,7 @@ bool SpilledDedupe::resolve() {
     AnswerCounter answers;
     std::mutex answers_mutex;
     auto resolve_partitions = [&] {
-        std::string data, other, record;
+        std::string data, record;
         std::size_t longest = 0;
         std::uint64_t firsts = 0;
         AnswerCounter counted;
@@ -500,22 +500,19 @@ bool SpilledDedupe::resolve() {
                         failed = true;
                         break;
                     }
-                    const std::uint64_t h = IdSet::hash(key);
-                    if (!seen.insert(key, h)) {
+                    bool other_type = false;
+                    if (!seen.insert(key, IdSet::hash(key), other_type)) {
                         set_bit_shared(duplicate_, question);
                         counted.add(cohort::Answer::Duplicate, key, question, row, line);
                         continue;
                     }
                     ++firsts;
                     longest = std::max(longest, key.size());  // of those plan() sends
-                    if (key[0] == 'u' || key[0] == 'd') {
-                        other.assign(key);
-                        other[0] = key[0] == 'u' ? 'd' : 'u';
-                        if (seen.contains(other, h)) {  // the same hash: the type byte is not hashed
-                            set_bit_shared(other_type_, question);
-                            counted.add(cohort::Answer::OtherType, key, question, row, line);
-                        }
-                    } else {
+                    if (other_type) {
+                        set_bit_shared(other_type_, question);
+                        counted.add(cohort::Answer::OtherType, key, question, row, line);
+                    }
+                    if (key[0] != 'u' && key[0] != 'd') {
                         // The spelling's check needs the same record, with the key for the count's column and value.
                         record.clear();
                         put_varint(record, question);
