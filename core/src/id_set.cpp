@@ -187,6 +187,29 @@ bool IdSet::insert(std::string_view key, std::uint64_t h) {
     return true;
 }
 
+bool IdSet::insert(std::string_view key, std::uint64_t h, bool& other_type) {
+    other_type = false;
+    if (key.empty() || (key[0] != 'u' && key[0] != 'd')) return insert(key, h);
+    make_room(1);
+    const char other = key[0] == 'u' ? 'd' : 'u';
+    const std::size_t mask = slots_.size - 1;
+    const std::uint64_t tag = h >> kPositionBits;
+    // Linear probing without removals: every key of this home slot lies between it and the first empty slot.
+    std::size_t i = home_slot(h);
+    for (;; i = (i + 1) & mask) {
+        const std::uint64_t s = slots_[i];
+        if (s == 0) break;
+        if ((s >> kPositionBits) != tag) continue;
+        const std::string_view k = stored((s & kPositionMask) - 1);
+        if (k.size() != key.size() || std::memcmp(k.data() + 1, key.data() + 1, key.size() - 1) != 0) continue;
+        if (k[0] == key[0]) return false;
+        if (k[0] == other) other_type = true;
+    }
+    slots_[i] = ((h >> kPositionBits) << kPositionBits) | (append(key) + 1);
+    ++size_;
+    return true;
+}
+
 std::uint64_t IdSet::append(std::string_view key) {
     const std::size_t need = length_prefix_bytes(key.size()) + key.size();
     if (blocks_.empty()) {

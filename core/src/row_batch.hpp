@@ -54,6 +54,7 @@ struct RowBatch::Impl {
 
 private:
     mutable std::vector<Cell> replay_cells_;
+    mutable std::vector<std::uint32_t> replay_set_;  // the columns of replay_cells_ the last row set
 };
 
 }  // namespace tdbraze::cohort

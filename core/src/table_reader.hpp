@@ -70,6 +70,8 @@ private:
     bool detect_format();
     bool choose_csv_delimiter();
     bool read_delimited_row();
+    bool read_plain_row();
+    bool deliver_record(std::uint64_t line, std::size_t fields, std::size_t bad, const std::string& problem);
     bool read_json_row();
     void handle_json_row(std::uint64_t line);
     void compact();

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -241,7 +242,7 @@ public:
     Recorder(Partitions& keys, std::uint64_t& questions, std::uint64_t& keys_hash)
         : keys_(keys), questions_(questions), keys_hash_(keys_hash) {}
     ~Recorder() {
-        filling_.clear();  // never resolved: nothing more is needed of the questions
+        filled_ = 0;  // never resolved: nothing more is needed of the questions
         finish();
     }
     Recorder(const Recorder&) = delete;
@@ -259,7 +260,7 @@ public:
     }
     // Every question recorded so far is in its partition, and the owner's count and keys hash hold them all.
     void finish() {
-        if (!filling_.empty()) hand_off();
+        if (filled_ != 0) hand_off();
         if (writer_.joinable()) {
             {
                 std::lock_guard lock(mutex_);
@@ -275,26 +276,29 @@ public:
 
 private:
     static constexpr std::size_t kBatchBytes = 256 * 1024;
+    static constexpr std::size_t kRecordRoom = 4096;  // past kBatchBytes: room for the record that fills a batch
     static constexpr std::size_t kBacklog = 4;  // batches waiting for the writer: at most 1 MiB
 
-    // A record: question number, key, alias spelling, row, line. Encoded on the stack and appended in one
-    // step: appended a byte at a time, the varints alone were a twentieth of the reading thread's time.
+    // A record: question number, key, alias spelling, row, line. Encoded straight into the batch, which is
+    // kept larger than what it holds (filled_): appended a byte at a time, the varints alone were a twentieth
+    // of the planner's thread's time, and encoded on the stack first, copying each record into the batch was
+    // a twentieth again.
     void record(const Question& q) {
         const std::size_t most = 5 * static_cast<std::size_t>(kMaxVarintBytes) + q.key.size() + q.alias_spelling.size();
-        char small[512];
-        std::string large;
-        if (most > sizeof small) large.resize(most);  // an identifier over 400 bytes or so: rare
-        char* const start = most > sizeof small ? large.data() : small;
-        char* p = start;
+        if (filled_ + most > filling_.size()) filling_.resize(std::max(filled_ + most, kBatchBytes + kRecordRoom));
+        char* const start = filling_.data();
+        char* p = start + filled_;
         p = write_varint(p, next_question_++);
         p = write_varint(p, q.key.size());
-        p = std::copy(q.key.begin(), q.key.end(), p);
+        if (!q.key.empty()) std::memcpy(p, q.key.data(), q.key.size());
+        p += q.key.size();
         p = write_varint(p, q.alias_spelling.size());
-        p = std::copy(q.alias_spelling.begin(), q.alias_spelling.end(), p);
+        if (!q.alias_spelling.empty()) std::memcpy(p, q.alias_spelling.data(), q.alias_spelling.size());
+        p += q.alias_spelling.size();
         p = write_varint(p, q.row);
         p = write_varint(p, zigzag_line(q.row, q.line));
-        filling_.append(start, static_cast<std::size_t>(p - start));
-        if (filling_.size() >= kBatchBytes) hand_off();
+        filled_ = static_cast<std::size_t>(p - start);
+        if (filled_ >= kBatchBytes) hand_off();
     }
 
     void hand_off() {
@@ -306,12 +310,14 @@ private:
             }
         }
         if (alone_) {
-            write_records(filling_);
-            filling_.clear();
+            write_records(std::string_view(filling_.data(), filled_));
+            filled_ = 0;
             return;
         }
         std::unique_lock lock(mutex_);
         changed_.wait(lock, [&] { return full_.size() < kBacklog; });
+        filling_.resize(filled_);
+        filled_ = 0;
         full_.push_back(std::move(filling_));
         if (!spare_.empty()) {
             filling_ = std::move(spare_.back());
@@ -319,7 +325,7 @@ private:
         } else {
             filling_ = std::string();
         }
-        filling_.clear();
+        // A spare keeps its size, what it held being written over: resizing it again would zero it first.
         lock.unlock();
         changed_.notify_all();
     }
@@ -376,7 +382,8 @@ private:
     alignas(64) std::uint64_t next_question_ = 0;
     alignas(64) std::uint64_t running_hash_ = 0;
     std::uint64_t next_mark_ = 0;  // the writer thread's too
-    std::string filling_;  // the batch being encoded
+    std::string filling_;  // the batch being encoded: its first filled_ bytes
+    std::size_t filled_ = 0;
 
     std::thread writer_;
     bool alone_ = false;  // no writer thread: records are written as batches fill
@@ -477,7 +484,7 @@ bool SpilledDedupe::resolve() {
     AnswerCounter answers;
     std::mutex answers_mutex;
     auto resolve_partitions = [&] {
-        std::string data, other, record;
+        std::string data, record;
         std::size_t longest = 0;
         std::uint64_t firsts = 0;
         AnswerCounter counted;
@@ -500,22 +507,19 @@ bool SpilledDedupe::resolve() {
                         failed = true;
                         break;
                     }
-                    const std::uint64_t h = IdSet::hash(key);
-                    if (!seen.insert(key, h)) {
+                    bool other_type = false;
+                    if (!seen.insert(key, IdSet::hash(key), other_type)) {
                         set_bit_shared(duplicate_, question);
                         counted.add(cohort::Answer::Duplicate, key, question, row, line);
                         continue;
                     }
                     ++firsts;
                     longest = std::max(longest, key.size());  // of those plan() sends
-                    if (key[0] == 'u' || key[0] == 'd') {
-                        other.assign(key);
-                        other[0] = key[0] == 'u' ? 'd' : 'u';
-                        if (seen.contains(other, h)) {  // the same hash: the type byte is not hashed
-                            set_bit_shared(other_type_, question);
-                            counted.add(cohort::Answer::OtherType, key, question, row, line);
-                        }
-                    } else {
+                    if (other_type) {
+                        set_bit_shared(other_type_, question);
+                        counted.add(cohort::Answer::OtherType, key, question, row, line);
+                    }
+                    if (key[0] != 'u' && key[0] != 'd') {
                         // The spelling's check needs the same record, with the key for the count's column and value.
                         record.clear();
                         put_varint(record, question);

@@ -185,6 +185,26 @@ TEST_CASE("an embedded newline in an identifier is an error and the cell is not 
     CHECK(p.report.summary.user_ids == 1);
 }
 
+TEST_CASE("a control character anywhere in a long identifier is found, and bytes near one are not") {
+    const std::string value(37, 'a');
+    for (const char bad : {'\x01', '\x1F', '\x7F', '\t'}) {
+        for (std::size_t at = 1; at + 1 < value.size(); ++at) {  // inside: a tab at either end is whitespace
+            std::string v = value;
+            v[at] = bad;
+            INFO(static_cast<int>(bad) << " at " << at);
+            CHECK(cohort_with_code(plan_table("user_ids\n\"" + v + "\"\n").report, "control-character").size() == 1);
+        }
+    }
+    for (const char fine : {' ', '~', '\x20', '!'}) {
+        std::string v = value;
+        v[20] = fine;
+        CHECK(cohort_with_code(plan_table("user_ids\n\"" + v + "\"\n").report, "control-character").empty());
+    }
+    CHECK(
+        cohort_with_code(plan_table("user_ids\n\"caf\xC3\xA9-\xE2\x80\x94-0123456789\"\n").report, "control-character")
+            .empty());
+}
+
 TEST_CASE("diagnostics are sorted by row and bounded") {
     std::string table = "user_ids\n";
     for (int i = 0; i < 50; ++i) table += "\"bad\x02" + std::to_string(i) + "\"\n";

@@ -14,12 +14,15 @@ struct Collected : TableSink {
     std::vector<std::string> columns;
     std::vector<std::vector<std::string>> rows;
     std::vector<std::uint64_t> lines;
+    std::vector<std::vector<std::uint64_t>> cell_lines;
     std::vector<std::string> errors;  // "code@row:line"
     void on_columns(std::span<const std::string> names, std::size_t first_new, std::uint64_t) override {
         for (std::size_t i = first_new; i < names.size(); ++i) columns.push_back(names[i]);
     }
     void on_row(const RowView& row) override {
         std::vector<std::string> cells;
+        cell_lines.emplace_back();
+        for (const Cell& c : row.cells) cell_lines.back().push_back(c.line);
         for (const Cell& c : row.cells)
             cells.push_back(c.kind == CellKind::Absent ? "<absent>"
                             : c.kind == CellKind::Null ? "<null>"
@@ -63,6 +66,52 @@ TEST_CASE("csv: the same rows whatever the chunk size") {
         const Collected c = read(text, TableFormat::Auto, chunk);
         CHECK(c.rows == whole.rows);
         CHECK(c.lines == whole.lines);
+    }
+}
+
+// Rows of plain fields are split 16 bytes at a time (read_plain_row); every other record by the general
+// reader. Shifting the rows by every amount puts each kind of record, and each special byte, at every place
+// in a block and across the end of the buffer.
+TEST_CASE("csv: every kind of record at every offset and chunk size") {
+    for (std::size_t pad = 0; pad < 34; ++pad) {
+        const std::string first = "u" + std::string(pad, 'x');
+        const std::string text = "user_ids,device_ids,note\n" + first +
+                                 ",d1,plain\n"
+                                 "u2,\"quoted, comma\",n\n"
+                                 "u3,d3,crlf\r\n"
+                                 "u4,d\r4,lone cr\n"
+                                 "u5,mid\"quote,n\n"
+                                 "u6,\"two\nlines\",n\n"
+                                 "u7,d7,caf\xC3\xA9 with a longer note than sixteen bytes\n"
+                                 "u8,d8,bad\xFF\n"
+                                 "u9,d9\n"
+                                 "u10,d10,n,extra\n"
+                                 "\n"
+                                 "u12,,\r\n"
+                                 "u13,d13,ends with cr\r\r\n"
+                                 "u14,d14,last";
+        const Rows rows{{first, "d1", "plain"},
+                        {"u2", "quoted, comma", "n"},
+                        {"u3", "d3", "crlf"},
+                        {"u4", "d\r4", "lone cr"},
+                        {"u5", "mid\"quote", "n"},
+                        {"u6", "two\nlines", "n"},
+                        {"u7", "d7", "caf\xC3\xA9 with a longer note than sixteen bytes"},
+                        {"u12", "", ""},
+                        {"u13", "d13", "ends with cr\r"},
+                        {"u14", "d14", "last"}};
+        const std::vector<std::uint64_t> lines{2, 3, 4, 5, 6, 7, 9, 14, 15, 16};
+        const Strings errors{"invalid-utf8@8:10", "row-width@9:11", "row-width@10:12"};
+        for (std::size_t chunk = 1; chunk <= text.size(); chunk += chunk < 40 ? 1 : 37) {
+            INFO("pad " << pad << ", chunk " << chunk);
+            const Collected c = read(text, TableFormat::Auto, chunk);
+            CHECK(c.rows == rows);
+            CHECK(c.lines == lines);
+            CHECK(c.errors == errors);
+            REQUIRE(c.cell_lines.size() == rows.size());
+            CHECK(c.cell_lines[5] == std::vector<std::uint64_t>{7, 7, 8});
+            CHECK(c.cell_lines[6] == std::vector<std::uint64_t>{9, 9, 9});
+        }
     }
 }
 

@@ -37,6 +37,10 @@ public:
     void prefetch(std::uint64_t key_hash) const;  // a hint: nothing changes if it is wrong or stale
     bool insert(std::string_view key, std::uint64_t key_hash);
     bool contains(std::string_view key, std::uint64_t key_hash) const;
+    // insert(), and for a new user or device id ('u' or 'd' first) whether the same text is there under the
+    // other of the two: the duplicate check asks that of every new one. Both share the hash, and so the run of
+    // slots this insert probes anyway, where a second lookup would probe it again.
+    bool insert(std::string_view key, std::uint64_t key_hash, bool& other_type);
 
     // Empties the set but keeps its slots, and its arena while that is one block: a set filled again and again with
     // about as many keys (the on-disk check's parts, one after another) then neither grows nor asks the
