@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "tdbraze/text.hpp"
 #include "utf8.hpp"
 
 namespace tdbraze {
@@ -20,17 +21,9 @@ inline void advance(TextPosition& p, std::string_view text, std::size_t to) {
     const char* data = text.data();
     std::size_t start = p.offset;
     if (start < to) {
-        // One counting pass the compiler vectorizes, rather than a memchr per line: pretty-printed JSON has a
-        // line break every few dozen bytes, and the window is advanced over all of it. A byte-wide count per
-        // block of 255 keeps the vector lanes bytes (WebAssembly has no cheap widening to 64 bits); modulo 256
-        // the lanes' sum is still exact, as a block cannot hold more than 255 breaks.
-        std::uint64_t breaks = 0;
-        for (std::size_t i = start; i < to;) {
-            const std::size_t block_end = to - i > 255 ? i + 255 : to;
-            std::uint8_t in_block = 0;
-            for (; i < block_end; ++i) in_block = static_cast<std::uint8_t>(in_block + (data[i] == '\n' ? 1 : 0));
-            breaks += in_block;
-        }
+        // One counting pass rather than a memchr per line: pretty-printed JSON has a line break every few dozen
+        // bytes, and the window is advanced over all of it.
+        const std::uint64_t breaks = count_line_breaks(text.substr(start, to - start));
         if (breaks != 0) {
             p.line += breaks;
             p.column = 0;

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "input_file.hpp"
+#include "tdbraze/text.hpp"
 
 namespace tdbraze::validate {
 namespace {
@@ -87,10 +88,19 @@ std::optional<std::uint64_t> seam_after(std::FILE* file, std::uint64_t from, std
     return std::nullopt;
 }
 
+// Counting a part's line breaks (a positioned read and a vectorized count) against validating it: measured on
+// 100 MB of JSON Lines, about a tenth.
+constexpr double kCountingShare = 0.1;
+
 struct Part {
     currents::LineStart start;
     std::uint64_t end = 0;
+    // Counted by the next part's thread, before it validates its own part.
     std::uint64_t newlines = 0;
+    bool newlines_known = false;
+    int count_error = 0;
+    std::exception_ptr count_failure;
+
     std::optional<currents::Validator> validator;
     int error = 0;
     std::exception_ptr failure;
@@ -110,10 +120,16 @@ std::variant<CurrentsResult, std::string> validate_currents(const std::string& p
     const std::uint64_t wanted = std::min<std::uint64_t>(threads, size / kMinPartBytes);
     if (wanted <= 1) return in_sequence(path, options);
 
+    // Each part but the first has to know the line it begins on before it is validated: its thread first counts
+    // the line breaks of the part before its own (all of them at once), while the first part, whose line is 1,
+    // is validated at once. So that all finish together the first part is larger, by what counting costs.
+    const double share = 1.0 / (static_cast<double>(wanted) + kCountingShare);  // of each part after the first
     std::vector<Part> parts(1);
     int error = 0;
     for (std::uint64_t k = 1; k < wanted && error == 0; ++k) {
-        const std::uint64_t guess = std::max(k * (size / wanted), parts.back().start.offset + 1);
+        const auto at = static_cast<std::uint64_t>(static_cast<double>(size) *
+                                                   ((1 + kCountingShare) * share + static_cast<double>(k - 1) * share));
+        const std::uint64_t guess = std::max(at, parts.back().start.offset + 1);
         if (const auto seam = seam_after(file, guess, size, error)) parts.emplace_back().start.offset = *seam;
     }
     if (error != 0) return read_error(path, error);
@@ -121,24 +137,24 @@ std::variant<CurrentsResult, std::string> validate_currents(const std::string& p
         parts[k].end = k + 1 < parts.size() ? parts[k + 1].start.offset : size;
     if (parts.size() == 1) return in_sequence(path, options);
 
-    // Each part needs the line it begins on: the parts before it count their lines first, all at once.
-    std::latch counted(static_cast<std::ptrdiff_t>(parts.size()));
+    std::latch counted(static_cast<std::ptrdiff_t>(parts.size() - 1));  // the threads of the parts after the first
     auto work = [&](std::size_t k) {
         Part& part = parts[k];
-        try {
-            if (k + 1 < parts.size())
-                part.error = files::read_range(
-                    file, part.start.offset, part.end - part.start.offset, kPartPieceBytes,
-                    [&](std::string_view piece) {
-                        part.newlines += static_cast<std::uint64_t>(std::count(piece.begin(), piece.end(), '\n'));
-                    });
-        } catch (...) {
-            part.failure = std::current_exception();
+        if (k > 0) {
+            Part& before = parts[k - 1];
+            try {
+                before.count_error =
+                    files::read_range(file, before.start.offset, before.end - before.start.offset, kPartPieceBytes,
+                                      [&](std::string_view piece) { before.newlines += count_line_breaks(piece); });
+                before.newlines_known = before.count_error == 0;
+            } catch (...) {
+                before.count_failure = std::current_exception();
+            }
+            counted.arrive_and_wait();
         }
-        counted.arrive_and_wait();
         try {
-            for (std::size_t j = 0; j <= k; ++j)
-                if (parts[j].error != 0 || parts[j].failure) return;  // the line is not known: nothing to do
+            for (std::size_t j = 0; j < k; ++j)
+                if (!parts[j].newlines_known) return;  // the line is not known: validated in sequence instead
             std::uint64_t line = 1;
             for (std::size_t j = 0; j < k; ++j) line += parts[j].newlines;
             part.start.line = line;
@@ -157,8 +173,8 @@ std::variant<CurrentsResult, std::string> validate_currents(const std::string& p
             try {
                 helpers.emplace_back(work, k);
             } catch (const std::system_error&) {
-                // No thread for it (a process limit): it is validated in sequence below, and the parts after
-                // it, whose line is not known then, fail their hand-over and are too. Nobody waits for it.
+                // No thread for it (a process limit): its part is validated in sequence below, and so are the
+                // parts after it, whose line is not known then. Nobody waits for its count.
                 counted.count_down();
             }
         }
@@ -166,7 +182,9 @@ std::variant<CurrentsResult, std::string> validate_currents(const std::string& p
     }
     for (const Part& part : parts) {
         if (part.failure) std::rethrow_exception(part.failure);
+        if (part.count_failure) std::rethrow_exception(part.count_failure);
         if (part.error != 0) return read_error(path, part.error);
+        if (part.count_error != 0) return read_error(path, part.count_error);
     }
 
     currents::PartsJoiner joiner(std::move(*parts[0].validator));
