@@ -1,7 +1,5 @@
-#include <algorithm>
 #include <iostream>
 #include <memory>
-#include <thread>
 
 #include <unistd.h>
 
@@ -20,7 +18,7 @@ struct ValidateCurrentsArgs {
     std::uint64_t max_diagnostics = 1000;
     std::int64_t now = -1;  // -1: the real clock
     currents::Receiver receiver = currents::Receiver::Http;
-    unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 64u);
+    unsigned threads = validate::default_threads();
 };
 
 int run(const ValidateCurrentsArgs& args) {

@@ -14,6 +14,7 @@
 
 #include "braze_instances.hpp"
 #include "credentials.hpp"
+#include "currents_in_parts.hpp"
 #include "td_postback.hpp"
 #include "tdbraze/text.hpp"
 
@@ -171,14 +172,19 @@ void ViewModel::update(Clock::time_point now) {
         currents_.validation = TaskState::Done;
         currents_.source = check->source;
         currents_.histogram.clear();
-        for (const auto& [type, count] : check->report.summary.event_types)
-            currents_.histogram.push_back({type, count});
-        std::stable_sort(currents_.histogram.begin(), currents_.histogram.end(),
-                         [](const EventTypeCount& a, const EventTypeCount& b) { return a.count > b.count; });
-        const auto& s = check->report.summary;
-        status = check->source + ": " + with_separators(s.events) + " events, " + with_separators(s.errors) +
-                 " errors, " + with_separators(s.warnings) + " warnings";
-        currents_.report = std::move(check->report);
+        if (!check->error.empty()) {
+            status = check->error;
+            currents_.report = {};
+        } else {
+            for (const auto& [type, count] : check->report.summary.event_types)
+                currents_.histogram.push_back({type, count});
+            std::stable_sort(currents_.histogram.begin(), currents_.histogram.end(),
+                             [](const EventTypeCount& a, const EventTypeCount& b) { return a.count > b.count; });
+            const auto& s = check->report.summary;
+            status = check->source + ": " + with_separators(s.events) + " events, " + with_separators(s.errors) +
+                     " errors, " + with_separators(s.warnings) + " warnings";
+            currents_.report = std::move(check->report);
+        }
     }
 
     auto replay_done = replay_task_.take_result();
@@ -590,16 +596,13 @@ void ViewModel::validate_currents() {
     std::string text = from_editor ? currents.text : std::string();
     const std::string path = currents.path;
     currents_task_.start([=, text = std::move(text)](std::stop_token) {
-        if (from_editor) return CurrentsCheck{currents::validate(text, options, source), source};
-        // Too large for the editor: checked from the file in chunks, as the CLI does.
-        currents::Validator validator(options, source);
-        std::ifstream in(path, std::ios::binary);
-        std::vector<char> buffer(1 << 20);
-        while (in) {
-            in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-            if (in.gcount() > 0) validator.feed(std::string_view(buffer.data(), static_cast<std::size_t>(in.gcount())));
-        }
-        return CurrentsCheck{validator.finish(), source};
+        if (from_editor) return CurrentsCheck{currents::validate(text, options, source), source, {}};
+        // Too large for the editor: checked from the file as the CLI does, in parts on the cores.
+        auto validated = validate::validate_currents(path, options, validate::default_threads());
+        if (auto* error = std::get_if<std::string>(&validated)) return CurrentsCheck{{}, source, *error};
+        currents::Report report = std::move(std::get<validate::CurrentsResult>(validated).report);
+        report.source = source;
+        return CurrentsCheck{std::move(report), source, {}};
     });
 }
 

@@ -237,6 +237,7 @@ private:
     struct CurrentsCheck {
         currents::Report report;
         std::string source;
+        std::string error;  // the file could not be read: why (then the report is empty)
     };
 
     void begin_sync(bool resume);

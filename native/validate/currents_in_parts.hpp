@@ -5,8 +5,10 @@
 // differs.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
+#include <thread>
 #include <variant>
 
 #include "tdbraze/currents.hpp"
@@ -16,6 +18,9 @@ namespace tdbraze::validate {
 // A part smaller than this is not worth a thread of its own: a smaller input, and standard input (which cannot
 // be read at two places at once), are validated on the calling thread.
 inline constexpr std::uint64_t kMinPartBytes = std::uint64_t{4} << 20;
+
+// The parts a file is cut into by default: one per core (1 to 64).
+inline unsigned default_threads() { return std::clamp(std::thread::hardware_concurrency(), 1u, 64u); }
 
 struct CurrentsResult {
     currents::Report report;

@@ -529,6 +529,51 @@ TEST_CASE("Currents: the receiver choice checks as Treasure Data would take the 
     CHECK(report["summary"]["warnings"].get<std::uint64_t>() == vm.currents_view().report->summary.warnings);
 }
 
+TEST_CASE("Currents: a file too large for the editor is checked from the file, as the CLI does", "[desktop]") {
+    // JSON Lines of batches, some lines broken: 9 MiB, which the CLI cuts into parts (of at least 4 MiB).
+    const fs::path path = work_dir() / "large-currents.jsonl";
+    {
+        const std::string valid = slurp(fixture("currents/valid-batch.json"));
+        std::string line;
+        for (const char c : valid)
+            if (c != '\n') line += c;
+        std::ofstream out(path, std::ios::binary);
+        for (std::uintmax_t written = 0, i = 0; written < (9u << 20); ++i) {
+            const std::string text = i % 500 == 7 ? line.substr(0, line.size() / 2) : line;
+            out << text << '\n';
+            written += text.size() + 1;
+        }
+    }
+    ViewModel vm(test_options("currents-large"));
+    vm.open_currents(path.string());
+    CHECK(vm.currents.text.empty());
+    REQUIRE(pump(vm, [&] { return vm.currents_view().validation == TaskState::Done; }));
+    REQUIRE(vm.currents_view().report);
+    const auto& report = *vm.currents_view().report;
+    CHECK(vm.currents_view().source == "large-currents.jsonl");
+    CHECK(report.summary.errors > 0);
+    // The CLI's report of the same file (the clock is the real one in both: no time is near a limit here).
+    const std::string cli = std::string(TDBRAZE_CLI) + " validate currents --format json " + path.string();
+    FILE* out = ::popen(cli.c_str(), "r");
+    REQUIRE(out != nullptr);
+    std::string text;
+    char buffer[4096];
+    for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, out)) > 0;) text.append(buffer, n);
+    ::pclose(out);
+    const auto expected = nlohmann::json::parse(text);
+    CHECK(expected["summary"]["events"].get<std::uint64_t>() == report.summary.events);
+    CHECK(expected["summary"]["errors"].get<std::uint64_t>() == report.summary.errors);
+    CHECK(expected["diagnostics"].size() == report.diagnostics.size());
+    CHECK(expected["diagnostics"][0]["line"].get<std::uint64_t>() == report.diagnostics.at(0).line);
+
+    // A file that cannot be read: the status says why and no old report stays on screen.
+    vm.currents.path = work_dir().string();  // a directory
+    vm.validate_currents();
+    REQUIRE(pump(vm, [&] { return vm.currents_view().validation == TaskState::Done; }));
+    CHECK_FALSE(vm.currents_view().report);
+    CHECK(vm.status.find(work_dir().string()) != std::string::npos);
+}
+
 TEST_CASE("dropped files: a payload on the Currents panel, a table anywhere else", "[desktop]") {
     ViewModel vm(test_options("drop"));
     vm.panel = Panel::Sync;
