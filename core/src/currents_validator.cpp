@@ -704,8 +704,7 @@ PartsReport validate_in_parts(std::string_view input, std::span<const std::size_
     for (const std::size_t seam : seams) {
         if (seam <= offsets.back() || seam > input.size() || input[seam - 1] != '\n') continue;
         const std::string_view between = input.substr(offsets.back(), seam - offsets.back());
-        starts.push_back(
-            {seam, starts.back().line + count_line_breaks(between)});
+        starts.push_back({seam, starts.back().line + count_line_breaks(between)});
         offsets.push_back(seam);
     }
     auto feed_part = [&](Validator& v, std::size_t k) {
