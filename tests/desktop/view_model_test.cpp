@@ -89,6 +89,17 @@ bool pump(ViewModel& vm, Done done, double seconds = 30) {
     return false;
 }
 
+// What the tdbraze command line prints on standard output for `args`.
+std::string cli_output(const std::string& args) {
+    FILE* out = ::popen((std::string(TDBRAZE_CLI) + " " + args + " 2>/dev/null").c_str(), "r");
+    REQUIRE(out != nullptr);
+    std::string text;
+    char buffer[4096];
+    for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, out)) > 0;) text.append(buffer, n);
+    ::pclose(out);
+    return text;
+}
+
 bool sync_finished(ViewModel& vm) { return vm.sync_view().phase == SyncView::Phase::Finished; }
 
 std::string fixture(const std::string& path) { return std::string(TDBRAZE_FIXTURES) + "/" + path; }
@@ -256,18 +267,9 @@ TEST_CASE("the output mapping: a near-miss column sent as user_ids plans what th
         REQUIRE(pump(vm, [&] { return vm.analysis_current(); }));
         const auto& a = *vm.analysis();
         // The CLI, given the same table and --map, plans the same: the same identifiers in as many requests.
-        auto cli = [&](const std::string& args) {
-            FILE* out = ::popen((std::string(TDBRAZE_CLI) + " " + args + " 2>/dev/null").c_str(), "r");
-            REQUIRE(out != nullptr);
-            std::string text;
-            char buffer[4096];
-            for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, out)) > 0;) text.append(buffer, n);
-            ::pclose(out);
-            return text;
-        };
         const std::string settings_args = table.string() + " --cohort-id mapped --map External_ID=user_ids";
-        const auto report = nlohmann::json::parse(cli("validate cohort --format json " + settings_args));
-        const std::string requests = cli("plan cohort --out - " + settings_args);
+        const auto report = nlohmann::json::parse(cli_output("validate cohort --format json " + settings_args));
+        const std::string requests = cli_output("plan cohort --out - " + settings_args);
         CHECK(report["summary"]["user_ids"].get<std::uint64_t>() == a.report.summary.user_ids);
         CHECK(a.report.summary.user_ids == 2500);
         CHECK(static_cast<std::uint64_t>(std::count(requests.begin(), requests.end(), '\n')) == a.requests);
@@ -517,15 +519,8 @@ TEST_CASE("Currents: the receiver choice checks as Treasure Data would take the 
     REQUIRE(pump(vm, [&] { return vm.currents_view().validation == TaskState::Done; }));
     CHECK(count("td-no-external-user-id") == 2);
     // The same findings as the CLI gives with --receiver td-postback (the clock is the real one in both).
-    const std::string cli = std::string(TDBRAZE_CLI) + " validate currents --format json --receiver td-postback " +
-                            fixture("currents/td-postback.json");
-    FILE* out = ::popen(cli.c_str(), "r");
-    REQUIRE(out != nullptr);
-    std::string text;
-    char buffer[4096];
-    for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, out)) > 0;) text.append(buffer, n);
-    ::pclose(out);
-    const auto report = nlohmann::json::parse(text);
+    const auto report = nlohmann::json::parse(
+        cli_output("validate currents --format json --receiver td-postback " + fixture("currents/td-postback.json")));
     CHECK(report["summary"]["warnings"].get<std::uint64_t>() == vm.currents_view().report->summary.warnings);
 }
 
@@ -553,14 +548,7 @@ TEST_CASE("Currents: a file too large for the editor is checked from the file, a
     CHECK(vm.currents_view().source == "large-currents.jsonl");
     CHECK(report.summary.errors > 0);
     // The CLI's report of the same file (the clock is the real one in both: no time is near a limit here).
-    const std::string cli = std::string(TDBRAZE_CLI) + " validate currents --format json " + path.string();
-    FILE* out = ::popen(cli.c_str(), "r");
-    REQUIRE(out != nullptr);
-    std::string text;
-    char buffer[4096];
-    for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, out)) > 0;) text.append(buffer, n);
-    ::pclose(out);
-    const auto expected = nlohmann::json::parse(text);
+    const auto expected = nlohmann::json::parse(cli_output("validate currents --format json " + path.string()));
     CHECK(expected["summary"]["events"].get<std::uint64_t>() == report.summary.events);
     CHECK(expected["summary"]["errors"].get<std::uint64_t>() == report.summary.errors);
     CHECK(expected["diagnostics"].size() == report.diagnostics.size());

@@ -384,11 +384,7 @@ TEST_CASE("send currents faults: a read-only state folder and a damaged state fi
     } else {
         WARN("not root or no mount: the read-only state folder needs a tmpfs");
     }
-    const fs::path damaged = work_dir() / "currents-damaged.db";
-    {
-        std::ofstream f(damaged, std::ios::binary);
-        for (int i = 0; i < 64; ++i) f << "not a database, only some text that is long enough to be read as a header. ";
-    }
+    const fs::path damaged = damaged_database("currents-damaged.db");
     const Run bad = run_cli(send_args(input, postback_url(emu), damaged), key);
     INFO(bad.out << bad.err);
     CHECK(bad.code == 2);

@@ -108,11 +108,7 @@ TEST_CASE("sync faults: a read-only state folder and a damaged state file are re
     } else {
         WARN("not root or no mount: the read-only state folder needs a tmpfs");
     }
-    const fs::path damaged = work_dir() / "damaged.db";
-    {
-        std::ofstream f(damaged, std::ios::binary);
-        for (int i = 0; i < 64; ++i) f << "not a database, only some text that is long enough to be read as a header. ";
-    }
+    const fs::path damaged = damaged_database("damaged.db");
     const Run bad = run_cli(sync_args(input, emu.url, "bad", damaged));
     INFO(bad.out << bad.err);
     CHECK(bad.code == 2);

@@ -86,6 +86,14 @@ inline fs::path table_with_repeats(const std::string& name, int n, bool email = 
     return p;
 }
 
+// A file where a state database is expected that is not one: text long enough to be read as a header.
+inline fs::path damaged_database(const std::string& name) {
+    const fs::path p = work_dir() / name;
+    std::ofstream f(p, std::ios::binary);
+    for (int i = 0; i < 64; ++i) f << "not a database, only some text that is long enough to be read as a header. ";
+    return p;
+}
+
 inline std::set<std::string> expected_ids(int from, int to, const std::string& prefix = "u-") {
     std::set<std::string> s;
     for (int i = from; i < to; ++i) s.insert(prefix + std::to_string(i));
