@@ -1,10 +1,13 @@
+#include <filesystem>
 #include <iostream>
 #include <memory>
+#include <mutex>
 
 #include <unistd.h>
 
 #include "commands.hpp"
 #include "currents_in_parts.hpp"
+#include "read_progress.hpp"
 #include "report_format.hpp"
 #include "tdbraze/currents.hpp"
 
@@ -32,7 +35,18 @@ int run(const ValidateCurrentsArgs& args) {
 
     int exit_code = kExitOk;
     for (const std::string& input : args.inputs) {
-        auto validated = validate::validate_currents(input, options, args.threads);
+        std::error_code ec;
+        const std::uint64_t size = input == "-" ? 0 : std::filesystem::file_size(input, ec);
+        ReadProgress progress(std::cerr, ::isatty(STDERR_FILENO) != 0,
+                              input == "-" ? "standard input" : std::filesystem::path(input).filename().string(),
+                              ec ? 0 : size);
+        progress.start_pass("checking");
+        std::mutex progress_mutex;  // the parts' threads read at once
+        auto validated = validate::validate_currents(input, options, args.threads, [&](std::uint64_t bytes) {
+            const std::lock_guard lock(progress_mutex);
+            progress.add(bytes);
+        });
+        progress.clear();
         if (auto* error = std::get_if<std::string>(&validated)) {
             std::cerr << "tdbraze: " << *error << '\n';
             exit_code = kExitUsage;

@@ -23,9 +23,14 @@ namespace {
 constexpr std::size_t kPartPieceBytes = 256 * 1024;
 constexpr std::size_t kSeamSearchPiece = 64 * 1024;
 
-std::variant<CurrentsResult, std::string> in_sequence(const std::string& path, const currents::Options& options) {
+std::variant<CurrentsResult, std::string> in_sequence(const std::string& path, const currents::Options& options,
+                                                      const std::function<void(std::uint64_t)>& on_read) {
     currents::Validator validator(options, path);
-    if (auto error = files::read_in_chunks(path, [&](std::string_view chunk) { validator.feed(chunk); })) return *error;
+    const auto feed = [&](std::string_view chunk) {
+        validator.feed(chunk);
+        if (on_read) on_read(chunk.size());
+    };
+    if (auto error = files::read_in_chunks(path, feed)) return *error;
     return CurrentsResult{validator.finish()};
 }
 
@@ -109,16 +114,18 @@ struct Part {
 }  // namespace
 
 std::variant<CurrentsResult, std::string> validate_currents(const std::string& path, const currents::Options& options,
-                                                            unsigned threads) {
-    if (threads <= 1 || path == "-") return in_sequence(path, options);
+                                                            unsigned threads,
+                                                            const std::function<void(std::uint64_t)>& on_read) {
+    if (threads <= 1 || path == "-") return in_sequence(path, options, on_read);
     auto opened = files::open_input(path);
-    if (std::holds_alternative<std::string>(opened)) return in_sequence(path, options);  // its message, as always
+    if (std::holds_alternative<std::string>(opened))
+        return in_sequence(path, options, on_read);  // its message, as always
     std::FILE* const file = std::get<files::InputFile>(opened).get();
     struct stat st {};
-    if (::fstat(::fileno(file), &st) != 0 || !S_ISREG(st.st_mode)) return in_sequence(path, options);
+    if (::fstat(::fileno(file), &st) != 0 || !S_ISREG(st.st_mode)) return in_sequence(path, options, on_read);
     const auto size = static_cast<std::uint64_t>(st.st_size);
     const std::uint64_t wanted = std::min<std::uint64_t>(threads, size / kMinPartBytes);
-    if (wanted <= 1) return in_sequence(path, options);
+    if (wanted <= 1) return in_sequence(path, options, on_read);
 
     // Each part but the first has to know the line it begins on before it is validated: its thread first counts
     // the line breaks of the part before its own (all of them at once), while the first part, whose line is 1,
@@ -135,7 +142,7 @@ std::variant<CurrentsResult, std::string> validate_currents(const std::string& p
     if (error != 0) return read_error(path, error);
     for (std::size_t k = 0; k < parts.size(); ++k)
         parts[k].end = k + 1 < parts.size() ? parts[k + 1].start.offset : size;
-    if (parts.size() == 1) return in_sequence(path, options);
+    if (parts.size() == 1) return in_sequence(path, options, on_read);
 
     std::latch counted(static_cast<std::ptrdiff_t>(parts.size() - 1));  // the threads of the parts after the first
     auto work = [&](std::size_t k) {
@@ -161,7 +168,10 @@ std::variant<CurrentsResult, std::string> validate_currents(const std::string& p
             currents::Validator v =
                 k == 0 ? currents::Validator(options, path) : currents::Validator(options, path, part.start);
             part.error = files::read_range(file, part.start.offset, part.end - part.start.offset, kPartPieceBytes,
-                                           [&](std::string_view piece) { v.feed(piece); });
+                                           [&](std::string_view piece) {
+                                               v.feed(piece);
+                                               if (on_read) on_read(piece.size());
+                                           });
             part.validator = std::move(v);
         } catch (...) {
             part.failure = std::current_exception();
@@ -196,7 +206,7 @@ std::variant<CurrentsResult, std::string> validate_currents(const std::string& p
         if (error != 0) return read_error(path, error);
     }
     std::optional<currents::Report> report = joiner.finish();
-    if (!report) return in_sequence(path, options);
+    if (!report) return in_sequence(path, options, nullptr);  // read again: not counted again
     return CurrentsResult{std::move(*report), parts.size(), joiner.parts_taken()};
 }
 

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <thread>
 #include <variant>
@@ -30,7 +31,10 @@ struct CurrentsResult {
 
 // The report of `path` ("-" is standard input) in up to `threads` parts at once (1: on the calling thread, with
 // the file read ahead on a second one, as every input is read), or a message naming the file and the reason.
-std::variant<CurrentsResult, std::string> validate_currents(const std::string& path, const currents::Options& options,
-                                                            unsigned threads);
+// on_read, when given, is called with the size of each piece as it is read for validation, from the threads
+// that read (several at once): for a progress display. A part validated again is not counted again.
+std::variant<CurrentsResult, std::string> validate_currents(
+    const std::string& path, const currents::Options& options, unsigned threads,
+    const std::function<void(std::uint64_t)>& on_read = nullptr);
 
 }  // namespace tdbraze::validate

@@ -768,3 +768,27 @@ TEST_CASE("cli: validate currents --threads 2 prints what --threads 1 prints") {
     }
     CHECK(run("validate currents --threads 0 " + kValid).code == 2);
 }
+
+TEST_CASE("cli: validate currents shows its progress on a terminal, and only there") {
+    // A terminal from script(1) (util-linux), and standard input that takes a second to arrive: long enough
+    // for the progress line, which waits a moment before it draws.
+    const std::string line = nlohmann::json::parse(slurp(kValid)).dump() + "\n";
+    std::string text;
+    while (text.size() < 2'000'000) text += line;
+    const std::string path = write_file("progress.jsonl", text).string();
+    const std::string feed = "(cat " + path + "; sleep 1; cat " + path + ")";
+    const fs::path out = scratch_dir() / "terminal.txt";
+    const std::string validate = std::string(TDBRAZE_CLI) + " validate currents --now 1764000000 -";
+    const std::string command =
+        "script -qec \"sh -c '" + feed + " | " + validate + "'\" /dev/null </dev/null >" + out.string() + " 2>&1";
+    REQUIRE(std::system(command.c_str()) == 0);
+    const std::string terminal = slurp(out);
+    INFO(terminal);
+    CHECK(terminal.find("checking standard input: ") != std::string::npos);
+    CHECK(terminal.find(" MB") != std::string::npos);
+    CHECK(terminal.find("-: ") != std::string::npos);  // the report follows the cleared line
+    // Through a pipe, standard error stays empty.
+    const Run piped = run("validate currents --now 1764000000 " + path);
+    CHECK(piped.code == 0);
+    CHECK(piped.err.empty());
+}
