@@ -137,7 +137,11 @@ std::variant<CurrentsResult, std::string> validate_currents(const std::string& p
         const auto at = static_cast<std::uint64_t>(static_cast<double>(size) *
                                                    ((1 + kCountingShare) * share + static_cast<double>(k - 1) * share));
         const std::uint64_t guess = std::max(at, parts.back().start.offset + 1);
-        if (const auto seam = seam_after(file, guess, size, error)) parts.emplace_back().start.offset = *seam;
+        const auto seam = seam_after(file, guess, size, error);
+        // No seam that far on: not JSON Lines here (a pretty-printed envelope), so most likely nowhere. Looking
+        // on would read up to a value's size again for each thread that is left.
+        if (!seam) break;
+        parts.emplace_back().start.offset = *seam;
     }
     if (error != 0) return read_error(path, error);
     for (std::size_t k = 0; k < parts.size(); ++k)
