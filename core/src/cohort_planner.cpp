@@ -1,7 +1,6 @@
 // Cohort tables: the mapping contract (which columns are sent and how), the checks of the table, and the
 // planning of the exact partner requests. Rows arrive from TableReader; requests leave as soon as they fill.
 #include <algorithm>
-#include <cstring>
 #include <map>
 #include <utility>
 
@@ -10,6 +9,7 @@
 #include "suggest.hpp"
 #include "row_batch.hpp"
 #include "table_reader.hpp"
+#include "word_bytes.hpp"
 #include "tdbraze/cohort.hpp"
 
 namespace tdbraze::cohort {
@@ -110,15 +110,12 @@ bool looks_float_formatted(std::string_view s) {
 }
 
 bool has_control_character(std::string_view s) {
-    // Every identifier is checked: eight bytes at a time (the "has a byte below n" and "has a zero byte" tests,
-    // each exact about whether the word holds one), as find_json_escape does.
-    constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
+    // Every identifier is checked: eight bytes at a time.
+    using namespace word_bytes;
     std::size_t i = 0;
     for (; i + 8 <= s.size(); i += 8) {
-        std::uint64_t w;
-        std::memcpy(&w, s.data() + i, 8);
-        const std::uint64_t del = w ^ (kOnes * 0x7F);
-        if ((((w - kOnes * 0x20) & ~w) | ((del - kOnes) & ~del)) & kHighs) return true;
+        const std::uint64_t w = load(s.data() + i);
+        if ((bytes_below(w, 0x20) | bytes_equal(w, 0x7F)) != 0) return true;
     }
     return std::any_of(s.begin() + static_cast<std::ptrdiff_t>(i), s.end(), [](char c) {
         const auto u = static_cast<unsigned char>(c);

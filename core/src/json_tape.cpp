@@ -10,6 +10,7 @@
 #endif
 
 #include "utf8.hpp"
+#include "word_bytes.hpp"
 
 namespace tdbraze::json {
 
@@ -41,16 +42,12 @@ std::string_view to_string(Kind kind) {
 
 namespace {
 
-constexpr std::uint64_t kOnes = 0x0101010101010101ull;
-constexpr std::uint64_t kHighs = 0x8080808080808080ull;
-
 // The bytes of `w` that are a quote, a backslash, a control character or not ASCII: the bytes a string scanner
 // must look at one by one. Each such byte has its top bit set in the result; a set bit above the lowest one
 // may be false (borrows travel upwards), so only the lowest one is used, which needs little-endian loads.
 inline std::uint64_t special_bytes(std::uint64_t w) {
-    auto has_zero = [](std::uint64_t v) { return (v - kOnes) & ~v & kHighs; };
-    const std::uint64_t below_space = (w - kOnes * 0x20) & ~w & kHighs;
-    return (w & kHighs) | below_space | has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\'));
+    using namespace word_bytes;
+    return bytes_not_ascii(w) | bytes_below(w, 0x20) | bytes_equal(w, '"') | bytes_equal(w, '\\');
 }
 
 // Offset of the first byte at or after i that a string scanner must look at (see special_bytes), or n. Most
@@ -87,9 +84,7 @@ inline std::size_t skip_plain_bytes(const char* data, std::size_t i, std::size_t
 #endif
     if constexpr (std::endian::native == std::endian::little) {
         while (i + 8 <= n) {
-            std::uint64_t w;
-            std::memcpy(&w, data + i, 8);
-            if (const std::uint64_t special = special_bytes(w); special != 0)
+            if (const std::uint64_t special = special_bytes(word_bytes::load(data + i)); special != 0)
                 return i + static_cast<std::size_t>(__builtin_ctzll(special)) / 8;
             i += 8;
         }

@@ -10,21 +10,19 @@
 #include <string>
 #include <string_view>
 
+#include "word_bytes.hpp"
+
 namespace tdbraze {
 
 // The first byte of `s` at or after `from` that JSON must escape ('"', '\\' or one below 0x20), or s.size().
 // Identifiers almost never hold one, and planning writes and sizes every identifier: eight bytes are checked
-// at once (the "has a zero byte" test, on the bytes XORed with '"' and '\\', and on the bytes less 0x20; each
-// is exact about whether the word holds such a byte), and only a word that holds one is looked at byte by byte.
+// at once (word_bytes.hpp), and only a word that holds one is looked at byte by byte.
 inline std::size_t find_json_escape(std::string_view s, std::size_t from) {
-    constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
-    auto has_zero_byte = [](std::uint64_t w) { return ((w - kOnes) & ~w & kHighs) != 0; };
+    using namespace word_bytes;
     std::size_t i = from;
     for (; i + 8 <= s.size(); i += 8) {
-        std::uint64_t w;
-        std::memcpy(&w, s.data() + i, 8);
-        const std::uint64_t low = (w - 0x2020202020202020ull) & ~w & kHighs;  // some byte below 0x20
-        if (low != 0 || has_zero_byte(w ^ 0x2222222222222222ull) || has_zero_byte(w ^ 0x5C5C5C5C5C5C5C5Cull)) break;
+        const std::uint64_t w = load(s.data() + i);
+        if ((bytes_below(w, 0x20) | bytes_equal(w, '"') | bytes_equal(w, '\\')) != 0) break;
     }
     for (; i < s.size(); ++i) {
         const auto c = static_cast<unsigned char>(s[i]);

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "utf8.hpp"
+#include "word_bytes.hpp"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -52,13 +53,11 @@ std::optional<std::string_view> first_line(std::string_view text, bool eof) {
 // by byte this loop was a fifth of reading a table. Little-endian (x86, ARM, WebAssembly): the lowest flagged
 // byte is the first match, and the test flags no byte below a true match.
 std::size_t find_either(const char* d, std::size_t p, std::size_t n, char a, char b) {
-    constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
-    const std::uint64_t wa = kOnes * static_cast<unsigned char>(a), wb = kOnes * static_cast<unsigned char>(b);
+    using namespace word_bytes;
     for (; p + 8 <= n; p += 8) {
-        std::uint64_t w;
-        std::memcpy(&w, d + p, 8);
-        const std::uint64_t xa = w ^ wa, xb = w ^ wb;
-        const std::uint64_t hit = ((xa - kOnes) & ~xa & kHighs) | ((xb - kOnes) & ~xb & kHighs);
+        const std::uint64_t w = load(d + p);
+        const std::uint64_t hit =
+            bytes_equal(w, static_cast<unsigned char>(a)) | bytes_equal(w, static_cast<unsigned char>(b));
         if (hit != 0) return p + static_cast<std::size_t>(__builtin_ctzll(hit) >> 3);
     }
     while (p < n && d[p] != a && d[p] != b) ++p;
