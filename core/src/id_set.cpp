@@ -141,19 +141,26 @@ std::string_view IdSet::stored(std::uint64_t position) const {
 // entries from their tags alone, without reading (and missing the cache on) a single key.
 std::size_t IdSet::home_slot(std::uint64_t h) const { return static_cast<std::size_t>(h >> (64 - slot_bits_)); }
 
-std::size_t IdSet::find_slot(std::string_view key, std::uint64_t h, bool& found) const {
+std::size_t IdSet::find_slot(std::string_view key, std::uint64_t h, bool& found, char twin, bool& twin_seen) const {
     const std::size_t mask = slots_.size - 1;
     const std::uint64_t tag = h >> kPositionBits;
+    // Linear probing without removals: every key of this home slot lies between it and the first empty slot,
+    // the key's twin too, as the first byte is not hashed.
     for (std::size_t i = home_slot(h);; i = (i + 1) & mask) {
         const std::uint64_t s = slots_[i];
         if (s == 0) {
             found = false;
             return i;
         }
-        if ((s >> kPositionBits) == tag && same_key(stored((s & kPositionMask) - 1), key)) {
+        if ((s >> kPositionBits) != tag) continue;
+        const std::string_view k = stored((s & kPositionMask) - 1);
+        if (same_key(k, key)) {
             found = true;
             return i;
         }
+        if (twin != 0 && k.size() == key.size() && k[0] == twin &&
+            std::memcmp(k.data() + 1, key.data() + 1, key.size() - 1) == 0)
+            twin_seen = true;
     }
 }
 
@@ -161,8 +168,8 @@ bool IdSet::contains(std::string_view key) const { return contains(key, hash(key
 
 bool IdSet::contains(std::string_view key, std::uint64_t h) const {
     if (slots_.size == 0) return false;
-    bool found = false;
-    find_slot(key, h, found);
+    bool found = false, twin_seen = false;
+    find_slot(key, h, found, 0, twin_seen);
     return found;
 }
 
@@ -178,33 +185,21 @@ void IdSet::prefetch(std::uint64_t h) const {
 }
 
 bool IdSet::insert(std::string_view key, std::uint64_t h) {
-    make_room(1);
-    bool found = false;
-    const std::size_t i = find_slot(key, h, found);
-    if (found) return false;
-    slots_[i] = ((h >> kPositionBits) << kPositionBits) | (append(key) + 1);
-    ++size_;
-    return true;
+    bool twin_seen = false;
+    return insert(key, h, 0, twin_seen);
 }
 
 bool IdSet::insert(std::string_view key, std::uint64_t h, bool& other_type) {
     other_type = false;
-    if (key.empty() || (key[0] != 'u' && key[0] != 'd')) return insert(key, h);
+    const char twin = key.empty() ? 0 : key[0] == 'u' ? 'd' : key[0] == 'd' ? 'u' : 0;
+    return insert(key, h, twin, other_type);
+}
+
+bool IdSet::insert(std::string_view key, std::uint64_t h, char twin, bool& twin_seen) {
     make_room(1);
-    const char other = key[0] == 'u' ? 'd' : 'u';
-    const std::size_t mask = slots_.size - 1;
-    const std::uint64_t tag = h >> kPositionBits;
-    // Linear probing without removals: every key of this home slot lies between it and the first empty slot.
-    std::size_t i = home_slot(h);
-    for (;; i = (i + 1) & mask) {
-        const std::uint64_t s = slots_[i];
-        if (s == 0) break;
-        if ((s >> kPositionBits) != tag) continue;
-        const std::string_view k = stored((s & kPositionMask) - 1);
-        if (k.size() != key.size() || std::memcmp(k.data() + 1, key.data() + 1, key.size() - 1) != 0) continue;
-        if (k[0] == key[0]) return false;
-        if (k[0] == other) other_type = true;
-    }
+    bool found = false;
+    const std::size_t i = find_slot(key, h, found, twin, twin_seen);
+    if (found) return false;
     slots_[i] = ((h >> kPositionBits) << kPositionBits) | (append(key) + 1);
     ++size_;
     return true;

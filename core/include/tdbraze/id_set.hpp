@@ -54,7 +54,11 @@ public:
 private:
     std::string_view stored(std::uint64_t position) const;
     std::size_t home_slot(std::uint64_t h) const;
-    std::size_t find_slot(std::string_view key, std::uint64_t h, bool& found) const;
+    // The slot of `key`, or the empty one where it would go (`found` says which). With a `twin` (a first byte
+    // other than the key's, 0 for none), also sets twin_seen when the same text under that first byte was met
+    // on the way: it shares the key's hash, and so its run of slots.
+    std::size_t find_slot(std::string_view key, std::uint64_t h, bool& found, char twin, bool& twin_seen) const;
+    bool insert(std::string_view key, std::uint64_t h, char twin, bool& twin_seen);
     std::uint64_t append(std::string_view key);
     void add_block(std::size_t bytes);
     void grow();
