@@ -602,18 +602,29 @@ struct Validator::Impl final : DiagnosticSink {
     // joiner keeps: a part is only kept when its ids are those the whole input has there (see hand_over).
     bool ids_may_be_left() const { return events_seen > 0; }
 
-    bool hand_over(Impl& next) {
-        if (!next.assumed || eof) return false;
+    // Whether a part that begins at `offset` and met `opening` continues this validator, fed exactly up to
+    // there: then the line it begins.
+    std::optional<std::uint64_t> continued_at(std::uint64_t offset, PartOpening opening) const {
+        if (eof) return std::nullopt;
         // Between two top-level values: everything fed was consumed (a value cut at the seam, a syntax error
         // that skips lines beyond it, a stop on an unreadable input all leave it in another state).
-        if (state != State::Top || pos != buf.size() || !bom_checked || !head_checked || top_values < 2) return false;
-        if (discarded + pos != next.assumed->offset) return false;
+        if (state != State::Top || pos != buf.size() || !bom_checked || !head_checked || top_values < 2)
+            return std::nullopt;
+        if (discarded + pos != offset) return std::nullopt;
         Cursor at = cursor.offset <= pos ? cursor : base;
         advance(at, buf, pos);
-        if (at.line != next.assumed->line || at.column != 0) return false;
-        // Ids left here are what `next` should have started with: fine only if it began a batch (which forgets
-        // them) before any bare event looked them up. Else it may need them later, when it is fed a part itself.
-        return !ids_may_be_left() || (next.payload_started && !next.ids_before_used);
+        if (at.column != 0) return std::nullopt;
+        // Ids left here are what the part should have started with: fine only if it began a batch (which
+        // forgets them) before any bare event looked them up. Else it may need them later, when it is fed a
+        // part itself.
+        if (ids_may_be_left() && !(opening.payload_started && !opening.ids_before_used)) return std::nullopt;
+        return at.line;
+    }
+
+    bool hand_over(Impl& next) {
+        if (!next.assumed) return false;
+        const auto line = continued_at(next.assumed->offset, PartOpening{next.payload_started, next.ids_before_used});
+        return line && *line == next.assumed->line;
     }
 };
 
@@ -647,6 +658,38 @@ std::optional<Report> join_reports(Report earlier, Report later, std::uint64_t m
     return earlier;
 }
 
+// The two messages that name a line, as currents_event_checks.cpp (duplicate-id: "... by the event on line N"
+// or "... by POINTER (line N)") and syntax_error (the hint "the value that starts on line N is not complete...")
+// write them: the number moved by `lines_before`.
+std::string moved_line_number(std::string text, std::size_t digits_begin, std::uint64_t lines_before) {
+    std::size_t digits_end = digits_begin;
+    while (digits_end < text.size() && text[digits_end] >= '0' && text[digits_end] <= '9') ++digits_end;
+    if (digits_end == digits_begin) return text;
+    const std::uint64_t line = std::stoull(text.substr(digits_begin, digits_end - digits_begin)) + lines_before;
+    return text.replace(digits_begin, digits_end - digits_begin, std::to_string(line));
+}
+
+std::size_t number_after_last(const std::string& text, std::string_view words) {
+    const std::size_t at = text.rfind(words);
+    return at == std::string::npos ? std::string::npos : at + words.size();
+}
+
+// The report of a part whose lines were counted from 1, as if they had been counted from 1 + lines_before.
+Report moved_down(Report report, std::uint64_t lines_before) {
+    constexpr std::string_view kStartsOnLine = "the value that starts on line ";
+    for (Diagnostic& d : report.diagnostics) {
+        if (d.line != 0) d.line += lines_before;
+        if (d.code == "duplicate-id") {
+            std::size_t at = number_after_last(d.message, " (line ");
+            if (at == std::string::npos || !d.message.ends_with(')')) at = number_after_last(d.message, " on line ");
+            if (at != std::string::npos) d.message = moved_line_number(std::move(d.message), at, lines_before);
+        } else if (d.code == "json-syntax" && d.hint.starts_with(kStartsOnLine)) {
+            d.hint = moved_line_number(std::move(d.hint), kStartsOnLine.size(), lines_before);
+        }
+    }
+    return report;
+}
+
 }  // namespace
 
 Validator::Validator(Options options, std::string source) : impl_(std::make_unique<Impl>(options, std::move(source))) {}
@@ -665,8 +708,7 @@ bool Validator::hand_over(Validator& next) { return impl_->hand_over(*next.impl_
 
 PartsJoiner::PartsJoiner(Validator first) : current_(std::move(first)) {}
 
-bool PartsJoiner::add(Validator next) {
-    if (!current_.hand_over(next)) return false;
+void PartsJoiner::join_current() {
     Report done = current_.finish();
     if (!joined_) {
         joined_ = std::move(done);
@@ -676,8 +718,22 @@ bool PartsJoiner::add(Validator next) {
         joinable_ = both.has_value();
         if (both) joined_ = std::move(*both);
     }
-    current_ = std::move(next);
     ++parts_taken_;
+}
+
+bool PartsJoiner::add(Validator next) {
+    if (last_ || !current_.hand_over(next)) return false;
+    join_current();
+    current_ = std::move(next);
+    return true;
+}
+
+bool PartsJoiner::add_last(std::uint64_t offset, PartOpening opening, Report later) {
+    if (last_) return false;
+    const std::optional<std::uint64_t> line = current_.impl_->continued_at(offset, opening);
+    if (!line) return false;
+    join_current();
+    last_ = moved_down(std::move(later), *line - 1);
     return true;
 }
 
@@ -685,11 +741,13 @@ Validator& PartsJoiner::current() { return current_; }
 
 std::optional<Report> PartsJoiner::finish() {
     const std::uint64_t max_diagnostics = current_.impl_->options.max_diagnostics;
-    Report last = current_.finish();
+    Report last = last_ ? std::move(*last_) : current_.finish();
     if (!joined_) return last;
     if (!joinable_) return std::nullopt;
     return join_reports(std::move(*joined_), std::move(last), max_diagnostics);
 }
+
+PartOpening Validator::opening() const { return {impl_->payload_started, impl_->ids_before_used}; }
 
 Report validate(std::string_view input, const Options& options, std::string source) {
     Validator v(options, std::move(source));
@@ -698,7 +756,7 @@ Report validate(std::string_view input, const Options& options, std::string sour
 }
 
 PartsReport validate_in_parts(std::string_view input, std::span<const std::size_t> seams, const Options& options,
-                              std::string source) {
+                              std::string source, PartsWay way) {
     std::vector<std::size_t> offsets = {0};  // where each part begins
     std::vector<LineStart> starts(1);
     for (const std::size_t seam : seams) {
@@ -715,6 +773,14 @@ PartsReport validate_in_parts(std::string_view input, std::span<const std::size_
     Validator first(options, source);
     feed_part(first, 0);
     PartsJoiner joiner(std::move(first));
+    if (way == PartsWay::Elsewhere && starts.size() > 1) {
+        offsets.resize(2);
+        Validator later(options, source, LineStart{offsets[1], 1});
+        feed_part(later, 1);
+        const PartOpening opening = later.opening();
+        if (!joiner.add_last(offsets[1], opening, later.finish())) feed_part(joiner.current(), 1);
+        starts.clear();
+    }
     for (std::size_t k = 1; k < starts.size(); ++k) {
         Validator next(options, source, starts[k]);
         feed_part(next, k);

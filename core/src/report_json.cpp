@@ -13,6 +13,12 @@ std::string_view to_string(Severity severity) {
     return "?";
 }
 
+std::optional<Severity> severity_from_string(std::string_view name) {
+    for (const Severity s : {Severity::Error, Severity::Warning, Severity::Info})
+        if (name == to_string(s)) return s;
+    return std::nullopt;
+}
+
 namespace {
 
 using ordered = nlohmann::ordered_json;
@@ -117,6 +123,54 @@ std::string to_json(const currents::Report& report) {
     j["summary"] = std::move(summary);
     j["diagnostics"] = diagnostics_json(report.diagnostics, report.diagnostics_omitted, Place::Document);
     return dump(j);
+}
+
+std::optional<currents::Report> currents_report_from_json(std::string_view json) {
+    const auto j = nlohmann::json::parse(json, nullptr, false);
+    const auto is = [](const nlohmann::json& o, const char* key, auto check) {
+        return o.is_object() && o.contains(key) && (o[key].*check)();
+    };
+    using J = nlohmann::json;
+    if (!is(j, "kind", &J::is_string) || j["kind"] != "currents" || !is(j, "source", &J::is_string) ||
+        !is(j, "summary", &J::is_object) || !is(j, "diagnostics", &J::is_array))
+        return std::nullopt;
+    currents::Report r;
+    r.source = j["source"].get<std::string>();
+    const J& summary = j["summary"];
+    for (const char* key : {"events", "errors", "warnings", "infos"})
+        if (!is(summary, key, &J::is_number_unsigned)) return std::nullopt;
+    r.summary.events = summary["events"].get<std::uint64_t>();
+    r.summary.errors = summary["errors"].get<std::uint64_t>();
+    r.summary.warnings = summary["warnings"].get<std::uint64_t>();
+    r.summary.infos = summary["infos"].get<std::uint64_t>();
+    if (!is(summary, "event_types", &J::is_object)) return std::nullopt;
+    for (const auto& [type, count] : summary["event_types"].items()) {
+        if (!count.is_number_unsigned()) return std::nullopt;
+        r.summary.event_types[type] = count.get<std::uint64_t>();
+    }
+    for (const J& d : j["diagnostics"]) {
+        for (const char* key : {"severity", "code", "message", "hint", "pointer"})
+            if (!is(d, key, &J::is_string)) return std::nullopt;
+        if (!is(d, "line", &J::is_number_unsigned) || !is(d, "column", &J::is_number_unsigned)) return std::nullopt;
+        const std::optional<Severity> severity = severity_from_string(d["severity"].get<std::string>());
+        if (!severity) return std::nullopt;
+        Diagnostic& out = r.diagnostics.emplace_back();
+        out.severity = *severity;
+        out.code = d["code"].get<std::string>();
+        out.message = d["message"].get<std::string>();
+        out.hint = d["hint"].get<std::string>();
+        out.pointer = d["pointer"].get<std::string>();
+        out.line = d["line"].get<std::uint64_t>();
+        out.column = d["column"].get<std::uint64_t>();
+    }
+    // Every finding is counted in the summary; those not listed stand as one entry at the end.
+    const std::uint64_t found = r.summary.errors + r.summary.warnings + r.summary.infos;
+    if (found > r.diagnostics.size()) {
+        if (r.diagnostics.empty() || r.diagnostics.back().code != omitted_diagnostic(0).code) return std::nullopt;
+        r.diagnostics.pop_back();
+        r.diagnostics_omitted = found - r.diagnostics.size();
+    }
+    return r;
 }
 
 Diagnostic omitted_diagnostic(std::uint64_t count) {

@@ -38,53 +38,18 @@ std::string read_error(const std::string& path, int error) {
     return "cannot read '" + path + "': " + std::strerror(error);
 }
 
-// Where a part may begin: the start of a line after `from` and before `limit` that looks like one of JSON
-// Lines: it opens an object or an array, and the last line before it that is not blank closed one. Within
-// valid JSON a closed value is followed by ',', ']' or '}', never by an opening one, so this finds the seams
-// between top-level values and skips the lines of a pretty-printed envelope, whose part would be validated
-// for nothing and then again in sequence. Nothing when there is none; a line longer than a value
-// can be is not looked through: the validator stops at such a line anyway.
+// The first seam (currents::SeamSearch) after `from` and before `limit`, if any; a line longer than a value can
+// be is not looked through: the validator stops at such a line anyway.
 std::optional<std::uint64_t> seam_after(std::FILE* file, std::uint64_t from, std::uint64_t limit, int& error) {
     limit = std::min(limit, from + currents::kMaxValueBytes + 1);
-    const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-    const auto opens = [](char c) { return c == '{' || c == '['; };
-    const auto closes = [](char c) { return c == '}' || c == ']'; };
-    char closing = 0;  // the last byte read so far that is not blank
-    bool line_start = false;  // the last byte read was a line break
+    currents::SeamSearch search(from);
     std::optional<std::uint64_t> found;
-    // The last byte of d[from, to) that is not blank, if any, becomes `closing`.
-    const auto note_last = [&](const char* d, std::size_t from_i, std::size_t to) {
-        for (std::size_t j = to; j > from_i; --j)
-            if (!blank(d[j - 1])) {
-                closing = d[j - 1];
-                return;
-            }
-    };
     for (std::uint64_t at = from; at < limit && error == 0 && !found;) {
         std::uint64_t read = 0;
         const std::uint64_t want = std::min<std::uint64_t>(kSeamSearchPiece, limit - at);
         error = files::read_range(file, at, want, kSeamSearchPiece, [&](std::string_view piece) {
-            const std::uint64_t base = at + read;
             read += piece.size();
-            const char* d = piece.data();
-            const std::size_t n = piece.size();
-            if (found || n == 0) return;
-            if (line_start && opens(d[0]) && closes(closing)) {
-                found = base;
-                return;
-            }
-            std::size_t segment = 0;  // where the current line's bytes in this piece begin
-            while (const void* nl = std::memchr(d + segment, '\n', n - segment)) {
-                const auto p = static_cast<std::size_t>(static_cast<const char*>(nl) - d);
-                note_last(d, segment, p);
-                if (p + 1 < n && opens(d[p + 1]) && closes(closing)) {
-                    found = base + p + 1;
-                    return;
-                }
-                segment = p + 1;
-            }
-            note_last(d, segment, n);
-            line_start = d[n - 1] == '\n';
+            if (!found) found = search.feed(piece);
         });
         if (read == 0) break;
         at += read;

@@ -3,6 +3,7 @@
 // validated part by part, not again in sequence.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -148,6 +149,10 @@ TEST_CASE("in parts: two and three parts at every line give validate()'s report"
                 const std::size_t one[] = {starts[i]};
                 INFO(input.name << ", seam at " << starts[i] << ", max " << options.max_diagnostics);
                 REQUIRE(to_json(currents::validate_in_parts(input.text, one, options, "parts").report) == whole);
+                // The page's way: the second part's lines counted from 1 in another instance, then moved.
+                REQUIRE(to_json(currents::validate_in_parts(input.text, one, options, "parts",
+                                                            currents::PartsWay::Elsewhere)
+                                    .report) == whole);
                 for (std::size_t j = i + 1; j < starts.size(); ++j) {
                     const std::size_t two[] = {starts[i], starts[j]};
                     INFO("and at " << starts[j]);
@@ -207,5 +212,85 @@ TEST_CASE("in parts: more unknown event types than the summary names are validat
         INFO("seam after line " << at + 1);
         CHECK(to_json(currents::validate_in_parts(text, seam, options, "parts").report) ==
               to_json(currents::validate(text, options, "parts")));
+    }
+}
+
+TEST_CASE("in parts elsewhere: a batch's part is taken, and its lines and the lines its messages name are moved") {
+    const std::string text =
+        lines({envelope({custom("a-1")}), envelope({custom("a-1")}), envelope({custom("a-1")}),
+               envelope({custom("b-1"), custom("b-1")}), "{\"events\":[" + custom("cut") + ",", envelope({kCustom})});
+    const std::vector<std::size_t> starts = line_starts(text);
+    currents::Options options;
+    options.now_epoch_seconds = test::kNow;
+    const std::size_t seam[] = {starts[2]};
+    const currents::PartsReport parts =
+        currents::validate_in_parts(text, seam, options, "parts", currents::PartsWay::Elsewhere);
+    CHECK(parts.parts_taken == 1);
+    const auto with_code = [&](std::string_view code) {
+        const auto& all = parts.report.diagnostics;
+        const auto it = std::find_if(all.begin(), all.end(), [&](const Diagnostic& d) { return d.code == code; });
+        REQUIRE(it != all.end());
+        return *it;
+    };
+    const Diagnostic duplicate = with_code("duplicate-id");
+    CHECK(duplicate.line == 4);
+    CHECK_THAT(duplicate.message, Catch::EndsWith("/events/0 (line 4)"));
+    const Diagnostic cut = with_code("json-syntax");
+    CHECK(cut.line == 7);  // the next line is an object, which the array takes: the end of input says it
+    CHECK_THAT(cut.hint, Catch::StartsWith("the value that starts on line 5 is not complete"));
+    CHECK(to_json(parts.report) == to_json(currents::validate(text, options, "parts")));
+}
+
+TEST_CASE("in parts elsewhere: a part after bare events that may need their ids is not taken") {
+    // Line 3's bare event may be a duplicate of line 1's: a part starting there cannot know.
+    const std::string text = lines({custom("x-1"), custom("x-2"), custom("x-1"), custom("x-3")});
+    currents::Options options;
+    options.now_epoch_seconds = test::kNow;
+    const std::size_t seam[] = {line_starts(text)[1]};
+    const currents::PartsReport parts =
+        currents::validate_in_parts(text, seam, options, "parts", currents::PartsWay::Elsewhere);
+    CHECK(parts.parts_taken == 0);
+    CHECK(to_json(parts.report) == to_json(currents::validate(text, options, "parts")));
+}
+
+TEST_CASE("seam search: the same seam whatever pieces the input comes in, and none in a pretty-printed envelope") {
+    const std::string text = lines({"{\"events\": [", "  " + kCustom, "]}", envelope({kCustom}), envelope({kCustom})});
+    const std::size_t expected = text.find("\n{") + 1;
+    for (std::size_t from : {std::size_t{0}, std::size_t{3}}) {
+        for (std::size_t piece = 1; piece <= text.size(); ++piece) {
+            currents::SeamSearch search(from);
+            std::optional<std::uint64_t> found;
+            for (std::size_t at = from; at < text.size(); at += piece)
+                found = search.feed(std::string_view(text).substr(at, piece));
+            INFO("from " << from << ", pieces of " << piece);
+            REQUIRE(found == std::optional<std::uint64_t>(expected));
+        }
+    }
+    // Where the search starts is not a seam: what came before it is not known.
+    currents::SeamSearch late(expected);
+    CHECK(late.feed(std::string_view(text).substr(expected)) == text.rfind("\n{") + 1);
+    currents::SeamSearch pretty(0);
+    CHECK_FALSE(pretty.feed(test::read_fixture("currents/valid-batch.json")));
+    // Between two pretty-printed envelopes there is one, as between any two top-level values.
+    CHECK(currents::SeamSearch(0).feed(test::read_fixture("currents/valid-batch.json") + "\n{}"));
+}
+
+TEST_CASE("in parts elsewhere: a report crosses to the other instance as its JSON text, and back byte for byte") {
+    for (const Named& input : inputs()) {
+        for (const currents::Options& options : option_sets()) {
+            const std::string text = to_json(currents::validate(input.text, options, "parts \"x\"\n"));
+            const std::optional<currents::Report> again = currents_report_from_json(text);
+            INFO(input.name << ", max " << options.max_diagnostics);
+            REQUIRE(again.has_value());
+            CHECK(to_json(*again) == text);
+        }
+    }
+    for (
+        const char* not_a_report :
+        {"", "{}", "[]", R"({"kind":"cohort","source":"x","summary":{},"diagnostics":[]})",
+         R"({"kind":"currents","source":"x","summary":{"events":1,"errors":1,"warnings":0,"infos":0,"event_types":{}},"diagnostics":[]})",
+         R"({"kind":"currents","source":"x","summary":{"events":-1,"errors":0,"warnings":0,"infos":0,"event_types":{}},"diagnostics":[]})"}) {
+        INFO(not_a_report);
+        CHECK_FALSE(currents_report_from_json(not_a_report).has_value());
     }
 }

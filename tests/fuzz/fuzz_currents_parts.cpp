@@ -1,6 +1,7 @@
 // libFuzzer target: Currents input validated in parts, as `validate currents --threads N` does on a file
 // (without the threads: validate_in_parts runs the parts one after another and joins them the same way). For
-// any input, a seam at any line start, and seams at all of them at once, must give validate()'s report.
+// any input, a seam at any line start, and seams at all of them at once, must give validate()'s report; so
+// must two parts the page's way (the second in another instance, its report handed over as JSON text).
 // The first byte picks the options, so strict mode, Treasure Data's receiver and a small diagnostics limit
 // (whose cut falls in a later part) are all tried.
 #include <cstdint>
@@ -30,8 +31,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const std::size_t seam[] = {starts[i]};
         if (tdbraze::to_json(tdbraze::currents::validate_in_parts(input, seam, options, "fuzz").report) != whole)
             std::abort();
+        const auto elsewhere =
+            tdbraze::currents::validate_in_parts(input, seam, options, "fuzz", tdbraze::currents::PartsWay::Elsewhere);
+        if (tdbraze::to_json(elsewhere.report) != whole) std::abort();
     }
     if (tdbraze::to_json(tdbraze::currents::validate_in_parts(input, starts, options, "fuzz").report) != whole)
         std::abort();
+    // The seam search finds the same seam whatever pieces the input comes in (the page reads 1 MiB pieces).
+    const std::size_t cut = size > 1 ? data[size - 1] % size : 0;
+    tdbraze::currents::SeamSearch whole_search(0), cut_search(0);
+    const auto found = whole_search.feed(input);
+    cut_search.feed(input.substr(0, cut));
+    if (cut_search.feed(input.substr(cut)) != found) std::abort();
+    if (found && (*found == 0 || input[*found - 1] != '\n')) std::abort();
+    const auto again = tdbraze::currents_report_from_json(whole);
+    if (!again || tdbraze::to_json(*again) != whole) std::abort();
     return 0;
 }

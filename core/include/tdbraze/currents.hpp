@@ -74,6 +74,30 @@ struct LineStart {
     std::uint64_t line = 1;  // the line the part begins, 1-based
 };
 
+// What a part's validator met that the one before it needs to tell whether the part continues it.
+struct PartOpening {
+    bool payload_started = false;  // a batch began in the part, so the ids before it no longer matter
+    bool ids_before_used = false;  // a bare event looked its id up before that, among the ids before the part
+};
+
+// Where a part may begin: the start of a line that opens an object or an array after a line (not blank)
+// that closed one. Within valid JSON a closed value is followed by ',', ']' or '}', never by an opening one,
+// so this finds the seams between top-level values of JSON Lines and none in a pretty-printed envelope,
+// whose parts would be validated for nothing and then again in one piece. Fed the input's bytes in order
+// from any offset; a line that starts where the search starts is not taken (what came before is unknown).
+class SeamSearch {
+public:
+    explicit SeamSearch(std::uint64_t from) : at_(from) {}
+    // The seam's offset once one is found in what was fed (then feeding more changes nothing).
+    std::optional<std::uint64_t> feed(std::string_view piece);
+
+private:
+    std::uint64_t at_;  // the offset of the next byte fed
+    char closing_ = 0;  // the last byte fed that is not blank
+    bool line_start_ = false;  // the last byte fed was a line break
+    std::optional<std::uint64_t> found_;
+};
+
 class Validator {
 public:
     explicit Validator(Options options = {}, std::string source = "-");
@@ -95,6 +119,8 @@ public:
     // same line, at least two values before, no ids it checked against). Then finish() this one and go on with
     // `next`; when false, `next` is of no use: feed its part to this one instead.
     bool hand_over(Validator& next);
+    // What this validator, of a part after the first, met (see PartsJoiner::add_last).
+    PartOpening opening() const;
 
 private:
     friend class PartsJoiner;
@@ -110,6 +136,11 @@ public:
     // `next` validated the part that follows the current one. True: its assumptions held and it is now the
     // current one. False: it is dropped: feed its part to current() instead.
     bool add(Validator next);
+    // The part from `offset` to the end, validated elsewhere (another WebAssembly instance, in the page's
+    // second Worker) by Validator(options, source, LineStart{offset, 1}), which met `opening` and gave
+    // `later`: its lines are counted from the part's start, and are moved to where the part begins here. True:
+    // it continues current(), and finish() gives the report of both. False: feed the part to current() instead.
+    bool add_last(std::uint64_t offset, PartOpening opening, Report later);
     Validator& current();
     // The report of the whole input; nothing when the parts' reports cannot be joined exactly (more than 1000
     // distinct unknown event types in all, which the summary counts by name up to there): validate the input
@@ -118,8 +149,11 @@ public:
     std::uint64_t parts_taken() const { return parts_taken_; }  // parts after the first whose work was used
 
 private:
+    void join_current();  // current()'s report after those before it
+
     Validator current_;
     std::optional<Report> joined_;  // of the parts before the current one
+    std::optional<Report> last_;  // add_last's part, which then follows current()'s (already finished)
     bool joinable_ = true;
     std::uint64_t parts_taken_ = 0;
 };
@@ -133,8 +167,11 @@ struct PartsReport {
     Report report;
     std::uint64_t parts_taken = 0;  // as PartsJoiner::parts_taken
 };
+// Elsewhere: the parts after the first are validated the way the page's second Worker does (lines counted from
+// the part's start, then PartsJoiner::add_last); only the first seam is used, as the page makes two parts.
+enum class PartsWay : std::uint8_t { Threads, Elsewhere };
 PartsReport validate_in_parts(std::string_view input, std::span<const std::size_t> seams, const Options& options = {},
-                              std::string source = "-");
+                              std::string source = "-", PartsWay way = PartsWay::Threads);
 
 // Limits the checks use (Braze's and Treasure Data's), exposed for docs and tests.
 inline constexpr std::uint64_t kMaxEventsPerBatch = 100;

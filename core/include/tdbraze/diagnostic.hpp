@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -10,6 +11,7 @@ namespace tdbraze {
 enum class Severity : std::uint8_t { Error, Warning, Info };
 
 std::string_view to_string(Severity severity);
+std::optional<Severity> severity_from_string(std::string_view name);  // "error", "warning", "info"
 
 // One finding. Positions are 1-based; 0 means "not known" (for example a problem with the input as a whole).
 // Columns count Unicode code points, not bytes, so they match what an editor shows.

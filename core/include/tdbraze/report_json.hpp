@@ -1,7 +1,9 @@
 // The machine-readable report: one JSON object per input, the shape documented in docs/currents.md.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "tdbraze/cohort.hpp"
 #include "tdbraze/currents.hpp"
@@ -13,6 +15,10 @@ namespace tdbraze {
 std::string to_json(const currents::Report& report);
 std::string to_json(const cohort::Report& report);
 std::string to_json(const sql::Report& report);
+
+// A Currents report again from to_json's text, which to_json gives back byte for byte; nothing when the text is
+// not such a report. For the page, whose second Worker hands its part's report over as text.
+std::optional<currents::Report> currents_report_from_json(std::string_view json);
 
 // One planned request as a JSON Lines record: {"method":"POST","path":...,"body":{...}}.
 std::string to_json_line(const cohort::PlannedRequest& request);
