@@ -3,6 +3,7 @@
 #include <emscripten/bind.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -50,18 +51,69 @@ std::string validate_currents(const std::string& input, const std::string& sourc
         input, currents_options(now_epoch_seconds, strict, max_diagnostics, receiver), source));
 }
 
-// Chunked validation for the Worker: feed pieces, read progress, finish for the report.
+// Chunked validation for the Worker: feed pieces, read progress, finish for the report. A large file is
+// validated in two parts at once, the second by another Worker's session made with `offset` (see joinLast).
 class CurrentsSession {
 public:
     CurrentsSession(const std::string& source, double now_epoch_seconds, bool strict, double max_diagnostics,
                     const std::string& receiver)
         : validator_(currents_options(now_epoch_seconds, strict, max_diagnostics, receiver), source) {}
+    // The part from `offset` on, its lines counted from 1 (PartsJoiner::add_last moves them).
+    CurrentsSession(const std::string& source, double now_epoch_seconds, bool strict, double max_diagnostics,
+                    const std::string& receiver, double offset)
+        : validator_(currents_options(now_epoch_seconds, strict, max_diagnostics, receiver), source,
+                     tdbraze::currents::LineStart{static_cast<std::uint64_t>(offset), 1}) {}
     void feed(const emscripten::val& chunk) { validator_.feed(chunk_bytes(chunk, buffer_)); }
     double bytesConsumed() const { return static_cast<double>(validator_.bytes_consumed()); }
     std::string finish() { return tdbraze::to_json(validator_.finish()); }
+    // Of a part's session: {payloadStarted, idsBeforeUsed}, which joinLast needs with its report.
+    emscripten::val opening() const {
+        const tdbraze::currents::PartOpening o = validator_.opening();
+        emscripten::val out = emscripten::val::object();
+        out.set("payloadStarted", o.payload_started);
+        out.set("idsBeforeUsed", o.ids_before_used);
+        return out;
+    }
+    // This session was fed exactly up to `offset`; the part from there was validated by a part session, which
+    // gave `opening` and `report` (its finish()). Returns {outcome, report}: "joined" with the report of both;
+    // "feed" when that part does not continue this one, or its report cannot be read (feed it here, then
+    // finish()); "again" when the two reports cannot be joined exactly (validate the whole input in a new
+    // session).
+    emscripten::val joinLast(double offset, const emscripten::val& opening, const std::string& report) {
+        emscripten::val out = emscripten::val::object();
+        out.set("outcome", std::string("feed"));
+        std::optional<tdbraze::currents::Report> later = tdbraze::currents_report_from_json(report);
+        if (!later) return out;  // not from a part session: this one validates the part itself
+        const tdbraze::currents::PartOpening part{opening["payloadStarted"].as<bool>(),
+                                                  opening["idsBeforeUsed"].as<bool>()};
+        tdbraze::currents::PartsJoiner joiner(std::move(validator_));
+        if (!joiner.add_last(static_cast<std::uint64_t>(offset), part, std::move(*later))) {
+            validator_ = std::move(joiner.current());
+            return out;
+        }
+        std::optional<tdbraze::currents::Report> both = joiner.finish();
+        out.set("outcome", std::string(both ? "joined" : "again"));
+        if (both) out.set("report", tdbraze::to_json(*both));
+        return out;
+    }
 
 private:
     tdbraze::currents::Validator validator_;
+    std::string buffer_;
+};
+
+// Where a large input may be cut in two (currents::SeamSearch), fed the bytes from `from` on: the seam's
+// offset, or -1 while there is none.
+class SeamSearch {
+public:
+    explicit SeamSearch(double from) : search_(static_cast<std::uint64_t>(from)) {}
+    double feed(const emscripten::val& chunk) {
+        const auto found = search_.feed(chunk_bytes(chunk, buffer_));
+        return found ? static_cast<double>(*found) : -1;
+    }
+
+private:
+    tdbraze::currents::SeamSearch search_;
     std::string buffer_;
 };
 
@@ -229,9 +281,13 @@ EMSCRIPTEN_BINDINGS(tdbraze) {
     emscripten::function("validateCurrents", &validate_currents);
     emscripten::class_<CurrentsSession>("CurrentsSession")
         .constructor<const std::string&, double, bool, double, const std::string&>()
+        .constructor<const std::string&, double, bool, double, const std::string&, double>()
         .function("feed", &CurrentsSession::feed)
         .function("bytesConsumed", &CurrentsSession::bytesConsumed)
-        .function("finish", &CurrentsSession::finish);
+        .function("finish", &CurrentsSession::finish)
+        .function("opening", &CurrentsSession::opening)
+        .function("joinLast", &CurrentsSession::joinLast);
+    emscripten::class_<SeamSearch>("SeamSearch").constructor<double>().function("feed", &SeamSearch::feed);
     emscripten::class_<CohortSession>("CohortSession")
         .constructor<const std::string&, const std::string&>()
         .function("feed", &CohortSession::feed)
