@@ -299,14 +299,15 @@ def main() -> int:
 
 def chromium_entry(label: str, command: str, runs: list[dict], payload_bytes: int) -> dict:
     """The browser's numbers come from inside the page (chromium_validate.mjs): its process also launches
-    Chromium and loads a page, which a user has behind them before they pick a file. The best run is the one
-    with the shortest time in the page, from starting the Worker to the report."""
-    timed = [r for r in runs if r["summary"].get("page_seconds")]
+    Chromium and loads a page, which a user has behind them before they pick a file. So do the page's Workers,
+    which start when it opens: MB/s counts from picking the file to the report, the best run the one with the
+    shortest such time; the Workers' start is shown beside it (load_seconds, and MB/s with it counted)."""
+    timed = [r for r in runs if r["summary"].get("seconds")]
     if not timed:
         return {"label": label, "command": command, "mb_per_s": None, "peak_rss_mib": None, "events": None,
                 "errors": None, "wall_seconds": [round(r["wall"], 4) for r in runs],
                 "other_cpu_seconds": [r["other_cpu_seconds"] for r in runs], "best_seconds": None}
-    best = min(timed, key=lambda r: r["summary"]["page_seconds"])
+    best = min(timed, key=lambda r: r["summary"]["seconds"])
     s = best["summary"]
     return {
         "label": label,
@@ -314,11 +315,12 @@ def chromium_entry(label: str, command: str, runs: list[dict], payload_bytes: in
         "chromium": s.get("chromium"),
         "page_seconds": [r["summary"].get("page_seconds") for r in runs],
         "process_wall_seconds": [round(r["wall"], 4) for r in runs],
-        "wall_seconds": [r["summary"].get("page_seconds") for r in runs],
+        "wall_seconds": [r["summary"].get("seconds") for r in runs],
         "cpu_seconds": [r["cpu_seconds"] for r in runs],
         "other_cpu_seconds": [r["other_cpu_seconds"] for r in runs],
-        "best_seconds": s["page_seconds"],
-        "mb_per_s": round(payload_bytes / MB / s["page_seconds"], 1),
+        "best_seconds": s["seconds"],
+        "mb_per_s": round(payload_bytes / MB / s["seconds"], 1),
+        "with_start_mb_per_s": round(payload_bytes / MB / s["page_seconds"], 1),
         "in_process_seconds": s["seconds"],
         "in_process_mb_per_s": round(payload_bytes / MB / s["seconds"], 1) if s["seconds"] > 0 else None,
         "load_seconds": s.get("load_seconds"),
@@ -328,8 +330,9 @@ def chromium_entry(label: str, command: str, runs: list[dict], payload_bytes: in
         "peak_rss_mib": None,
         "events": s.get("events"),
         "errors": s.get("errors"),
-        "how": "MB/s over the time in the page from `new Worker(worker.js)` to the report (module load and "
-               "compilation included; browser launch and page load not); in_process: feeding alone",
+        "how": "MB/s over the time in the page from posting the picked file to the Worker (started with the "
+               "page, ready a second before) to the report; with_start: from `new Worker(worker.js)` (module load, "
+               "compilation and warm-up of both Workers included); browser launch and page load in neither",
     }
 
 
@@ -408,12 +411,20 @@ def markdown(r: dict) -> str:
                      f"{ra['throughput_wasm_over_native']}x native, {ra['throughput_wasm_over_ajv']}x ajv.")
     if "throughput_chromium_over_native" in ra:
         c = t["wasm_chromium"]
-        lines.append(f"WebAssembly in Chromium {c.get('chromium', '')}, in the page's Worker (web/worker.js, fed a "
-                     f"picked file through its stream): {fmt(c['mb_per_s'])} MB/s from starting the Worker to the report "
-                     f"(module load {c['load_seconds']:.2f} s included; {fmt(c['in_process_mb_per_s'])} MB/s feeding "
-                     f"alone), **{ra['throughput_chromium_over_native']}x native** "
-                     f"({ra['throughput_chromium_feeding_over_native']}x feeding alone), "
-                     f"{ra['throughput_chromium_over_ajv']}x ajv.")
+        if "with_start_mb_per_s" in c:
+            lines.append(f"WebAssembly in Chromium {c.get('chromium', '')}, in the page's Worker (web/worker.js, a picked "
+                         f"file through its stream; 8 MB or more in two parts on two Workers): {fmt(c['mb_per_s'])} MB/s "
+                         f"from picking the file to the report, **{ra['throughput_chromium_over_native']}x native**, "
+                         f"{ra['throughput_chromium_over_ajv']}x ajv. The Workers start when the page opens "
+                         f"({c['load_seconds']:.2f} s, both modules and their warm-up); counting that too, "
+                         f"{fmt(c['with_start_mb_per_s'])} MB/s.")
+        else:
+            lines.append(f"WebAssembly in Chromium {c.get('chromium', '')}, in the page's Worker (web/worker.js, fed a "
+                         f"picked file through its stream): {fmt(c['mb_per_s'])} MB/s from starting the Worker to the report "
+                         f"(module load {c['load_seconds']:.2f} s included; {fmt(c['in_process_mb_per_s'])} MB/s feeding "
+                         f"alone), **{ra['throughput_chromium_over_native']}x native** "
+                         f"({ra['throughput_chromium_feeding_over_native']}x feeding alone), "
+                         f"{ra['throughput_chromium_over_ajv']}x ajv.")
         if "goal_wasm_over_native" in ra:
             # Results from before issue 25 have neither the goal nor the single-thread ratio.
             one = ra.get("throughput_chromium_over_native_1thread", ra["throughput_chromium_over_native"])
