@@ -109,18 +109,30 @@ bool looks_float_formatted(std::string_view s) {
     return i == s.size() && i > exp_begin;  // 1.0E7
 }
 
-bool has_control_character(std::string_view s) {
-    // Every identifier is checked: eight bytes at a time.
+// An identifier's bytes as the checks and the request bodies see them: none that JSON escapes (nearly always),
+// a '"' or '\\' that it escapes, or a control character, which no identifier holds. Every identifier is
+// looked at: eight bytes at a time, the last eight again when the length is not a multiple of eight.
+enum class ValueBytes : std::uint8_t { Plain, Escaped, Control };
+
+ValueBytes value_bytes(std::string_view s) {
     using namespace word_bytes;
+    std::uint64_t control = 0, escaped = 0;
+    const auto test = [&](std::uint64_t w) {
+        control |= bytes_below(w, 0x20) | bytes_equal(w, 0x7F);
+        escaped |= bytes_equal(w, '"') | bytes_equal(w, '\\');
+    };
     std::size_t i = 0;
-    for (; i + 8 <= s.size(); i += 8) {
-        const std::uint64_t w = load(s.data() + i);
-        if ((bytes_below(w, 0x20) | bytes_equal(w, 0x7F)) != 0) return true;
+    for (; i + 8 <= s.size(); i += 8) test(load(s.data() + i));
+    if (i < s.size()) {
+        if (s.size() >= 8) {
+            test(load(s.data() + s.size() - 8));
+        } else {
+            std::uint64_t w = kOnes * 'a';  // a byte none of the tests flags fills the rest
+            std::memcpy(&w, s.data(), s.size());
+            test(w);
+        }
     }
-    return std::any_of(s.begin() + static_cast<std::ptrdiff_t>(i), s.end(), [](char c) {
-        const auto u = static_cast<unsigned char>(c);
-        return u < 0x20 || u == 0x7F;
-    });
+    return control != 0 ? ValueBytes::Control : escaped != 0 ? ValueBytes::Escaped : ValueBytes::Plain;
 }
 
 std::string lower_ascii(std::string_view s) {
@@ -326,6 +338,7 @@ struct Planner::Impl final : TableSink {
         std::size_t column;  // index into columns
         std::uint64_t row, line;
         std::size_t key_at, key_size, spelling_at, spelling_size, value_at;  // into waiting_text
+        ValueEscapes escapes;  // of the value
     };
     static constexpr std::size_t kBatch = 48;
     std::vector<Waiting> waiting;
@@ -471,7 +484,8 @@ struct Planner::Impl final : TableSink {
                 continue;
             }
             std::string_view value = cell.text;
-            if (has_control_character(core)) {
+            const ValueBytes bytes = value_bytes(core);
+            if (bytes == ValueBytes::Control) {
                 const bool newline =
                     core.find('\n') != std::string_view::npos || core.find('\r') != std::string_view::npos;
                 record(table_diagnostic(Severity::Error, "control-character",
@@ -495,17 +509,20 @@ struct Planner::Impl final : TableSink {
             ++column.values;
             if (column.role == Role::UserIds) has_user = true;
             if (column.role == Role::DeviceIds) has_device = true;
-            add_identifier(index, column, value, row.row, line);
+            // Spaces and tabs around it are kept when not trimmed, and a tab is escaped.
+            add_identifier(
+                index, column, value, row.row, line,
+                bytes == ValueBytes::Plain && value.size() == core.size() ? ValueEscapes::None : ValueEscapes::Unknown);
         }
         if (has_user && has_device)
             tally(TallyCode::UserAndDeviceId, identifier_columns.front(), row.row, row.line, "");
     }
 
     void add_identifier(std::size_t index, const Column& column, std::string_view value, std::uint64_t row,
-                        std::uint64_t line) {
+                        std::uint64_t line, ValueEscapes escapes) {
         // Keys are namespaced by identifier type (and alias label): the same text is a different identifier
         // as a user id, a device id or an alias of another label.
-        Waiting w{index, row, line, waiting_text.size(), 0, 0, 0, 0};
+        Waiting w{index, row, line, waiting_text.size(), 0, 0, 0, 0, escapes};
         waiting_text += column.role == Role::UserIds ? 'u' : column.role == Role::DeviceIds ? 'd' : 'a';
         if (column.role == Role::Alias) {
             waiting_text += column.alias_label;
@@ -541,7 +558,7 @@ struct Planner::Impl final : TableSink {
         for (std::size_t i = 0; i < waiting.size(); ++i) {
             const Waiting& w = waiting[i];
             finish_identifier(w.column, columns[w.column], text.substr(w.value_at, w.key_at + w.key_size - w.value_at),
-                              w.row, w.line, answers[i]);
+                              w.row, w.line, w.escapes, answers[i]);
         }
         waiting.clear();
         waiting_text.clear();
@@ -549,7 +566,7 @@ struct Planner::Impl final : TableSink {
     }
 
     void finish_identifier(std::size_t index, const Column& column, std::string_view value, std::uint64_t row,
-                           std::uint64_t line, const Seen& before) {
+                           std::uint64_t line, ValueEscapes escapes, const Seen& before) {
         if (before.duplicate) {
             ++report.summary.duplicates;
             tally(TallyCode::DuplicateIdentifier, index, row, line, value);
@@ -562,7 +579,7 @@ struct Planner::Impl final : TableSink {
                                                                      : IdentifierType::Alias;
         const std::string_view label =
             type == IdentifierType::Alias ? std::string_view(column.alias_label) : std::string_view();
-        if (settings_ok && !sink && !batcher.add(type, label, value)) {
+        if (settings_ok && !sink && !batcher.add(type, label, value, escapes)) {
             record(table_diagnostic(
                 Severity::Error, "identifier-too-large",
                 "a " + std::to_string(value.size()) + "-byte value in " + column.name +

@@ -122,8 +122,8 @@ struct RequestBatcher::Impl {
         out += '"';
     }
 
-    bool add(IdentifierType type, std::string_view label, std::string_view value) {
-        const std::size_t value_cost = json_string_size(value);
+    bool add(IdentifierType type, std::string_view label, std::string_view value, ValueEscapes escapes) {
+        const std::size_t value_cost = escapes == ValueEscapes::None ? value.size() + 2 : json_string_size(value);
         std::size_t cost = value_cost + 1;
         if (type == IdentifierType::Alias) cost += json_string_size(label) + 32;
         if (overhead + cost > kMaxBodyBytes) {
@@ -166,8 +166,9 @@ RequestBatcher::~RequestBatcher() = default;
 RequestBatcher::RequestBatcher(RequestBatcher&&) noexcept = default;
 RequestBatcher& RequestBatcher::operator=(RequestBatcher&&) noexcept = default;
 
-bool RequestBatcher::add(IdentifierType type, std::string_view alias_label, std::string_view value) {
-    return impl_->add(type, alias_label, value);
+bool RequestBatcher::add(IdentifierType type, std::string_view alias_label, std::string_view value,
+                         ValueEscapes escapes) {
+    return impl_->add(type, alias_label, value, escapes);
 }
 void RequestBatcher::flush() { impl_->flush(); }
 std::vector<PlannedRequest> RequestBatcher::take() { return std::exchange(impl_->ready, {}); }

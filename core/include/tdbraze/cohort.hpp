@@ -122,6 +122,10 @@ IdentifierParts split_identifier_key(std::string_view key);  // views into `key`
 // sync, which records what Braze confirmed).
 enum class BatchOutput : std::uint8_t { Count, Bodies, BodiesAndKeys };
 
+// What the caller of RequestBatcher::add knows of a value's bytes: nothing, or that JSON escapes none of them
+// (no '"', '\\' or byte below 0x20), which spares the batcher looking at each byte again.
+enum class ValueEscapes : std::uint8_t { Unknown, None };
+
 // Packs identifiers into membership requests: at most max_ids_per_request identifiers and kMaxBodyBytes per
 // body, in the order they are added.
 class RequestBatcher {
@@ -132,7 +136,8 @@ public:
     RequestBatcher& operator=(RequestBatcher&&) noexcept;
 
     // False, and nothing added, when the identifier alone would not fit in a request.
-    bool add(IdentifierType type, std::string_view alias_label, std::string_view value);
+    bool add(IdentifierType type, std::string_view alias_label, std::string_view value,
+             ValueEscapes escapes = ValueEscapes::Unknown);
     void flush();  // closes the request being filled, if it holds anything
     std::vector<PlannedRequest> take();  // finished requests, moved out
     std::uint64_t requests() const;  // finished so far
