@@ -17,6 +17,7 @@
 //      where input is {text: string} or {file: File|Blob}; partsFrom: the size from which a file is validated in
 //      two parts (default PARTS_FROM)
 // Out: {type: 'ready'} once the module is loaded, {type: 'fatal', message} if it cannot be
+//      {type: 'parts-ready'} once the second Worker is ready too (the Currents Worker)
 //      {type: 'progress', id, done, total}
 //      {type: 'result', id, report, ...} or {type: 'error', id, message}; a Currents result says how its parts
 //      went: parts 'one' (validated here alone), 'joined', 'feed' (the second part validated here again) or
@@ -43,13 +44,14 @@ const modulePromise = createTdbraze().then((m) => {
   if (warms) warmUp(m);
   return m;
 });
-Promise.all([modulePromise, helper ? helper.ready : null]).then(
+// Ready without waiting for the second Worker: a file that comes before it is ready is validated here alone.
+modulePromise.then(
   () => postMessage({ type: 'ready' }),
   (err) => postMessage({ type: 'fatal', message: `cannot load the WebAssembly module: ${err && err.message ? err.message : err}` }),
 );
 
-// The second Worker, for the part after the seam. It is only used once it said it is ready; if it cannot start,
-// every file is validated here alone.
+// The second Worker, for the part after the seam. It is only used once it said it is ready; until then, or if it
+// cannot start, a file is validated here alone.
 function startPartWorker() {
   let worker;
   try {
@@ -58,25 +60,18 @@ function startPartWorker() {
     return null;
   }
   const part = { worker, usable: false, jobs: new Map() };
-  part.ready = new Promise((resolve) => {
-    worker.onmessage = (e) => {
-      const m = e.data;
-      if (m.type === 'ready') {
-        part.usable = true;
-        resolve();
-      } else if (m.type === 'fatal') {
-        resolve();
-      } else if (part.jobs.has(m.id)) {
-        part.jobs.get(m.id)(m);
-      }
-    };
-    worker.onerror = (e) => {
-      e.preventDefault();
-      part.usable = false;
-      resolve();
-      for (const job of part.jobs.values()) job({ type: 'error', message: e.message || 'the part Worker failed' });
-    };
-  });
+  worker.onmessage = (e) => {
+    const m = e.data;
+    if (m.type === 'ready') {
+      part.usable = true;
+      postMessage({ type: 'parts-ready' });
+    } else if (part.jobs.has(m.id)) part.jobs.get(m.id)(m);
+  };
+  worker.onerror = (e) => {
+    e.preventDefault();
+    part.usable = false;
+    for (const job of part.jobs.values()) job({ type: 'error', message: e.message || 'the part Worker failed' });
+  };
   return part;
 }
 

@@ -92,7 +92,8 @@ try {
     input.id = 'file';
     document.body.append(input);
     window.worker = new Worker('worker.js', { name: 'currents' });
-    window.ready = new Promise((resolve) => { window.worker.onmessage = (e) => { if (e.data.type === 'ready') resolve(); }; });
+    // Both Workers ready: the Worker itself is, and says so again once its second Worker is.
+    window.ready = new Promise((resolve) => { window.worker.onmessage = (e) => { if (e.data.type === 'parts-ready') resolve(); }; });
   });
   let id = 0;
   for (const input of inputs) {
