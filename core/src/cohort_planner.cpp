@@ -111,27 +111,16 @@ bool looks_float_formatted(std::string_view s) {
 
 // An identifier's bytes as the checks and the request bodies see them: none that JSON escapes (nearly always),
 // a '"' or '\\' that it escapes, or a control character, which no identifier holds. Every identifier is
-// looked at: eight bytes at a time, the last eight again when the length is not a multiple of eight.
+// looked at, a word at a time.
 enum class ValueBytes : std::uint8_t { Plain, Escaped, Control };
 
 ValueBytes value_bytes(std::string_view s) {
     using namespace word_bytes;
     std::uint64_t control = 0, escaped = 0;
-    const auto test = [&](std::uint64_t w) {
+    for_each_word(s, 'a', [&](std::uint64_t w) {
         control |= bytes_below(w, 0x20) | bytes_equal(w, 0x7F);
         escaped |= bytes_equal(w, '"') | bytes_equal(w, '\\');
-    };
-    std::size_t i = 0;
-    for (; i + 8 <= s.size(); i += 8) test(load(s.data() + i));
-    if (i < s.size()) {
-        if (s.size() >= 8) {
-            test(load(s.data() + s.size() - 8));
-        } else {
-            std::uint64_t w = kOnes * 'a';  // a byte none of the tests flags fills the rest
-            std::memcpy(&w, s.data(), s.size());
-            test(w);
-        }
-    }
+    });
     return control != 0 ? ValueBytes::Control : escaped != 0 ? ValueBytes::Escaped : ValueBytes::Plain;
 }
 

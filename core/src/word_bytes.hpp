@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <string_view>
 
 namespace tdbraze::word_bytes {
 
@@ -29,5 +30,22 @@ inline std::uint64_t bytes_equal(std::uint64_t w, unsigned char c) { return zero
 inline std::uint64_t bytes_below(std::uint64_t w, unsigned char n) { return (w - kOnes * n) & ~w & kHighs; }
 
 inline std::uint64_t bytes_not_ascii(std::uint64_t w) { return w & kHighs; }
+
+// Calls `test` with words that together hold every byte of `s`, for checks of whether it holds a kind of byte
+// (not where): eight bytes at a time, then the last eight again (some bytes are tested twice), or for a string
+// under eight bytes one word padded with `pad`, a byte the test must not flag. No byte is tested alone.
+template <class Test>
+void for_each_word(std::string_view s, char pad, Test&& test) {
+    std::size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) test(load(s.data() + i));
+    if (i == s.size()) return;
+    if (s.size() >= 8) {
+        test(load(s.data() + s.size() - 8));
+    } else {
+        std::uint64_t w = kOnes * static_cast<unsigned char>(pad);
+        std::memcpy(&w, s.data(), s.size());
+        test(w);
+    }
+}
 
 }  // namespace tdbraze::word_bytes

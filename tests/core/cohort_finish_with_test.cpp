@@ -178,18 +178,19 @@ std::string escaped_byte_by_byte(std::string_view s) {
 }  // namespace
 
 TEST_CASE("cohort: append_json_string escapes like the plain reading, and json_string_size is its size") {
-    // Every byte value at every offset of a word, and random strings heavy in the bytes that need escaping.
-    std::string s(24, 'a');
-    for (int b = 0; b < 256; ++b)
-        for (std::size_t at = 0; at < s.size(); ++at) {
-            std::string t = s;
-            t[at] = static_cast<char>(b);
-            std::string out;
-            append_json_string(out, t);
-            INFO("byte " << b << " at " << at);
-            REQUIRE(out == escaped_byte_by_byte(t));
-            REQUIRE(json_string_size(t) == out.size());
-        }
+    // Every byte value at every offset of strings of every length up to three words (the tail is tested as a
+    // word of its own), and random strings heavy in the bytes that need escaping.
+    for (std::size_t size = 1; size <= 24; ++size)
+        for (int b = 0; b < 256; ++b)
+            for (std::size_t at = 0; at < size; ++at) {
+                std::string t(size, 'a');
+                t[at] = static_cast<char>(b);
+                std::string out;
+                append_json_string(out, t);
+                INFO("byte " << b << " at " << at << " of " << size);
+                REQUIRE(out == escaped_byte_by_byte(t));
+                REQUIRE(json_string_size(t) == out.size());
+            }
     std::uint64_t x = 88172645463325252ull;
     const char alphabet[] = {'a', '"', '\\', '\n', '\x01', '\x1f', ' ', '\x7f', '\x80', '\xff', 'Z', '\t'};
     for (int round = 0; round < 2000; ++round) {
