@@ -152,8 +152,17 @@ def describe_tdbraze(tdbraze: str, origin: str | None, repo: Path) -> dict:
         "tdbraze_version_text": sh(f"{q(tdbraze)} --version"),
         "tdbraze_binary": origin or tdbraze,
         "tdbraze_binary_sha256": short_sha256(Path(sh(f"command -v {q(tdbraze)}") or tdbraze)),
-        "repository": sh("git describe --always --dirty --abbrev=12", cwd=repo),
+        "repository": repository_label(repo),
     }
+
+
+def repository_label(repo: Path) -> str:
+    """The commit measured, "-dirty" when files other than the benchmark's own results differ from it: a run
+    writes bench/results and bench/README.md as it goes, so `git describe --dirty` marked every part after
+    the first of a clean run as dirty."""
+    commit = sh("git describe --always --abbrev=12", cwd=repo)
+    changed = sh("git status --porcelain -- . ':(exclude)bench/results' ':(exclude)bench/README.md'", cwd=repo)
+    return f"{commit}-dirty" if commit and changed else commit
 
 
 def repo_relative(path: Path, repo: Path) -> str:
