@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "tdbraze/id_set.hpp"
+#include "json_text.hpp"
 #include "mapping_contract.hpp"
 #include "suggest.hpp"
 #include "row_batch.hpp"
@@ -119,7 +120,7 @@ ValueBytes value_bytes(std::string_view s) {
     std::uint64_t control = 0, escaped = 0;
     for_each_word(s, 'a', [&](std::uint64_t w) {
         control |= bytes_below(w, 0x20) | bytes_equal(w, 0x7F);
-        escaped |= bytes_equal(w, '"') | bytes_equal(w, '\\');
+        escaped |= json_escape_bytes(w);  // what ValueEscapes::None promises the batcher there is none of
     });
     return control != 0 ? ValueBytes::Control : escaped != 0 ? ValueBytes::Escaped : ValueBytes::Plain;
 }

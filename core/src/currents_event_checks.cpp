@@ -379,8 +379,9 @@ void EventChecker::check_id(const Tape& t, const Node* node, std::string_view po
     const std::uint64_t h = hash_bytes(id);
     if (const FirstSighting* seen = ids_.find(h); seen != nullptr) {
         const FirstSighting& first = *seen;
-        const std::string where = first.pointer.empty() ? "the event on line " + std::to_string(first.line)
-                                                        : first.pointer + " (line " + std::to_string(first.line) + ")";
+        const std::string where = first.pointer.empty()
+                                      ? "the event" + std::string(kOnLine) + std::to_string(first.line)
+                                      : first.pointer + std::string(kInLine) + std::to_string(first.line) + ")";
         sink_.add(Severity::Warning, "duplicate-id", "id " + quoted(id) + " was already used by " + where,
                   "Braze delivers at least once, so receivers de-duplicate on id; if these are different events, "
                   "their ids were not unique",

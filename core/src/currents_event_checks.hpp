@@ -121,5 +121,11 @@ inline constexpr std::size_t kMaxTrackedIds = 200000;
 // Most distinct unknown event types counted by name in the summary; the rest are summed under one key.
 inline constexpr std::uint64_t kMaxUnknownEventTypes = 1000;
 inline constexpr std::string_view kOtherEventTypes = "(other unknown types)";
+// The words before a line number in the messages that name another line: duplicate-id's "... by the event on
+// line N" or "... by POINTER (line N)", and a cut-off value's hint "the value that starts on line N is not
+// complete". Where a part's lines are moved (PartsJoiner::add_last), the numbers are found after them.
+inline constexpr std::string_view kOnLine = " on line ";
+inline constexpr std::string_view kInLine = " (line ";
+inline constexpr std::string_view kValueStartsOnLine = "the value that starts on line ";
 
 }  // namespace tdbraze::currents

@@ -90,8 +90,7 @@ struct Validator::Impl final : DiagnosticSink {
 
     // A part that starts at a line (LineStart): what it assumed there, and what telling whether that held needs.
     std::optional<LineStart> assumed;  // nothing: the beginning of the input
-    bool payload_started = false;  // a batch began in this part, so the ids before it no longer matter
-    bool ids_before_used = false;  // a bare event's id was looked up before that: among the ids before this part
+    PartOpening opening;  // of this part
 
     Impl(Options o, std::string source) : options(o) { report.source = std::move(source); }
     Impl(Options o, std::string source, LineStart start) : Impl(o, std::move(source)) {
@@ -198,7 +197,7 @@ struct Validator::Impl final : DiagnosticSink {
             // A line of JSON Lines that is cut off: the parser only notices on the next line. Say so, and go on
             // from the start of the line where the next value begins.
             add(Severity::Error, "json-syntax", message,
-                "the value that starts on line " + std::to_string(top_cursor.line) +
+                std::string(kValueStartsOnLine) + std::to_string(top_cursor.line) +
                     " is not complete: in JSON Lines each line holds one whole value",
                 "", offset);
             pos = line_start;
@@ -317,7 +316,7 @@ struct Validator::Impl final : DiagnosticSink {
 
     void start_payload() {
         checker.start_payload();
-        payload_started = true;
+        opening.payload_started = true;
     }
 
     void start_elements(std::string prefix) {
@@ -440,7 +439,7 @@ struct Validator::Impl final : DiagnosticSink {
                 bare_event = std::move(d);
             }
             // Its id is looked up among those since the last batch began, which may be before this part.
-            if (!payload_started) ids_before_used = true;
+            if (!opening.payload_started) opening.ids_before_used = true;
             check_event(0, "");
         }
         finish_payload();
@@ -602,9 +601,9 @@ struct Validator::Impl final : DiagnosticSink {
     // joiner keeps: a part is only kept when its ids are those the whole input has there (see hand_over).
     bool ids_may_be_left() const { return events_seen > 0; }
 
-    // Whether a part that begins at `offset` and met `opening` continues this validator, fed exactly up to
-    // there: then the line it begins.
-    std::optional<std::uint64_t> continued_at(std::uint64_t offset, PartOpening opening) const {
+    // Whether a part that begins at `offset` and met `next` at its start continues this validator, fed exactly
+    // up to there: then the line it begins.
+    std::optional<std::uint64_t> continued_at(std::uint64_t offset, PartOpening next) const {
         if (eof) return std::nullopt;
         // Between two top-level values: everything fed was consumed (a value cut at the seam, a syntax error
         // that skips lines beyond it, a stop on an unreadable input all leave it in another state).
@@ -617,13 +616,13 @@ struct Validator::Impl final : DiagnosticSink {
         // Ids left here are what the part should have started with: fine only if it began a batch (which
         // forgets them) before any bare event looked them up. Else it may need them later, when it is fed a
         // part itself.
-        if (ids_may_be_left() && !(opening.payload_started && !opening.ids_before_used)) return std::nullopt;
+        if (ids_may_be_left() && !(next.payload_started && !next.ids_before_used)) return std::nullopt;
         return at.line;
     }
 
     bool hand_over(Impl& next) {
         if (!next.assumed) return false;
-        const auto line = continued_at(next.assumed->offset, PartOpening{next.payload_started, next.ids_before_used});
+        const auto line = continued_at(next.assumed->offset, next.opening);
         return line && *line == next.assumed->line;
     }
 };
@@ -658,9 +657,8 @@ std::optional<Report> join_reports(Report earlier, Report later, std::uint64_t m
     return earlier;
 }
 
-// The two messages that name a line, as currents_event_checks.cpp (duplicate-id: "... by the event on line N"
-// or "... by POINTER (line N)") and syntax_error (the hint "the value that starts on line N is not complete...")
-// write them: the number moved by `lines_before`.
+// The number that starts at digits_begin in the text of a message that names a line (kOnLine, kInLine,
+// kValueStartsOnLine), moved by `lines_before`.
 std::string moved_line_number(std::string text, std::size_t digits_begin, std::uint64_t lines_before) {
     std::size_t digits_end = digits_begin;
     while (digits_end < text.size() && text[digits_end] >= '0' && text[digits_end] <= '9') ++digits_end;
@@ -676,15 +674,14 @@ std::size_t number_after_last(const std::string& text, std::string_view words) {
 
 // The report of a part whose lines were counted from 1, as if they had been counted from 1 + lines_before.
 Report moved_down(Report report, std::uint64_t lines_before) {
-    constexpr std::string_view kStartsOnLine = "the value that starts on line ";
     for (Diagnostic& d : report.diagnostics) {
         if (d.line != 0) d.line += lines_before;
         if (d.code == "duplicate-id") {
-            std::size_t at = number_after_last(d.message, " (line ");
-            if (at == std::string::npos || !d.message.ends_with(')')) at = number_after_last(d.message, " on line ");
+            std::size_t at = number_after_last(d.message, kInLine);
+            if (at == std::string::npos || !d.message.ends_with(')')) at = number_after_last(d.message, kOnLine);
             if (at != std::string::npos) d.message = moved_line_number(std::move(d.message), at, lines_before);
-        } else if (d.code == "json-syntax" && d.hint.starts_with(kStartsOnLine)) {
-            d.hint = moved_line_number(std::move(d.hint), kStartsOnLine.size(), lines_before);
+        } else if (d.code == "json-syntax" && d.hint.starts_with(kValueStartsOnLine)) {
+            d.hint = moved_line_number(std::move(d.hint), kValueStartsOnLine.size(), lines_before);
         }
     }
     return report;
@@ -747,7 +744,7 @@ std::optional<Report> PartsJoiner::finish() {
     return join_reports(std::move(*joined_), std::move(last), max_diagnostics);
 }
 
-PartOpening Validator::opening() const { return {impl_->payload_started, impl_->ids_before_used}; }
+PartOpening Validator::opening() const { return impl_->opening; }
 
 Report validate(std::string_view input, const Options& options, std::string source) {
     Validator v(options, std::move(source));
@@ -779,12 +776,12 @@ PartsReport validate_in_parts(std::string_view input, std::span<const std::size_
         feed_part(later, 1);
         const PartOpening opening = later.opening();
         if (!joiner.add_last(offsets[1], opening, later.finish())) feed_part(joiner.current(), 1);
-        starts.clear();
-    }
-    for (std::size_t k = 1; k < starts.size(); ++k) {
-        Validator next(options, source, starts[k]);
-        feed_part(next, k);
-        if (!joiner.add(std::move(next))) feed_part(joiner.current(), k);
+    } else {
+        for (std::size_t k = 1; k < starts.size(); ++k) {
+            Validator next(options, source, starts[k]);
+            feed_part(next, k);
+            if (!joiner.add(std::move(next))) feed_part(joiner.current(), k);
+        }
     }
     std::optional<Report> report = joiner.finish();
     if (!report) return {validate(input, options, std::move(source)), 0};

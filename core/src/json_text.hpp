@@ -14,16 +14,19 @@
 
 namespace tdbraze {
 
+// The bytes of the word `w` that JSON must escape ('"', '\\' or one below 0x20), flagged as in word_bytes.hpp.
+inline std::uint64_t json_escape_bytes(std::uint64_t w) {
+    using namespace word_bytes;
+    return bytes_below(w, 0x20) | bytes_equal(w, '"') | bytes_equal(w, '\\');
+}
+
 // The first byte of `s` at or after `from` that JSON must escape ('"', '\\' or one below 0x20), or s.size().
 // Identifiers almost never hold one, and planning writes and sizes every identifier: eight bytes are checked
 // at once (word_bytes.hpp), and only a word that holds one is looked at byte by byte.
 inline std::size_t find_json_escape(std::string_view s, std::size_t from) {
-    using namespace word_bytes;
     std::size_t i = from;
-    for (; i + 8 <= s.size(); i += 8) {
-        const std::uint64_t w = load(s.data() + i);
-        if ((bytes_below(w, 0x20) | bytes_equal(w, '"') | bytes_equal(w, '\\')) != 0) break;
-    }
+    for (; i + 8 <= s.size(); i += 8)
+        if (json_escape_bytes(word_bytes::load(s.data() + i)) != 0) break;
     for (; i < s.size(); ++i) {
         const auto c = static_cast<unsigned char>(s[i]);
         if (c < 0x20 || c == '"' || c == '\\') return i;
@@ -69,11 +72,9 @@ inline void append_json_string(std::string& out, std::string_view s) {
 
 // Bytes append_json_string would write for `s`.
 inline std::size_t json_string_size(std::string_view s) {
-    using namespace word_bytes;
     // Nearly always nothing to escape: a word at a time says so, with no byte looked at alone.
     std::uint64_t escapes = 0;
-    for_each_word(
-        s, 'a', [&](std::uint64_t w) { escapes |= bytes_below(w, 0x20) | bytes_equal(w, '"') | bytes_equal(w, '\\'); });
+    word_bytes::for_each_word(s, 'a', [&](std::uint64_t w) { escapes |= json_escape_bytes(w); });
     std::size_t n = s.size() + 2;
     if (escapes == 0) return n;
     for (std::size_t i = find_json_escape(s, 0); i < s.size(); i = find_json_escape(s, i + 1))
