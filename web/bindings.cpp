@@ -103,7 +103,7 @@ private:
 };
 
 // Where a large input may be cut in two (currents::SeamSearch), fed the bytes from `from` on: the seam's
-// offset, or -1 while there is none.
+// offset, or -1 while there is none; done() once no more bytes are needed.
 class SeamSearch {
 public:
     explicit SeamSearch(double from) : search_(static_cast<std::uint64_t>(from)) {}
@@ -111,6 +111,8 @@ public:
         const auto found = search_.feed(chunk_bytes(chunk, buffer_));
         return found ? static_cast<double>(*found) : -1;
     }
+
+    bool done() const { return search_.done(); }
 
 private:
     tdbraze::currents::SeamSearch search_;
@@ -287,7 +289,10 @@ EMSCRIPTEN_BINDINGS(tdbraze) {
         .function("finish", &CurrentsSession::finish)
         .function("opening", &CurrentsSession::opening)
         .function("joinLast", &CurrentsSession::joinLast);
-    emscripten::class_<SeamSearch>("SeamSearch").constructor<double>().function("feed", &SeamSearch::feed);
+    emscripten::class_<SeamSearch>("SeamSearch")
+        .constructor<double>()
+        .function("feed", &SeamSearch::feed)
+        .function("done", &SeamSearch::done);
     emscripten::class_<CohortSession>("CohortSession")
         .constructor<const std::string&, const std::string&>()
         .function("feed", &CohortSession::feed)

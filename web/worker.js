@@ -33,8 +33,6 @@ const PART_WORKER = 'currents-part';
 // Below this a file takes a few tens of milliseconds in one Worker: a second one would not pay for itself.
 const PARTS_FROM = 8 << 20;
 const SEAM_PIECE = 1 << 20;
-// As natively: a line longer than a value can be (16 MiB) is not looked through for a seam.
-const SEAM_LIMIT = 16 * 1024 * 1024 + 1;
 const encoder = new TextEncoder();
 
 const warms = self.name === 'currents' || self.name === PART_WORKER;
@@ -187,14 +185,12 @@ async function runCurrents(m, msg) {
 // The first seam after the middle of the file, or -1 (none: a pretty-printed envelope, say).
 async function findSeam(m, file) {
   const from = Math.floor(file.size / 2);
-  const limit = Math.min(file.size, from + SEAM_LIMIT);
   const search = new m.SeamSearch(from);
   try {
-    for (let at = from; at < limit; at += SEAM_PIECE) {
-      const found = search.feed(new Uint8Array(await file.slice(at, Math.min(limit, at + SEAM_PIECE)).arrayBuffer()));
-      if (found >= 0) return found < limit ? found : -1;
-    }
-    return -1;
+    let found = -1;
+    for (let at = from; at < file.size && !search.done(); at += SEAM_PIECE)
+      found = search.feed(new Uint8Array(await file.slice(at, at + SEAM_PIECE).arrayBuffer()));
+    return found;
   } finally {
     search.delete();
   }

@@ -22,10 +22,13 @@ void note_last(const char* d, std::size_t from, std::size_t to, char& closing) {
 
 }  // namespace
 
+SeamSearch::SeamSearch(std::uint64_t from) : at_(from), limit_(from + kMaxValueBytes + 1) {}
+
 std::optional<std::uint64_t> SeamSearch::feed(std::string_view piece) {
     const std::uint64_t base = at_;
     at_ += piece.size();
-    if (found_ || piece.empty()) return found_;
+    if (base < limit_ && piece.size() > limit_ - base) piece = piece.substr(0, static_cast<std::size_t>(limit_ - base));
+    if (found_ || base >= limit_ || piece.empty()) return found_;
     const char* d = piece.data();
     const std::size_t n = piece.size();
     if (line_start_ && opens(d[0]) && closes(closing_)) return found_ = base;

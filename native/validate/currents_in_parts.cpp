@@ -38,24 +38,21 @@ std::string read_error(const std::string& path, int error) {
     return "cannot read '" + path + "': " + std::strerror(error);
 }
 
-// The first seam (currents::SeamSearch) after `from` and before `limit`, if any; a line longer than a value can
-// be is not looked through: the validator stops at such a line anyway.
+// The first seam (currents::SeamSearch) after `from` and before `limit` (the file's size), if any.
 std::optional<std::uint64_t> seam_after(std::FILE* file, std::uint64_t from, std::uint64_t limit, int& error) {
-    limit = std::min(limit, from + currents::kMaxValueBytes + 1);
     currents::SeamSearch search(from);
     std::optional<std::uint64_t> found;
-    for (std::uint64_t at = from; at < limit && error == 0 && !found;) {
+    for (std::uint64_t at = from; at < limit && error == 0 && !search.done();) {
         std::uint64_t read = 0;
         const std::uint64_t want = std::min<std::uint64_t>(kSeamSearchPiece, limit - at);
         error = files::read_range(file, at, want, kSeamSearchPiece, [&](std::string_view piece) {
             read += piece.size();
-            if (!found) found = search.feed(piece);
+            found = search.feed(piece);
         });
         if (read == 0) break;
         at += read;
     }
-    if (found && *found < limit) return found;
-    return std::nullopt;
+    return found;
 }
 
 // Counting a part's line breaks (a positioned read and a vectorized count) against validating it: measured on

@@ -269,6 +269,17 @@ TEST_CASE("seam search: the same seam whatever pieces the input comes in, and no
     // Where the search starts is not a seam: what came before it is not known.
     currents::SeamSearch late(expected);
     CHECK(late.feed(std::string_view(text).substr(expected)) == text.rfind("\n{") + 1);
+    // A line longer than a value can be is not looked through: a seam past it is not found, and the search
+    // says it is done there.
+    const std::string long_line = "{\"x\":\"" + std::string(currents::kMaxValueBytes, 'a') + "\"}\n";
+    currents::SeamSearch far(0);
+    CHECK_FALSE(far.feed(long_line.substr(0, 1000)));
+    CHECK_FALSE(far.done());
+    CHECK_FALSE(far.feed(long_line.substr(1000) + envelope({kCustom}) + "\n"));
+    CHECK(far.done());
+    currents::SeamSearch near(0);
+    CHECK(near.feed("{}\n" + envelope({kCustom}) + "\n") == 3);
+    CHECK(near.done());
     currents::SeamSearch pretty(0);
     CHECK_FALSE(pretty.feed(test::read_fixture("currents/valid-batch.json")));
     // Between two pretty-printed envelopes there is one, as between any two top-level values.

@@ -84,15 +84,19 @@ struct PartOpening {
 // that closed one. Within valid JSON a closed value is followed by ',', ']' or '}', never by an opening one,
 // so this finds the seams between top-level values of JSON Lines and none in a pretty-printed envelope,
 // whose parts would be validated for nothing and then again in one piece. Fed the input's bytes in order
-// from any offset; a line that starts where the search starts is not taken (what came before is unknown).
+// from any offset; a line that starts where the search starts is not taken (what came before is unknown), and
+// the search stops a value's greatest size (kMaxValueBytes) after it: the validator stops at such a line anyway.
 class SeamSearch {
 public:
-    explicit SeamSearch(std::uint64_t from) : at_(from) {}
+    explicit SeamSearch(std::uint64_t from);
     // The seam's offset once one is found in what was fed (then feeding more changes nothing).
     std::optional<std::uint64_t> feed(std::string_view piece);
+    // A seam was found, or the search went as far as it looks: read no more for it.
+    bool done() const { return found_.has_value() || at_ >= limit_; }
 
 private:
     std::uint64_t at_;  // the offset of the next byte fed
+    std::uint64_t limit_;  // bytes from here on are not looked at
     char closing_ = 0;  // the last byte fed that is not blank
     bool line_start_ = false;  // the last byte fed was a line break
     std::optional<std::uint64_t> found_;
