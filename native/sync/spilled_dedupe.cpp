@@ -26,7 +26,6 @@ namespace tdbraze::sync {
 namespace {
 
 constexpr std::size_t kPartitions = 256;
-constexpr std::size_t kBufferBytes = 16 * 1024;
 
 // Every this many questions the partitions' sizes are noted, so that plan() can start reading anywhere.
 constexpr std::uint64_t kQuestionsPerMark = 16384;
@@ -148,17 +147,37 @@ bool dedupe_on_disk(Dedupe choice, const std::string& path) {
     return !ec && size > kDedupeInMemoryUpToBytes;
 }
 
-// Records appended to partitions, each partition a list of blocks in one unlinked temporary file.
+// Records appended to partitions, each partition a list of blocks in an unlinked temporary file shared with
+// the partitions next to it.
+//
+// Why several files: closing a file gives its pages back, which for the ten-million-row table's 600 MB took
+// 0.1 s on one thread after every partition was resolved. With the partitions spread over files of
+// kPartitionsPerFile, release() closes each file as soon as its partitions are done with, on whichever thread
+// resolved the last of them, while the other keeps resolving.
 class SpilledDedupe::Partitions {
 public:
-    Partitions() : file_(files::open_unnamed_temp_file()), buffers_(kPartitions), blocks_(kPartitions) {}
+    // `grouped`: the partitions share kPartitions / kPartitionsPerFile files; otherwise one (for records few
+    // enough not to matter, such as alias spellings).
+    explicit Partitions(bool grouped = false)
+        : files_(grouped ? kPartitions / kPartitionsPerFile : 1),
+          ends_(files_.size(), 0),
+          unreleased_(files_.size()),
+          buffers_(kPartitions),
+          blocks_(kPartitions) {
+        for (std::size_t f = 0; f < files_.size(); ++f) {
+            files_[f] = files::open_unnamed_temp_file();
+            if (files_[f] == nullptr) opened_ = false;
+            unreleased_[f] = kPartitions / files_.size();
+        }
+    }
     ~Partitions() {
-        if (file_ != nullptr) std::fclose(file_);
+        for (std::FILE* f : files_)
+            if (f != nullptr) std::fclose(f);
     }
     Partitions(const Partitions&) = delete;
     Partitions& operator=(const Partitions&) = delete;
 
-    bool ok() const { return file_ != nullptr && !failed_; }
+    bool ok() const { return opened_ && !failed_; }
     void mark_failed() { failed_ = true; }
 
     void append(std::size_t partition, std::string_view record) {
@@ -181,6 +200,7 @@ public:
     }
     // Up to `most` bytes of a partition's records from byte `from` on, appended to `out`; false on a read error.
     bool read_part(std::size_t partition, std::uint64_t from, std::size_t most, std::string& out) {
+        std::FILE* const file = files_[file_of(partition)];
         for (const Block& b : blocks_[partition]) {
             if (most == 0) break;
             if (from >= b.size) {
@@ -190,8 +210,9 @@ public:
             const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(b.size - from, most));
             const std::size_t at = out.size();
             out.resize(at + n);
-            if (!ok() || ::pread(fileno(file_), out.data() + at, n, static_cast<off_t>(b.offset + from)) !=
-                             static_cast<ssize_t>(n)) {
+            if (!ok() || file == nullptr ||
+                ::pread(fileno(file), out.data() + at, n, static_cast<off_t>(b.offset + from)) !=
+                    static_cast<ssize_t>(n)) {
                 failed_ = true;
                 return false;
             }
@@ -206,26 +227,43 @@ public:
         out.clear();
         return read_part(partition, 0, SIZE_MAX, out);
     }
+    // The caller will not read this partition again: its file is closed once none of its partitions is read
+    // again. Each partition once, from any thread.
+    void release(std::size_t partition) {
+        const std::size_t f = file_of(partition);
+        if (unreleased_[f].fetch_sub(1) == 1) {
+            std::fclose(files_[f]);
+            files_[f] = nullptr;
+        }
+    }
 
 private:
+    // Per partition. Larger writes cost the kernel less per byte: for the ten-million-row table, system time
+    // went from 0.68 s to 0.56 s from 16 KiB to 32 KiB (0.48 s at 64 KiB, for 8 MiB more of buffers).
+    static constexpr std::size_t kBufferBytes = 32 * 1024;
+    static constexpr std::size_t kPartitionsPerFile = 16;
     struct Block {
         std::uint64_t offset;
         std::size_t size;
     };
+    std::size_t file_of(std::size_t partition) const { return partition * files_.size() / kPartitions; }
     void flush(std::size_t partition) {
         std::string& buffer = buffers_[partition];
         if (buffer.empty()) return;
-        if (!ok() || ::pwrite(fileno(file_), buffer.data(), buffer.size(), static_cast<off_t>(end_)) !=
+        const std::size_t f = file_of(partition);
+        if (!ok() || ::pwrite(fileno(files_[f]), buffer.data(), buffer.size(), static_cast<off_t>(ends_[f])) !=
                          static_cast<ssize_t>(buffer.size()))
             failed_ = true;
-        blocks_[partition].push_back({end_, buffer.size()});
-        end_ += buffer.size();
+        blocks_[partition].push_back({ends_[f], buffer.size()});
+        ends_[f] += buffer.size();
         buffer.clear();
     }
 
-    std::FILE* file_;
+    std::vector<std::FILE*> files_;
+    bool opened_ = true;
     std::atomic<bool> failed_{false};  // read() runs on several threads at once
-    std::uint64_t end_ = 0;
+    std::vector<std::uint64_t> ends_;  // of each file
+    std::vector<std::atomic<std::size_t>> unreleased_;  // partitions of each file not yet released
     std::vector<std::string> buffers_;
     std::vector<std::vector<Block>> blocks_;
     std::vector<std::uint64_t> sizes_ = std::vector<std::uint64_t>(kPartitions, 0);
@@ -425,7 +463,7 @@ private:
 };
 
 SpilledDedupe::SpilledDedupe()
-    : keys_(std::make_unique<Partitions>()),
+    : keys_(std::make_unique<Partitions>(/*grouped=*/true)),
       recorder_(std::make_unique<Recorder>(*keys_, questions_, keys_hash_)),
       replayer_(std::make_unique<Replayer>(*this)) {}
 SpilledDedupe::~SpilledDedupe() = default;
@@ -495,6 +533,7 @@ bool SpilledDedupe::resolve() {
                     failed = true;
                     break;
                 }
+                if (!keep_first_occurrences_) keys_->release(p);
                 seen.clear();
                 const char* at = data.data();
                 const char* end = at + data.size();

@@ -17,7 +17,7 @@
 // before": `plan` reads the table once as well, and so does a sync (pass 2 remains for identifiers of
 // kilobytes, and for mirror).
 //
-// Memory: the partition buffers (256 x 16 KiB), one partition's keys while resolving (a 256th of them), and
+// Memory: the partition buffers (256 x 32 KiB), one partition's keys while resolving (a 256th of them), and
 // the answer bits (20 million questions: 7.5 MB), the partitions' sizes every 16,384 questions (2.4 MB for
 // 20 million); plan() adds, per thread, a stretch of about 32,000 identifiers: its part of each partition
 // (about 1 MiB) and its requests.
