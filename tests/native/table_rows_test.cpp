@@ -3,6 +3,7 @@
 // cleanly (no hang, no lost exception) when the caller's work throws.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <stdexcept>
@@ -62,8 +63,37 @@ TEST_CASE("read_table_rows plans as the bytes fed whole do, and counts every byt
                                               });
     REQUIRE_FALSE(error.has_value());
     CHECK(bytes == content.size());
-    CHECK(calls >= content.size() / (64 * 1024));  // in slices, not whole pieces
+    CHECK(calls >= content.size() / (256 * 1024));  // in slices, not whole pieces
     CHECK(to_json(planner.finish()) == to_json(expected));
+    std::remove(path.c_str());
+}
+
+TEST_CASE("read_table_rows hands long rows over in larger slices, and short rows in small ones", "[files]") {
+    // A batch costs memory per row besides its bytes: slices of short rows stay small.
+    const std::size_t row_bytes = GENERATE(std::size_t{2}, std::size_t{100});
+    std::string content = "user_ids\n";
+    for (std::size_t i = 0; content.size() < (4u << 20); ++i) {
+        std::string id = "u" + std::to_string(i);
+        id.resize(row_bytes - 1, 'x');
+        content += id + "\n";
+    }
+    const std::string path = temp_path("slices.csv");
+    std::ofstream(path, std::ios::binary) << content;
+    std::size_t largest = 0, most_rows = 0;
+    REQUIRE_FALSE(files::read_table_rows(path, cohort::RowReader(cohort::TableFormat::Auto, alias_settings()),
+                                         [&](const cohort::RowBatch& rows, std::size_t n) {
+                                             largest = std::max(largest, n);
+                                             most_rows = std::max(most_rows, rows.rows());
+                                         })
+                      .has_value());
+    INFO("rows of " << row_bytes << " bytes");
+    CHECK(largest <= 256 * 1024);
+    if (row_bytes == 2) {
+        CHECK(largest <= 64 * 1024);
+    } else {
+        CHECK(largest > 64 * 1024);
+        CHECK(most_rows <= 4096 + 1);  // the slice's rows, and one cut by the slice before
+    }
     std::remove(path.c_str());
 }
 
