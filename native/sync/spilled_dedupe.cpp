@@ -67,7 +67,6 @@ std::uint64_t zigzag_line(std::uint64_t row, std::uint64_t line) {
     const auto d = static_cast<std::int64_t>(line - row);
     return (static_cast<std::uint64_t>(d) << 1) ^ static_cast<std::uint64_t>(d >> 63);
 }
-void put_line(std::string& out, std::uint64_t row, std::uint64_t line) { put_varint(out, zigzag_line(row, line)); }
 bool get_line(const char*& p, const char* end, std::uint64_t row, std::uint64_t& line) {
     std::uint64_t z = 0;
     if (!get_varint(p, end, z)) return false;
@@ -75,12 +74,74 @@ bool get_line(const char*& p, const char* end, std::uint64_t row, std::uint64_t&
     return true;
 }
 
+// Bytes gathered for one write, written into room kept ahead: a question's few bytes of number or place cost
+// more as calls to std::string's append or to memcpy (a third of the writer thread's time, by perf) than as
+// stores.
+class WriteBuffer {
+public:
+    std::size_t size() const { return filled_; }
+    const char* data() const { return bytes_.data(); }
+    void append(std::string_view piece) {
+        if (piece.empty()) return;
+        std::memcpy(room(piece.size()), piece.data(), piece.size());
+        filled_ += piece.size();
+    }
+    void append_varint(std::uint64_t n) {
+        char* const start = room(kMaxVarintBytes);
+        filled_ += static_cast<std::size_t>(write_varint(start, n) - start);
+    }
+    void append_byte(char c) {
+        *room(1) = c;
+        ++filled_;
+    }
+    void clear() { filled_ = 0; }
+    void release() {
+        std::string().swap(bytes_);
+        filled_ = 0;
+    }
+
+private:
+    // Where the next `n` bytes go.
+    char* room(std::size_t n) {
+        if (filled_ + n > bytes_.size()) bytes_.resize(std::max({filled_ + n, 2 * bytes_.size(), std::size_t{256}}));
+        return bytes_.data() + filled_;
+    }
+    std::string bytes_;  // its first filled_ bytes
+    std::size_t filled_ = 0;
+};
+
+// A question's place (its row and line) against the question's before: one byte for most, the same row and
+// line (two identifiers of a row) or the next row on the next line; else that byte, the row and the line.
+enum class PlaceCode : char { Same = 0, NextRow = 1, Elsewhere = 2 };
+char* write_place(char* p, std::uint64_t row, std::uint64_t line, std::uint64_t last_row, std::uint64_t last_line) {
+    if (row == last_row && line == last_line) {
+        *p++ = static_cast<char>(PlaceCode::Same);
+    } else if (row == last_row + 1 && line == last_line + 1) {
+        *p++ = static_cast<char>(PlaceCode::NextRow);
+    } else {
+        *p++ = static_cast<char>(PlaceCode::Elsewhere);
+        p = write_varint(p, row);
+        p = write_varint(p, zigzag_line(row, line));
+    }
+    return p;
+}
+// Reads a place written after (`row`, `line`) and moves them to it.
+bool get_place(const char*& p, const char* end, std::uint64_t& row, std::uint64_t& line) {
+    if (p == end) return false;
+    switch (static_cast<PlaceCode>(*p++)) {
+        case PlaceCode::Same: return true;
+        case PlaceCode::NextRow: ++row, ++line; return true;
+        case PlaceCode::Elsewhere: return get_varint(p, end, row) && get_line(p, end, row, line);
+    }
+    return false;
+}
+
 // How many questions got each answer in each identifier column, and the first of them: what the report needs
-// of the answers (cohort::AnswerCount). One per resolving thread, merged at the end.
+// of the answers (cohort::AnswerCount), but for the first's row and line, which QuestionPlaces gives. One per
+// resolving thread, merged at the end.
 class AnswerCounter {
 public:
-    void add(cohort::Answer answer, std::string_view key, std::uint64_t question, std::uint64_t row,
-             std::uint64_t line) {
+    void add(cohort::Answer answer, std::string_view key, std::uint64_t question) {
         const cohort::IdentifierParts parts = cohort::split_identifier_key(key);
         Entry* e = find(answer, parts.type, parts.alias_label);
         if (e == nullptr) {
@@ -93,8 +154,6 @@ public:
         ++e->count.count;
         if (question < e->first_question) {
             e->first_question = question;
-            e->count.row = row;
-            e->count.line = line;
             e->count.value = parts.value;
         }
     }
@@ -113,9 +172,14 @@ public:
             }
         }
     }
-    std::vector<cohort::AnswerCount> counts() const {
+    // With each first's row and line from `places`; nothing when they cannot be read back.
+    template <typename Places>
+    std::optional<std::vector<cohort::AnswerCount>> counts(Places& places) const {
         std::vector<cohort::AnswerCount> out;
-        for (const Entry& e : entries_) out.push_back(e.count);
+        for (const Entry& e : entries_) {
+            out.push_back(e.count);
+            if (!places.find(e.first_question, out.back().row, out.back().line)) return std::nullopt;
+        }
         return out;
     }
 
@@ -181,9 +245,18 @@ public:
     void mark_failed() { failed_ = true; }
 
     void append(std::size_t partition, std::string_view record) {
-        std::string& buffer = buffers_[partition];
-        buffer += record;
+        WriteBuffer& buffer = buffers_[partition];
+        buffer.append(record);
         sizes_[partition] += record.size();
+        if (buffer.size() >= kBufferBytes) flush(partition);
+    }
+    // A record of a number (a varint) and then `rest`.
+    void append(std::size_t partition, std::uint64_t number, std::string_view rest) {
+        WriteBuffer& buffer = buffers_[partition];
+        const std::size_t before = buffer.size();
+        buffer.append_varint(number);
+        buffer.append(rest);
+        sizes_[partition] += buffer.size() - before;
         if (buffer.size() >= kBufferBytes) flush(partition);
     }
     // Notes every partition's size now (the records appended so far, written or not).
@@ -195,7 +268,7 @@ public:
     void finish() {
         for (std::size_t p = 0; p < kPartitions; ++p) {
             flush(p);
-            std::string().swap(buffers_[p]);
+            buffers_[p].release();
         }
     }
     // Up to `most` bytes of a partition's records from byte `from` on, appended to `out`; false on a read error.
@@ -248,8 +321,8 @@ private:
     };
     std::size_t file_of(std::size_t partition) const { return partition * files_.size() / kPartitions; }
     void flush(std::size_t partition) {
-        std::string& buffer = buffers_[partition];
-        if (buffer.empty()) return;
+        WriteBuffer& buffer = buffers_[partition];
+        if (buffer.size() == 0) return;
         const std::size_t f = file_of(partition);
         if (!ok() || ::pwrite(fileno(files_[f]), buffer.data(), buffer.size(), static_cast<off_t>(ends_[f])) !=
                          static_cast<ssize_t>(buffer.size()))
@@ -264,10 +337,82 @@ private:
     std::atomic<bool> failed_{false};  // read() runs on several threads at once
     std::vector<std::uint64_t> ends_;  // of each file
     std::vector<std::atomic<std::size_t>> unreleased_;  // partitions of each file not yet released
-    std::vector<std::string> buffers_;
+    std::vector<WriteBuffer> buffers_;
     std::vector<std::vector<Block>> blocks_;
     std::vector<std::uint64_t> sizes_ = std::vector<std::uint64_t>(kPartitions, 0);
     std::vector<std::uint64_t> marks_;  // kPartitions sizes per mark
+};
+
+// Where each question was asked (its row and line), in question order, in a temporary file of its own. The
+// report needs them only for the first question of each answer, so they are not carried in the partitions'
+// records, which every later step reads. Each is kept as its place against the question's before
+// (write_place), as the reading thread encoded it.
+class SpilledDedupe::QuestionPlaces {
+public:
+    QuestionPlaces() : file_(files::open_unnamed_temp_file()) {}
+    ~QuestionPlaces() {
+        if (file_ != nullptr) std::fclose(file_);
+    }
+    QuestionPlaces(const QuestionPlaces&) = delete;
+    QuestionPlaces& operator=(const QuestionPlaces&) = delete;
+
+    bool ok() const { return file_ != nullptr && !failed_; }
+
+    // The next question's place, as write_place encoded it, and the row and line that it reads as: questions
+    // are added in order, from 0.
+    void add(std::string_view place, std::uint64_t row, std::uint64_t line) {
+        if (added_ % kQuestionsPerMark == 0) marks_.push_back({written_ + buffer_.size(), row_, line_});
+        ++added_;
+        if (place.size() == 1) buffer_.append_byte(place[0]);  // most places
+        else buffer_.append(place);
+        row_ = row;
+        line_ = line;
+        if (buffer_.size() >= kBufferBytes) flush();
+    }
+    void finish() {
+        flush();
+        buffer_.release();
+    }
+    // The place of question `question`, read back from the file: false when it cannot be.
+    bool find(std::uint64_t question, std::uint64_t& row, std::uint64_t& line) {
+        const std::size_t m = static_cast<std::size_t>(question / kQuestionsPerMark);
+        if (!ok() || question >= added_ || m >= marks_.size()) return false;
+        const std::uint64_t from = marks_[m].offset;
+        const std::uint64_t to = m + 1 < marks_.size() ? marks_[m + 1].offset : written_;
+        std::string data(static_cast<std::size_t>(to - from), '\0');
+        if (!data.empty() && ::pread(fileno(file_), data.data(), data.size(), static_cast<off_t>(from)) !=
+                                 static_cast<ssize_t>(data.size()))
+            return false;
+        row = marks_[m].row;
+        line = marks_[m].line;
+        const char* at = data.data();
+        const char* end = at + data.size();
+        for (std::uint64_t q = m * kQuestionsPerMark; q <= question; ++q)
+            if (!get_place(at, end, row, line)) return false;
+        return true;
+    }
+
+private:
+    static constexpr std::size_t kBufferBytes = 64 * 1024;
+    struct Mark {
+        std::uint64_t offset, row, line;  // where the mark's first question's place starts; the place before it
+    };
+    void flush() {
+        if (buffer_.size() == 0) return;
+        if (!ok() || ::pwrite(fileno(file_), buffer_.data(), buffer_.size(), static_cast<off_t>(written_)) !=
+                         static_cast<ssize_t>(buffer_.size()))
+            failed_ = true;
+        written_ += buffer_.size();
+        buffer_.clear();
+    }
+
+    std::FILE* file_;
+    bool failed_ = false;
+    WriteBuffer buffer_;
+    std::uint64_t written_ = 0;
+    std::uint64_t added_ = 0;
+    std::uint64_t row_ = 0, line_ = 0;  // of the last question added
+    std::vector<Mark> marks_;
 };
 
 // Pass 1's questions become records in their partitions on a thread of their own: hashing each key and
@@ -277,8 +422,8 @@ private:
 // and appends each record to its partition, batch after batch in order.
 class SpilledDedupe::Recorder final : public cohort::SeenBefore {
 public:
-    Recorder(Partitions& keys, std::uint64_t& questions, std::uint64_t& keys_hash)
-        : keys_(keys), questions_(questions), keys_hash_(keys_hash) {}
+    Recorder(Partitions& keys, QuestionPlaces& places, std::uint64_t& questions, std::uint64_t& keys_hash)
+        : keys_(keys), places_(places), questions_(questions), keys_hash_(keys_hash) {}
     ~Recorder() {
         filled_ = 0;  // never resolved: nothing more is needed of the questions
         finish();
@@ -317,24 +462,27 @@ private:
     static constexpr std::size_t kRecordRoom = 4096;  // past kBatchBytes: room for the record that fills a batch
     static constexpr std::size_t kBacklog = 4;  // batches waiting for the writer: at most 1 MiB
 
-    // A record: question number, key, alias spelling, row, line. Encoded straight into the batch, which is
-    // kept larger than what it holds (filled_): appended a byte at a time, the varints alone were a twentieth
-    // of the planner's thread's time, and encoded on the stack first, copying each record into the batch was
-    // a twentieth again.
+    // A record in the batch: the question's place (write_place), key and alias spelling. The writer thread
+    // numbers the questions, and gives the place to QuestionPlaces and the rest, numbered, to the key's
+    // partition. Encoded straight into the batch, which is kept larger than what it holds (filled_): appended
+    // a byte at a time, the varints alone were a twentieth of the planner's thread's time, and encoded on the
+    // stack first, copying each record into the batch was a twentieth again. A place of one byte for most,
+    // rather than a question number, row and line, took 4% off that thread's instructions (callgrind).
     void record(const Question& q) {
         const std::size_t most = 5 * static_cast<std::size_t>(kMaxVarintBytes) + q.key.size() + q.alias_spelling.size();
         if (filled_ + most > filling_.size()) filling_.resize(std::max(filled_ + most, kBatchBytes + kRecordRoom));
         char* const start = filling_.data();
         char* p = start + filled_;
-        p = write_varint(p, next_question_++);
+        p = write_place(p, q.row, q.line, last_row_, last_line_);
+        last_row_ = q.row;
+        last_line_ = q.line;
+        ++next_question_;
         p = write_varint(p, q.key.size());
         if (!q.key.empty()) std::memcpy(p, q.key.data(), q.key.size());
         p += q.key.size();
         p = write_varint(p, q.alias_spelling.size());
         if (!q.alias_spelling.empty()) std::memcpy(p, q.alias_spelling.data(), q.alias_spelling.size());
         p += q.alias_spelling.size();
-        p = write_varint(p, q.row);
-        p = write_varint(p, zigzag_line(q.row, q.line));
         filled_ = static_cast<std::size_t>(p - start);
         if (filled_ >= kBatchBytes) hand_off();
     }
@@ -393,33 +541,44 @@ private:
         const char* at = batch.data();
         const char* end = at + batch.size();
         while (at < end) {
-            const char* start = at;
-            std::uint64_t question = 0, row = 0, line = 0;
-            std::string_view key, spelling;
-            if (!get_varint(at, end, question) || !get_bytes(at, end, key) || !get_bytes(at, end, spelling) ||
-                !get_varint(at, end, row) || !get_line(at, end, row, line)) {
+            const char* const place = at;
+            if (!get_place(at, end, written_row_, written_line_)) {
                 keys_.mark_failed();  // cannot happen: record() wrote it
                 return;
             }
+            const std::string_view place_bytes(place, static_cast<std::size_t>(at - place));
+            const char* const rest = at;
+            std::string_view key, spelling;
+            if (!get_bytes(at, end, key) || !get_bytes(at, end, spelling)) {
+                keys_.mark_failed();
+                return;
+            }
+            const std::uint64_t question = written_questions_++;
             while (question >= next_mark_) {
                 keys_.mark();
                 next_mark_ += kQuestionsPerMark;
             }
             const std::uint64_t h = IdSet::hash(key);
             running_hash_ = chain(running_hash_, h, key);
-            keys_.append(partition_of(h), std::string_view(start, static_cast<std::size_t>(at - start)));
+            keys_.append(partition_of(h), question, std::string_view(rest, static_cast<std::size_t>(at - rest)));
+            places_.add(place_bytes, written_row_, written_line_);
         }
     }
 
     Partitions& keys_;
+    QuestionPlaces& places_;
     std::uint64_t& questions_;  // the owner's: set by finish()
     std::uint64_t& keys_hash_;  // the owner's: set by finish()
     // Written by the reading thread and the writer thread respectively, a cache line apart: as the owner's two
     // neighbouring members, each write took the line from the other core, and reading the question number
     // stalled for a third of record()'s time.
     alignas(64) std::uint64_t next_question_ = 0;
+    std::uint64_t last_row_ = 0, last_line_ = 0;  // the reading thread's: of the last question recorded
     alignas(64) std::uint64_t running_hash_ = 0;
-    std::uint64_t next_mark_ = 0;  // the writer thread's too
+    // The writer thread's too: the next mark, and the number and place of the last question written.
+    std::uint64_t next_mark_ = 0;
+    std::uint64_t written_questions_ = 0;
+    std::uint64_t written_row_ = 0, written_line_ = 0;
     std::string filling_;  // the batch being encoded: its first filled_ bytes
     std::size_t filled_ = 0;
 
@@ -464,7 +623,8 @@ private:
 
 SpilledDedupe::SpilledDedupe()
     : keys_(std::make_unique<Partitions>(/*grouped=*/true)),
-      recorder_(std::make_unique<Recorder>(*keys_, questions_, keys_hash_)),
+      places_(std::make_unique<QuestionPlaces>()),
+      recorder_(std::make_unique<Recorder>(*keys_, *places_, questions_, keys_hash_)),
       replayer_(std::make_unique<Replayer>(*this)) {}
 SpilledDedupe::~SpilledDedupe() = default;
 
@@ -482,7 +642,8 @@ Result<std::unique_ptr<SpilledDedupe>> SpilledDedupe::rehearse(const cohort::Set
                                                                const ReadTable& read_table, Keep keep) {
     std::unique_ptr<SpilledDedupe> check(new SpilledDedupe());
     check->keep_first_occurrences_ = keep == Keep::FirstOccurrences;
-    if (!check->keys_->ok()) return fail(ErrorCode::TempFile, kTempFileProblem);  // before any reading
+    if (!check->keys_->ok() || !check->places_->ok())
+        return fail(ErrorCode::TempFile, kTempFileProblem);  // before any reading
     options.plan_requests = false;  // the rehearsal's plan is thrown away: count, do not write
     cohort::Planner rehearsal(settings, options, source, nullptr, check->recorder());
     if (auto error = read_table([&](const cohort::RowBatch& rows) {
@@ -501,7 +662,8 @@ Result<std::unique_ptr<SpilledDedupe>> SpilledDedupe::rehearse(const cohort::Set
 bool SpilledDedupe::resolve() {
     recorder_->finish();
     keys_->finish();
-    if (!keys_->ok()) return false;
+    places_->finish();
+    if (!keys_->ok() || !places_->ok()) return false;
     const std::size_t words = static_cast<std::size_t>((questions_ + 63) / 64);
     duplicate_.assign(words, 0);
     other_type_.assign(words, 0);
@@ -538,25 +700,24 @@ bool SpilledDedupe::resolve() {
                 const char* at = data.data();
                 const char* end = at + data.size();
                 while (at < end) {
-                    std::uint64_t question = 0, row = 0, line = 0;
+                    std::uint64_t question = 0;
                     std::string_view key, spelling;
                     if (!get_varint(at, end, question) || !get_bytes(at, end, key) || !get_bytes(at, end, spelling) ||
-                        !get_varint(at, end, row) || !get_line(at, end, row, line) || question >= questions_ ||
-                        key.empty()) {
+                        question >= questions_ || key.empty()) {
                         failed = true;
                         break;
                     }
                     bool other_type = false;
                     if (!seen.insert(key, IdSet::hash(key), other_type)) {
                         set_bit_shared(duplicate_, question);
-                        counted.add(cohort::Answer::Duplicate, key, question, row, line);
+                        counted.add(cohort::Answer::Duplicate, key, question);
                         continue;
                     }
                     ++firsts;
                     longest = std::max(longest, key.size());  // of those plan() sends
                     if (other_type) {
                         set_bit_shared(other_type_, question);
-                        counted.add(cohort::Answer::OtherType, key, question, row, line);
+                        counted.add(cohort::Answer::OtherType, key, question);
                     }
                     if (key[0] != 'u' && key[0] != 'd') {
                         // The spelling's check needs the same record, with the key for the count's column and value.
@@ -566,8 +727,6 @@ bool SpilledDedupe::resolve() {
                         record += spelling;
                         put_varint(record, key.size());
                         record += key;
-                        put_varint(record, row);
-                        put_line(record, row, line);
                         std::lock_guard lock(spellings_mutex);
                         spellings.append(static_cast<std::size_t>(hash_bytes(spelling) % kPartitions), record);
                     }
@@ -601,7 +760,7 @@ bool SpilledDedupe::resolve() {
     if (!spellings.ok()) return false;
     std::string data;
     struct Spelling {
-        std::uint64_t question, row, line;
+        std::uint64_t question;
         std::string_view spelling, key;
     };
     std::vector<Spelling> in_order;
@@ -613,7 +772,7 @@ bool SpilledDedupe::resolve() {
         while (at < end) {
             Spelling s{};
             if (!get_varint(at, end, s.question) || !get_bytes(at, end, s.spelling) || !get_bytes(at, end, s.key) ||
-                !get_varint(at, end, s.row) || !get_line(at, end, s.row, s.line) || s.question >= questions_)
+                s.question >= questions_)
                 return false;
             in_order.push_back(s);
         }
@@ -623,10 +782,13 @@ bool SpilledDedupe::resolve() {
         for (const Spelling& s : in_order) {
             if (seen.insert(s.spelling)) continue;
             set_bit(alias_spelling_, s.question);
-            answers.add(cohort::Answer::AliasSpelling, s.key, s.question, s.row, s.line);
+            answers.add(cohort::Answer::AliasSpelling, s.key, s.question);
         }
     }
-    answer_counts_ = answers.counts();
+    auto counts = answers.counts(*places_);
+    if (!counts) return false;
+    answer_counts_ = std::move(*counts);
+    places_.reset();  // nothing more is asked of it
     return true;
 }
 
@@ -707,12 +869,11 @@ Status SpilledDedupe::plan(const cohort::Settings& settings, cohort::BatchOutput
                 const char* const base = w.parts[p].data();
                 const char* const stop = base + w.parts[p].size();
                 for (const char* at = base + w.at[p]; at < stop;) {
-                    std::uint64_t question = 0, row = 0, line = 0;
+                    std::uint64_t question = 0;
                     std::string_view key, spelling;
                     const char* next = at;
                     if (!get_varint(next, stop, question) || !get_bytes(next, stop, key) ||
-                        !get_bytes(next, stop, spelling) || !get_varint(next, stop, row) ||
-                        !get_line(next, stop, row, line) || key.empty())
+                        !get_bytes(next, stop, spelling) || key.empty())
                         return false;
                     if (question >= high) break;
                     at = next;

@@ -2,13 +2,13 @@
 // tens of megabytes, where the in-memory check (core's IdSet) needs about the ids' own size again.
 //
 // It works in passes over the same table. Pass 1 gives the planner recorder(): each question (an
-// identifier's key, in table order) is appended to a temporary file, spread over 256 partitions by a hash
-// of the key's text. resolve() then reads one partition at a time, which holds every occurrence of its keys
-// in table order, and works out each answer with a small IdSet; the answers are kept as three bits per
-// question. Pass 2 (and a mirror sync's pass 3) give the planner replayer(), which hands the answers back in
-// the same order. The planner's answers never change which questions it asks next, so the passes line up
-// as long as the file is the same; replay_matched() checks that the replay asked as many questions, about
-// the same keys (a running hash of them).
+// identifier's key, in table order) is appended to temporary files, spread over 256 partitions by a hash
+// of the key's text, and its row and line to a file of their own (the report needs only a few of them). resolve() then
+// reads one partition at a time, which holds every occurrence of its keys in table order, and works out each answer
+// with a small IdSet; the answers are kept as three bits per question. Pass 2 (and a mirror sync's pass 3) give the
+// planner replayer(), which hands the answers back in the same order. The planner's answers never change which
+// questions it asks next, so the passes line up as long as the file is the same; replay_matched() checks that the
+// replay asked as many questions, about the same keys (a running hash of them).
 //
 // resolve() also counts each kind of answer per identifier column and keeps the first (its row, line and
 // value): that, with pass 1's report, is the whole report (Planner::finish_with), so `validate` reads the
@@ -108,11 +108,13 @@ public:
     std::uint64_t rehearsal_errors() const { return rehearsal_errors_; }
 
 private:
-    class Partitions;  // records spread over partitions of one temporary file
+    class Partitions;  // records spread over partitions of temporary files
+    class QuestionPlaces;  // each question's row and line
     class Recorder;
     class Replayer;
 
     std::unique_ptr<Partitions> keys_;
+    std::unique_ptr<QuestionPlaces> places_;
     std::unique_ptr<Recorder> recorder_;
     std::unique_ptr<Replayer> replayer_;
     std::uint64_t questions_ = 0;

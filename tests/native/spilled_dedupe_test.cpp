@@ -140,6 +140,45 @@ TEST_CASE("spilled dedupe: the first read and the answers' counts make the whole
     CHECK(spilled->rehearsal_errors() == 2);  // the rehearsal's own count: the oversized value at each repeat
 }
 
+TEST_CASE("spilled dedupe: the first answer of each kind keeps its row and line, far into an uneven table") {
+    // The places of questions are kept apart from their records (one byte for most): rows without
+    // identifiers, values spanning lines, several rows on a line, and first answers past the first few marks
+    // of 16,384 questions must still give each finding its own row and line.
+    std::string csv = "user_ids,device_ids,email,note\n";
+    std::string json = "[";
+    for (int i = 0; i < 24000; ++i) {
+        const std::string u = "u" + std::to_string(i), d = "d" + std::to_string(i);
+        const std::string e = "mail" + std::to_string(i) + "@x.org";
+        switch (i % 4) {
+            case 0: csv += u + ",," + e + ",\"a\nb\nc\"\n"; break;  // a note over three lines
+            case 1: csv += ",,,\n"; break;  // no identifier: no question
+            case 2: csv += u + "," + d + "," + e + ",\n"; break;
+            default: csv += "\"" + u + "\",,,\n"; break;
+        }
+        json += (i > 0 ? (i % 3 == 0 ? ",\n" : ",") : "") + std::string("{\"user_ids\":\"") + u + "\"" +
+                (i % 2 == 0 ? ",\"device_ids\":\"" + d + "\"" : std::string()) + ",\"email\":\"" + e + "\"}";
+    }
+    // The first repeat of each kind, after all that.
+    csv += "u8,,,\n,u12,,\n,,\"  MAIL16@X.org \",\nu4,d6,,\n";
+    json +=
+        ",{\"user_ids\":\"u8\"},\n{\"device_ids\":\"u12\"},{\"email\":\"  MAIL16@X.org \"},{\"device_ids\":\"d6\"}]";
+    for (const std::string* t : {&csv, &json}) {
+        INFO((t == &csv ? "CSV" : "JSON"));
+        cohort::Planner in_memory(alias_settings(), {}, "t");
+        const cohort::Report expected = run(in_memory, *t).report;
+        std::size_t far = 0;
+        for (const Diagnostic& d : expected.diagnostics)
+            if (d.code == "duplicate-identifier" || d.code == "user-and-device-same-value" ||
+                d.code == "alias-case-drift")
+                far += d.row > 20000 ? 1 : 0;
+        REQUIRE(far >= 3);
+        const auto spilled = rehearsed(alias_settings(), *t);
+        REQUIRE(spilled->questions() > 2 * 16384);
+        REQUIRE(spilled->report().has_value());
+        CHECK(to_json(*spilled->report()) == to_json(expected));
+    }
+}
+
 TEST_CASE("spilled dedupe: plan() makes the requests from the kept first occurrences, without a second read") {
     const std::string tricky = tricky_table(80000);  // over 200,000 questions: the merge takes several windows
     const std::string table = tricky.substr(0, tricky.find("hhhh"));
