@@ -94,6 +94,48 @@ TEST_CASE(
     check_resumed_exactly(emu, "full", 0, 60000, 60, 4);
 }
 
+TEST_CASE(
+    "sync faults: a TMPDIR that fills under the duplicate check stops validate, plan and sync in one line before "
+    "anything is sent or planned, and with room they go through",
+    "[sync][faults]") {
+    // The check on disk writes about the identifiers' size (here some 700 KB) to temporary files in TMPDIR.
+    SmallDisk disk(work_dir() / "full-tmp", "size=64k");
+    if (!disk.mounted) {
+        WARN("not root or no mount: the full TMPDIR needs a small tmpfs");
+        return;
+    }
+    Emulator emu;
+    const fs::path input = table("full-tmp.csv", "user_ids", 0, 60000);
+    const std::string tmp = "TMPDIR=" + disk.dir.string();
+    const fs::path plan_dir = work_dir() / "full-tmp-plan";
+    fs::remove_all(plan_dir);
+    const std::string plan_args = "plan cohort " + input.string() +
+                                  " --cohort-id full-tmp --dedupe disk --created-at 2025-11-24T09:30:00Z --out " +
+                                  plan_dir.string();
+    const std::string sync = sync_args(input, emu.url, "full-tmp", work_dir() / "full-tmp.db") + " --dedupe disk";
+    for (const std::string& args :
+         {"validate cohort " + input.string() + " --cohort-id full-tmp --dedupe disk", plan_args, sync}) {
+        INFO(args);
+        const Run full = run_cli(args, tmp);
+        INFO(full.out << full.err);
+        CHECK(full.code == 2);
+        CHECK(full.err.find("terminate called") == std::string::npos);
+        CHECK(last_line(full.err).find("TMPDIR") != std::string::npos);
+        CHECK(last_line(full.err).find("full") != std::string::npos);
+        CHECK(fs::is_empty(disk.dir));  // the temporary files went with the process
+    }
+    CHECK_FALSE(fs::exists(plan_dir / "requests.jsonl"));
+    CHECK(emu.server.stats().requests_total == 0);
+
+    disk.remount("size=64m");
+    CHECK(run_cli("validate cohort " + input.string() + " --cohort-id full-tmp --dedupe disk", tmp).code == 0);
+    CHECK(run_cli(plan_args, tmp).code == 0);
+    const Run synced = run_cli(sync, tmp);
+    INFO(synced.out << synced.err);
+    CHECK(synced.code == 0);
+    CHECK(members(emu.server, "full-tmp") == expected_ids(0, 60000));
+}
+
 TEST_CASE("sync faults: a read-only state folder and a damaged state file are refused with what to do",
           "[sync][faults]") {
     Emulator emu;
