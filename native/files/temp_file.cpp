@@ -11,7 +11,7 @@
 
 namespace tdbraze::files {
 
-std::FILE* open_unnamed_temp_file() {
+TempFile open_unnamed_temp_file() {
     const char* dir = std::getenv("TMPDIR");
     std::string path = (dir != nullptr && *dir != '\0') ? dir : "/tmp";
     path += "/tdbraze-spill-XXXXXX";
@@ -20,14 +20,12 @@ std::FILE* open_unnamed_temp_file() {
     ::unlink(path.c_str());
     std::FILE* file = ::fdopen(fd, "w+b");
     if (file == nullptr) ::close(fd);
-    return file;
+    return TempFile(file);
 }
 
 Result<SpooledInput> SpooledInput::from_standard_input() {
     SpooledInput spooled;
-    spooled.file_.reset(open_unnamed_temp_file(), [](std::FILE* f) {
-        if (f != nullptr) std::fclose(f);
-    });
+    spooled.file_ = open_unnamed_temp_file();
     const auto cannot = [](const char* what) {
         return fail(ErrorCode::TempFile, std::string("cannot ") + what +
                                              " standard input's copy in $TMPDIR (else /tmp): " + std::strerror(errno) +

@@ -16,12 +16,6 @@ namespace tdbraze::sync {
 // changes in between.
 class RequestSpill {
 public:
-    RequestSpill() : file_(files::open_unnamed_temp_file()) {}
-    ~RequestSpill() {
-        if (file_ != nullptr) std::fclose(file_);
-    }
-    RequestSpill(const RequestSpill&) = delete;
-    RequestSpill& operator=(const RequestSpill&) = delete;
     bool ok() const { return file_ != nullptr && !failed_; }
 
     void write(const cohort::PlannedRequest& r) {
@@ -34,7 +28,7 @@ public:
     }
     // Switches from writing to reading; false when anything could not be written.
     bool rewind() {
-        if (!ok() || std::fflush(file_) != 0 || std::fseek(file_, 0, SEEK_SET) != 0) failed_ = true;
+        if (!ok() || std::fflush(file_.get()) != 0 || std::fseek(file_.get(), 0, SEEK_SET) != 0) failed_ = true;
         return ok();
     }
     // The next request in the order written; false at the end or on a read error (then ok() is false).
@@ -54,21 +48,22 @@ private:
         return false;
     }
     void put_number(std::uint64_t n) {
-        if (file_ != nullptr && std::fwrite(&n, sizeof n, 1, file_) != 1) failed_ = true;
+        if (file_ != nullptr && std::fwrite(&n, sizeof n, 1, file_.get()) != 1) failed_ = true;
     }
     void put(const std::string& s) {
         put_number(s.size());
-        if (file_ != nullptr && !s.empty() && std::fwrite(s.data(), 1, s.size(), file_) != s.size()) failed_ = true;
+        if (file_ != nullptr && !s.empty() && std::fwrite(s.data(), 1, s.size(), file_.get()) != s.size())
+            failed_ = true;
     }
-    bool get_number(std::uint64_t& n) { return std::fread(&n, sizeof n, 1, file_) == 1; }
+    bool get_number(std::uint64_t& n) { return std::fread(&n, sizeof n, 1, file_.get()) == 1; }
     bool get(std::string& s) {
         std::uint64_t n = 0;
         if (!get_number(n)) return false;
         s.resize(static_cast<std::size_t>(n));
-        return n == 0 || std::fread(s.data(), 1, s.size(), file_) == s.size();
+        return n == 0 || std::fread(s.data(), 1, s.size(), file_.get()) == s.size();
     }
 
-    std::FILE* file_;
+    files::TempFile file_ = files::open_unnamed_temp_file();
     bool failed_ = false;
 };
 

@@ -238,12 +238,6 @@ public:
             unreleased_[f] = kPartitions / files_.size();
         }
     }
-    ~Partitions() {
-        for (std::FILE* f : files_)
-            if (f != nullptr) std::fclose(f);
-    }
-    Partitions(const Partitions&) = delete;
-    Partitions& operator=(const Partitions&) = delete;
 
     bool ok() const { return opened_ && !failed_; }
     void mark_failed() { failed_ = true; }
@@ -277,7 +271,7 @@ public:
     }
     // Up to `most` bytes of a partition's records from byte `from` on, appended to `out`; false on a read error.
     bool read_part(std::size_t partition, std::uint64_t from, std::size_t most, std::string& out) {
-        std::FILE* const file = files_[file_of(partition)];
+        std::FILE* const file = files_[file_of(partition)].get();
         for (const Block& b : blocks_[partition]) {
             if (most == 0) break;
             if (from >= b.size) {
@@ -308,10 +302,7 @@ public:
     // again. Each partition once, from any thread.
     void release(std::size_t partition) {
         const std::size_t f = file_of(partition);
-        if (unreleased_[f].fetch_sub(1) == 1) {
-            std::fclose(files_[f]);
-            files_[f] = nullptr;
-        }
+        if (unreleased_[f].fetch_sub(1) == 1) files_[f].reset();
     }
 
 private:
@@ -329,7 +320,7 @@ private:
         WriteBuffer& buffer = buffers_[partition];
         if (buffer.size() == 0) return;
         const std::size_t f = file_of(partition);
-        if (!ok() || ::pwrite(fileno(files_[f]), buffer.data(), buffer.size(), static_cast<off_t>(ends_[f])) !=
+        if (!ok() || ::pwrite(fileno(files_[f].get()), buffer.data(), buffer.size(), static_cast<off_t>(ends_[f])) !=
                          static_cast<ssize_t>(buffer.size()))
             failed_ = true;
         blocks_[partition].push_back({ends_[f], buffer.size()});
@@ -337,7 +328,7 @@ private:
         buffer.clear();
     }
 
-    std::vector<std::FILE*> files_;
+    std::vector<files::TempFile> files_;
     bool opened_ = true;
     std::atomic<bool> failed_{false};  // read() runs on several threads at once
     std::vector<std::uint64_t> ends_;  // of each file
@@ -354,13 +345,6 @@ private:
 // (write_place), as the reading thread encoded it.
 class SpilledDedupe::QuestionPlaces {
 public:
-    QuestionPlaces() : file_(files::open_unnamed_temp_file()) {}
-    ~QuestionPlaces() {
-        if (file_ != nullptr) std::fclose(file_);
-    }
-    QuestionPlaces(const QuestionPlaces&) = delete;
-    QuestionPlaces& operator=(const QuestionPlaces&) = delete;
-
     bool ok() const { return file_ != nullptr && !failed_; }
 
     // The next question's place, as write_place encoded it, and the row and line that it reads as: questions
@@ -385,7 +369,7 @@ public:
         const std::uint64_t from = marks_[m].offset;
         const std::uint64_t to = m + 1 < marks_.size() ? marks_[m + 1].offset : written_;
         std::string data(static_cast<std::size_t>(to - from), '\0');
-        if (!data.empty() && ::pread(fileno(file_), data.data(), data.size(), static_cast<off_t>(from)) !=
+        if (!data.empty() && ::pread(fileno(file_.get()), data.data(), data.size(), static_cast<off_t>(from)) !=
                                  static_cast<ssize_t>(data.size()))
             return false;
         row = marks_[m].row;
@@ -404,14 +388,14 @@ private:
     };
     void flush() {
         if (buffer_.size() == 0) return;
-        if (!ok() || ::pwrite(fileno(file_), buffer_.data(), buffer_.size(), static_cast<off_t>(written_)) !=
+        if (!ok() || ::pwrite(fileno(file_.get()), buffer_.data(), buffer_.size(), static_cast<off_t>(written_)) !=
                          static_cast<ssize_t>(buffer_.size()))
             failed_ = true;
         written_ += buffer_.size();
         buffer_.clear();
     }
 
-    std::FILE* file_;
+    files::TempFile file_ = files::open_unnamed_temp_file();
     bool failed_ = false;
     WriteBuffer buffer_{kBufferBytes + 32};  // a place takes 21 bytes at most
     std::uint64_t written_ = 0;
