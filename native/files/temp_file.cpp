@@ -23,6 +23,12 @@ TempFile open_unnamed_temp_file() {
     return TempFile(file);
 }
 
+std::string temp_file_reason(int error) {
+    if (error == 0) return "is it missing or full?";
+    if (error == EMFILE) return std::string(std::strerror(error)) + " (ulimit -n)";
+    return std::strerror(error);
+}
+
 Result<SpooledInput> SpooledInput::from_standard_input() {
     SpooledInput spooled;
     spooled.file_ = open_unnamed_temp_file();

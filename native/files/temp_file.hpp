@@ -2,6 +2,8 @@
 // of a large table).
 #pragma once
 
+#include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -21,6 +23,36 @@ using TempFile = std::unique_ptr<std::FILE, CloseFile>;
 // std::tmpfile, which glibc always creates in /tmp, it honours TMPDIR: a ten-million-id table needs some
 // hundreds of megabytes of it, and users point TMPDIR at a disk that has them.
 TempFile open_unnamed_temp_file();
+
+// The first failure of a temporary file's opening, writes or reads, with the system's reason (errno) when
+// there was one; safe to set from several threads.
+class TempFileFailure {
+public:
+    bool failed() const { return failed_; }
+    int error() const { return error_; }
+    // `error`: errno of the failed call, 0 when the failure is not the system's (a short read of data that
+    // was written). Only the first error is kept.
+    void fail(int error) {
+        int none = 0;
+        if (error != 0) error_.compare_exchange_strong(none, error);
+        failed_ = true;
+    }
+
+private:
+    std::atomic<bool> failed_{false};
+    std::atomic<int> error_{0};
+};
+
+// open_unnamed_temp_file(), a failure to open noted in `failure`.
+inline TempFile open_unnamed_temp_file(TempFileFailure& failure) {
+    TempFile file = open_unnamed_temp_file();
+    if (file == nullptr) failure.fail(errno);
+    return file;
+}
+
+// Why a temporary file could not be used, in words, from TempFileFailure::error(): the system's reason, or a
+// guess when it gave none.
+std::string temp_file_reason(int error);
 
 // Standard input copied to an unnamed temporary file, for the commands that read their input more than once
 // (a sync checks the table, then reads it again to send it). path() names the copy for reading again, for as

@@ -1,6 +1,7 @@
 // The checked plan of a table, kept between the check and the send in an unlinked temporary file.
 #pragma once
 
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -16,7 +17,9 @@ namespace tdbraze::sync {
 // changes in between.
 class RequestSpill {
 public:
-    bool ok() const { return file_ != nullptr && !failed_; }
+    bool ok() const { return file_ != nullptr && !failure_.failed(); }
+    // The system's reason (errno) it failed, 0 when none was told: files::temp_file_reason words it.
+    int error() const { return failure_.error(); }
 
     void write(const cohort::PlannedRequest& r) {
         put(r.method);
@@ -28,7 +31,7 @@ public:
     }
     // Switches from writing to reading; false when anything could not be written.
     bool rewind() {
-        if (!ok() || std::fflush(file_.get()) != 0 || std::fseek(file_.get(), 0, SEEK_SET) != 0) failed_ = true;
+        if (ok() && (std::fflush(file_.get()) != 0 || std::fseek(file_.get(), 0, SEEK_SET) != 0)) failure_.fail(errno);
         return ok();
     }
     // The next request in the order written; false at the end or on a read error (then ok() is false).
@@ -44,16 +47,16 @@ public:
 
 private:
     bool fail() {
-        failed_ = true;
+        failure_.fail(0);  // a short read of what was written
         return false;
     }
     void put_number(std::uint64_t n) {
-        if (file_ != nullptr && std::fwrite(&n, sizeof n, 1, file_.get()) != 1) failed_ = true;
+        if (file_ != nullptr && std::fwrite(&n, sizeof n, 1, file_.get()) != 1) failure_.fail(errno);
     }
     void put(const std::string& s) {
         put_number(s.size());
         if (file_ != nullptr && !s.empty() && std::fwrite(s.data(), 1, s.size(), file_.get()) != s.size())
-            failed_ = true;
+            failure_.fail(errno);
     }
     bool get_number(std::uint64_t& n) { return std::fread(&n, sizeof n, 1, file_.get()) == 1; }
     bool get(std::string& s) {
@@ -63,8 +66,8 @@ private:
         return n == 0 || std::fread(s.data(), 1, s.size(), file_.get()) == s.size();
     }
 
-    files::TempFile file_ = files::open_unnamed_temp_file();
-    bool failed_ = false;
+    files::TempFileFailure failure_;  // before file_, whose opening may set it
+    files::TempFile file_ = files::open_unnamed_temp_file(failure_);
 };
 
 }  // namespace tdbraze::sync

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <deque>
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
 #include <cstdint>
 #include <cstring>
@@ -30,9 +31,12 @@ constexpr std::size_t kPartitions = 256;
 // Every this many questions the partitions' sizes are noted, so that plan() can start reading anywhere.
 constexpr std::uint64_t kQuestionsPerMark = 16384;
 
-constexpr const char* kTempFileProblem =
-    "cannot use a temporary file for the duplicate check in $TMPDIR (else /tmp): is it missing or full? Point "
-    "TMPDIR at a disk with room for about the identifiers' size, or use --dedupe memory";
+// The one message of every failure of the check's temporary files; `error` as TempFileFailure::error().
+std::string temp_file_problem(int error) {
+    return "cannot use a temporary file for the duplicate check in $TMPDIR (else /tmp): " +
+           files::temp_file_reason(error) +
+           "; point TMPDIR at a disk with room for about the identifiers' size, or use --dedupe memory";
+}
 
 bool get_bytes(const char*& p, const char* end, std::string_view& out) {
     std::uint64_t n = 0;
@@ -233,14 +237,14 @@ public:
           buffers_(kPartitions, WriteBuffer(kBufferBytes + kRecordRoom)),
           blocks_(kPartitions) {
         for (std::size_t f = 0; f < files_.size(); ++f) {
-            files_[f] = files::open_unnamed_temp_file();
-            if (files_[f] == nullptr) opened_ = false;
+            files_[f] = files::open_unnamed_temp_file(failure_);
             unreleased_[f] = kPartitions / files_.size();
         }
     }
 
-    bool ok() const { return opened_ && !failed_; }
-    void mark_failed() { failed_ = true; }
+    bool ok() const { return !failure_.failed(); }
+    int error() const { return failure_.error(); }
+    void mark_failed() { failure_.fail(0); }
 
     void append(std::size_t partition, std::string_view record) {
         WriteBuffer& buffer = buffers_[partition];
@@ -281,10 +285,13 @@ public:
             const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(b.size - from, most));
             const std::size_t at = out.size();
             out.resize(at + n);
-            if (!ok() || file == nullptr ||
-                ::pread(fileno(file), out.data() + at, n, static_cast<off_t>(b.offset + from)) !=
-                    static_cast<ssize_t>(n)) {
-                failed_ = true;
+            if (!ok() || file == nullptr) {
+                failure_.fail(0);
+                return false;
+            }
+            const ssize_t got = ::pread(fileno(file), out.data() + at, n, static_cast<off_t>(b.offset + from));
+            if (got != static_cast<ssize_t>(n)) {
+                failure_.fail(got < 0 ? errno : 0);
                 return false;
             }
             most -= n;
@@ -320,17 +327,18 @@ private:
         WriteBuffer& buffer = buffers_[partition];
         if (buffer.size() == 0) return;
         const std::size_t f = file_of(partition);
-        if (!ok() || ::pwrite(fileno(files_[f].get()), buffer.data(), buffer.size(), static_cast<off_t>(ends_[f])) !=
-                         static_cast<ssize_t>(buffer.size()))
-            failed_ = true;
+        if (ok()) {
+            const ssize_t wrote =
+                ::pwrite(fileno(files_[f].get()), buffer.data(), buffer.size(), static_cast<off_t>(ends_[f]));
+            if (wrote != static_cast<ssize_t>(buffer.size())) failure_.fail(wrote < 0 ? errno : ENOSPC);
+        }
         blocks_[partition].push_back({ends_[f], buffer.size()});
         ends_[f] += buffer.size();
         buffer.clear();
     }
 
     std::vector<files::TempFile> files_;
-    bool opened_ = true;
-    std::atomic<bool> failed_{false};  // read() runs on several threads at once
+    files::TempFileFailure failure_;  // read() runs on several threads at once
     std::vector<std::uint64_t> ends_;  // of each file
     std::vector<std::atomic<std::size_t>> unreleased_;  // partitions of each file not yet released
     std::vector<WriteBuffer> buffers_;
@@ -345,7 +353,8 @@ private:
 // (write_place), as the reading thread encoded it.
 class SpilledDedupe::QuestionPlaces {
 public:
-    bool ok() const { return file_ != nullptr && !failed_; }
+    bool ok() const { return file_ != nullptr && !failure_.failed(); }
+    int error() const { return failure_.error(); }
 
     // The next question's place, as write_place encoded it, and the row and line that it reads as: questions
     // are added in order, from 0.
@@ -369,9 +378,13 @@ public:
         const std::uint64_t from = marks_[m].offset;
         const std::uint64_t to = m + 1 < marks_.size() ? marks_[m + 1].offset : written_;
         std::string data(static_cast<std::size_t>(to - from), '\0');
-        if (!data.empty() && ::pread(fileno(file_.get()), data.data(), data.size(), static_cast<off_t>(from)) !=
-                                 static_cast<ssize_t>(data.size()))
-            return false;
+        if (!data.empty()) {
+            const ssize_t got = ::pread(fileno(file_.get()), data.data(), data.size(), static_cast<off_t>(from));
+            if (got != static_cast<ssize_t>(data.size())) {
+                failure_.fail(got < 0 ? errno : 0);
+                return false;
+            }
+        }
         row = marks_[m].row;
         line = marks_[m].line;
         const char* at = data.data();
@@ -388,15 +401,17 @@ private:
     };
     void flush() {
         if (buffer_.size() == 0) return;
-        if (!ok() || ::pwrite(fileno(file_.get()), buffer_.data(), buffer_.size(), static_cast<off_t>(written_)) !=
-                         static_cast<ssize_t>(buffer_.size()))
-            failed_ = true;
+        if (ok()) {
+            const ssize_t wrote =
+                ::pwrite(fileno(file_.get()), buffer_.data(), buffer_.size(), static_cast<off_t>(written_));
+            if (wrote != static_cast<ssize_t>(buffer_.size())) failure_.fail(wrote < 0 ? errno : ENOSPC);
+        }
         written_ += buffer_.size();
         buffer_.clear();
     }
 
-    files::TempFile file_ = files::open_unnamed_temp_file();
-    bool failed_ = false;
+    files::TempFileFailure failure_;  // before file_, whose opening may set it
+    files::TempFile file_ = files::open_unnamed_temp_file(failure_);
     WriteBuffer buffer_{kBufferBytes + 32};  // a place takes 21 bytes at most
     std::uint64_t written_ = 0;
     std::uint64_t added_ = 0;
@@ -632,7 +647,7 @@ Result<std::unique_ptr<SpilledDedupe>> SpilledDedupe::rehearse(const cohort::Set
     std::unique_ptr<SpilledDedupe> check(new SpilledDedupe());
     check->keep_first_occurrences_ = keep == Keep::FirstOccurrences;
     if (!check->keys_->ok() || !check->places_->ok())
-        return fail(ErrorCode::TempFile, kTempFileProblem);  // before any reading
+        return fail(ErrorCode::TempFile, temp_file_problem(check->temp_error()));  // before any reading
     options.plan_requests = false;  // the rehearsal's plan is thrown away: count, do not write
     cohort::Planner rehearsal(settings, options, source, nullptr, check->recorder());
     if (auto error = read_table([&](const cohort::RowBatch& rows) {
@@ -641,11 +656,17 @@ Result<std::unique_ptr<SpilledDedupe>> SpilledDedupe::rehearse(const cohort::Set
         }))
         return fail(ErrorCode::InputUnreadable, *error);
     rehearsal.finish_input();
-    if (!check->resolve()) return fail(ErrorCode::TempFile, kTempFileProblem);
+    if (!check->resolve()) return fail(ErrorCode::TempFile, temp_file_problem(check->temp_error()));
     check->report_ = rehearsal.finish_with(check->answer_counts_);
     // The real count where the report could be made: never more than the rehearsal's (see the header).
     check->rehearsal_errors_ = check->report_ ? check->report_->summary.errors : rehearsal.finish().summary.errors;
     return check;
+}
+
+int SpilledDedupe::temp_error() const {
+    if (keys_ != nullptr && keys_->error() != 0) return keys_->error();
+    if (places_ != nullptr && places_->error() != 0) return places_->error();
+    return spellings_error_;
 }
 
 bool SpilledDedupe::resolve() {
@@ -746,7 +767,10 @@ bool SpilledDedupe::resolve() {
 
     // Alias spellings of first occurrences: they arrive partition by partition, so back into table order first.
     spellings.finish();
-    if (!spellings.ok()) return false;
+    if (!spellings.ok()) {
+        spellings_error_ = spellings.error();
+        return false;
+    }
     std::string data;
     struct Spelling {
         std::uint64_t question;
@@ -754,7 +778,10 @@ bool SpilledDedupe::resolve() {
     };
     std::vector<Spelling> in_order;
     for (std::size_t p = 0; p < kPartitions; ++p) {
-        if (!spellings.read(p, data)) return false;
+        if (!spellings.read(p, data)) {
+            spellings_error_ = spellings.error();
+            return false;
+        }
         in_order.clear();
         const char* at = data.data();
         const char* end = at + data.size();
@@ -968,7 +995,7 @@ Status SpilledDedupe::plan(const cohort::Settings& settings, cohort::BatchOutput
         }
     }
     stop_workers();
-    if (failed || (workers.empty() && stretches > 0)) return fail(ErrorCode::TempFile, kTempFileProblem);
+    if (failed || (workers.empty() && stretches > 0)) return fail(ErrorCode::TempFile, temp_file_problem(temp_error()));
     if (sink_stopped) return {};  // the sink asked to stop
     if (!consistent || ids != first_occurrences_ || requests != report_->summary.requests)
         return fail(

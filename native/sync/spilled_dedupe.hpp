@@ -123,6 +123,7 @@ private:
     std::size_t longest_key_ = 0;  // of the first occurrences
     bool keep_first_occurrences_ = false;
     std::uint64_t rehearsal_errors_ = 0;
+    int spellings_error_ = 0;  // errno of the alias spellings' temporary file, when it failed
     std::vector<std::uint64_t> duplicate_, other_type_, alias_spelling_;  // one bit per question
     std::vector<cohort::AnswerCount> answer_counts_;
     std::optional<cohort::Report> report_;
@@ -133,6 +134,8 @@ private:
     // Between the passes: every answer, worked out partition by partition. False when the temporary file
     // could not be written or read back.
     bool resolve();
+    // The system's reason (errno) a temporary file failed, 0 when none was told.
+    int temp_error() const;
     Status plan(const cohort::Settings& settings, cohort::BatchOutput output, const Planning::RequestsSink& on_requests,
                 unsigned threads);
 };

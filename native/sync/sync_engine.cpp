@@ -409,7 +409,8 @@ private:
         if (spill && !spill_->rewind())
             return refuse(Error{ErrorCode::TempFile,
                                 "cannot write the planned requests to a temporary file in $TMPDIR "
-                                "(else /tmp): is it missing or full?"});
+                                "(else /tmp): " +
+                                    files::temp_file_reason(spill_->error())});
         return std::nullopt;
     }
 

@@ -369,6 +369,12 @@ TEST_CASE("cli: validate and plan cohort give the same output with the duplicate
         run("validate cohort " + common + " --dedupe disk", "", "TMPDIR=" + (scratch_dir() / "no-such-dir").string());
     CHECK(no_tmp.code == 2);
     CHECK(no_tmp.err.find("TMPDIR") != std::string::npos);
+    CHECK(no_tmp.err.find("No such file or directory") != std::string::npos);  // the system's reason
+    // Too few file descriptors for the check's temporary files: the reason, and what to do.
+    const Run few_files = run("validate cohort " + common + " --dedupe disk", "", "ulimit -n 16;");
+    CHECK(few_files.code == 2);
+    CHECK(few_files.err.find("Too many open files (ulimit -n)") != std::string::npos);
+    CHECK(few_files.err.find("--dedupe memory") != std::string::npos);
     CHECK(
         run("validate cohort " + common + " --format json --dedupe disk", "", "TMPDIR=" + scratch_dir().string()).out ==
         memory.out);
