@@ -23,6 +23,25 @@ TempFile open_unnamed_temp_file() {
     return TempFile(file);
 }
 
+void write_at(std::FILE* file, std::string_view bytes, std::uint64_t offset, TempFileFailure& failure) {
+    if (failure.failed() || bytes.empty()) return;
+    if (file == nullptr) return failure.fail(0);
+    const ssize_t wrote = ::pwrite(::fileno(file), bytes.data(), bytes.size(), static_cast<off_t>(offset));
+    if (wrote != static_cast<ssize_t>(bytes.size())) failure.fail(wrote < 0 ? errno : ENOSPC);
+}
+
+bool read_at(std::FILE* file, char* into, std::size_t n, std::uint64_t offset, TempFileFailure& failure) {
+    if (failure.failed() || file == nullptr) {
+        failure.fail(0);
+        return false;
+    }
+    if (n == 0) return true;
+    const ssize_t got = ::pread(::fileno(file), into, n, static_cast<off_t>(offset));
+    if (got == static_cast<ssize_t>(n)) return true;
+    failure.fail(got < 0 ? errno : 0);
+    return false;
+}
+
 std::string temp_file_reason(int error) {
     if (error == 0) return "is it missing or full?";
     if (error == EMFILE) return std::string(std::strerror(error)) + " (ulimit -n)";
@@ -33,9 +52,9 @@ Result<SpooledInput> SpooledInput::from_standard_input() {
     SpooledInput spooled;
     spooled.file_ = open_unnamed_temp_file();
     const auto cannot = [](const char* what) {
-        return fail(ErrorCode::TempFile, std::string("cannot ") + what +
-                                             " standard input's copy in $TMPDIR (else /tmp): " + std::strerror(errno) +
-                                             "; point TMPDIR at a disk with room, or give a file");
+        return fail(ErrorCode::TempFile,
+                    std::string("cannot ") + what + " standard input's copy in $TMPDIR (else /tmp): " +
+                        temp_file_reason(errno) + "; point TMPDIR at a disk with room, or give a file");
     };
     if (!spooled.file_) return cannot("create");
     std::vector<char> buffer(1 << 20);

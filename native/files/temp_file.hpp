@@ -4,9 +4,11 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "error.hpp"
 
@@ -49,6 +51,12 @@ inline TempFile open_unnamed_temp_file(TempFileFailure& failure) {
     if (file == nullptr) failure.fail(errno);
     return file;
 }
+
+// `bytes` written at `offset` of `file`; a failure (the system's, or a short write: the disk is full) noted in
+// `failure`, and nothing written once one is.
+void write_at(std::FILE* file, std::string_view bytes, std::uint64_t offset, TempFileFailure& failure);
+// `n` bytes at `offset` of `file` into `into`; false, and the failure noted, when they cannot all be read.
+bool read_at(std::FILE* file, char* into, std::size_t n, std::uint64_t offset, TempFileFailure& failure);
 
 // Why a temporary file could not be used, in words, from TempFileFailure::error(): the system's reason, or a
 // guess when it gave none.

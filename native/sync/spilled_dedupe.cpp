@@ -1,11 +1,8 @@
 #include "spilled_dedupe.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <deque>
 #include <atomic>
-#include <cerrno>
 #include <condition_variable>
 #include <cstdint>
 #include <cstring>
@@ -142,6 +139,13 @@ bool get_place(const char*& p, const char* end, std::uint64_t& row, std::uint64_
         case PlaceCode::Elsewhere: return get_varint(p, end, row) && get_line(p, end, row, line);
     }
     return false;
+}
+
+// A question's record in its partition: its number, key and alias spelling (Partitions::append(partition,
+// number, rest) with the batch's key and spelling as `rest`).
+bool get_partition_record(const char*& p, const char* end, std::uint64_t& question, std::string_view& key,
+                          std::string_view& spelling) {
+    return get_varint(p, end, question) && get_bytes(p, end, key) && get_bytes(p, end, spelling) && !key.empty();
 }
 
 // How many questions got each answer in each identifier column, and the first of them: what the report needs
@@ -285,15 +289,7 @@ public:
             const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(b.size - from, most));
             const std::size_t at = out.size();
             out.resize(at + n);
-            if (!ok() || file == nullptr) {
-                failure_.fail(0);
-                return false;
-            }
-            const ssize_t got = ::pread(fileno(file), out.data() + at, n, static_cast<off_t>(b.offset + from));
-            if (got != static_cast<ssize_t>(n)) {
-                failure_.fail(got < 0 ? errno : 0);
-                return false;
-            }
+            if (!files::read_at(file, out.data() + at, n, b.offset + from, failure_)) return false;
             most -= n;
             from = 0;
         }
@@ -327,11 +323,7 @@ private:
         WriteBuffer& buffer = buffers_[partition];
         if (buffer.size() == 0) return;
         const std::size_t f = file_of(partition);
-        if (ok()) {
-            const ssize_t wrote =
-                ::pwrite(fileno(files_[f].get()), buffer.data(), buffer.size(), static_cast<off_t>(ends_[f]));
-            if (wrote != static_cast<ssize_t>(buffer.size())) failure_.fail(wrote < 0 ? errno : ENOSPC);
-        }
+        files::write_at(files_[f].get(), std::string_view(buffer.data(), buffer.size()), ends_[f], failure_);
         blocks_[partition].push_back({ends_[f], buffer.size()});
         ends_[f] += buffer.size();
         buffer.clear();
@@ -378,13 +370,7 @@ public:
         const std::uint64_t from = marks_[m].offset;
         const std::uint64_t to = m + 1 < marks_.size() ? marks_[m + 1].offset : written_;
         std::string data(static_cast<std::size_t>(to - from), '\0');
-        if (!data.empty()) {
-            const ssize_t got = ::pread(fileno(file_.get()), data.data(), data.size(), static_cast<off_t>(from));
-            if (got != static_cast<ssize_t>(data.size())) {
-                failure_.fail(got < 0 ? errno : 0);
-                return false;
-            }
-        }
+        if (!files::read_at(file_.get(), data.data(), data.size(), from, failure_)) return false;
         row = marks_[m].row;
         line = marks_[m].line;
         const char* at = data.data();
@@ -401,11 +387,7 @@ private:
     };
     void flush() {
         if (buffer_.size() == 0) return;
-        if (ok()) {
-            const ssize_t wrote =
-                ::pwrite(fileno(file_.get()), buffer_.data(), buffer_.size(), static_cast<off_t>(written_));
-            if (wrote != static_cast<ssize_t>(buffer_.size())) failure_.fail(wrote < 0 ? errno : ENOSPC);
-        }
+        files::write_at(file_.get(), std::string_view(buffer_.data(), buffer_.size()), written_, failure_);
         written_ += buffer_.size();
         buffer_.clear();
     }
@@ -712,8 +694,7 @@ bool SpilledDedupe::resolve() {
                 while (at < end) {
                     std::uint64_t question = 0;
                     std::string_view key, spelling;
-                    if (!get_varint(at, end, question) || !get_bytes(at, end, key) || !get_bytes(at, end, spelling) ||
-                        question >= questions_ || key.empty()) {
+                    if (!get_partition_record(at, end, question, key, spelling) || question >= questions_) {
                         failed = true;
                         break;
                     }
@@ -888,9 +869,7 @@ Status SpilledDedupe::plan(const cohort::Settings& settings, cohort::BatchOutput
                     std::uint64_t question = 0;
                     std::string_view key, spelling;
                     const char* next = at;
-                    if (!get_varint(next, stop, question) || !get_bytes(next, stop, key) ||
-                        !get_bytes(next, stop, spelling) || key.empty())
-                        return false;
+                    if (!get_partition_record(next, stop, question, key, spelling)) return false;
                     if (question >= high) break;
                     at = next;
                     w.at[p] = static_cast<std::size_t>(at - base);
