@@ -16,6 +16,7 @@
 #include <thread>
 #include <utility>
 
+#include "batch_thread.hpp"
 #include "tdbraze/id_set.hpp"
 #include "temp_file.hpp"
 #include "varint.hpp"
@@ -503,6 +504,7 @@ private:
     }
 
     void write_batches() {
+        schedule_as_batch_work();  // native/common/batch_thread.hpp says why
         for (;;) {
             std::string batch;
             {

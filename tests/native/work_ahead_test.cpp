@@ -3,6 +3,8 @@
 // caller that leaves early never left waiting.
 #include <catch2/catch.hpp>
 
+#include <sched.h>
+
 #include <atomic>
 #include <set>
 #include <stdexcept>
@@ -95,4 +97,17 @@ TEST_CASE("work ahead: a caller that leaves early stops the producer, which is w
     }  // the destructor must return: the producer is told to stop and joined
     CHECK(told_to_stop.load());
     CHECK(produced.load() <= 2 + 2 + 1);
+}
+
+TEST_CASE("work ahead: the producer runs as batch work, the caller's thread as it was") {
+    const int callers_policy = sched_getscheduler(0);
+    std::atomic<int> producers_policy{-2};
+    WorkAhead<Item> work(2, [&](const auto& hand_over) {
+        producers_policy = sched_getscheduler(0);  // of the calling thread, on Linux
+        hand_over([](Item& item) { item.value = 1; });
+        return 0;
+    });
+    while (work.next() != nullptr) {}
+    CHECK(producers_policy.load() == SCHED_BATCH);
+    CHECK(sched_getscheduler(0) == callers_policy);
 }
