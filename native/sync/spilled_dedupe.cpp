@@ -663,7 +663,6 @@ bool SpilledDedupe::resolve() {
     other_type_.assign(words, 0);
     alias_spelling_.assign(words, 0);
     first_occurrences_ = 0;
-    longest_key_ = 0;
     answer_counts_.clear();
 
     // Keys: within a partition the records are in table order, so "came before" is "inserted before". Each
@@ -679,7 +678,6 @@ bool SpilledDedupe::resolve() {
     std::mutex answers_mutex;
     auto resolve_partitions = [&] {
         std::string data, record;
-        std::size_t longest = 0;
         std::uint64_t firsts = 0;
         AnswerCounter counted;
         IdSet seen;  // one partition's keys at a time
@@ -707,7 +705,6 @@ bool SpilledDedupe::resolve() {
                         continue;
                     }
                     ++firsts;
-                    longest = std::max(longest, key.size());  // of those plan() sends
                     if (other_type) {
                         set_bit_shared(other_type_, question);
                         counted.add(cohort::Answer::OtherType, key, question);
@@ -730,7 +727,6 @@ bool SpilledDedupe::resolve() {
         }
         first_occurrences += firsts;
         std::lock_guard lock(answers_mutex);
-        longest_key_ = std::max(longest_key_, longest);
         answers.merge(counted);
     };
     std::vector<std::thread> helpers;
@@ -837,12 +833,14 @@ Status SpilledDedupe::plan(const cohort::Settings& settings, cohort::BatchOutput
     const std::size_t stretches = starts.size();
     starts.push_back(questions_);
 
-    const std::uint64_t window_questions = std::clamp<std::uint64_t>((1u << 20) / (longest_key_ + 8), 64, 16384);
+    // A stretch's questions are put back in table order a window at a time: each question's identifier, read
+    // where it lies in the worker's part of its partition (keys are never empty: an empty view is a repeat, or
+    // no identifier of this stretch).
+    constexpr std::uint64_t kWindowQuestions = 16384;
     struct Worker {
         std::vector<std::string> parts = std::vector<std::string>(kPartitions);
         std::vector<std::size_t> at = std::vector<std::size_t>(kPartitions);
-        std::vector<std::uint32_t> slots;
-        std::string window;  // each key of the window as its size and bytes
+        std::vector<std::string_view> slots = std::vector<std::string_view>(kWindowQuestions);
     };
     // The requests of stretch `s`, exactly those a planner reading the whole table would make there; false
     // when the file cannot be read or is damaged.
@@ -858,12 +856,10 @@ Status SpilledDedupe::plan(const cohort::Settings& settings, cohort::BatchOutput
             if (to < from || !keys_->read_part(p, from, static_cast<std::size_t>(to - from), w.parts[p])) return false;
         }
         cohort::RequestBatcher batcher(settings, settings.operation, output);
-        constexpr std::uint32_t kNone = UINT32_MAX;
-        w.slots.resize(static_cast<std::size_t>(window_questions));
-        for (std::uint64_t low = first; low < end; low += window_questions) {
-            const std::uint64_t high = std::min(end, low + window_questions);
-            std::fill(w.slots.begin(), w.slots.end(), kNone);
-            w.window.clear();
+        for (std::uint64_t low = first; low < end; low += kWindowQuestions) {
+            const std::uint64_t high = std::min(end, low + kWindowQuestions);
+            const auto window = static_cast<std::size_t>(high - low);
+            std::fill_n(w.slots.begin(), window, std::string_view());
             for (std::size_t p = 0; p < kPartitions; ++p) {
                 const char* const base = w.parts[p].data();
                 const char* const stop = base + w.parts[p].size();
@@ -876,19 +872,13 @@ Status SpilledDedupe::plan(const cohort::Settings& settings, cohort::BatchOutput
                     at = next;
                     w.at[p] = static_cast<std::size_t>(at - base);
                     if (question < first || bit(duplicate_, question)) continue;  // before the stretch, or a repeat
-                    if (question < low || w.slots[question - low] != kNone) return false;  // out of order
-                    w.slots[question - low] = static_cast<std::uint32_t>(w.window.size());
-                    put_varint(w.window, key.size());
-                    w.window += key;
+                    if (question < low || !w.slots[question - low].empty()) return false;  // out of order
+                    w.slots[question - low] = key;
                 }
             }
-            const char* const window_end = w.window.data() + w.window.size();
-            for (std::uint64_t i = 0; i < high - low; ++i) {
-                if (w.slots[i] == kNone) continue;  // a repeat
-                const char* at = w.window.data() + w.slots[i];
-                std::string_view key;
-                get_bytes(at, window_end, key);
-                const cohort::IdentifierParts parts = cohort::split_identifier_key(key);
+            for (std::size_t i = 0; i < window; ++i) {
+                if (w.slots[i].empty()) continue;
+                const cohort::IdentifierParts parts = cohort::split_identifier_key(w.slots[i]);
                 if (!batcher.add(parts.type, parts.alias_label, parts.value)) return false;
             }
         }
@@ -899,14 +889,18 @@ Status SpilledDedupe::plan(const cohort::Settings& settings, cohort::BatchOutput
 
     // Stretches are planned by the workers, in order of number, and handed on by this thread in that order.
     if (threads == 0) threads = std::clamp(std::thread::hardware_concurrency(), 1u, 2u);
-    // Stretches planned and not yet handed on, at most: each worker plans the next while its last is handed on.
-    const std::size_t ahead = threads;
+    // Stretches planned and not yet handed on, at most. The sink (writing the requests) shares the cores with
+    // the workers: with one stretch each ahead, a worker often waited for it (a third of its time, by perf's
+    // scheduler trace); three each, about a megabyte of requests each, took 4% off a ten-million-row plan
+    // (with the workers as batch work, which keeps them from taking the sink's core when woken).
+    const std::size_t ahead = 3 * threads;
     std::mutex mutex;
     std::condition_variable changed;
     std::size_t next_stretch = 0, handed = 0;
     std::map<std::size_t, std::vector<cohort::PlannedRequest>> planned;
     bool stop = false, failed = false;
     const auto work = [&] {
+        schedule_as_batch_work();  // native/common/batch_thread.hpp
         Worker w;
         for (;;) {
             std::size_t s = 0;

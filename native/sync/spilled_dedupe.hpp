@@ -19,8 +19,8 @@
 //
 // Memory: the partition buffers (256 x 32 KiB), one partition's keys while resolving (a 256th of them), and
 // the answer bits (20 million questions: 7.5 MB), the partitions' sizes every 16,384 questions (2.4 MB for
-// 20 million); plan() adds, per thread, a stretch of about 32,000 identifiers: its part of each partition
-// (about 1 MiB) and its requests.
+// 20 million); plan() adds, per thread, a stretch of about 32,000 identifiers being planned (its part of each
+// partition, about 1 MiB, and its requests) and up to three stretches' requests waiting to be handed on.
 #pragma once
 
 #include <cstdint>
@@ -120,7 +120,6 @@ private:
     std::uint64_t questions_ = 0;
     std::uint64_t keys_hash_ = 0;  // of every key asked about, in order
     std::uint64_t first_occurrences_ = 0;
-    std::size_t longest_key_ = 0;  // of the first occurrences
     bool keep_first_occurrences_ = false;
     std::uint64_t rehearsal_errors_ = 0;
     int spellings_error_ = 0;  // errno of the alias spellings' temporary file, when it failed
