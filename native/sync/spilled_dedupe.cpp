@@ -309,6 +309,27 @@ public:
         if (unreleased_[f].fetch_sub(1) == 1) files_[f].reset();
     }
 
+    // The files are closed half on a second thread: the kernel giving back a file's pages takes a while (0.09 s
+    // for the ten-million-row table's 550 MB on ext4 on one thread, after `plan`'s last request; without the
+    // first occurrences kept, resolve() releases each file as it goes instead).
+    ~Partitions() {
+        const std::size_t half = files_.size() / 2;
+        const bool open =
+            std::any_of(files_.begin(), files_.end(), [](const files::TempFile& f) { return f != nullptr; });
+        std::thread helper;
+        try {
+            if (half > 0 && open)
+                helper = std::thread([&] {
+                    for (std::size_t f = 0; f < half; ++f) files_[f].reset();
+                });
+        } catch (const std::system_error&) {  // no thread to be had: this one closes them all
+        }
+        for (std::size_t f = helper.joinable() ? half : 0; f < files_.size(); ++f) files_[f].reset();
+        if (helper.joinable()) helper.join();
+    }
+    Partitions(const Partitions&) = delete;
+    Partitions& operator=(const Partitions&) = delete;
+
 private:
     // Per partition. Larger writes cost the kernel less per byte: for the ten-million-row table, system time
     // went from 0.68 s to 0.56 s from 16 KiB to 32 KiB (0.48 s at 64 KiB, for 8 MiB more of buffers).
