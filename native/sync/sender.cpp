@@ -49,17 +49,20 @@ Sender::~Sender() {
 
 bool Sender::push(Batch batch) {
     std::unique_lock lock(mutex_);
-    changed_.wait(lock, stop_.get_token(), [&] { return queue_.size() < queue_limit_; });
+    room_.wait(lock, stop_.get_token(), [&] { return queue_.size() < queue_limit_; });
     if (stopping()) return false;
     queue_.push_back(std::move(batch));
-    changed_.notify_all();
+    lock.unlock();
+    queued_.notify_one();
     return true;
 }
 
 void Sender::name_confirmed_before() {
-    std::lock_guard lock(mutex_);
-    name_ = Name::Confirmed;
-    changed_.notify_all();
+    {
+        std::lock_guard lock(mutex_);
+        name_ = Name::Confirmed;
+    }
+    named_.notify_all();
 }
 
 void Sender::finish() {
@@ -67,7 +70,7 @@ void Sender::finish() {
         std::lock_guard lock(mutex_);
         closed_ = true;
     }
-    changed_.notify_all();
+    queued_.notify_all();
     for (auto& worker : workers_)
         if (worker.joinable()) worker.join();
 }
@@ -103,11 +106,12 @@ std::optional<Error> Sender::error() const {
 
 std::optional<Batch> Sender::next_batch() {
     std::unique_lock lock(mutex_);
-    changed_.wait(lock, stop_.get_token(), [&] { return !queue_.empty() || closed_; });
+    queued_.wait(lock, stop_.get_token(), [&] { return !queue_.empty() || closed_; });
     if (stopping() || queue_.empty()) return std::nullopt;
     Batch b = std::move(queue_.front());
     queue_.pop_front();
-    changed_.notify_all();
+    lock.unlock();
+    room_.notify_one();
     return b;
 }
 
@@ -115,7 +119,7 @@ std::optional<Batch> Sender::next_batch() {
 // and the others wait here.
 bool Sender::wait_for_name() {
     std::unique_lock lock(mutex_);
-    changed_.wait(lock, stop_.get_token(), [&] { return name_ != Name::Pending; });
+    named_.wait(lock, stop_.get_token(), [&] { return name_ != Name::Pending; });
     return name_ == Name::Confirmed && !stopping();
 }
 
@@ -129,7 +133,7 @@ void Sender::work(int index) {
                 std::lock_guard lock(mutex_);
                 name_ = ok ? Name::Confirmed : Name::Failed;
             }
-            changed_.notify_all();
+            named_.notify_all();
             if (!ok)
                 stop_with(
                     Error{ErrorCode::RetriesExhausted, "the naming call failed, so no membership change was sent"});

@@ -92,7 +92,11 @@ private:
     std::stop_callback<std::function<void()>> user_stop_;
 
     mutable std::mutex mutex_;  // the queue, the naming call's state and the error
-    std::condition_variable_any changed_;
+    // One for each thing waited for, each notifying only who can go on: with one for all, every batch queued
+    // or taken woke all sixteen workers to find nothing for most of them (a sync's context switches doubled).
+    std::condition_variable_any queued_;  // workers wait for a batch, or closed_
+    std::condition_variable_any room_;  // push() waits for room in the queue
+    std::condition_variable_any named_;  // membership batches wait for the naming call's answer
     std::deque<Batch> queue_;
     std::size_t queue_limit_;
     bool closed_ = false;
