@@ -322,7 +322,7 @@ public:
                 helper = std::thread([&] {
                     for (std::size_t f = 0; f < half; ++f) files_[f].reset();
                 });
-        } catch (const std::system_error&) {  // no thread to be had: this one closes them all
+        } catch (const std::exception&) {  // no thread to be had (nor memory for one): this one closes them all
         }
         for (std::size_t f = helper.joinable() ? half : 0; f < files_.size(); ++f) files_[f].reset();
         if (helper.joinable()) helper.join();
