@@ -910,11 +910,13 @@ Status SpilledDedupe::plan(const cohort::Settings& settings, cohort::BatchOutput
 
     // Stretches are planned by the workers, in order of number, and handed on by this thread in that order.
     if (threads == 0) threads = std::clamp(std::thread::hardware_concurrency(), 1u, 2u);
-    // Stretches planned and not yet handed on, at most. The sink (writing the requests) shares the cores with
-    // the workers: with one stretch each ahead, a worker often waited for it (a third of its time, by perf's
-    // scheduler trace); three each, about a megabyte of requests each, took 4% off a ten-million-row plan
-    // (with the workers as batch work, which keeps them from taking the sink's core when woken).
-    const std::size_t ahead = 3 * threads;
+    // Stretches planned and not yet handed on, at most. With several workers the sink (writing the requests)
+    // shares the cores with them: with one stretch each ahead, a worker often waited for it (a third of its
+    // time, by perf's scheduler trace); three each, about a megabyte of requests each, took 4% off a
+    // ten-million-row plan (with the workers as batch work, which keeps them from taking the sink's core when
+    // woken). One worker (a sync's, where sending sets the pace) keeps one: a stretch with its keys is a few
+    // MiB, and three took a ten-million-id sync from 49 to 54 MB at its peak.
+    const std::size_t ahead = threads > 1 ? 3 * threads : threads;
     std::mutex mutex;
     std::condition_variable changed;
     std::size_t next_stretch = 0, handed = 0;

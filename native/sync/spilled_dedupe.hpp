@@ -20,7 +20,8 @@
 // Memory: the partition buffers (256 x 32 KiB), one partition's keys while resolving (a 256th of them), and
 // the answer bits (20 million questions: 7.5 MB), the partitions' sizes every 16,384 questions (2.4 MB for
 // 20 million); plan() adds, per thread, a stretch of about 32,000 identifiers being planned (its part of each
-// partition, about 1 MiB, and its requests) and up to three stretches' requests waiting to be handed on.
+// partition, about 1 MiB, and its requests) and, with two threads or more, up to three stretches' requests
+// each waiting to be handed on (one with one thread, as a sync plans).
 #pragma once
 
 #include <cstdint>
