@@ -109,7 +109,8 @@ private:
     std::function<int(const HandOver&)> produce_;
     mutable std::mutex mutex_;
     // One for each side, notified after unlocking: a notify under the lock, or of both sides at once, woke a
-    // thread only for it to wait on the mutex (perf's switches had the reading thread a sixth of them there).
+    // thread only for it to wait on the mutex (a sixth of a large check's context switches, in perf's trace,
+    // were the reading thread waiting there).
     std::condition_variable room_;  // the producer waits for room in ready_, or stop_
     std::condition_variable filled_;  // the caller waits for an item, or finished_
     std::deque<std::unique_ptr<Item>> ready_;
