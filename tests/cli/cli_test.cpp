@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "tdbraze/catalogue.hpp"
+#include "scratch_dir.hpp"
 
 namespace {
 
@@ -36,14 +37,7 @@ std::string slurp(const fs::path& p) {
     return s.str();
 }
 
-fs::path scratch_dir() {
-    static const fs::path dir = [] {
-        fs::path d = fs::temp_directory_path() / ("tdbraze-cli-test-" + std::to_string(::getpid()));
-        fs::create_directories(d);
-        return d;
-    }();
-    return dir;
-}
+fs::path scratch_dir() { return tdbraze::test::scratch_dir("cli"); }
 
 fs::path write_file(const std::string& name, const std::string& text) {
     const fs::path p = scratch_dir() / name;

@@ -20,6 +20,7 @@
 #include "cohort_analysis.hpp"
 #include "desktop_settings.hpp"
 #include "rate_history.hpp"
+#include "scratch_dir.hpp"
 #include "table_page.hpp"
 #include "view_model.hpp"
 
@@ -33,14 +34,7 @@ namespace {
 const char* kKey = "emulator-partner-key";
 const char* kSecret = "emulator-client-secret";
 
-fs::path work_dir() {
-    static const fs::path dir = [] {
-        const fs::path d = fs::temp_directory_path() / ("tdbraze-desktop-test-" + std::to_string(::getpid()));
-        fs::create_directories(d);
-        return d;
-    }();
-    return dir;
-}
+fs::path work_dir() { return tdbraze::test::scratch_dir("desktop"); }
 
 std::string slurp(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);

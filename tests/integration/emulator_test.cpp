@@ -24,6 +24,7 @@
 
 #include "braze_emulator.hpp"
 #include "currents_receiver.hpp"
+#include "scratch_dir.hpp"
 #include "support.hpp"
 #include "tdbraze/cohort.hpp"
 
@@ -731,14 +732,7 @@ TEST_CASE("emulator: faults reach the Currents receiver too", "[emulator]") {
 
 namespace {
 
-fs::path scratch() {
-    static const fs::path dir = [] {
-        fs::path d = fs::temp_directory_path() / ("tdbraze-emulator-test-" + std::to_string(::getpid()));
-        fs::create_directories(d);
-        return d;
-    }();
-    return dir;
-}
+fs::path scratch() { return tdbraze::test::scratch_dir("emulator"); }
 
 // `tdbraze emulate ARGS...` with stdout on a pipe. Extra environment entries go on top of ours.
 struct Child {

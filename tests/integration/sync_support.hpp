@@ -16,6 +16,7 @@
 #include <catch2/catch.hpp>
 
 #include "braze_emulator.hpp"
+#include "scratch_dir.hpp"
 #include "small_disk.hpp"
 
 namespace tdbraze::test {
@@ -47,14 +48,7 @@ inline std::string last_line(const std::string& out) {
     return at == std::string::npos ? text : text.substr(at + 1);
 }
 
-inline fs::path work_dir() {
-    static const fs::path dir = [] {
-        const fs::path d = fs::temp_directory_path() / ("tdbraze-sync-test-" + std::to_string(::getpid()));
-        fs::create_directories(d);
-        return d;
-    }();
-    return dir;
-}
+inline fs::path work_dir() { return scratch_dir("sync"); }
 
 // The CLI with the emulator's credentials in its environment (never on its command line).
 // `environment`: more NAME=value words for the command's environment.

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "credentials.hpp"
+#include "scratch_dir.hpp"
 
 using namespace tdbraze::secrets;
 namespace fs = std::filesystem;
@@ -29,7 +30,7 @@ struct CleanEnvironment {
 };
 
 fs::path temp_file(const std::string& name, const std::string& text, mode_t mode) {
-    const fs::path p = fs::temp_directory_path() / ("tdbraze-cred-" + std::to_string(::getpid()) + "-" + name);
+    const fs::path p = tdbraze::test::scratch_dir("credentials") / name;
     std::ofstream(p) << text;
     ::chmod(p.c_str(), mode);
     return p;
@@ -72,7 +73,7 @@ TEST_CASE("no credentials: a message that says where to put them") {
 }
 
 TEST_CASE("saved credentials are private from the start") {
-    const fs::path p = fs::temp_directory_path() / ("tdbraze-save-" + std::to_string(::getpid()) + ".json");
+    const fs::path p = tdbraze::test::scratch_dir("credentials") / "saved.json";
     REQUIRE_FALSE(save_credentials(p.string(), {"pk", "cs-secret"}).has_value());
     struct stat st {};
     REQUIRE(::stat(p.c_str(), &st) == 0);

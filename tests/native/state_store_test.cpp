@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 
 #include "small_disk.hpp"
+#include "scratch_dir.hpp"
 #include "state_store.hpp"
 
 using namespace tdbraze::sync;
@@ -24,9 +25,7 @@ namespace fs = std::filesystem;
 namespace {
 
 fs::path fresh_path(const std::string& name) {
-    const fs::path dir = fs::temp_directory_path() / ("tdbraze-state-test-" + std::to_string(::getpid()));
-    fs::create_directories(dir);
-    const fs::path p = dir / name;
+    const fs::path p = tdbraze::test::scratch_dir("state") / name;
     fs::remove(p);
     fs::remove(p.string() + "-wal");
     fs::remove(p.string() + "-shm");
