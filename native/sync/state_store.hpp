@@ -111,7 +111,9 @@ private:
     void log_change(const std::string& cohort_scope, const std::vector<std::string>& keys, bool removed);
     // Applies the logged changes to the members table; the caller holds mutex_.
     void fold_changes();
+    class Checkpointer;
     sqlite3* db_;
+    std::unique_ptr<Checkpointer> checkpointer_;  // null: SQLite checkpoints in the commits themselves
     std::string path_;
     std::unordered_map<std::string, sqlite3_stmt*> prepared_;
     std::mutex mutex_;

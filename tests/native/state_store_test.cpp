@@ -6,11 +6,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <sqlite3.h>
@@ -290,4 +294,122 @@ TEST_CASE("state store: a run whose process is gone holds nothing, and is marked
     const auto latest = ok(other->latest_run("table-a"));
     REQUIRE(latest.has_value());
     CHECK(latest->status == RunStatus::Interrupted);
+}
+
+namespace {
+
+// SQLite's default VFS with each file's xSync (an fsync) counted by the thread that asks for it; everything else
+// passes through. Registered as the default while it lives, so the store's connections use it unknowingly.
+class SyncCountingVfs {
+public:
+    SyncCountingVfs() : real_(sqlite3_vfs_find(nullptr)) {
+        instance_ = this;
+        vfs_ = *real_;
+        vfs_.zName = "tdbraze-test-sync-counter";
+        vfs_.szOsFile = static_cast<int>(sizeof(sqlite3_file)) + real_->szOsFile;
+        vfs_.xOpen = &open;
+        methods_ = sqlite3_io_methods{};
+        REQUIRE(sqlite3_vfs_register(&vfs_, 1) == SQLITE_OK);
+    }
+    ~SyncCountingVfs() {
+        sqlite3_vfs_register(real_, 1);
+        sqlite3_vfs_unregister(&vfs_);
+        instance_ = nullptr;
+    }
+    SyncCountingVfs(const SyncCountingVfs&) = delete;
+    SyncCountingVfs& operator=(const SyncCountingVfs&) = delete;
+
+    int syncs_on(std::thread::id thread) {
+        std::lock_guard lock(mutex_);
+        return by_thread_.count(thread) ? by_thread_[thread] : 0;
+    }
+    int syncs() {
+        std::lock_guard lock(mutex_);
+        int n = 0;
+        for (const auto& [thread, count] : by_thread_) n += count;
+        return n;
+    }
+
+private:
+    // The real VFS's file lies right after the sqlite3_file this VFS hands to SQLite.
+    static sqlite3_file* inner(sqlite3_file* f) { return reinterpret_cast<sqlite3_file*>(f + 1); }
+    static const sqlite3_io_methods& real(sqlite3_file* f) { return *inner(f)->pMethods; }
+
+    static int open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, int* out_flags) {
+        SyncCountingVfs& self = *instance_;
+        file->pMethods = nullptr;
+        const int rc = self.real_->xOpen(self.real_, name, inner(file), flags, out_flags);
+        if (rc != SQLITE_OK || inner(file)->pMethods == nullptr) return rc;
+        if (self.methods_.iVersion == 0) self.methods_ = forwarding(*inner(file)->pMethods);
+        file->pMethods = &self.methods_;
+        return rc;
+    }
+    static sqlite3_io_methods forwarding(const sqlite3_io_methods& r) {
+        sqlite3_io_methods m{};
+        m.iVersion = r.iVersion;
+        m.xClose = [](sqlite3_file* f) { return real(f).xClose(inner(f)); };
+        m.xRead = [](sqlite3_file* f, void* p, int n, sqlite3_int64 at) { return real(f).xRead(inner(f), p, n, at); };
+        m.xWrite = [](sqlite3_file* f, const void* p, int n, sqlite3_int64 at) {
+            return real(f).xWrite(inner(f), p, n, at);
+        };
+        m.xTruncate = [](sqlite3_file* f, sqlite3_int64 size) { return real(f).xTruncate(inner(f), size); };
+        m.xSync = [](sqlite3_file* f, int flags) {
+            {
+                std::lock_guard lock(instance_->mutex_);
+                ++instance_->by_thread_[std::this_thread::get_id()];
+            }
+            return real(f).xSync(inner(f), flags);
+        };
+        m.xFileSize = [](sqlite3_file* f, sqlite3_int64* size) { return real(f).xFileSize(inner(f), size); };
+        m.xLock = [](sqlite3_file* f, int level) { return real(f).xLock(inner(f), level); };
+        m.xUnlock = [](sqlite3_file* f, int level) { return real(f).xUnlock(inner(f), level); };
+        m.xCheckReservedLock = [](sqlite3_file* f, int* out) { return real(f).xCheckReservedLock(inner(f), out); };
+        m.xFileControl = [](sqlite3_file* f, int op, void* arg) { return real(f).xFileControl(inner(f), op, arg); };
+        m.xSectorSize = [](sqlite3_file* f) { return real(f).xSectorSize(inner(f)); };
+        m.xDeviceCharacteristics = [](sqlite3_file* f) { return real(f).xDeviceCharacteristics(inner(f)); };
+        m.xShmMap = [](sqlite3_file* f, int page, int size, int extend, void volatile** p) {
+            return real(f).xShmMap(inner(f), page, size, extend, p);
+        };
+        m.xShmLock = [](sqlite3_file* f, int at, int n, int flags) { return real(f).xShmLock(inner(f), at, n, flags); };
+        m.xShmBarrier = [](sqlite3_file* f) { real(f).xShmBarrier(inner(f)); };
+        m.xShmUnmap = [](sqlite3_file* f, int remove) { return real(f).xShmUnmap(inner(f), remove); };
+        m.xFetch = [](sqlite3_file* f, sqlite3_int64 at, int n, void** p) {
+            return real(f).xFetch(inner(f), at, n, p);
+        };
+        m.xUnfetch = [](sqlite3_file* f, sqlite3_int64 at, void* p) { return real(f).xUnfetch(inner(f), at, p); };
+        return m;
+    }
+
+    static inline SyncCountingVfs* instance_ = nullptr;
+    sqlite3_vfs* const real_;
+    sqlite3_vfs vfs_{};
+    sqlite3_io_methods methods_{};
+    std::mutex mutex_;
+    std::map<std::thread::id, int> by_thread_;
+};
+
+}  // namespace
+
+TEST_CASE("state store: a confirmation never waits for a checkpoint's fsyncs: the store's own thread makes them") {
+    SyncCountingVfs vfs;
+    const fs::path path = fresh_path("checkpoints.db");
+    auto store = open_store(path);
+    const std::int64_t run = ok(store->begin_run("identity", "scope", Mode::Add, "t.csv", "2026-11-30T00:00:00Z"));
+    // About 12 MB of keys: the WAL passes SQLite's limit of 1000 pages a few times over.
+    constexpr int kBatches = 400;
+    std::vector<StateStore::PlannedBatch> planned;
+    for (int b = 1; b <= kBatches; ++b) planned.push_back({b, BatchKind::Add, "h" + std::to_string(b), 1000});
+    ok(store->record_planned(run, planned));
+    const std::string padding(16, 'x');
+    const int before = vfs.syncs_on(std::this_thread::get_id());  // making the file syncs it, as it should
+    for (int b = 1; b <= kBatches; ++b)
+        ok(store->confirm(run, b, "scope", keys(padding + std::to_string(b) + "-", 0, 1000), false, 201));
+    CHECK(vfs.syncs_on(std::this_thread::get_id()) == before);
+    // The checkpoints were made meanwhile, or are being made: each syncs the WAL and then the database.
+    for (int waited = 0; vfs.syncs() < 2 && waited < 200; ++waited)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    CHECK(vfs.syncs() >= 2);
+    CHECK(fs::file_size(path) > 4'000'000);  // the WAL's pages copied back while the store was open
+    store.reset();
+    CHECK(ok(open_store(path)->confirmed_batches(run)).size() == kBatches);
 }
