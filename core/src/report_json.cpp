@@ -98,12 +98,15 @@ std::string to_json(const sql::Report& report) {
     return dump(j);
 }
 
+std::string json_line_head(const cohort::PlannedRequest& request) {
+    return "{\"method\":" + dump(ordered(request.method)) + ",\"path\":" + dump(ordered(request.path)) + ",\"body\":";
+}
+
 std::string to_json_line(const cohort::PlannedRequest& request) {
     // The body is already JSON text; it is embedded as is so that its bytes are exactly what is sent.
-    std::string out =
-        "{\"method\":" + dump(ordered(request.method)) + ",\"path\":" + dump(ordered(request.path)) + ",\"body\":";
+    std::string out = json_line_head(request);
     out += request.body;
-    out += '}';
+    out += kJsonLineTail;
     return out;
 }
 

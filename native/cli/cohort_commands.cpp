@@ -4,7 +4,6 @@
 #include <chrono>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -12,6 +11,7 @@
 
 #include "commands.hpp"
 #include "input_file.hpp"
+#include "output_file.hpp"
 #include "read_progress.hpp"
 #include "report_format.hpp"
 #include "spilled_dedupe.hpp"
@@ -54,10 +54,11 @@ void add_cohort_options(CLI::App* cmd, CohortArgs& a, bool planning) {
 
 int exit_code_for(const cohort::Report& report) { return report.ok() ? kExitOk : kExitFindings; }
 
-// Runs the planner over the input; `on_requests` receives planned requests as they fill. Without one
-// (validation) the requests are only counted.
+// Runs the planner over the input; `on_requests` receives planned requests as they fill, and returns false
+// once it cannot take more (its output failed: what is left is planned, or read, without being handed on).
+// Without one (validation) the requests are only counted.
 std::optional<cohort::Report> run_planner(
-    CohortArgs& a, const std::function<void(std::vector<cohort::PlannedRequest>&&)>& on_requests) {
+    CohortArgs& a, const std::function<bool(std::vector<cohort::PlannedRequest>&&)>& on_requests) {
     a.export_options.settings.operation = a.operation == "remove" ? cohort::Operation::Remove : cohort::Operation::Add;
     if (a.export_options.settings.created_at.empty()) a.export_options.settings.created_at = utc_now_iso8601();
     cohort::ReadOptions options;
@@ -106,11 +107,8 @@ std::optional<cohort::Report> run_planner(
         if (!on_requests && spilled->report()) return spilled->report();
         if (auto planning = on_requests ? spilled->planning() : std::nullopt) {
             progress.say("writing the requests from");
-            const Status planned =
-                planning->plan(a.export_options.settings, cohort::BatchOutput::Bodies, [&](auto&& requests) {
-                    on_requests(std::move(requests));
-                    return true;
-                });
+            const Status planned = planning->plan(a.export_options.settings, cohort::BatchOutput::Bodies,
+                                                  [&](auto&& requests) { return on_requests(std::move(requests)); });
             progress.clear();
             if (!planned) {
                 report_error(planned.error());
@@ -162,32 +160,46 @@ int run_validate(CohortArgs& a) {
 }
 
 int run_plan(CohortArgs& a) {
-    std::ofstream file;
-    std::ostream* requests = &std::cout;
-    if (a.out != "-") {
+    std::unique_ptr<files::OutputFile> requests;
+    const auto path = std::filesystem::path(a.out) / "requests.jsonl";
+    if (a.out == "-") {
+        std::cout.flush();  // the requests follow whatever went before them
+        requests = files::OutputFile::standard_output();
+    } else {
         std::error_code ec;
         std::filesystem::create_directories(a.out, ec);
-        const auto path = std::filesystem::path(a.out) / "requests.jsonl";
-        file.open(path, std::ios::binary | std::ios::trunc);
-        if (!file) {
-            std::cerr << "tdbraze: cannot write '" << path.string() << "': " << (ec ? ec.message() : "cannot open")
-                      << '\n';
+        auto created = files::OutputFile::create(path);
+        if (!created) {
+            std::cerr << "tdbraze: " << created.error().message << (ec ? " (" + ec.message() + ")" : "") << '\n';
             return kExitUsage;
         }
-        requests = &file;
+        requests = std::move(*created);
     }
+    // Each request as three pieces (head, body, tail) and its line break, written from where they lie: copying
+    // each body into a line first was a tenth of a large plan's writing thread.
+    std::vector<std::string> heads;
+    std::vector<std::string_view> pieces;
     const auto report = run_planner(a, [&](std::vector<cohort::PlannedRequest>&& planned) {
-        for (const auto& r : planned) *requests << to_json_line(r) << '\n';
+        heads.clear();
+        pieces.clear();
+        for (const auto& r : planned) heads.push_back(json_line_head(r));
+        for (std::size_t i = 0; i < planned.size(); ++i)
+            pieces.insert(pieces.end(), {heads[i], planned[i].body, kJsonLineTail, "\n"});
+        requests->write(pieces);
+        return !requests->failed();
     });
-    if (!report) {
-        if (file.is_open()) {  // no half or wrong plan left behind to be sent by mistake
-            file.close();
+    const Status written = requests->finish();
+    if (!report || !written) {
+        if (!written)
+            std::cerr << "tdbraze: " << written.error().message
+                      << (a.out == "-" ? "; the requests are incomplete\n"
+                                       : "; make room on its disk, or give --out another directory\n");
+        if (a.out != "-") {  // no half or wrong plan left behind to be sent by mistake
             std::error_code ec;
-            std::filesystem::remove(std::filesystem::path(a.out) / "requests.jsonl", ec);
+            std::filesystem::remove(path, ec);
         }
         return kExitUsage;
     }
-    requests->flush();
     // With the requests on stdout, the report goes to stderr so that the two can be piped apart.
     if (a.out == "-") print_report(std::cerr, *report, a.format, STDERR_FILENO);
     else print_report(std::cout, *report, a.format, STDOUT_FILENO);

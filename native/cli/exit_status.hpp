@@ -6,7 +6,8 @@
 //      unreachable, the state file failed, the user interrupted. Its state says what was confirmed; the last
 //      line says why, and --resume continues where it stopped.
 //   2  the command could not start: options it does not understand, a file it cannot read, a URL it refuses,
-//      missing secrets, a state file it cannot use. Nothing was sent.
+//      missing secrets, a state file it cannot use. Nothing was sent. Also: its output (a report, a plan)
+//      could not be written in full (native/files/output_file.hpp).
 #pragma once
 
 #include "error.hpp"

@@ -1,12 +1,14 @@
 // tdbraze: validate Braze Currents payloads and Treasure Data cohort tables; plan and send Braze requests.
 #include <exception>
-#include <new>
 #include <iostream>
+#include <memory>
+#include <new>
 #include <string>
 
 #include <unistd.h>
 
 #include "commands.hpp"
+#include "output_file.hpp"
 #include "unknown_argument.hpp"
 #include "version_text.hpp"
 
@@ -40,11 +42,23 @@ int run_command(int argc, char** argv);
 
 int main(int argc, char** argv) {
     std::set_terminate(&exit_on_internal_error);
+    // Every write to standard output is checked: a report cut short by a full disk ends in status 2 and a line
+    // that says so, not in status 0 (stdio's own buffer keeps a failure to itself).
+    const std::unique_ptr<tdbraze::files::OutputFile> out = tdbraze::files::OutputFile::standard_output();
+    std::streambuf* const stdio = std::cout.rdbuf(out.get());
+    int status = tdbraze::cli::kExitUsage;
     try {
-        return run_command(argc, argv);
+        status = run_command(argc, argv);
     } catch (...) {
         exit_on_internal_error();
     }
+    const tdbraze::Status written = out->finish();
+    std::cout.rdbuf(stdio);
+    if (!written) {
+        std::cerr << "tdbraze: " << written.error().message << "; the output is incomplete\n";
+        return tdbraze::cli::kExitUsage;
+    }
+    return status;
 }
 
 namespace {

@@ -17,6 +17,7 @@ constexpr std::array kCodes{
     CodeText{ErrorCode::Usage, "usage", "the command cannot run as given", false},
     CodeText{ErrorCode::InputUnreadable, "input-unreadable", "an input cannot be read", false},
     CodeText{ErrorCode::TempFile, "temp-file", "a temporary file cannot be written or read back", true},
+    CodeText{ErrorCode::OutputUnwritable, "output-unwritable", "an output cannot be written in full", false},
     CodeText{ErrorCode::StateDiskFull, "state-disk-full", "the state database's disk is full", true},
     CodeText{ErrorCode::StateReadOnly, "state-read-only", "the state database cannot be written (read-only)", true},
     CodeText{ErrorCode::StateCorrupt, "state-corrupt", "the state database is damaged or not a tdbraze state file",

@@ -18,6 +18,8 @@ enum class ErrorCode : std::uint8_t {
     InputUnreadable,
     // A temporary file (spooled standard input, the planned requests) that cannot be written or read back.
     TempFile,
+    // An output the user asked for (standard output, a plan's requests.jsonl) that cannot be written in full.
+    OutputUnwritable,
     // The state database: its disk is full, it is read-only, it is damaged, another sync holds it, a newer
     // tdbraze wrote it, or any other SQLite failure. Kept together, first to last: is_state_error.
     StateDiskFull,

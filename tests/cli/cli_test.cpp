@@ -19,6 +19,7 @@
 
 #include "tdbraze/catalogue.hpp"
 #include "scratch_dir.hpp"
+#include "small_disk.hpp"
 
 namespace {
 
@@ -319,6 +320,51 @@ TEST_CASE("cli: plan cohort writes JSON Lines requests to a directory or stdout"
     CHECK(piped.code == 0);
     CHECK(piped.out.find("\"should_remove\":true") != std::string::npos);
     CHECK(piped.err.find("4 user_ids") != std::string::npos);  // the report goes to stderr when requests use stdout
+}
+
+TEST_CASE("cli: a full disk under the requests or a report ends in status 2 and the OS's reason, never a short file") {
+    std::string table = "user_ids\n";
+    for (int i = 0; i < 20000; ++i) table += "customer-" + std::to_string(i) + "\n";
+    const fs::path input = write_file("full-disk-table.csv", table);
+    const std::string plan = "plan cohort " + input.string() + " --cohort-id C --created-at 2025-11-24T09:30:00Z";
+    // The whole plan is some 300 KB: on a disk of 64 KB it cannot fit.
+    const Run whole = run(plan + " --out -");
+    REQUIRE(whole.code == 0);
+    REQUIRE(whole.out.size() > 200'000);
+    tdbraze::test::SmallDisk disk(scratch_dir() / "full-disk", "size=64k");
+    if (!disk.mounted) {
+        WARN("not root or no mount: the full-disk test needs a small tmpfs");
+        return;
+    }
+    // --out DIR: the partial file is removed, so that no half plan is left to be sent.
+    const fs::path requests = disk.dir / "plan" / "requests.jsonl";
+    const Run to_dir = run(plan + " --out " + (disk.dir / "plan").string());
+    CHECK(to_dir.code == 2);
+    CHECK(to_dir.err.find("tdbraze: cannot write '" + requests.string() + "': No space left on device; make room") !=
+          std::string::npos);
+    CHECK_FALSE(fs::exists(requests));
+    // --out - into a file on that disk: the shell made the file, so it stays, and the message says it is short.
+    const auto shell = [&](const std::string& args, const fs::path& out) {
+        const fs::path err = scratch_dir() / "full-disk-err.txt";
+        const int status =
+            std::system((std::string(TDBRAZE_CLI) + " " + args + " >" + out.string() + " 2>" + err.string()).c_str());
+        return Run{WIFEXITED(status) ? WEXITSTATUS(status) : -1, "", slurp(err)};
+    };
+    const Run to_stdout = shell(plan + " --out -", disk.dir / "requests.jsonl");
+    CHECK(to_stdout.code == 2);
+    CHECK(to_stdout.err.find("tdbraze: cannot write standard output: No space left on device; the requests are "
+                             "incomplete") != std::string::npos);
+    fs::remove(disk.dir / "requests.jsonl");
+    // Any command's report: standard output is checked the same way. The disk is filled to its last 4 KB first.
+    const std::string validate = "validate cohort " + input.string() + " --cohort-id C --format sarif";
+    const Run report = run(validate);
+    REQUIRE(report.code == 0);
+    REQUIRE(report.out.size() > 8192);
+    std::ofstream(disk.dir / "filler", std::ios::binary) << std::string(60 * 1024, 'x');
+    const Run cut = shell(validate, disk.dir / "report.sarif");
+    CHECK(cut.code == 2);
+    CHECK(cut.err.find("tdbraze: cannot write standard output: No space left on device; the output is incomplete") !=
+          std::string::npos);
 }
 
 TEST_CASE("cli: validate and plan cohort give the same output with the duplicate check on disk or in memory") {

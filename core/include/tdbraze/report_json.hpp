@@ -22,6 +22,10 @@ std::optional<currents::Report> currents_report_from_json(std::string_view json)
 
 // One planned request as a JSON Lines record: {"method":"POST","path":...,"body":{...}}.
 std::string to_json_line(const cohort::PlannedRequest& request);
+// The same record in three parts, so that a large body is written from where it lies instead of copied:
+// json_line_head(request), then request.body, then kJsonLineTail.
+std::string json_line_head(const cohort::PlannedRequest& request);
+inline constexpr std::string_view kJsonLineTail = "}";
 
 // The entry that stands for diagnostics left out of a report by Options::max_diagnostics.
 Diagnostic omitted_diagnostic(std::uint64_t count);
