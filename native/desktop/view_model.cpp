@@ -3,7 +3,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +19,7 @@
 #include "credentials.hpp"
 #include "currents_in_parts.hpp"
 #include "td_postback.hpp"
+#include "temp_file.hpp"
 #include "tdbraze/text.hpp"
 
 namespace tdbraze::desktop {
@@ -652,17 +656,27 @@ void ViewModel::start_replay() {
             ReplayInbox& inbox;
         } observer(replay_inbox_);
         std::string file = path;
+        // Unnamed (already unlinked) and of mode 0600: pasted events are personal data, and a name of its own in
+        // /tmp could be taken first by another user's link. It is read back through its descriptor.
+        files::TempFile pasted;
         if (from_editor) {
-            file = (fs::temp_directory_path() / ("tdbraze-desktop-" + std::to_string(::getpid()) + "-payload.json"))
-                       .string();
-            std::ofstream(file, std::ios::binary | std::ios::trunc) << text;
+            pasted = files::open_unnamed_temp_file();
+            const bool written = pasted != nullptr &&
+                                 std::fwrite(text.data(), 1, text.size(), pasted.get()) == text.size() &&
+                                 std::fflush(pasted.get()) == 0;
+            if (!written) {
+                sync::DeliverySummary refused;
+                refused.outcome = sync::Outcome::Refused;
+                refused.error = Error{ErrorCode::TempFile,
+                                      "cannot keep the pasted payload in a temporary file in "
+                                      "$TMPDIR (else /tmp): " +
+                                          std::string(std::strerror(errno))};
+                refused.message = refused.error->message;
+                return refused;
+            }
+            file = "/proc/self/fd/" + std::to_string(::fileno(pasted.get()));
         }
-        auto summary = sync::deliver_currents(file, from_editor ? "pasted payload" : path, options, observer, cancel);
-        if (from_editor) {
-            std::error_code ec;
-            fs::remove(file, ec);
-        }
-        return summary;
+        return sync::deliver_currents(file, from_editor ? "pasted payload" : path, options, observer, cancel);
     });
 }
 

@@ -497,6 +497,34 @@ TEST_CASE("Currents: validate a file or pasted text, count event types, replay t
     CHECK(vm.currents_view().replay_summary->ok());
     CHECK(emulator.currents_stats().events_accepted == vm.currents_view().report->summary.events);
     CHECK_FALSE(vm.currents_view().replay_log.empty());
+
+    // Pasted text is replayed from an unnamed file of mode 0600 (the events are personal data): nothing with a
+    // name is left in $TMPDIR.
+    const std::uint64_t before = emulator.currents_stats().events_accepted;
+    const fs::path tmp = work_dir() / "replay-tmp";
+    fs::create_directories(tmp);
+    const char* const old_tmpdir = std::getenv("TMPDIR");
+    const std::string kept = old_tmpdir != nullptr ? old_tmpdir : "";
+    ::setenv("TMPDIR", tmp.c_str(), 1);
+    vm.currents.text = slurp(fixture("currents/valid-batch.json"));
+    vm.currents_text_edited();
+    vm.start_replay();
+    REQUIRE(pump(vm, [&] { return vm.currents_view().replay == TaskState::Done; }));
+    REQUIRE(vm.currents_view().replay_summary);
+    CHECK(vm.currents_view().replay_summary->ok());
+    CHECK(emulator.currents_stats().events_accepted == 2 * before);
+    CHECK(fs::is_empty(tmp));
+    // No temporary file to be had: the replay says so and sends nothing.
+    ::setenv("TMPDIR", (work_dir() / "no-such-folder").c_str(), 1);
+    vm.start_replay();
+    REQUIRE(pump(vm, [&] { return vm.currents_view().replay == TaskState::Done; }));
+    if (old_tmpdir != nullptr) ::setenv("TMPDIR", kept.c_str(), 1);
+    else ::unsetenv("TMPDIR");
+    REQUIRE(vm.currents_view().replay_summary);
+    CHECK(vm.currents_view().replay_summary->outcome == tdbraze::sync::Outcome::Refused);
+    CHECK(vm.currents_view().replay_summary->message ==
+          "cannot keep the pasted payload in a temporary file in $TMPDIR (else /tmp): No such file or directory");
+    CHECK(emulator.currents_stats().events_accepted == 2 * before);
 }
 
 TEST_CASE("Currents: the receiver choice checks as Treasure Data would take the payload, like the CLI", "[desktop]") {
