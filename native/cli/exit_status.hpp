@@ -6,8 +6,9 @@
 //      unreachable, the state file failed, the user interrupted. Its state says what was confirmed; the last
 //      line says why, and --resume continues where it stopped.
 //   2  the command could not start: options it does not understand, a file it cannot read, a URL it refuses,
-//      missing secrets, a state file it cannot use. Nothing was sent. Also: its output (a report, a plan)
-//      could not be written in full (native/files/output_file.hpp).
+//      missing secrets, a state file it cannot use. Nothing was sent. Also: the output that is the command's
+//      result (a report, a plan) could not be written in full (native/files/output_file.hpp). A sync's or a
+//      send's log that cannot be written is said on standard error, and the status stays the run's.
 #pragma once
 
 #include "error.hpp"

@@ -36,7 +36,9 @@ namespace {
     ::_exit(tdbraze::cli::kExitUsage);
 }
 
-int run_command(int argc, char** argv);
+// `output_is_the_result`: set to false for the commands whose work is sending (sync, send) or serving
+// (emulate, web), whose standard output is a log beside it.
+int run_command(int argc, char** argv, bool& output_is_the_result);
 
 }  // namespace
 
@@ -47,8 +49,9 @@ int main(int argc, char** argv) {
     const std::unique_ptr<tdbraze::files::OutputFile> out = tdbraze::files::OutputFile::standard_output();
     std::streambuf* const stdio = std::cout.rdbuf(out.get());
     int status = tdbraze::cli::kExitUsage;
+    bool output_is_the_result = true;
     try {
-        status = run_command(argc, argv);
+        status = run_command(argc, argv, output_is_the_result);
     } catch (...) {
         exit_on_internal_error();
     }
@@ -56,14 +59,16 @@ int main(int argc, char** argv) {
     std::cout.rdbuf(stdio);
     if (!written) {
         std::cerr << "tdbraze: " << written.error().message << "; the output is incomplete\n";
-        return tdbraze::cli::kExitUsage;
+        // A sync's status says what was sent (its state file has it all); a report or a plan that is cut short
+        // is a failed command.
+        if (output_is_the_result) return tdbraze::cli::kExitUsage;
     }
     return status;
 }
 
 namespace {
 
-int run_command(int argc, char** argv) {
+int run_command(int argc, char** argv, bool& output_is_the_result) {
     using namespace tdbraze::cli;
     CLI::App app{"tdbraze: Braze <-> Treasure Data toolkit (Currents payloads, cohort tables)", "tdbraze"};
     // CLI11's own messages (missing arguments, bad values) start, line by line, as every other message does.
@@ -129,10 +134,12 @@ int run_command(int argc, char** argv) {
     if (check->got_subcommand("sql")) return run_check_sql();
     if (sql->got_subcommand("currents")) return run_sql_currents();
     if (schema->got_subcommand("currents")) return run_schema_currents();
+    output_is_the_result = false;
     if (sync->got_subcommand("cohort")) return run_sync_cohort();
     if (send->got_subcommand("currents")) return run_send_currents();
     if (app.got_subcommand("emulate")) return run_emulate();
     if (app.got_subcommand("web")) return run_web();
+    output_is_the_result = true;
     if (app.got_subcommand("help")) return run_help();
     return kExitUsage;
 }

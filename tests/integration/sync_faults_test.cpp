@@ -95,6 +95,34 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "sync faults: a log that cannot be written (standard output on a full disk) is said on standard error, and "
+    "the status stays the run's",
+    "[sync][faults]") {
+    SmallDisk disk(work_dir() / "full-log", "size=16k");
+    if (!disk.mounted) {
+        WARN("not root or no mount: the full-log sync needs a small tmpfs");
+        return;
+    }
+    Emulator emu;
+    const fs::path input = table("full-log.csv", "user_ids", 0, 3000);
+    const fs::path state = work_dir() / "full-log.db", err = work_dir() / "full-log.err";
+    fs::remove(state);
+    // 300 batches: their JSON log is some 50 KB, more than the disk holds.
+    const std::string command = std::string("TDBRAZE_PARTNER_API_KEY=") + kKey + " TDBRAZE_CLIENT_SECRET=" + kSecret +
+                                " " + TDBRAZE_CLI + " " + sync_args(input, emu.url, "full-log", state) +
+                                " --max-ids-per-request 10 --log-format json >" + (disk.dir / "log.jsonl").string() +
+                                " 2>" + err.string();
+    const int status = std::system(command.c_str());
+    const std::string said = slurp(err);
+    INFO(said);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);  // every batch was confirmed, and the state file says so
+    CHECK(said.find("tdbraze: cannot write standard output: No space left on device; the output is incomplete") !=
+          std::string::npos);
+    CHECK(emu.server.stats().membership_applied == 300);
+}
+
+TEST_CASE(
     "sync faults: a TMPDIR that fills under the duplicate check stops validate, plan and sync in one line before "
     "anything is sent or planned, and with room they go through",
     "[sync][faults]") {
