@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "output_file.hpp"
 #include "sync_types.hpp"
 
 namespace tdbraze::desktop {
@@ -63,16 +64,11 @@ std::optional<std::string> save_settings(const std::string& path, const DesktopS
     std::error_code ec;
     const auto dir = std::filesystem::path(path).parent_path();
     if (!dir.empty()) std::filesystem::create_directories(dir, ec);
-    // Written next to the old file, then renamed over it: a crash while saving keeps the old settings.
-    const std::string temporary = path + ".tmp";
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        if (!out) return "cannot write '" + temporary + "'";
-        out << j.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
-        if (!out) return "cannot write '" + temporary + "'";
-    }
-    std::filesystem::rename(temporary, path, ec);
-    if (ec) return "cannot write '" + path + "': " + ec.message();
+    // A crash or a full disk while saving keeps the old settings.
+    if (const Status saved =
+            files::replace_file(path, j.dump(2, ' ', false, json::error_handler_t::replace) + '\n', 0644);
+        !saved)
+        return saved.error().message;
     return std::nullopt;
 }
 

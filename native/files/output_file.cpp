@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -118,6 +119,26 @@ Status OutputFile::finish() {
         fd_ = -1;
     }
     if (error_ != 0) return fail(ErrorCode::OutputUnwritable, "cannot write " + name_ + ": " + reason(error_));
+    return {};
+}
+
+Status replace_file(const std::filesystem::path& path, std::string_view text, unsigned mode) {
+    const std::filesystem::path temporary = path.string() + ".tmp";
+    const auto failed = [&](const std::filesystem::path& which, int error) -> Status {
+        ::unlink(temporary.c_str());
+        return fail(ErrorCode::OutputUnwritable, "cannot write '" + which.string() + "': " + reason(error));
+    };
+    // O_NOFOLLOW: a link left at the temporary name is not written through.
+    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+    if (fd < 0) return fail(ErrorCode::OutputUnwritable, "cannot write '" + temporary.string() + "': " + reason(errno));
+    ::fchmod(fd, mode);  // a file left at that name keeps its mode on open
+    std::vector<iovec> all{{const_cast<char*>(text.data()), text.size()}};
+    int error = write_all(fd, all);
+    // Synced before the rename: after a power loss the name holds the old text or the new, never an empty file.
+    if (error == 0 && ::fsync(fd) != 0) error = errno;
+    if (::close(fd) != 0 && error == 0) error = errno;
+    if (error != 0) return failed(temporary, error);
+    if (::rename(temporary.c_str(), path.c_str()) != 0) return failed(path, errno);
     return {};
 }
 

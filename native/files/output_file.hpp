@@ -56,4 +56,8 @@ private:
     int error_ = 0;  // errno of the first failed write; -1 for a write that took nothing without one
 };
 
+// `text` as the whole of `path`, or the file as it was: written to PATH.tmp with `mode`, synced, then renamed
+// over it. A full disk leaves the old file (credentials, settings) whole; the error names the file and says why.
+Status replace_file(const std::filesystem::path& path, std::string_view text, unsigned mode);
+
 }  // namespace tdbraze::files

@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "output_file.hpp"
+
 namespace tdbraze::secrets {
 
 std::string default_config_path() {
@@ -97,12 +99,8 @@ std::optional<std::string> save_credentials(const std::string& path, const Crede
         nlohmann::json{{"partner_api_key", credentials.partner_api_key}, {"client_secret", credentials.client_secret}}
             .dump(2) +
         "\n";
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return "cannot write '" + path + "': " + std::strerror(errno);
-    ::fchmod(fd, 0600);  // an existing file keeps its mode on open: make sure
-    const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-    ::close(fd);
-    if (!ok) return "cannot write '" + path + "'";
+    // Never truncated in place: a full disk would leave the user with no keys at all.
+    if (const Status saved = files::replace_file(path, text, 0600); !saved) return saved.error().message;
     return std::nullopt;
 }
 

@@ -12,6 +12,7 @@
 
 #include "credentials.hpp"
 #include "scratch_dir.hpp"
+#include "small_disk.hpp"
 
 using namespace tdbraze::secrets;
 namespace fs = std::filesystem;
@@ -79,6 +80,24 @@ TEST_CASE("saved credentials are private from the start") {
     REQUIRE(::stat(p.c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0600);
     fs::remove(p);
+}
+
+TEST_CASE("saving credentials on a full disk keeps the keys saved before") {
+    tdbraze::test::SmallDisk disk(tdbraze::test::scratch_dir("credentials") / "full-disk", "size=16k");
+    if (!disk.mounted) {
+        WARN("not root or no mount: the full-disk case needs a small tmpfs");
+        return;
+    }
+    CleanEnvironment env;
+    const fs::path p = disk.dir / "credentials.json";
+    REQUIRE_FALSE(save_credentials(p.string(), {"pk-old", "cs-old-secret"}).has_value());
+    std::ofstream(disk.dir / "filler", std::ios::binary) << std::string(12 * 1024, 'x');
+    const auto failed = save_credentials(p.string(), {"pk-new", std::string(8 * 1024, 's')});
+    REQUIRE(failed.has_value());
+    CHECK(failed->find("No space left on device") != std::string::npos);
+    auto kept = load_credentials(p.string());
+    REQUIRE(std::holds_alternative<Credentials>(kept));
+    CHECK(std::get<Credentials>(kept).partner_api_key == "pk-old");
 }
 
 TEST_CASE("the redactor removes secrets in plain and JSON-escaped form") {

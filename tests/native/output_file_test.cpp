@@ -13,6 +13,7 @@
 
 #include "output_file.hpp"
 #include "scratch_dir.hpp"
+#include "small_disk.hpp"
 
 namespace fs = std::filesystem;
 using tdbraze::files::OutputFile;
@@ -80,4 +81,25 @@ TEST_CASE("output file: a file that cannot be made is an error naming it and the
     REQUIRE_FALSE(created.has_value());
     CHECK(created.error().code == tdbraze::ErrorCode::OutputUnwritable);
     CHECK(created.error().message == "cannot write '" + path.string() + "': No such file or directory");
+}
+
+TEST_CASE("output file: a file replaced on a full disk keeps its old text whole, and the error says why") {
+    tdbraze::test::SmallDisk disk(tdbraze::test::scratch_dir("output") / "full-disk", "size=16k");
+    if (!disk.mounted) {
+        WARN("not root or no mount: the full-disk case needs a small tmpfs");
+        return;
+    }
+    const fs::path path = disk.dir / "settings.json";
+    REQUIRE(tdbraze::files::replace_file(path, "{\"old\":true}\n", 0600).has_value());
+    CHECK((fs::status(path).permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write));
+    std::ofstream(disk.dir / "filler", std::ios::binary) << std::string(12 * 1024, 'x');
+    const auto replaced = tdbraze::files::replace_file(path, std::string(8 * 1024, 'n'), 0600);
+    REQUIRE_FALSE(replaced.has_value());
+    CHECK(replaced.error().code == tdbraze::ErrorCode::OutputUnwritable);
+    CHECK(replaced.error().message == "cannot write '" + path.string() + ".tmp': No space left on device");
+    CHECK(slurp(path) == "{\"old\":true}\n");
+    CHECK_FALSE(fs::exists(path.string() + ".tmp"));
+    fs::remove(disk.dir / "filler");
+    REQUIRE(tdbraze::files::replace_file(path, std::string(8 * 1024, 'n'), 0600).has_value());
+    CHECK(slurp(path) == std::string(8 * 1024, 'n'));
 }
