@@ -404,11 +404,16 @@ TEST_CASE("state store: a confirmation never waits for a checkpoint's fsyncs: th
     const int before = vfs.syncs_on(std::this_thread::get_id());  // making the file syncs it, as it should
     for (int b = 1; b <= kBatches; ++b)
         ok(store->confirm(run, b, "scope", keys(padding + std::to_string(b) + "-", 0, 1000), false, 201));
-    CHECK(vfs.syncs_on(std::this_thread::get_id()) == before);
-    // The checkpoints were made meanwhile, or are being made: each syncs the WAL and then the database.
-    for (int waited = 0; vfs.syncs() < 2 && waited < 200; ++waited)
+    const int committing = vfs.syncs_on(std::this_thread::get_id()) - before;
+    // The checkpoints were made meanwhile, or are being made, on the store's own thread: each syncs the WAL and
+    // then the database. The commit after a completed one syncs the restarted WAL's header once (SQLite's
+    // rule), so the committing thread makes at most half as many; left to SQLite, it made them all.
+    const auto others = [&] { return vfs.syncs() - vfs.syncs_on(std::this_thread::get_id()); };
+    for (int waited = 0; others() < std::max(2, 2 * committing) && waited < 200; ++waited)
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    CHECK(vfs.syncs() >= 2);
+    INFO("syncs on the committing thread: " << committing << ", on others: " << others());
+    CHECK(others() >= 2);
+    CHECK(2 * committing <= others());
     CHECK(fs::file_size(path) > 4'000'000);  // the WAL's pages copied back while the store was open
     store.reset();
     CHECK(ok(open_store(path)->confirmed_batches(run)).size() == kBatches);
