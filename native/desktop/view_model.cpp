@@ -3,10 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -655,28 +652,17 @@ void ViewModel::start_replay() {
             }
             ReplayInbox& inbox;
         } observer(replay_inbox_);
-        std::string file = path;
-        // Unnamed (already unlinked) and of mode 0600: pasted events are personal data, and a name of its own in
-        // /tmp could be taken first by another user's link. It is read back through its descriptor.
-        files::TempFile pasted;
-        if (from_editor) {
-            pasted = files::open_unnamed_temp_file();
-            const bool written = pasted != nullptr &&
-                                 std::fwrite(text.data(), 1, text.size(), pasted.get()) == text.size() &&
-                                 std::fflush(pasted.get()) == 0;
-            if (!written) {
-                sync::DeliverySummary refused;
-                refused.outcome = sync::Outcome::Refused;
-                refused.error = Error{ErrorCode::TempFile,
-                                      "cannot keep the pasted payload in a temporary file in "
-                                      "$TMPDIR (else /tmp): " +
-                                          std::string(std::strerror(errno))};
-                refused.message = refused.error->message;
-                return refused;
-            }
-            file = "/proc/self/fd/" + std::to_string(::fileno(pasted.get()));
+        if (!from_editor) return sync::deliver_currents(path, path, options, observer, cancel);
+        // Pasted events are personal data: kept in an unnamed file of mode 0600, never under a name in /tmp.
+        auto pasted = files::SpooledInput::from_text(text, "the pasted payload");
+        if (!pasted) {
+            sync::DeliverySummary refused;
+            refused.outcome = sync::Outcome::Refused;
+            refused.error = pasted.error();
+            refused.message = refused.error->message;
+            return refused;
         }
-        return sync::deliver_currents(file, from_editor ? "pasted payload" : path, options, observer, cancel);
+        return sync::deliver_currents(pasted->path(), "pasted payload", options, observer, cancel);
     });
 }
 

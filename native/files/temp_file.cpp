@@ -48,15 +48,37 @@ std::string temp_file_reason(int error) {
     return std::strerror(error);
 }
 
+bool SpooledInput::open_copy() {
+    file_ = open_unnamed_temp_file();
+    return file_ != nullptr;
+}
+
+bool SpooledInput::finish_copy() {
+    if (std::fflush(file_.get()) != 0) return false;
+    // The copy has no name; the process's own link to its descriptor reads it from the start, as a file.
+    path_ = "/proc/self/fd/" + std::to_string(::fileno(file_.get()));
+    return true;
+}
+
+Result<SpooledInput> SpooledInput::from_text(std::string_view text, const std::string& name) {
+    SpooledInput spooled;
+    if (!spooled.open_copy() || std::fwrite(text.data(), 1, text.size(), spooled.file_.get()) != text.size() ||
+        !spooled.finish_copy()) {
+        const int error = errno;  // before anything else can change it
+        return fail(ErrorCode::TempFile,
+                    "cannot keep " + name + " in a temporary file in $TMPDIR (else /tmp): " + temp_file_reason(error));
+    }
+    return spooled;
+}
+
 Result<SpooledInput> SpooledInput::from_standard_input() {
     SpooledInput spooled;
-    spooled.file_ = open_unnamed_temp_file();
     const auto cannot = [](const char* what) {
         return fail(ErrorCode::TempFile,
                     std::string("cannot ") + what + " standard input's copy in $TMPDIR (else /tmp): " +
                         temp_file_reason(errno) + "; point TMPDIR at a disk with room, or give a file");
     };
-    if (!spooled.file_) return cannot("create");
+    if (!spooled.open_copy()) return cannot("create");
     std::vector<char> buffer(1 << 20);
     for (;;) {
         const std::size_t n = std::fread(buffer.data(), 1, buffer.size(), stdin);
@@ -68,9 +90,7 @@ Result<SpooledInput> SpooledInput::from_standard_input() {
             break;
         }
     }
-    if (std::fflush(spooled.file_.get()) != 0) return cannot("write");
-    // The copy has no name; the process's own link to its descriptor reads it from the start, as a file.
-    spooled.path_ = "/proc/self/fd/" + std::to_string(::fileno(spooled.file_.get()));
+    if (!spooled.finish_copy()) return cannot("write");
     return spooled;
 }
 

@@ -68,9 +68,17 @@ std::string temp_file_reason(int error);
 class SpooledInput {
 public:
     static Result<SpooledInput> from_standard_input();
+    // `text` kept the same way (text pasted into the desktop app, which is personal data: never under a name
+    // of its own in /tmp); the error names it as `name`.
+    static Result<SpooledInput> from_text(std::string_view text, const std::string& name);
     const std::string& path() const { return path_; }
 
 private:
+    // Opens the copy's file; false (errno says why) when none can be had.
+    bool open_copy();
+    // Writes out what is buffered and names the copy; false (errno says why) when the writing failed.
+    bool finish_copy();
+
     std::shared_ptr<std::FILE> file_;
     std::string path_;
 };
