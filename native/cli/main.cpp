@@ -128,18 +128,18 @@ int run_command(int argc, char** argv, bool& output_is_the_result) {
         app.exit(e);
         return kExitUsage;
     }
+    output_is_the_result = !sync->got_subcommand("cohort") && !send->got_subcommand("currents") &&
+                           !app.got_subcommand("emulate") && !app.got_subcommand("web");
     if (validate->got_subcommand("currents")) return run_validate_currents();
     if (validate->got_subcommand("cohort")) return run_validate_cohort();
     if (plan->got_subcommand("cohort")) return run_plan_cohort();
     if (check->got_subcommand("sql")) return run_check_sql();
     if (sql->got_subcommand("currents")) return run_sql_currents();
     if (schema->got_subcommand("currents")) return run_schema_currents();
-    output_is_the_result = false;
     if (sync->got_subcommand("cohort")) return run_sync_cohort();
     if (send->got_subcommand("currents")) return run_send_currents();
     if (app.got_subcommand("emulate")) return run_emulate();
     if (app.got_subcommand("web")) return run_web();
-    output_is_the_result = true;
     if (app.got_subcommand("help")) return run_help();
     return kExitUsage;
 }
