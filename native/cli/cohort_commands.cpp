@@ -166,11 +166,16 @@ int run_plan(CohortArgs& a) {
         std::cout.flush();  // the requests follow whatever went before them
         requests = files::OutputFile::standard_output();
     } else {
+        // The folder's own failure is the cause to name (a read-only disk), not the file's missing folder.
         std::error_code ec;
         std::filesystem::create_directories(a.out, ec);
+        if (ec) {
+            std::cerr << "tdbraze: cannot write '" << a.out << "': " << ec.message() << '\n';
+            return kExitUsage;
+        }
         auto created = files::OutputFile::create(path);
         if (!created) {
-            std::cerr << "tdbraze: " << created.error().message << (ec ? " (" + ec.message() + ")" : "") << '\n';
+            std::cerr << "tdbraze: " << created.error().message << '\n';
             return kExitUsage;
         }
         requests = std::move(*created);

@@ -365,6 +365,12 @@ TEST_CASE("cli: a full disk under the requests or a report ends in status 2 and 
     CHECK(cut.code == 2);
     CHECK(cut.err.find("tdbraze: cannot write standard output: No space left on device; the output is incomplete") !=
           std::string::npos);
+    // A read-only disk under --out: refused before anything is read, naming the folder and the cause.
+    disk.remount("ro");
+    const fs::path folder = disk.dir / "plan-ro";
+    const Run read_only = run(plan + " --out " + folder.string());
+    CHECK(read_only.code == 2);
+    CHECK(read_only.err == "tdbraze: cannot write '" + folder.string() + "': Read-only file system\n");
 }
 
 TEST_CASE("cli: validate and plan cohort give the same output with the duplicate check on disk or in memory") {
