@@ -1,11 +1,11 @@
 // Options more than one command takes (commands.hpp).
 #include <cerrno>
-#include <cstring>
 
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "commands.hpp"
+#include "error.hpp"
 
 namespace tdbraze::cli {
 
@@ -22,14 +22,21 @@ cohort::TableFormat table_format_from_option(const std::string& name) {
     return cohort::table_format_from_string(name).value_or(cohort::TableFormat::Auto);
 }
 
+namespace {
+// `error`: errno, taken by the caller before this builds the message.
+std::string cannot_open(const std::string& path, int error) {
+    return "cannot open '" + path + "': " + system_reason(error);
+}
+}  // namespace
+
 CLI::Validator existing_file_or_dash() {
     return CLI::Validator(
         [](std::string& path) -> std::string {
             if (path == "-") return {};
             struct stat st {};
-            if (::stat(path.c_str(), &st) != 0) return "cannot open '" + path + "': " + std::strerror(errno);
+            if (::stat(path.c_str(), &st) != 0) return cannot_open(path, errno);
             if (S_ISDIR(st.st_mode)) return "cannot read '" + path + "': it is a directory; give a file";
-            if (::access(path.c_str(), R_OK) != 0) return "cannot open '" + path + "': " + std::strerror(errno);
+            if (::access(path.c_str(), R_OK) != 0) return cannot_open(path, errno);
             return {};
         },
         "FILE or -");

@@ -1,7 +1,6 @@
 // `tdbraze web`: serves the built validator page (static files) on 127.0.0.1 for local use.
 #include <cerrno>
 #include <csignal>
-#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -12,6 +11,7 @@
 
 #include "bind_failure.hpp"
 #include "commands.hpp"
+#include "error.hpp"
 #include "web_csp.inc"  // kWebContentSecurityPolicy, generated from web/csp.txt
 
 namespace tdbraze::cli {
@@ -41,15 +41,19 @@ std::string default_site_dir() {
 // Why `root` cannot be served, in the OS's words, or nothing.
 std::string site_problem(const std::string& root) {
     struct stat st {};
-    if (::stat(root.c_str(), &st) != 0) return "--root: cannot open '" + root + "': " + std::strerror(errno);
+    if (::stat(root.c_str(), &st) != 0) {
+        const int error = errno;
+        return "--root: cannot open '" + root + "': " + system_reason(error);
+    }
     if (!S_ISDIR(st.st_mode)) return "--root: '" + root + "' is not a folder; give the folder of the built site";
     const std::string index = (std::filesystem::path(root) / "index.html").string();
     if (::access(index.c_str(), R_OK) == 0) return {};
-    if (errno == ENOENT)
+    const int error = errno;
+    if (error == ENOENT)
         return "no site in '" + root +
                "' (no index.html): build it with scripts/build.sh (the WebAssembly build), "
                "or pass --root";
-    return "cannot read '" + index + "': " + std::strerror(errno);
+    return "cannot read '" + index + "': " + system_reason(error);
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 #include "error.hpp"
 
 #include <array>
+#include <cerrno>
+#include <system_error>
 
 namespace tdbraze {
 namespace {
@@ -47,6 +49,13 @@ const CodeText& text_of(ErrorCode code) { return kCodes[static_cast<std::size_t>
 
 std::string_view to_string(ErrorCode code) { return text_of(code).name; }
 std::string_view describe(ErrorCode code) { return text_of(code).description; }
+
+std::string system_reason(int error) {
+    // std::generic_category's words are strerror's, without its shared buffer.
+    std::string words = std::generic_category().message(error);
+    if (error == EMFILE) words += " (ulimit -n)";
+    return words;
+}
 bool resumable(ErrorCode code) { return text_of(code).resumable; }
 
 std::string_view resume_advice(ErrorCode code) {

@@ -61,6 +61,11 @@ std::string_view resume_advice(ErrorCode code);
 // own end either.
 bool is_state_error(ErrorCode code);
 
+// The system's words for an errno value ("No space left on device"), and what to do where the words alone do
+// not say (too many open files: the limit to raise). Take errno into a local before building a message around
+// it: the string operations that build it may change errno first.
+std::string system_reason(int error);
+
 struct Error {
     ErrorCode code = ErrorCode::Internal;
     std::string message;  // already redacted: names the place and says what to do

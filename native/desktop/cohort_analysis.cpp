@@ -1,12 +1,12 @@
 #include "cohort_analysis.hpp"
 
 #include <cerrno>
-#include <cstring>
 #include <cstdio>
 #include <variant>
 
 #include <nlohmann/json.hpp>
 
+#include "error.hpp"
 #include "input_file.hpp"
 
 namespace tdbraze::desktop {
@@ -86,8 +86,8 @@ CohortAnalysis analyse_table(const std::string& path, const cohort::Settings& se
         planner.feed(std::string_view(buffer.data(), n));
         collect(planner.take_requests());
     }
-    if (std::ferror(file) != 0) {
-        a.error = "cannot read '" + path + "': " + std::strerror(errno);
+    if (const int error = errno; std::ferror(file) != 0) {
+        a.error = "cannot read '" + path + "': " + system_reason(error);
         return a;
     }
     a.report = planner.finish();

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <cstdio>
 #include <variant>
 
+#include "error.hpp"
 #include "input_file.hpp"
 #include "tdbraze/cohort.hpp"
 #include "tdbraze/table_preview.hpp"
@@ -31,7 +31,8 @@ TablePage read_table_page(const std::string& path, std::uint64_t first_row, std:
         if (n == 0) break;
         preview.feed(std::string_view(buffer.data(), n));
     }
-    if (std::ferror(file) != 0) page.error = "cannot read '" + path + "': " + std::strerror(errno);
+    if (const int error = errno; std::ferror(file) != 0)
+        page.error = "cannot read '" + path + "': " + system_reason(error);
     if (!preview.full()) preview.finish();
     const cohort::PreviewPage& read = preview.page();
     page.columns = read.columns;

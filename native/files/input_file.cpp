@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <functional>
 #include <vector>
 
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "error.hpp"
 #include "work_ahead.hpp"
 
 namespace tdbraze::files {
@@ -50,7 +50,7 @@ std::variant<InputFile, std::string> open_input(const std::string& path) {
     if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
         return "cannot read '" + path + "': it is a directory; give a file";
     std::FILE* file = std::fopen(path.c_str(), "rb");
-    if (file == nullptr) return "cannot open '" + path + "': " + std::strerror(errno);
+    if (const int error = errno; file == nullptr) return "cannot open '" + path + "': " + system_reason(error);
     return InputFile(file, &std::fclose);
 }
 
@@ -63,7 +63,7 @@ std::optional<std::string> read_in_chunks(const std::string& path,
     WorkAhead<Piece> pieces(1, [&](const auto& hand_over) { return read_pieces(file, on_read, hand_over); });
     while (const Piece* piece = pieces.next())
         if (piece->size > 0) on_chunk(std::string_view(piece->bytes.data(), piece->size));
-    if (const int error = pieces.error(); error != 0) return "cannot read '" + path + "': " + std::strerror(error);
+    if (const int error = pieces.error(); error != 0) return "cannot read '" + path + "': " + system_reason(error);
     return std::nullopt;
 }
 

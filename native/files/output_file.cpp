@@ -46,9 +46,7 @@ int write_all(int fd, std::vector<iovec>& pieces) {
     return 0;
 }
 
-std::string reason(int error) {
-    return error > 0 ? std::generic_category().message(error) : "the output took no more bytes";
-}
+std::string reason(int error) { return error > 0 ? system_reason(error) : "the output took no more bytes"; }
 
 }  // namespace
 
@@ -62,7 +60,8 @@ std::unique_ptr<OutputFile> OutputFile::standard_output() {
 
 Result<std::unique_ptr<OutputFile>> OutputFile::create(const std::filesystem::path& path) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return fail(ErrorCode::OutputUnwritable, "cannot write '" + path.string() + "': " + reason(errno));
+    if (const int error = errno; fd < 0)
+        return fail(ErrorCode::OutputUnwritable, "cannot write '" + path.string() + "': " + reason(error));
     return std::unique_ptr<OutputFile>(new OutputFile(fd, true, "'" + path.string() + "'"));
 }
 
@@ -130,7 +129,7 @@ Status replace_file(const std::filesystem::path& path, std::string_view text, un
     };
     // O_NOFOLLOW: a link left at the temporary name is not written through.
     const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-    if (fd < 0) return fail(ErrorCode::OutputUnwritable, "cannot write '" + temporary.string() + "': " + reason(errno));
+    if (fd < 0) return failed(temporary, errno);
     ::fchmod(fd, mode);  // a file left at that name keeps its mode on open
     std::vector<iovec> all{{const_cast<char*>(text.data()), text.size()}};
     int error = write_all(fd, all);

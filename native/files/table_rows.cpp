@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <variant>
 #include <vector>
 
+#include "error.hpp"
 #include "input_file.hpp"
 #include "work_ahead.hpp"
 
@@ -82,7 +82,7 @@ std::optional<std::string> read_table_rows(
     WorkAhead<Rows> batches(kBatchesAhead,
                             [&](const auto& hand_over) { return read_rows(file, reader, on_read, hand_over); });
     while (const Rows* rows = batches.next()) on_rows(rows->batch, rows->bytes);
-    if (const int error = batches.error(); error != 0) return "cannot read '" + path + "': " + std::strerror(error);
+    if (const int error = batches.error(); error != 0) return "cannot read '" + path + "': " + system_reason(error);
     return std::nullopt;
 }
 

@@ -5,9 +5,10 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <string>
 #include <vector>
+
+#include "error.hpp"
 
 namespace tdbraze::files {
 
@@ -42,11 +43,7 @@ bool read_at(std::FILE* file, char* into, std::size_t n, std::uint64_t offset, T
     return false;
 }
 
-std::string temp_file_reason(int error) {
-    if (error == 0) return "is it missing or full?";
-    if (error == EMFILE) return std::string(std::strerror(error)) + " (ulimit -n)";
-    return std::strerror(error);
-}
+std::string temp_file_reason(int error) { return error == 0 ? "is it missing or full?" : system_reason(error); }
 
 bool SpooledInput::open_copy() {
     file_ = open_unnamed_temp_file();
@@ -74,9 +71,10 @@ Result<SpooledInput> SpooledInput::from_text(std::string_view text, const std::s
 Result<SpooledInput> SpooledInput::from_standard_input() {
     SpooledInput spooled;
     const auto cannot = [](const char* what) {
+        const int error = errno;
         return fail(ErrorCode::TempFile,
                     std::string("cannot ") + what + " standard input's copy in $TMPDIR (else /tmp): " +
-                        temp_file_reason(errno) + "; point TMPDIR at a disk with room, or give a file");
+                        temp_file_reason(error) + "; point TMPDIR at a disk with room, or give a file");
     };
     if (!spooled.open_copy()) return cannot("create");
     std::vector<char> buffer(1 << 20);
@@ -84,9 +82,8 @@ Result<SpooledInput> SpooledInput::from_standard_input() {
         const std::size_t n = std::fread(buffer.data(), 1, buffer.size(), stdin);
         if (n > 0 && std::fwrite(buffer.data(), 1, n, spooled.file_.get()) != n) return cannot("write");
         if (n < buffer.size()) {
-            if (std::ferror(stdin))
-                return fail(ErrorCode::InputUnreadable,
-                            std::string("cannot read standard input: ") + std::strerror(errno));
+            if (const int error = errno; std::ferror(stdin))
+                return fail(ErrorCode::InputUnreadable, "cannot read standard input: " + system_reason(error));
             break;
         }
     }

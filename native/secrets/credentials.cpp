@@ -2,7 +2,6 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -13,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "error.hpp"
 #include "output_file.hpp"
 
 namespace tdbraze::secrets {
@@ -39,8 +39,8 @@ std::variant<nlohmann::json, std::string> read_config_file(const std::optional<s
     const std::string path = config_path.value_or(default_config_path());
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) {
-        if (config_path || errno != ENOENT)
-            return "cannot read the credentials file '" + path + "': " + std::strerror(errno);
+        if (const int error = errno; config_path || error != ENOENT)
+            return "cannot read the credentials file '" + path + "': " + system_reason(error);
         return missing + " (mode 0600) " + path + "; secrets are never taken from the command line";
     }
     if ((st.st_mode & 077) != 0)

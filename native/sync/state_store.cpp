@@ -2,7 +2,6 @@
 
 #include <cerrno>
 #include <condition_variable>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -14,6 +13,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include "error.hpp"
 #include "varint.hpp"
 
 namespace tdbraze::sync {
@@ -66,8 +66,9 @@ std::string_view remedy(ErrorCode code) {
 Error state_error(const std::string& path, int code, int system_errno, const std::string& detail) {
     const ErrorCode ec = classify(code, system_errno);
     std::string message = "state database '" + path + "': " + std::string(describe(ec)) + " (" + detail;
-    if (system_errno != 0 && detail.find(std::strerror(system_errno)) == std::string::npos)
-        message += std::string(": ") + std::strerror(system_errno);
+    if (const std::string words = system_reason(system_errno);
+        system_errno != 0 && detail.find(words) == std::string::npos)
+        message += ": " + words;
     return Error{ec, message + "); " + std::string(remedy(ec))};
 }
 

@@ -1,7 +1,6 @@
 #include "currents_in_parts.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <exception>
 #include <latch>
 #include <optional>
@@ -12,6 +11,7 @@
 
 #include <sys/stat.h>
 
+#include "error.hpp"
 #include "input_file.hpp"
 #include "tdbraze/text.hpp"
 
@@ -35,7 +35,7 @@ std::variant<CurrentsResult, std::string> in_sequence(const std::string& path, c
 }
 
 std::string read_error(const std::string& path, int error) {
-    return "cannot read '" + path + "': " + std::strerror(error);
+    return "cannot read '" + path + "': " + system_reason(error);
 }
 
 // The first seam (currents::SeamSearch) after `from` and before `limit` (the file's size), if any.

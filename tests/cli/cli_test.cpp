@@ -789,6 +789,26 @@ TEST_CASE("cli: a missing, directory or unreadable input gives the OS's reason i
     }
     if (root) WARN("running as root: a file of mode 000 is readable, so that case is not tested");
 
+#if defined(__SANITIZE_ADDRESS__)
+    WARN("UndefinedBehaviorSanitizer checks memory through a pipe, which this limit of open files denies it");
+#else
+    // Out of file descriptors when the input is opened: the reason says which limit. The descriptors taken
+    // before that (the loader's, libcurl's) are not ours to count: the lowest limit the process starts under.
+    const fs::path readable = write_file("readable.json", "{\"events\":[]}");
+    bool limited = false;
+    for (int descriptors = 3; descriptors <= 12 && !limited; ++descriptors) {
+        // prlimit sets the limit on tdbraze alone, after the shell has opened its redirections.
+        const Run few =
+            run("validate currents " + readable.string(), "", "prlimit --nofile=" + std::to_string(descriptors));
+        if (few.err.find("cannot open '" + readable.string() + "'") == std::string::npos) continue;
+        limited = true;
+        INFO(few.err);
+        CHECK(few.code == 2);
+        CHECK(few.err == "tdbraze: cannot open '" + readable.string() + "': Too many open files (ulimit -n)\n");
+    }
+    CHECK(limited);
+#endif
+
     const Run no_root = run("web --port 0 --root /nonexistent/site");
     CHECK(no_root.code == 2);
     CHECK(no_root.err == "tdbraze: --root: cannot open '/nonexistent/site': No such file or directory\n");
