@@ -423,7 +423,7 @@ struct BrazeEmulator::Impl {
             std::optional<CohortView> view;
             {
                 std::lock_guard lock(mutex);
-                view = cohorts.view(req.matches[1]);
+                view = cohorts.view(req.matches[1], config.users);
             }
             if (view) answer(res, 200, cohort_json(*view).dump());
             else answer(res, 404, message_json("No such cohort"));
@@ -582,7 +582,7 @@ std::string BrazeEmulator::url() const {
 
 std::optional<CohortView> BrazeEmulator::cohort(const std::string& cohort_id) const {
     std::lock_guard lock(impl_->mutex);
-    return impl_->cohorts.view(cohort_id);
+    return impl_->cohorts.view(cohort_id, impl_->config.users);
 }
 
 Stats BrazeEmulator::stats() const {

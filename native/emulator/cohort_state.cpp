@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <utility>
 
 namespace tdbraze::emulator {
@@ -19,7 +20,39 @@ std::string alias_key(const Alias& alias) {
     return "a:" + std::to_string(alias.label.size()) + ":" + alias.label + alias.name;
 }
 
-std::string stored_key(std::size_t index) { return "#" + std::to_string(index); }
+// The identifiers of a cohort's view, gathered from its members in any order.
+struct ViewIdentifiers {
+    std::set<std::string> user_ids, device_ids;
+    std::set<Alias> aliases;
+
+    // A directory user's identifier number `via` (Resolved::via).
+    void add(const User& user, std::uint32_t via) {
+        if (via == 0) {
+            if (user.external_id) user_ids.insert(*user.external_id);
+        } else if (via - 1 < user.device_ids.size()) {
+            device_ids.insert(user.device_ids[via - 1]);
+        } else if (const std::size_t a = via - 1 - user.device_ids.size(); a < user.aliases.size()) {
+            aliases.insert(user.aliases[a]);
+        }
+    }
+    // An open-world member, from its key (open_world_key or alias_key).
+    void add(std::string_view key) {
+        const std::string_view text = key.substr(2);
+        if (key[0] == 'e') user_ids.emplace(text);
+        else if (key[0] == 'd') device_ids.emplace(text);
+        else if (const std::size_t colon = text.find(':'); colon != std::string_view::npos) {
+            const std::size_t label_size = std::stoul(std::string(text.substr(0, colon)));
+            const std::string_view rest = text.substr(colon + 1);
+            aliases.insert(Alias{std::string(rest.substr(0, label_size)), std::string(rest.substr(label_size))});
+        }
+    }
+};
+
+// Where `id` is in `ids`: the user has it, as the directory's map said.
+template <typename T>
+std::uint32_t position(const std::vector<T>& ids, const T& id) {
+    return static_cast<std::uint32_t>(std::find(ids.begin(), ids.end(), id) - ids.begin());
+}
 
 // One line of a users file, or why it is not a user.
 Parsed<User> read_user(const json& line) {
@@ -108,29 +141,34 @@ std::optional<std::string> UserDirectory::add(User user) {
 // No Braze user has an empty identifier, in the open world either.
 Resolved UserDirectory::by_external_id(std::string_view id) const {
     if (id.empty()) return {};
-    if (open_world_) return {Match::User, open_world_key('e', id)};
+    if (open_world_) return {Match::User, 0, 0, open_world_key('e', id)};
     const auto it = by_external_id_.find(std::string(id));
     if (it == by_external_id_.end()) return {};
-    return {Match::User, stored_key(it->second)};
+    return {Match::User, it->second, 0, {}};
 }
 
 Resolved UserDirectory::by_device_id(std::string_view id) const {
     if (id.empty()) return {};
     // In the open world nobody is known to own the device, so it stands for an anonymous user.
-    if (open_world_) return {Match::User, open_world_key('d', id)};
+    if (open_world_) return {Match::User, 0, 0, open_world_key('d', id)};
     const auto it = by_device_id_.find(std::string(id));
     if (it == by_device_id_.end()) return {};
-    if (users_[it->second].external_id) return {Match::IgnoredDevice, {}};
-    return {Match::User, stored_key(it->second)};
+    const User& user = users_[it->second];
+    if (user.external_id) return {Match::IgnoredDevice, 0, 0, {}};
+    return {Match::User, it->second, 1 + position(user.device_ids, std::string(id)), {}};
 }
 
 Resolved UserDirectory::by_alias(const Alias& alias) const {
     if (alias.label.empty() || alias.name.empty()) return {};
-    if (open_world_) return {Match::User, alias_key(alias)};
+    if (open_world_) return {Match::User, 0, 0, alias_key(alias)};
     const auto it = by_alias_.find(alias);
     // Aliases identify identified users only; an anonymous user is reached by its device id.
     if (it == by_alias_.end() || !users_[it->second].external_id) return {};
-    return {Match::User, stored_key(it->second)};
+    const User& user = users_[it->second];
+    return {Match::User,
+            it->second,
+            static_cast<std::uint32_t>(1 + user.device_ids.size()) + position(user.aliases, alias),
+            {}};
 }
 
 void CohortBook::name(const NamingRequest& request) {
@@ -144,7 +182,7 @@ ApplyOutcome CohortBook::apply(const MembershipRequest& request, const UserDirec
     // A membership call for a cohort never named still makes the cohort: Braze documents no error for it.
     Cohort& cohort = cohorts_[request.cohort_id];
 
-    const auto change_one = [&](const Resolved& found, bool remove, auto&& remember) {
+    const auto change_one = [&](const Resolved& found, bool remove) {
         if (found.match == Match::Unknown) {
             ++outcome.unknown;
             return;
@@ -153,45 +191,49 @@ ApplyOutcome CohortBook::apply(const MembershipRequest& request, const UserDirec
             ++outcome.ignored_device_ids;
             return;
         }
-        if (remove) {
-            outcome.removed += cohort.members.erase(found.key);
+        if (users.is_open_world()) {
+            if (remove) outcome.removed += cohort.open.erase(found.open_key);
+            else if (cohort.open.insert(found.open_key).second) ++outcome.added;
             return;
         }
-        const auto [member, entered] = cohort.members.try_emplace(found.key);
+        if (remove) {
+            outcome.removed += cohort.users.erase(found.user);
+            cohort.more_via.erase(found.user);
+            return;
+        }
+        const auto [member, entered] = cohort.users.try_emplace(found.user, 0);
         if (entered) ++outcome.added;
-        remember(member->second);
+        if (found.via < 64) member->second |= std::uint64_t{1} << found.via;
+        else cohort.more_via[found.user].insert(found.via);
     };
 
     for (const CohortChange& change : request.changes) {
-        for (const std::string& id : change.user_ids)
-            change_one(users.by_external_id(id), change.remove, [&](MatchedBy& m) { m.user_ids.insert(id); });
-        for (const std::string& id : change.device_ids)
-            change_one(users.by_device_id(id), change.remove, [&](MatchedBy& m) { m.device_ids.insert(id); });
-        for (const Alias& alias : change.aliases)
-            change_one(users.by_alias(alias), change.remove, [&](MatchedBy& m) { m.aliases.insert(alias); });
+        for (const std::string& id : change.user_ids) change_one(users.by_external_id(id), change.remove);
+        for (const std::string& id : change.device_ids) change_one(users.by_device_id(id), change.remove);
+        for (const Alias& alias : change.aliases) change_one(users.by_alias(alias), change.remove);
     }
     return outcome;
 }
 
-std::optional<CohortView> CohortBook::view(const std::string& cohort_id) const {
+std::optional<CohortView> CohortBook::view(const std::string& cohort_id, const UserDirectory& users) const {
     const auto it = cohorts_.find(cohort_id);
     if (it == cohorts_.end()) return std::nullopt;
     const Cohort& cohort = it->second;
 
-    std::set<std::string> user_ids, device_ids;
-    std::set<Alias> aliases;
-    for (const auto& [key, matched] : cohort.members) {
-        user_ids.insert(matched.user_ids.begin(), matched.user_ids.end());
-        device_ids.insert(matched.device_ids.begin(), matched.device_ids.end());
-        aliases.insert(matched.aliases.begin(), matched.aliases.end());
-    }
+    ViewIdentifiers ids;
+    for (const auto& [index, bits] : cohort.users)
+        for (std::uint32_t via = 0; via < 64; ++via)
+            if ((bits >> via) & 1) ids.add(users.user(index), via);
+    for (const auto& [index, vias] : cohort.more_via)
+        for (const std::uint32_t via : vias) ids.add(users.user(index), via);
+    for (const std::string& key : cohort.open) ids.add(key);
     return CohortView{cohort_id,
                       cohort.name,
                       cohort.created_at,
-                      cohort.members.size(),
-                      {user_ids.begin(), user_ids.end()},
-                      {device_ids.begin(), device_ids.end()},
-                      {aliases.begin(), aliases.end()}};
+                      cohort.users.size() + cohort.open.size(),
+                      {ids.user_ids.begin(), ids.user_ids.end()},
+                      {ids.device_ids.begin(), ids.device_ids.end()},
+                      {ids.aliases.begin(), ids.aliases.end()}};
 }
 
 std::vector<std::string> CohortBook::cohort_ids() const {

@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "parsed.hpp"
@@ -38,9 +39,14 @@ enum class Match : std::uint8_t {
     IgnoredDevice,  // a device id of an identified user: Braze ignores it
 };
 
+// Match::User says who. In a users file's directory: the user's index, and which of its identifiers matched
+// (`via`: 0 its external id, then its device ids, then its aliases, in the file's order). In the open world
+// the identifier is the user: `open_key` names it (its kind and text).
 struct Resolved {
     Match match = Match::Unknown;
-    std::string key;  // stable name of the user, unique within the directory
+    std::uint64_t user = 0;
+    std::uint32_t via = 0;
+    std::string open_key;
 };
 
 class UserDirectory {
@@ -55,6 +61,9 @@ public:
     static UserDirectory from_users(std::vector<User> users);
 
     std::size_t size() const { return users_.size(); }  // 0 in the open world
+    bool is_open_world() const { return open_world_; }
+    // A user of the directory by index (Resolved::user).
+    const User& user(std::uint64_t index) const { return users_[index]; }
 
     Resolved by_external_id(std::string_view id) const;
     Resolved by_device_id(std::string_view id) const;
@@ -97,21 +106,24 @@ public:
     // change wins.
     ApplyOutcome apply(const MembershipRequest& request, const UserDirectory& users);
 
-    std::optional<CohortView> view(const std::string& cohort_id) const;
+    // `users`: the directory the changes were applied with.
+    std::optional<CohortView> view(const std::string& cohort_id, const UserDirectory& users) const;
     std::vector<std::string> cohort_ids() const;  // sorted
     void clear() { cohorts_.clear(); }
 
 private:
-    // The identifiers through which a member was added (a user may have come in by several).
-    struct MatchedBy {
-        std::set<std::string> user_ids;
-        std::set<std::string> device_ids;
-        std::set<Alias> aliases;
-    };
+    // A member is kept as the least that names it and the identifiers it came in by (a user may have come in
+    // by several): a million-member cohort took 310 MB as maps of strings, and a long session of large syncs
+    // grew the emulator past 10 GB.
     struct Cohort {
         std::optional<std::string> name;
         std::optional<std::string> created_at;
-        std::map<std::string, MatchedBy> members;  // user key -> how it matched
+        // A directory user's index -> bit `via` for each identifier it came in by (via < 64).
+        std::unordered_map<std::uint64_t, std::uint64_t> users;
+        // The rest of those identifiers, of a user with more than 64.
+        std::map<std::uint64_t, std::set<std::uint32_t>> more_via;
+        // Open-world members: each is the identifier it came in by (Resolved::open_key).
+        std::unordered_set<std::string> open;
     };
     std::map<std::string, Cohort> cohorts_;
 };

@@ -52,9 +52,9 @@ void fuzz_membership(std::string_view body, bool open_world) {
     const auto& store = open_world ? everyone : users();
     emu::CohortBook book;
     book.apply(*request, store);
-    const auto once = book.view(request->cohort_id);
+    const auto once = book.view(request->cohort_id, store);
     book.apply(*request, store);
-    const auto twice = book.view(request->cohort_id);
+    const auto twice = book.view(request->cohort_id, store);
     if (once.has_value() != twice.has_value()) std::abort();
     if (once && (once->members != twice->members || once->user_ids != twice->user_ids ||
                  once->device_ids != twice->device_ids || once->aliases != twice->aliases))
@@ -68,7 +68,7 @@ void fuzz_naming(std::string_view body) {
         if (request->name.empty() || !emu::is_iso8601_time(request->created_at)) std::abort();
         emu::CohortBook book;
         book.name(*request);
-        if (!book.view(request->cohort_id)) std::abort();
+        if (!book.view(request->cohort_id, emu::UserDirectory::open_world())) std::abort();
     }
 }
 

@@ -231,7 +231,7 @@ TEST_CASE("emulator: users files are read strictly", "[emulator]") {
     CHECK(users.value->by_external_id("u1").match == emu::Match::User);
     CHECK(users.value->by_device_id("d1").match == emu::Match::IgnoredDevice);
     CHECK(users.value->by_device_id("d2").match == emu::Match::User);
-    CHECK(users.value->by_alias({"email", "a@x"}).key == users.value->by_external_id("u1").key);
+    CHECK(users.value->by_alias({"email", "a@x"}).user == users.value->by_external_id("u1").user);
     CHECK(users.value->by_external_id("nobody").match == emu::Match::Unknown);
 
     CHECK(emu::UserDirectory::from_json_lines("{\"external_id\":\"u1\"}\nnot json\n").error == "line 2: not JSON");
@@ -536,6 +536,50 @@ TEST_CASE("emulator: only users of the store ever enter a cohort", "[emulator]")
     members = r.members("c");
     CHECK(members["user_ids"] == json::array());
     CHECK(members["device_ids"] == json({"d2"}));
+}
+
+TEST_CASE("emulator: a member keeps every identifier it came in by, however many its user has", "[emulator]") {
+    // An anonymous user with 70 devices and an identified one with 70 aliases: identifiers past the 64th of a
+    // user are kept apart from the first 64.
+    std::vector<emu::User> users(2);
+    for (int i = 0; i < 70; ++i) users[0].device_ids.push_back("dev-" + std::to_string(i));
+    users[1].external_id = "u1";
+    for (int i = 0; i < 70; ++i) users[1].aliases.push_back({"label:" + std::to_string(i), "name"});
+    const emu::UserDirectory directory = emu::UserDirectory::from_users(std::move(users));
+    CHECK(directory.by_device_id("dev-69").via == 70);
+    CHECK(directory.by_alias({"label:69", "name"}).via == 1 + 69);  // after its external id; it has no devices
+
+    emu::CohortBook book;
+    emu::MembershipRequest add{"c", {{{"u1"}, {"dev-2", "dev-69"}, {{"label:0", "name"}, {"label:69", "name"}}}}, 6};
+    const emu::ApplyOutcome added = book.apply(add, directory);
+    CHECK(added.added == 2);
+    auto view = book.view("c", directory);
+    REQUIRE(view);
+    CHECK(view->members == 2);
+    CHECK(view->user_ids == std::vector<std::string>{"u1"});
+    CHECK(view->device_ids == std::vector<std::string>{"dev-2", "dev-69"});
+    CHECK(view->aliases == std::vector<emu::Alias>{{"label:0", "name"}, {"label:69", "name"}});
+
+    // Removed by an identifier it did not come in by: the user leaves, with all of them.
+    emu::MembershipRequest remove{"c", {{{}, {"dev-40"}, {}, true}, {{}, {}, {{"label:68", "name"}}, true}}, 2};
+    CHECK(book.apply(remove, directory).removed == 2);
+    view = book.view("c", directory);
+    REQUIRE(view);
+    CHECK(view->members == 0);
+    CHECK(view->device_ids.empty());
+    CHECK(view->aliases.empty());
+    CHECK(view->user_ids.empty());
+
+    // In the open world the identifier is the member: an alias's label may hold the separator.
+    const emu::UserDirectory everyone = emu::UserDirectory::open_world();
+    emu::MembershipRequest open{"o", {{{"u:1"}, {"d:1"}, {{"a:b:c", "n:1"}}}}, 3};
+    CHECK(book.apply(open, everyone).added == 3);
+    view = book.view("o", everyone);
+    REQUIRE(view);
+    CHECK(view->members == 3);
+    CHECK(view->user_ids == std::vector<std::string>{"u:1"});
+    CHECK(view->device_ids == std::vector<std::string>{"d:1"});
+    CHECK(view->aliases == std::vector<emu::Alias>{{"a:b:c", "n:1"}});
 }
 
 TEST_CASE("emulator: the same change twice is applied once, and duplicate_applied counts it", "[emulator]") {
