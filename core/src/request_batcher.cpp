@@ -6,26 +6,6 @@
 
 namespace tdbraze::cohort {
 
-std::string identifier_key(IdentifierType type, std::string_view alias_label, std::string_view value) {
-    std::string key;
-    key.reserve(value.size() + alias_label.size() + 2);
-    key += type == IdentifierType::UserId ? 'u' : type == IdentifierType::DeviceId ? 'd' : 'a';
-    if (type == IdentifierType::Alias) {
-        key += alias_label;
-        key += '\0';
-    }
-    key += value;
-    return key;
-}
-
-IdentifierParts split_identifier_key(std::string_view key) {
-    if (!key.empty() && key[0] == 'a') {
-        const std::size_t nul = key.find('\0');
-        return {IdentifierType::Alias, key.substr(1, nul - 1), key.substr(nul + 1)};
-    }
-    return {!key.empty() && key[0] == 'd' ? IdentifierType::DeviceId : IdentifierType::UserId, {}, key.substr(1)};
-}
-
 struct RequestBatcher::Impl {
     const Settings settings;
     const Operation operation;
@@ -38,7 +18,7 @@ struct RequestBatcher::Impl {
     // allocation per identifier was a tenth of a ten-million-row plan's time, and keeping each value to write
     // it out later, a second copy of every byte.
     std::string users, devices, aliases;
-    std::vector<std::string> user_keys, device_keys, alias_keys;  // with keys: in body order
+    IdentifierKeys user_keys, device_keys, alias_keys;  // with keys: each list's, in its order
     std::size_t n = 0;  // identifiers in the request being filled
     std::size_t bytes = 0;
     std::uint64_t finished = 0;
@@ -104,9 +84,8 @@ struct RequestBatcher::Impl {
         if (keys) {
             // Body order: user ids, then device ids, then aliases; the keys follow the same order.
             r.keys = std::move(user_keys);
-            r.keys.reserve(n);
-            for (std::string& k : device_keys) r.keys.push_back(std::move(k));
-            for (std::string& k : alias_keys) r.keys.push_back(std::move(k));
+            r.keys.append(device_keys);
+            r.keys.append(alias_keys);
             user_keys = {};
             device_keys.clear();
             alias_keys.clear();
@@ -152,7 +131,7 @@ struct RequestBatcher::Impl {
                 (type == IdentifierType::UserId     ? user_keys
                  : type == IdentifierType::DeviceId ? device_keys
                                                     : alias_keys)
-                    .push_back(identifier_key(type, label, value));
+                    .push_back(type, label, value);
         }
         ++n;
         bytes += cost;

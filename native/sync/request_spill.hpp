@@ -26,8 +26,7 @@ public:
         put(r.path);
         put(r.body);
         put_number(r.ids);
-        put_number(r.keys.size());
-        for (const std::string& key : r.keys) put(key);
+        put(r.keys.packed());
     }
     // Switches from writing to reading; false when anything could not be written.
     bool rewind() {
@@ -36,12 +35,12 @@ public:
     }
     // The next request in the order written; false at the end or on a read error (then ok() is false).
     bool read(cohort::PlannedRequest& r) {
-        std::uint64_t count = 0;
+        std::string keys;
         if (!ok() || !get(r.method)) return false;
-        if (!get(r.path) || !get(r.body) || !get_number(r.ids) || !get_number(count)) return fail();
-        r.keys.assign(static_cast<std::size_t>(count), std::string());
-        for (std::string& key : r.keys)
-            if (!get(key)) return fail();
+        if (!get(r.path) || !get(r.body) || !get_number(r.ids) || !get(keys)) return fail();
+        auto unpacked = cohort::IdentifierKeys::from_packed(std::move(keys));
+        if (!unpacked) return fail();
+        r.keys = std::move(*unpacked);
         return true;
     }
 

@@ -19,7 +19,7 @@
 #include "batch_thread.hpp"
 #include "tdbraze/id_set.hpp"
 #include "temp_file.hpp"
-#include "varint.hpp"
+#include "tdbraze/varint.hpp"
 
 namespace tdbraze::sync {
 namespace {

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "error.hpp"
-#include "varint.hpp"
+#include "tdbraze/varint.hpp"
 
 namespace tdbraze::sync {
 namespace {
@@ -174,21 +174,9 @@ CREATE TABLE IF NOT EXISTS member_changes (
 );
 )sql";
 
-// A change's identifier keys as one value: each key as a varint length and its bytes. Keys are binary (type,
-// label and value), so no separator byte is safe.
-std::string pack_keys(const std::vector<std::string>& keys) {
-    std::size_t size = 0;
-    for (const std::string& key : keys) size += key.size() + 5;
-    std::string out;
-    out.reserve(size);
-    for (const std::string& key : keys) {
-        put_varint(out, key.size());
-        out += key;
-    }
-    return out;
-}
-
-// The inverse of pack_keys; a truncated value (which SQLite's atomic commits rule out) throws rather than
+// A change's identifier keys are kept as one value, as cohort::IdentifierKeys packs them: each key as a
+// varint length and its bytes (keys are binary: type, label and value, so no separator byte is safe). Read
+// back here key by key; a truncated value (which SQLite's atomic commits rule out) throws rather than
 // applying part of a change.
 template <typename Each>
 void unpack_keys(std::string_view packed, const Each& each) {
@@ -641,7 +629,7 @@ Status StateStore::record_attempt(std::int64_t run, std::int64_t seq, long statu
 }
 
 Status StateStore::confirm(std::int64_t run, std::int64_t seq, const std::string& scope,
-                           const std::vector<std::string>& keys, bool removed, std::optional<long> status) {
+                           const cohort::IdentifierKeys& keys, bool removed, std::optional<long> status) {
     std::lock_guard lock(mutex_);
     return guarded([&] {
         in_transaction([&] {
@@ -664,10 +652,10 @@ Status StateStore::confirm(std::int64_t run, std::int64_t seq, const std::string
 // WAL and checkpointed back, which made recording cost ten times what sending did. The row commits in the same
 // transaction as the batch's status, so a batch is confirmed if and only if its change is stored. The members
 // table catches up (fold_changes) before anyone reads it.
-void StateStore::log_change(const std::string& scope, const std::vector<std::string>& keys, bool removed) {
+void StateStore::log_change(const std::string& scope, const cohort::IdentifierKeys& keys, bool removed) {
     if (keys.empty()) return;
     Statement change(prepared("INSERT INTO member_changes (cohort_scope, removed, id_keys) VALUES (?, ?, ?)"));
-    change.bind(1, scope).bind(2, static_cast<std::int64_t>(removed ? 1 : 0)).bind_blob(3, pack_keys(keys));
+    change.bind(1, scope).bind(2, static_cast<std::int64_t>(removed ? 1 : 0)).bind_blob(3, keys.packed());
     change.step();
 }
 
@@ -707,7 +695,7 @@ void StateStore::fold_changes() {
     });
 }
 
-Status StateStore::apply_members(const std::string& scope, const std::vector<std::string>& keys, bool removed) {
+Status StateStore::apply_members(const std::string& scope, const cohort::IdentifierKeys& keys, bool removed) {
     std::lock_guard lock(mutex_);
     return guarded([&] { in_transaction([&] { log_change(scope, keys, removed); }); });
 }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "error.hpp"
+#include "tdbraze/identifier_keys.hpp"
 #include "sync_types.hpp"
 
 struct sqlite3;
@@ -76,10 +77,10 @@ public:
     // Marks the batch confirmed and applies its identifiers to the confirmed membership, in one transaction;
     // with `status`, also records the attempt that confirmed it (record_attempt in the same transaction).
     Status confirm(std::int64_t run, std::int64_t seq, const std::string& cohort_scope,
-                   const std::vector<std::string>& keys, bool removed, std::optional<long> status = std::nullopt);
+                   const cohort::IdentifierKeys& keys, bool removed, std::optional<long> status = std::nullopt);
     Status mark_failed(std::int64_t run, std::int64_t seq);
     // Applies identifiers to the confirmed membership without touching any batch (half of a split batch).
-    Status apply_members(const std::string& cohort_scope, const std::vector<std::string>& keys, bool removed);
+    Status apply_members(const std::string& cohort_scope, const cohort::IdentifierKeys& keys, bool removed);
     // True when a naming call with this fingerprint was confirmed for the cohort in any run.
     Result<bool> named(const std::string& cohort_scope, const std::string& name_hash);
 
@@ -108,7 +109,7 @@ private:
     // Throws when a live run other than `except` holds the scope; marks dead holders interrupted. Inside a write
     // transaction; the caller holds mutex_.
     void check_scope_free(const std::string& scope, std::int64_t except);
-    void log_change(const std::string& cohort_scope, const std::vector<std::string>& keys, bool removed);
+    void log_change(const std::string& cohort_scope, const cohort::IdentifierKeys& keys, bool removed);
     // Applies the logged changes to the members table; the caller holds mutex_.
     void fold_changes();
     class Checkpointer;

@@ -381,7 +381,8 @@ TEST_CASE("planned requests carry the keys of their identifiers in body order") 
     const Plan p = plan_table("user_ids,device_ids,email\nu1,d1,a@x.org\n", settings({"email"}));
     REQUIRE(p.requests.size() == 2);
     CHECK(p.requests[0].keys.empty());
-    CHECK(p.requests[1].keys == std::vector<std::string>{"uu1", "dd1", std::string("aemail\0a@x.org", 14)});
+    CHECK(p.requests[1].keys.to_strings() ==
+          std::vector<std::string>{"uu1", "dd1", std::string("aemail\0a@x.org", 14)});
     const IdentifierParts alias = split_identifier_key(p.requests[1].keys[2]);
     CHECK(alias.type == IdentifierType::Alias);
     CHECK(alias.alias_label == "email");

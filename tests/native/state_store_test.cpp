@@ -50,8 +50,8 @@ void ok(const tdbraze::Status& status) {
 
 std::unique_ptr<StateStore> open_store(const fs::path& p) { return ok(StateStore::open(p.string())); }
 
-std::vector<std::string> keys(const std::string& prefix, int from, int to) {
-    std::vector<std::string> out;
+tdbraze::cohort::IdentifierKeys keys(const std::string& prefix, int from, int to) {
+    tdbraze::cohort::IdentifierKeys out;
     for (int i = from; i < to; ++i) out.push_back("u" + prefix + std::to_string(i));
     return out;
 }

@@ -20,6 +20,7 @@
 
 #include "tdbraze/column_mapping.hpp"
 #include "tdbraze/diagnostic.hpp"
+#include "tdbraze/identifier_keys.hpp"
 
 namespace tdbraze::cohort {
 
@@ -101,21 +102,8 @@ struct PlannedRequest {
     std::string path;  // "/partners/{partner}/cohorts" or ".../cohorts/users"
     std::string body;  // JSON text
     std::uint64_t ids = 0;  // identifiers in it (0 for the naming call)
-    std::vector<std::string> keys;  // identifier_key() of each identifier in it, in body order
+    IdentifierKeys keys;  // identifier_key() of each identifier in it, in body order
 };
-
-enum class IdentifierType : std::uint8_t { UserId, DeviceId, Alias };
-
-// One identifier as a single string, unique across types: "u" + value, "d" + value, "a" + label + NUL + value.
-// Used for de-duplication and for the confirmed membership a sync keeps.
-std::string identifier_key(IdentifierType type, std::string_view alias_label, std::string_view value);
-
-struct IdentifierParts {
-    IdentifierType type;
-    std::string_view alias_label;
-    std::string_view value;
-};
-IdentifierParts split_identifier_key(std::string_view key);  // views into `key`
 
 // What a RequestBatcher makes: only the count of requests (what validation reports, without writing a byte
 // of them), the requests' bodies (a plan written out), or the bodies and each request's identifier keys (a

@@ -1,5 +1,6 @@
 // LEB128 varints: an unsigned number in 7-bit groups, low group first, the high bit saying "more follows".
-// The spills of the duplicate check and the state file's packed identifier lists write lengths this way.
+// The spills of the duplicate check and packed identifier keys (identifier_keys.hpp, as the state file keeps
+// them) write lengths this way.
 //
 // Why not a library: these are a few lines on the hot path of the duplicate check (written into a caller's
 // buffer, no allocation), where a serialisation library would bring a format and a dependency for nothing.
