@@ -113,8 +113,8 @@ public:
 
 private:
     // A member is kept as the least that names it and the identifiers it came in by (a user may have come in
-    // by several): a million-member cohort took 310 MB as maps of strings, and a long session of large syncs
-    // grew the emulator past 10 GB.
+    // by several): kept as maps of strings, a member took about 310 bytes, and a session of large syncs holds
+    // many million-member cohorts.
     struct Cohort {
         std::optional<std::string> name;
         std::optional<std::string> created_at;
