@@ -136,6 +136,7 @@ int run(SendArgs& a) {
     const std::uint64_t size = std::filesystem::file_size(path, size_error);
     CliObserver observer(json, !json && ::isatty(STDERR_FILENO) != 0, source, size_error ? 0 : size);
     transport::HttpGlobal http;
+    if (auto problem = http.unavailable()) return report_error(Error{ErrorCode::Usage, *problem});
     const InterruptWatch interrupts;
     const sync::DeliverySummary s = sync::deliver_currents(path, source, o, observer, interrupts.token());
     observer.done();

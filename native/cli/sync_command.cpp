@@ -215,6 +215,8 @@ int run(SyncArgs& a) {
         o.input_name.empty() ? std::filesystem::path(o.input_path).filename().string() : o.input_name;
     CliObserver observer(json, !json && ::isatty(STDERR_FILENO) != 0, shown);
     transport::HttpGlobal http;
+    if (auto problem = http.unavailable(); problem && !o.dry_run)
+        return report_error(Error{ErrorCode::Usage, *problem});
     const InterruptWatch interrupts;
     const sync::SyncSummary s = sync::run_sync(o, credentials, observer, interrupts.token());
     observer.clear_bar();

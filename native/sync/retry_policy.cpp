@@ -64,7 +64,8 @@ std::optional<Error> unreachable(const transport::HttpResponse& response, bool a
             return Error{ErrorCode::TlsVerification,
                          "cannot reach " + receiver + " safely: its TLS certificate is not trusted" + said +
                              ". For a private CA pass --ca-bundle FILE; verification cannot be turned off"};
-        case TransportFailure::UrlRefused: return Error{ErrorCode::Usage, response.network_error};
+        case TransportFailure::UrlRefused:
+        case TransportFailure::NoLibrary: return Error{ErrorCode::Usage, response.network_error};
         default: return std::nullopt;
     }
 }

@@ -8,6 +8,7 @@
 
 #include <curl/curl.h>
 
+#include "curl_library.hpp"
 #include "tdbraze/text.hpp"
 
 namespace tdbraze::transport {
@@ -67,8 +68,16 @@ std::optional<std::string> check_url(const std::string& url) {
     return "unsupported URL scheme '" + scheme + "' (use https)";
 }
 
-HttpGlobal::HttpGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
-HttpGlobal::~HttpGlobal() { curl_global_cleanup(); }
+HttpGlobal::HttpGlobal() {
+    if (const CurlLibrary* curl = curl_library()) curl->global_init(CURL_GLOBAL_DEFAULT);
+}
+HttpGlobal::~HttpGlobal() {
+    if (const CurlLibrary* curl = curl_library()) curl->global_cleanup();
+}
+std::optional<std::string> HttpGlobal::unavailable() const {
+    if (curl_library() != nullptr) return std::nullopt;
+    return curl_library_problem();
+}
 
 struct ConnectionShare::Impl {
     CURLSH* share = nullptr;
@@ -77,21 +86,25 @@ struct ConnectionShare::Impl {
 };
 
 ConnectionShare::ConnectionShare() : impl_(std::make_unique<Impl>()) {
-    impl_->share = curl_share_init();
-    curl_share_setopt(
+    const CurlLibrary* curl = curl_library();
+    if (curl == nullptr) return;  // the clients say why
+    impl_->share = curl->share_init();
+    curl->share_setopt(
         impl_->share, CURLSHOPT_LOCKFUNC, +[](CURL*, curl_lock_data data, curl_lock_access, void* user) {
             static_cast<Impl*>(user)->locks[data].lock();
         });
-    curl_share_setopt(
+    curl->share_setopt(
         impl_->share, CURLSHOPT_UNLOCKFUNC,
         +[](CURL*, curl_lock_data data, void* user) { static_cast<Impl*>(user)->locks[data].unlock(); });
-    curl_share_setopt(impl_->share, CURLSHOPT_USERDATA, impl_.get());
-    curl_share_setopt(impl_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-    curl_share_setopt(impl_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-    curl_share_setopt(impl_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+    curl->share_setopt(impl_->share, CURLSHOPT_USERDATA, impl_.get());
+    curl->share_setopt(impl_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    curl->share_setopt(impl_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    curl->share_setopt(impl_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
 }
 
-ConnectionShare::~ConnectionShare() { curl_share_cleanup(impl_->share); }
+ConnectionShare::~ConnectionShare() {
+    if (impl_->share != nullptr) curl_library()->share_cleanup(impl_->share);
+}
 void* ConnectionShare::handle() const { return impl_->share; }
 
 void ConnectionShare::join() { ++impl_->clients; }
@@ -100,6 +113,7 @@ long ConnectionShare::clients() const { return impl_->clients.load(); }
 
 struct HttpClient::Impl {
     HttpOptions options;
+    const CurlLibrary* library = curl_library();
     CURL* curl = nullptr;
     ConnectionShare* share = nullptr;
 };
@@ -124,28 +138,30 @@ TransportFailure failure_of(CURLcode rc) {
 
 HttpClient::HttpClient(HttpOptions options, ConnectionShare* share) : impl_(std::make_unique<Impl>()) {
     impl_->options = std::move(options);
-    impl_->curl = curl_easy_init();
+    const CurlLibrary* curl = impl_->library;
+    if (curl == nullptr) return;  // post() says why
+    impl_->curl = curl->easy_init();
     impl_->share = share;
     CURL* c = impl_->curl;
     if (share != nullptr) {
-        curl_easy_setopt(c, CURLOPT_SHARE, share->handle());
+        curl->easy_setopt(c, CURLOPT_SHARE, share->handle());
         share->join();
     }
-    curl_easy_setopt(c, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);  // h2 over TLS when offered
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, impl_->options.connect_timeout_ms);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, impl_->options.total_timeout_ms);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);  // threads: no SIGALRM for DNS timeouts
-    curl_easy_setopt(c, CURLOPT_USERAGENT, impl_->options.user_agent.c_str());
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);  // a redirect would re-send secrets elsewhere
-    if (!impl_->options.ca_bundle.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, impl_->options.ca_bundle.c_str());
+    curl->easy_setopt(c, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);  // h2 over TLS when offered
+    curl->easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, impl_->options.connect_timeout_ms);
+    curl->easy_setopt(c, CURLOPT_TIMEOUT_MS, impl_->options.total_timeout_ms);
+    curl->easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl->easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);  // threads: no SIGALRM for DNS timeouts
+    curl->easy_setopt(c, CURLOPT_USERAGENT, impl_->options.user_agent.c_str());
+    curl->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl->easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);  // a redirect would re-send secrets elsewhere
+    if (!impl_->options.ca_bundle.empty()) curl->easy_setopt(c, CURLOPT_CAINFO, impl_->options.ca_bundle.c_str());
     // Proxies: libcurl reads https_proxy, http_proxy, all_proxy and no_proxy from the environment itself.
 }
 
 HttpClient::~HttpClient() {
-    curl_easy_cleanup(impl_->curl);
+    if (impl_->curl != nullptr) impl_->library->easy_cleanup(impl_->curl);
     if (impl_->share != nullptr) impl_->share->leave();
 }
 
@@ -157,26 +173,33 @@ HttpResponse HttpClient::post(const std::string& url, const std::string& body,
         response.failure = TransportFailure::UrlRefused;
         return response;
     }
+    const CurlLibrary* curl = impl_->library;
+    if (curl == nullptr || impl_->curl == nullptr) {
+        response.network_error =
+            curl == nullptr ? curl_library_problem() : "libcurl could not make a connection handle";
+        response.failure = TransportFailure::NoLibrary;
+        return response;
+    }
     CURL* c = impl_->curl;
     curl_slist* list = nullptr;
-    list = curl_slist_append(list, "Content-Type: application/json");
-    list = curl_slist_append(list, "Expect:");  // no 100-continue round trip for bodies over 1 KB
-    for (const std::string& h : headers) list = curl_slist_append(list, h.c_str());
+    list = curl->slist_append(list, "Content-Type: application/json");
+    list = curl->slist_append(list, "Expect:");  // no 100-continue round trip for bodies over 1 KB
+    for (const std::string& h : headers) list = curl->slist_append(list, h.c_str());
     char error[CURL_ERROR_SIZE] = {0};
-    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+    curl->easy_setopt(c, CURLOPT_URL, url.c_str());
     // Plain http is allowed only to loopback, and through an http_proxy it would hand the body, secrets and
     // all, to the proxy in clear text: loopback never goes through a proxy. Other hosts follow the
     // environment (https_proxy, no_proxy), where a proxy only tunnels TLS.
-    curl_easy_setopt(c, CURLOPT_NOPROXY, is_loopback_host(host_of(authority_of(url))) ? "*" : nullptr);
-    curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &response);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
+    curl->easy_setopt(c, CURLOPT_NOPROXY, is_loopback_host(host_of(authority_of(url))) ? "*" : nullptr);
+    curl->easy_setopt(c, CURLOPT_POST, 1L);
+    curl->easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
+    curl->easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    curl->easy_setopt(c, CURLOPT_HTTPHEADER, list);
+    curl->easy_setopt(c, CURLOPT_WRITEFUNCTION, &on_body);
+    curl->easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
+    curl->easy_setopt(c, CURLOPT_HEADERFUNCTION, &on_header);
+    curl->easy_setopt(c, CURLOPT_HEADERDATA, &response);
+    curl->easy_setopt(c, CURLOPT_ERRORBUFFER, error);
     // libcurl trims a shared connection cache to the limit of the handle handing back a connection (its
     // default is 5) by closing the oldest idle one: with more clients than that, almost every request closed
     // another thread's connection and the next one opened a new one (about 980 connections for 1,000 requests
@@ -184,22 +207,22 @@ HttpResponse HttpClient::post(const std::string& url, const std::string& body,
     // clients had open at once, so the limit can be generous: room for the sync's most threads, or for every
     // client, whichever is more (counting only the clients would still close connections while the first
     // threads send and the last ones are being made).
-    if (impl_->share != nullptr) curl_easy_setopt(c, CURLOPT_MAXCONNECTS, std::max(64L, impl_->share->clients()));
-    const CURLcode rc = curl_easy_perform(c);
+    if (impl_->share != nullptr) curl->easy_setopt(c, CURLOPT_MAXCONNECTS, std::max(64L, impl_->share->clients()));
+    const CURLcode rc = curl->easy_perform(c);
     if (rc != CURLE_OK) {
-        response.network_error = error[0] != '\0' ? error : curl_easy_strerror(rc);
+        response.network_error = error[0] != '\0' ? error : curl->easy_strerror(rc);
         response.failure = failure_of(rc);
         response.status = 0;
         response.body.clear();
     } else {
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
+        curl->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
         long version = 0;
-        curl_easy_getinfo(c, CURLINFO_HTTP_VERSION, &version);
+        curl->easy_getinfo(c, CURLINFO_HTTP_VERSION, &version);
         response.http_version = version == CURL_HTTP_VERSION_2_0 ? "2" : version == CURL_HTTP_VERSION_3 ? "3" : "1.1";
     }
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, nullptr);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, nullptr);
-    curl_slist_free_all(list);
+    curl->easy_setopt(c, CURLOPT_HTTPHEADER, nullptr);
+    curl->easy_setopt(c, CURLOPT_ERRORBUFFER, nullptr);
+    curl->slist_free_all(list);
     return response;
 }
 

@@ -27,6 +27,7 @@ enum class TransportFailure {
     Timeout,  // no answer in time (connecting or waiting)
     ConnectionLost,  // reset, closed early, a protocol or handshake failure
     UrlRefused,  // check_url refused the URL; nothing was attempted
+    NoLibrary,  // libcurl cannot be loaded (curl_library.hpp); nothing was attempted
 };
 
 struct HttpResponse {
@@ -48,11 +49,14 @@ std::optional<std::string> check_url(const std::string& url);
 // localhost, ::1 (bracketed or not) and 127.0.0.0/8: the addresses that never leave this machine.
 bool is_loopback_host(const std::string& host);
 
-// Process-wide libcurl set-up; make one before any client, keep it for the process.
+// Process-wide libcurl set-up; make one before any client, keep it for the process. It loads libcurl
+// (curl_library.hpp).
 class HttpGlobal {
 public:
     HttpGlobal();
     ~HttpGlobal();
+    // Why nothing can be sent (libcurl cannot be loaded), or nothing: a command that sends says so first.
+    std::optional<std::string> unavailable() const;
     HttpGlobal(const HttpGlobal&) = delete;
     HttpGlobal& operator=(const HttpGlobal&) = delete;
 };

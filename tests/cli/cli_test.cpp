@@ -868,3 +868,41 @@ TEST_CASE("cli: validate currents shows its progress on a terminal, and only the
     CHECK(piped.code == 0);
     CHECK(piped.err.empty());
 }
+
+TEST_CASE("cli: without libcurl, checking works and a command that sends says what to install") {
+    // libcurl is loaded only by a command that sends. Hidden from the process (a mount namespace binds an empty
+    // file over it, which needs root), validation still runs, a dry run too, and a sync or a send stops before
+    // reading anything, with what to install.
+    std::FILE* found = ::popen("realpath \"$(ldconfig -p | awk '/libcurl.so.4 /{print $NF; exit}')\"", "r");
+    char path[4096] = {0};
+    const bool have_path = found != nullptr && std::fgets(path, sizeof path, found) != nullptr;
+    if (found != nullptr) ::pclose(found);
+    std::string library = have_path ? std::string(path) : std::string();
+    if (!library.empty() && library.back() == '\n') library.pop_back();
+    if (::geteuid() != 0 || library.empty() || std::system("unshare --mount true 2>/dev/null") != 0) {
+        WARN("needs root and unshare to hide libcurl from tdbraze: not tested here");
+        return;
+    }
+    const std::string hide = "unshare --mount sh -c 'mount --bind /dev/null " + library + " && exec \"$0\" \"$@\"'";
+    const Run checked = run("validate currents " + kValid, "", hide);
+    CHECK(checked.code == 0);
+    CHECK(checked.out.find("0 errors") != std::string::npos);
+
+    const fs::path table = write_file("no-curl.csv", "user_ids\nu1\n");
+    const fs::path state = scratch_dir() / "no-curl.db";
+    const std::string secrets = "TDBRAZE_PARTNER_API_KEY=k TDBRAZE_CLIENT_SECRET=s ";
+    const std::string sync_args =
+        "sync cohort " + table.string() + " --endpoint http://127.0.0.1:9 --cohort-id c --state " + state.string();
+    const Run sync = run(sync_args, "", secrets + hide);
+    INFO(sync.err);
+    CHECK(sync.code == 2);
+    CHECK(sync.err.rfind("tdbraze: cannot load libcurl, which sending needs (", 0) == 0);
+    CHECK(sync.err.find("install it (Debian: apt-get install libcurl4)\n") != std::string::npos);
+    CHECK_FALSE(fs::exists(state));  // stopped before the state file was made
+    const Run dry = run(sync_args + " --dry-run", "", secrets + hide);
+    CHECK(dry.code == 0);
+    const Run send = run("send currents " + kValid + " --url http://127.0.0.1:9/currents", "", hide);
+    INFO(send.err);
+    CHECK(send.code == 2);
+    CHECK(send.err.rfind("tdbraze: cannot load libcurl", 0) == 0);
+}
